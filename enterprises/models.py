@@ -1,0 +1,157 @@
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.credit_code import normalise, validate_credit_code
+
+
+class BilingualName(models.Model):
+    """A thing the portal names in both languages; `name` follows the active language."""
+
+    name_zh = models.CharField(_("Chinese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        language = get_language() or "zh-hans"
+        return self.name_en if language.startswith("en") else self.name_zh
+
+
+class City(BilingualName):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    division = models.CharField(_("division code"), max_length=6, unique=True)
+
+    class Meta:
+        ordering = ["division"]
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+
+
+class District(BilingualName):
+    """A district or county: the unit every figure is rolled up by and every official is scoped to."""
+
+    city = models.ForeignKey(City, models.PROTECT, related_name="districts", verbose_name=_("city"))
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    division = models.CharField(_("division code"), max_length=6, unique=True)
+
+    class Meta:
+        # The order of DOMAIN.md's table, which is the order of the division codes.
+        ordering = ["city__division", "division"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    @property
+    def short_names(self):
+        """The Chinese name without its 区/县 suffix, as clerks often write it (南浔区 → 南浔)."""
+        return self.name_zh[:-1] if self.name_zh[-1:] in ("区", "县", "市") else self.name_zh
+
+
+class Enterprise(models.Model):
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
+        help_text=_("18 characters, GB 32100-2015; stored upper-case."),
+    )
+    name = models.CharField(_("enterprise name"), max_length=200)
+    district = models.ForeignKey(
+        District, models.PROTECT, related_name="enterprises", verbose_name=_("district")
+    )
+    sector = models.CharField(_("sector"), max_length=100, blank=True)
+    employees = models.PositiveIntegerField(_("employees"))
+    female_employees = models.PositiveIntegerField(_("female employees"), null=True, blank=True)
+    score_start = models.DateField(_("SCORE start date"))
+    cohort = models.CharField(_("cohort"), max_length=50, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    contact = models.CharField(_("contact person"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["district__division", "name", "credit_code"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(female_employees__isnull=True) | Q(female_employees__lte=F("employees")),
+                name="enterprise_female_within_employees",
+                violation_error_message=_("Female employees cannot be more than the employees in all."),
+            ),
+            models.CheckConstraint(
+                condition=Exact(Length("credit_code"), 18),
+                name="enterprise_credit_code_18_characters",
+            ),
+        ]
+        indexes = [models.Index(fields=["district", "score_start"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.credit_code})"
+
+    def save(self, *args, **kwargs):
+        self.credit_code = normalise(self.credit_code)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("enterprise_detail", args=[self.credit_code])
+
+    def clean(self):
+        self.credit_code = normalise(self.credit_code)
+
+
+class SafetyReport(models.Model):
+    """One enterprise's monthly report to the work-safety department."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, models.CASCADE, related_name="safety_reports", verbose_name=_("enterprise")
+    )
+    month = models.DateField(_("month"), help_text=_("Stored as the first day of the month."))
+    inspections = models.PositiveIntegerField(_("safety inspections"))
+    hazards_found = models.PositiveIntegerField(_("hazards found"), null=True, blank=True)
+    hazards_fixed = models.PositiveIntegerField(_("hazards fixed"), null=True, blank=True)
+    accidents = models.PositiveIntegerField(_("accidents"))
+    injuries = models.PositiveIntegerField(_("injuries"), null=True, blank=True)
+    lost_workdays = models.PositiveIntegerField(_("lost workdays"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["enterprise", "month"]
+        verbose_name = _("monthly safety report")
+        verbose_name_plural = _("monthly safety reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "month"],
+                name="safety_report_one_per_enterprise_month",
+                violation_error_message=_("This enterprise already has a report for this month."),
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="safety_report_month_is_first_day",
+                violation_error_message=_("A report's month is stored as its first day."),
+            ),
+            # NULL passes a CHECK, so "fixed without found" must be refused explicitly.
+            models.CheckConstraint(
+                condition=Q(hazards_fixed__isnull=True)
+                | Q(hazards_found__isnull=False, hazards_fixed__lte=F("hazards_found")),
+                name="safety_report_fixed_within_found",
+                violation_error_message=_("Hazards fixed cannot be more than hazards found."),
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "enterprise"])]
+
+    def __str__(self):
+        return f"{self.enterprise.name} {self.month:%Y-%m}"
+
+    def save(self, *args, **kwargs):
+        self.month = self.month.replace(day=1)
+        super().save(*args, **kwargs)

@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from improvements.models import ImprovementProject, Suggestion
+from score_portal.admin_scoping import DistrictScopedAdmin
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(DistrictScopedAdmin, admin.ModelAdmin):
+    district_path = "enterprise__district"
+    list_display = ["reference", "enterprise", "submitted_on", "module", "status", "submitted_by"]
+    list_filter = ["enterprise__district", "module", "status", ("submitted_on", admin.DateFieldListFilter)]
+    search_fields = ["reference", "text", "enterprise__name", "enterprise__credit_code"]
+    date_hierarchy = "submitted_on"
+    list_select_related = ["enterprise", "module"]
+    autocomplete_fields = ["enterprise"]
+
+
+@admin.register(ImprovementProject)
+class ImprovementProjectAdmin(DistrictScopedAdmin, admin.ModelAdmin):
+    district_path = "enterprise__district"
+    list_display = [
+        "reference",
+        "title",
+        "enterprise",
+        "module",
+        "status",
+        "started_on",
+        "completed_on",
+        "cost",
+        "savings",
+    ]
+    list_filter = ["enterprise__district", "module", "status", ("completed_on", admin.DateFieldListFilter)]
+    search_fields = ["reference", "title", "enterprise__name", "enterprise__credit_code"]
+    date_hierarchy = "started_on"
+    list_select_related = ["enterprise", "module"]
+    autocomplete_fields = ["enterprise"]

@@ -1,0 +1,81 @@
+"""Test data with every field that decides a figure given explicitly by the caller."""
+
+import datetime
+import itertools
+from decimal import Decimal
+
+from enterprises.credit_code import check_character
+from enterprises.models import District, Enterprise, SafetyReport
+from improvements.models import ImprovementProject, Suggestion
+from score_portal.accounts import user_create_or_update
+
+_serial = itertools.count(1)
+
+
+def valid_code(division="330503", serial=None):
+    """A valid credit code registered in `division`, distinct per call."""
+    body = f"91{division}{serial if serial is not None else next(_serial):09d}"
+    return body + check_character(body)
+
+
+def make_user(role, *, district="nanxun", username=None, password="pw-for-tests-only"):
+    district_roles = ("district_official", "trainer")
+    return user_create_or_update(
+        username=username or f"{role}-{next(_serial)}",
+        role=role,
+        password=password,
+        district_code=district if role in district_roles else None,
+    )
+
+
+def make_enterprise(district, *, score_start=datetime.date(2016, 1, 15), employees=100, **fields):
+    if isinstance(district, str):
+        district = District.objects.get(code=district)
+    fields.setdefault("credit_code", valid_code(district.division))
+    fields.setdefault("name", f"企业{next(_serial)}")
+    return Enterprise.objects.create(
+        district=district, score_start=score_start, employees=employees, **fields
+    )
+
+
+def make_reports(enterprise, months, *, inspections, accidents):
+    """One report per month in `months` (first days), with the given counts."""
+    return SafetyReport.objects.bulk_create(
+        SafetyReport(enterprise=enterprise, month=month, inspections=inspections, accidents=accidents)
+        for month in months
+    )
+
+
+def make_suggestion(enterprise, *, submitted_on, status="submitted", reference=None):
+    return Suggestion.objects.create(
+        enterprise=enterprise,
+        reference=reference or f"S{next(_serial)}",
+        submitted_on=submitted_on,
+        text="建议",
+        status=status,
+    )
+
+
+def make_project(
+    enterprise, *, status, started_on, completed_on=None, savings=None, cost=None, reference=None
+):
+    return ImprovementProject.objects.create(
+        enterprise=enterprise,
+        reference=reference or f"P{next(_serial)}",
+        title="项目",
+        status=status,
+        started_on=started_on,
+        completed_on=completed_on,
+        savings=Decimal(savings) if savings is not None else None,
+        cost=Decimal(cost) if cost is not None else None,
+    )
+
+
+def month_range(first, count):
+    """`count` first-of-month dates starting with `first`."""
+    months = []
+    year, month = first.year, first.month
+    for _ in range(count):
+        months.append(datetime.date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months

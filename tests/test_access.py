@@ -1,0 +1,125 @@
+"""Who may open what: every URL of the portal for every role, as one table."""
+
+import datetime
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.factories import make_enterprise, make_user
+
+NANXUN_CODE = "91330503375583185N"
+ANJI_CODE = "91330523285269512N"
+
+ROLES = ["anonymous", "no_role", "programme_admin", "city_official", "district_official", "trainer"]
+
+# url: statuses in the order of ROLES. The district official works in Anji, the trainer in Nanxun.
+# 302 for anonymous is the redirect to the login page (asserted below); a non-staff user is sent
+# to the admin's own login page.
+ACCESS = {
+    "/": (302, 403, 302, 302, 302, 302),
+    "/accounts/login/": (200, 302, 302, 302, 302, 302),
+    "/accounts/logout/": (405, 405, 405, 405, 405, 405),  # logging out is a POST
+    "/i18n/setlang/": (302, 302, 302, 302, 302, 302),
+    "/enterprises/": (302, 403, 200, 200, 200, 200),
+    f"/enterprises/{NANXUN_CODE}/": (302, 403, 200, 200, 404, 200),
+    f"/enterprises/{ANJI_CODE}/": (302, 403, 200, 200, 200, 404),
+    f"/enterprises/{ANJI_CODE.lower()}/": (302, 403, 200, 200, 200, 404),
+    "/enterprises/91330503375583185X/": (302, 403, 404, 404, 404, 404),
+    "/admin/": (302, 302, 200, 302, 302, 302),
+    "/admin/enterprises/enterprise/": (302, 302, 200, 302, 302, 302),
+    "/admin/training/workshop/": (302, 302, 200, 302, 302, 302),
+    "/admin/improvements/suggestion/": (302, 302, 200, 302, 302, 302),
+}
+
+
+@pytest.fixture
+def portal(db):
+    make_enterprise(
+        "nanxun", credit_code=NANXUN_CODE, name="南浔甲企业", score_start=datetime.date(2016, 1, 1)
+    )
+    make_enterprise("anji", credit_code=ANJI_CODE, name="安吉乙企业", score_start=datetime.date(2016, 1, 1))
+
+
+def client_as(client, role):
+    if role == "anonymous":
+        return client
+    if role == "no_role":
+        from django.contrib.auth.models import User
+
+        client.force_login(User.objects.create_user("nobody"))
+        return client
+    district = "anji" if role == "district_official" else "nanxun"
+    client.force_login(make_user(role, district=district))
+    return client
+
+
+@pytest.mark.parametrize("url", ACCESS)
+@pytest.mark.parametrize("role", ROLES)
+def test_role_gets_the_allowed_status(portal, client, url, role):
+    expected = ACCESS[url][ROLES.index(role)]
+    response = client_as(client, role).get(url)
+    assert response.status_code == expected
+    if role == "anonymous" and expected == 302 and not url.startswith("/i18n/"):
+        assert response["Location"].startswith(
+            "/admin/login/" if url.startswith("/admin/") else "/accounts/login/"
+        )
+
+
+def portal_urls(resolver=None, prefix=""):
+    """Every route of the portal outside the admin, as written in its URLconf."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            if route.startswith("admin/"):
+                continue
+            yield from portal_urls(pattern, route)
+        elif isinstance(pattern, URLPattern):
+            yield "/" + route
+
+
+def test_the_table_covers_every_url_of_the_portal():
+    # A new page must be added to ACCESS; routes with parameters match by their fixed prefix.
+    covered = {url.split("<")[0] for url in ACCESS}
+    missing = [
+        route for route in portal_urls() if not any(u.startswith(route.split("<")[0]) for u in covered)
+    ]
+    assert missing == []
+
+
+def test_district_official_of_anji_lists_only_anji_enterprises(portal, client):
+    response = client_as(client, "district_official").get("/enterprises/")
+    names = [e.name for e in response.context["page"]]
+    assert names == ["安吉乙企业"]
+
+
+def test_city_official_lists_every_district(portal, client):
+    response = client_as(client, "city_official").get("/enterprises/")
+    assert [e.name for e in response.context["page"]] == ["南浔甲企业", "安吉乙企业"]
+
+
+def test_official_of_anji_cannot_open_a_nanxun_enterprise(portal, client):
+    response = client_as(client, "district_official").get(f"/enterprises/{NANXUN_CODE}/")
+    assert response.status_code == 404
+    assert "南浔甲企业" not in response.content.decode()
+
+
+def test_trainer_cannot_open_the_admin_of_enterprises(portal, client):
+    response = client_as(client, "trainer").get("/admin/enterprises/enterprise/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_enterprise_search_finds_by_lower_case_code(portal, client):
+    response = client_as(client, "programme_admin").get("/enterprises/", {"q": "91330523285269512n"})
+    assert [e.name for e in response.context["page"]] == ["安吉乙企业"]
+
+
+def test_enterprise_list_query_count_does_not_grow(portal, client, django_assert_num_queries):
+    user_client = client_as(client, "city_official")
+    for _ in range(30):
+        make_enterprise("deqing")
+    # session, user, groups (role), profile, count for the paginator, the page of enterprises
+    # joined with their districts (the district set is a subquery).
+    with django_assert_num_queries(6):
+        user_client.get("/enterprises/")

@@ -1,0 +1,264 @@
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import translation
+
+from enterprises.models import City, District, Enterprise, SafetyReport
+from improvements.models import ImprovementProject, Suggestion
+from score_portal.models import Role
+from score_portal.scoping import editable_districts, user_role, visible_districts
+from score_portal.settings import database_from_url
+from tests.factories import make_enterprise, make_user
+from training.models import Attendance, Module, Participant, Workshop
+
+
+def test_huzhou_and_its_five_districts_are_seeded(db):
+    assert City.objects.get().name_zh == "湖州市"
+    assert list(District.objects.values_list("code", "name_zh", "name_en", "division")) == [
+        ("wuxing", "吴兴区", "Wuxing", "330502"),
+        ("nanxun", "南浔区", "Nanxun", "330503"),
+        ("deqing", "德清县", "Deqing", "330521"),
+        ("changxing", "长兴县", "Changxing", "330522"),
+        ("anji", "安吉县", "Anji", "330523"),
+    ]
+
+
+def test_the_five_score_modules_are_seeded(db):
+    assert list(Module.objects.values_list("number", "name_en")) == [
+        (1, "Workplace Cooperation"),
+        (2, "Quality Management"),
+        (3, "Productivity through Cleaner Production"),
+        (4, "Human Resource Management"),
+        (5, "Occupational Safety and Health"),
+    ]
+
+
+def test_role_groups_are_created_by_migration(db):
+    from django.contrib.auth.models import Group
+
+    assert sorted(Group.objects.values_list("name", flat=True)) == sorted(Role.values)
+
+
+def test_credit_code_is_stored_upper_case_without_spaces(nanxun):
+    enterprise = make_enterprise(nanxun, credit_code=" 91330503375583185n ")
+    enterprise.refresh_from_db()
+    assert enterprise.credit_code == "91330503375583185N"
+
+
+@pytest.mark.parametrize(
+    ("role", "district", "visible", "editable"),
+    [
+        (
+            "programme_admin",
+            None,
+            ["wuxing", "nanxun", "deqing", "changxing", "anji"],
+            ["wuxing", "nanxun", "deqing", "changxing", "anji"],
+        ),
+        ("city_official", None, ["wuxing", "nanxun", "deqing", "changxing", "anji"], []),
+        ("district_official", "anji", ["anji"], []),
+        ("trainer", "nanxun", ["nanxun"], ["nanxun"]),
+    ],
+)
+def test_scoping_per_role(db, role, district, visible, editable):
+    user = make_user(role, district=district)
+    assert list(visible_districts(user).values_list("code", flat=True)) == visible
+    assert list(editable_districts(user).values_list("code", flat=True)) == editable
+
+
+def test_user_without_role_sees_nothing(db):
+    user = User.objects.create_user("nobody")
+    assert user_role(user) is None
+    assert visible_districts(user).exists() is False
+
+
+class TestAddUser:
+    @pytest.fixture(autouse=True)
+    def english(self):
+        with translation.override("en"):
+            yield
+
+    def test_creates_a_district_official_with_district(self, db, capsys):
+        call_command(
+            "add_user", "li", "--role", "district_official", "--district", "NANXUN", "--password", "pw-123456"
+        )
+        user = User.objects.get(username="li")
+        assert user.check_password("pw-123456") is True
+        assert user.profile.district.code == "nanxun"
+        assert user_role(user) == Role.DISTRICT_OFFICIAL
+        assert user.is_staff is False
+
+    def test_programme_admin_gets_the_admin(self, db):
+        call_command("add_user", "boss", "--role", "programme_admin", "--password", "pw-123456")
+        user = User.objects.get(username="boss")
+        assert (user.is_staff, user.is_superuser) == (True, True)
+
+    def test_city_official_works_for_the_only_city(self, db):
+        call_command("add_user", "wang", "--role", "city_official", "--password", "x")
+        assert User.objects.get(username="wang").profile.city.code == "huzhou"
+
+    def test_refuses_a_district_role_without_district(self, db):
+        with pytest.raises(CommandError, match=r"The role trainer needs a district \(--district CODE\)"):
+            call_command("add_user", "t", "--role", "trainer")
+        assert User.objects.filter(username="t").exists() is False
+
+    def test_refuses_an_unknown_district(self, db):
+        with pytest.raises(CommandError, match="Unknown district jiaxing; known districts: wuxing, nanxun"):
+            call_command("add_user", "t", "--role", "trainer", "--district", "jiaxing")
+
+    def test_prints_a_generated_password(self, db, capsys):
+        call_command("add_user", "t", "--role", "trainer", "--district", "anji")
+        password = capsys.readouterr().out.split("password: ")[1].strip()
+        assert User.objects.get(username="t").check_password(password) is True
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Enterprise,
+            SafetyReport,
+            Suggestion,
+            ImprovementProject,
+            Workshop,
+            Participant,
+            Attendance,
+            User,
+        )
+    }
+
+
+def test_seed_demo_twice_adds_nothing_the_second_time(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    first = counts()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert counts() == first
+    # Every district has data, and one account per role exists.
+    assert first["Enterprise"] == 50
+    assert set(Enterprise.objects.values_list("district__code", flat=True)) == {
+        "wuxing",
+        "nanxun",
+        "deqing",
+        "changxing",
+        "anji",
+    }
+    assert sorted(User.objects.values_list("username", flat=True)) == [
+        "admin",
+        "anji",
+        "city",
+        "nanxun",
+        "trainer",
+    ]
+    for enterprise in Enterprise.objects.all():
+        enterprise.full_clean()  # valid credit codes and every model rule
+
+
+def test_seed_demo_shows_a_score_effect(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    enterprise = Enterprise.objects.order_by("credit_code").first()
+    start = enterprise.score_start.replace(day=1)
+    before = [r.inspections for r in enterprise.safety_reports.filter(month__lt=start)]
+    after = [r.inspections for r in enterprise.safety_reports.filter(month__gte=start)]
+    assert max(before) < min(after)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite:///db.sqlite3", {"ENGINE": "django.db.backends.sqlite3"}),
+        (
+            "postgres://score:s%40cret@db.local:5433/score",
+            {
+                "ENGINE": "django.db.backends.postgresql",
+                "NAME": "score",
+                "USER": "score",
+                "PASSWORD": "s@cret",
+                "HOST": "db.local",
+                "PORT": "5433",
+            },
+        ),
+    ],
+)
+def test_database_url(url, expected):
+    config = database_from_url(url)
+    assert {key: config[key] for key in expected} == expected
+
+
+def test_database_url_with_unknown_scheme_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL must start with sqlite:// or postgres://"):
+        database_from_url("mysql://x/y")
+
+
+def test_missing_secret_key_stops_production_start_up():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='score_portal.settings'; django.setup()",
+        ],
+        env={"DJANGO_DEBUG": "false", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false" in result.stderr
+
+
+class TestPagesInBothLanguages:
+    def test_login_page_is_chinese_by_default(self, client, db):
+        assert "登录" in client.get("/accounts/login/").content.decode()
+
+    def test_the_language_switch_is_kept(self, client, db):
+        response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+        assert response.status_code == 302
+        page = client.get("/accounts/login/").content.decode()
+        assert "Log in" in page and "登录" not in page
+
+    def test_404_page_in_both_languages(self, client, db, settings):
+        settings.DEBUG = False
+        assert "找不到页面" in client.get("/no-such-page/").content.decode()
+        client.post("/i18n/setlang/", {"language": "en"})
+        response = client.get("/no-such-page/")
+        assert response.status_code == 404
+        assert "Page not found" in response.content.decode()
+
+    def test_500_page_in_both_languages(self, client, db, settings):
+        from django.test import Client
+
+        settings.DEBUG = False
+        settings.ROOT_URLCONF = "tests.urls_broken"
+        broken = Client(raise_request_exception=False)
+        response = broken.get("/boom/")
+        assert response.status_code == 500
+        assert "出错了" in response.content.decode()
+        broken.cookies["django_language"] = "en"
+        assert "Something went wrong" in broken.get("/boom/").content.decode()
+
+    def test_bad_login_is_explained_beside_the_form(self, client, db):
+        response = client.post("/accounts/login/", {"username": "nobody", "password": "wrong"})
+        assert response.status_code == 200
+        assert "请输入一个正确的" in response.content.decode()
+
+
+def test_login_sends_an_official_to_work(client, db):
+    make_user("district_official", district="anji", username="anji-official", password="pw-987654")
+    response = client.post(
+        "/accounts/login/", {"username": "anji-official", "password": "pw-987654"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/enterprises/"
+    assert response.status_code == 200
+
+
+def test_enterprise_detail_lists_its_reports(role_client, nanxun):
+    enterprise = make_enterprise(nanxun, credit_code="91330503375583185N", name="南浔甲企业")
+    SafetyReport.objects.create(
+        enterprise=enterprise, month=datetime.date(2017, 3, 1), inspections=7, accidents=1
+    )
+    page = role_client("district_official", "nanxun").get("/enterprises/91330503375583185N/").content.decode()
+    assert "南浔甲企业" in page and "2017-03" in page
