@@ -3,20 +3,28 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.utils.translation.reloader import translation_file_changed
 
 # Playwright runs an event loop in the test thread; pytest-django's database set-up would
 # otherwise refuse to run "in an async context".
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def pytest_configure(config):
-    """Compile the translation catalogues (they are not committed) when a .po is newer than its .mo."""
+def compile_catalogues():
+    """Compile the translation catalogues (not committed) when a .po is newer than its .mo.
+
+    Django may have cached a catalogue during set-up, before this runs; telling it the file
+    changed (as its autoreloader would) drops that cache.
+    """
     root = Path(__file__).resolve().parent.parent
     for po in root.glob("locale/*/LC_MESSAGES/*.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             subprocess.run(["msgfmt", "--check", "-o", str(mo), str(po)], check=True)
+            translation_file_changed(sender=None, file_path=mo)
 
+
+compile_catalogues()
 
 from enterprises.models import District  # noqa: E402
 from tests.factories import make_user  # noqa: E402
