@@ -68,7 +68,8 @@ class WorkshopForm(forms.ModelForm):
         self.fields["date"].initial = self.fields["date"].initial or datetime.date.today
         if districts.count() == 1:
             # A trainer works in one district: nothing to choose.
-            self.fields["district"].initial = districts.get()
+            if self.instance.district_id is None:
+                self.initial["district"] = districts.get().pk
             self.fields["district"].widget = forms.HiddenInput()
 
     def clean(self):

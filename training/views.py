@@ -86,7 +86,9 @@ def workshop_edit(request, pk):
 
 def _workshop_form(request, workshop):
     districts = editable_districts(request.user)
-    form = WorkshopForm(request.POST or None, instance=workshop, districts=districts)
+    # A trainer creating a workshop usually leads it.
+    initial = {"trainers": [request.user.pk]} if workshop.pk is None else {}
+    form = WorkshopForm(request.POST or None, instance=workshop, districts=districts, initial=initial)
     if request.method == "POST" and form.is_valid():
         created = workshop.pk is None
         workshop = form.save()

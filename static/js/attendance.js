@@ -49,9 +49,38 @@
     return row;
   }
 
+  var options = document.querySelectorAll("#workshop-enterprises option");
+  var enterprises = Array.prototype.map.call(options, function (option) {
+    return option.value;
+  });
+  var codes = {};
+  Array.prototype.forEach.call(options, function (option) {
+    codes[key(option.dataset.code)] = option.value;
+  });
+
+  // Part of an enterprise's name becomes the whole name when only one enterprise of the workshop
+  // has it (the server reads it the same way); a name no enterprise of the workshop has is marked.
+  function normaliseEnterprise(input) {
+    var text = key(input.value);
+    if (!text) return input.classList.remove("is-invalid");
+    if (codes[text]) {
+      input.value = codes[text];
+      return input.classList.remove("is-invalid");
+    }
+    var found = enterprises.filter(function (name) {
+      return key(name).indexOf(text) >= 0;
+    });
+    var exact = enterprises.filter(function (name) {
+      return key(name) === text;
+    });
+    if (exact.length === 0 && found.length === 1) input.value = found[0];
+    input.classList.toggle("is-invalid", found.length === 0);
+  }
+
   // A role or sex word becomes the label of the user's language; an unknown word is marked.
   function normalise(input) {
     var kind = input.dataset.cell;
+    if (kind === "enterprise") return normaliseEnterprise(input);
     if (kind !== "role" && kind !== "sex") return;
     var text = key(input.value);
     var value = words[kind][text];
@@ -180,7 +209,7 @@
   });
 
   rows().forEach(function (row) {
-    ["role", "sex"].forEach(function (name) {
+    ["enterprise", "role", "sex"].forEach(function (name) {
       var input = cell(row, name);
       // Keep the server's mark on a cell it rejected; normalise the others.
       if (!input.classList.contains("is-invalid")) normalise(input);
