@@ -362,3 +362,12 @@ def test_attendance_export_of_a_period_keeps_to_the_months_and_districts(
     names = [line[7] for line in csv.reader(io.StringIO(body[1:]))][1:]
     assert names == ["四月"]  # 五月 is in May; 冯梅 is in Anji
     assert client.get("/training/export.csv", {"from": "2024-13"}).status_code == 400
+
+
+def test_the_next_page_of_workshops_keeps_the_filters(role_client):
+    for day in range(1, 29):
+        make_workshop("nanxun", module=1, date=D(2024, 2, day))
+        make_workshop("nanxun", module=1, date=D(2024, 3, day))
+    # 28 + 28 = 56 workshops in February and March: two pages of 50.
+    html = role_client("trainer").get("/training/", {"module": "1"}).content.decode()
+    assert 'href="?module=1&amp;page=2"' in html

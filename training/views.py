@@ -1,5 +1,6 @@
 import json
 import re
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -65,6 +66,7 @@ def workshop_list(request):
         {
             "page": page,
             "filters": filters,
+            "filter_query": urlencode({k: v for k, v in filters.items() if v}),
             "modules": Module.objects.all(),
             "kinds": Workshop.Kind.choices,
             "can_edit": editable_districts(request.user).exists(),
@@ -186,6 +188,8 @@ def attendance_edit(request, pk):
         if request.GET.get("prefill"):
             listed = {row.participant for row in rows}
             rows += [_row_of(p, present=False) for p in previous_team(workshop) if str(p.pk) not in listed]
+    while rows and rows[-1].is_blank:
+        rows.pop()
     rows += [AttendanceRow() for _i in range(BLANK_ROWS)]
     counted = [(role_from_word(r.role), sex_from_word(r.sex)) for r in rows if r.present and not r.is_blank]
     return render(
