@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import translation
 from openpyxl import load_workbook
 
@@ -195,6 +196,7 @@ def test_attendance_is_saved_and_the_totals_shown(role_client, nanxun_workshop):
             ("李强", "绿源", "manager", "M", ""),
             ("赵敏", "南浔精工机械有限公司", "工人", "female", ""),
             ("", "", "", "", ""),  # a blank row is ignored
+            ("", "南浔精工机械有限公司", "", "", ""),  # so is one with the enterprise Enter carried over
             ("钱多", "南浔精工", "职工", "男", "", False),  # not ticked: did not come
         ),
     )
@@ -251,13 +253,33 @@ def test_bad_rows_are_explained_in_chinese_by_default(role_client, nanxun_worksh
 
 
 def test_the_service_raises_and_saves_nothing_on_a_bad_row(nanxun_workshop):
+    trainer = make_user("trainer", district="nanxun")
     rows = [
         AttendanceRow(name="王芳", enterprise="绿源", role="经理", sex="女"),
         AttendanceRow(name="李强", enterprise="绿源", role="经理", sex="?"),
     ]
     with pytest.raises(AttendanceInvalid, match="nothing was saved|未保存"):
-        attendance_save(workshop=nanxun_workshop, rows=rows, user=None)
+        attendance_save(workshop=nanxun_workshop, rows=rows, user=trainer)
     assert Participant.objects.count() == 0
+
+
+def test_the_service_refuses_a_user_of_another_district(nanxun_workshop):
+    rows = [AttendanceRow(name="王芳", enterprise="绿源", role="经理", sex="女")]
+    for user in [make_user("trainer", district="anji"), make_user("district_official", district="nanxun")]:
+        with pytest.raises(PermissionDenied):
+            attendance_save(workshop=nanxun_workshop, rows=rows, user=user)
+    assert Participant.objects.count() == 0
+
+
+def test_phones_are_matched_without_spaces_and_a_walkthrough_needs_no_enterprise_typed(role_client):
+    enterprise = make_enterprise("nanxun", name="甲")
+    walk = make_workshop("nanxun", module=1, date=D(2024, 4, 2), kind="walkthrough", enterprises=[enterprise])
+    wang = make_participant(enterprise, "王芳", role="manager", sex="female", phone="13800000001")
+    role_client("trainer").post(
+        f"/training/workshops/{walk.pk}/attendance/", grid(("王芳", "", "经理", "女", "138-0000 0001"))
+    )
+    assert list(walk.attendances.values_list("participant", flat=True)) == [wang.pk]
+    assert Participant.objects.count() == 1
 
 
 def test_a_saved_list_can_be_corrected(role_client, nanxun_workshop):
@@ -371,3 +393,25 @@ def test_the_next_page_of_workshops_keeps_the_filters(role_client):
     # 28 + 28 = 56 workshops in February and March: two pages of 50.
     html = role_client("trainer").get("/training/", {"module": "1"}).content.decode()
     assert 'href="?module=1&amp;page=2"' in html
+
+
+def test_workshop_page_and_exports_query_count_does_not_grow(
+    role_client, nanxun_workshop, django_assert_num_queries
+):
+    client = role_client("trainer")
+    enterprise = nanxun_workshop.enterprises.first()
+    attend(
+        nanxun_workshop,
+        *[make_participant(enterprise, f"人{n}", role="worker", sex="male") for n in range(20)],
+    )
+    # session, user, groups (role), profile (visible districts), the workshop, its attendance with
+    # people and enterprises, its enterprises, its trainers, profile and district (may the user edit?).
+    with django_assert_num_queries(10):
+        client.get(f"/training/workshops/{nanxun_workshop.pk}/")
+    # session, user, groups, profile, the workshop, its attendance with workshop, module, district,
+    # people and enterprises in one query.
+    with django_assert_num_queries(6):
+        client.get(f"/training/workshops/{nanxun_workshop.pk}/export.xlsx")
+    # session, user, groups, profile, the attendance of the period in one query (districts: a subquery).
+    with django_assert_num_queries(5):
+        client.get("/training/export.csv", {"from": "2024-01", "to": "2024-12"})

@@ -1,10 +1,13 @@
 """Writes of the training app: a workshop's attendance list, saved all-or-nothing."""
 
+import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from score_portal.scoping import editable_districts
 from training.models import Attendance, Participant
 
 # The words trainers type or paste for a role or a sex, Chinese or English, matched after
@@ -58,7 +61,9 @@ class AttendanceRow:
 
     @property
     def is_blank(self):
-        return not (self.name.strip() or self.enterprise.strip() or self.phone.strip())
+        # The enterprise does not count: Enter carries it over into the next row before anything
+        # is typed there, and an untouched row must not become an error.
+        return not (self.name.strip() or self.phone.strip() or self.role.strip() or self.sex.strip())
 
 
 class AttendanceInvalid(Exception):
@@ -69,14 +74,22 @@ class AttendanceInvalid(Exception):
         self.rows = rows
 
 
+def phone_normalised(text):
+    """A phone as it is stored and matched: without the spaces and dashes people type in it."""
+    return re.sub(r"[\s\-]", "", text)
+
+
 def _enterprise_matcher(enterprises):
-    """Find an enterprise of the workshop from a cell: exact name, credit code, or a unique part of the name."""
+    """Find an enterprise of the workshop from a cell: exact name, credit code, or a unique part of
+    the name; an empty cell means the workshop's only enterprise (a walk-through visits one)."""
     by_name = {e.name.strip().casefold(): e for e in enterprises}
     by_code = {e.credit_code: e for e in enterprises}
 
     def match(text):
         key = text.strip().casefold()
         if not key:
+            if len(enterprises) == 1:
+                return enterprises[0], None
             return None, _("Enter the enterprise.")
         if key in by_name:
             return by_name[key], None
@@ -100,7 +113,7 @@ def attendance_validate(*, workshop, rows):
         if row.is_blank or not row.present:
             continue
         row.errors = {}
-        name, phone = row.name.strip(), row.phone.strip()
+        name, phone = row.name.strip(), phone_normalised(row.phone)
         if not name:
             row.errors["name"] = _("Enter the name.")
         enterprise, problem = match_enterprise(row.enterprise)
@@ -140,7 +153,10 @@ def attendance_save(*, workshop, rows, user):
     name, and a phone typed for a person saved without one is added to that person. A row that
     was saved before (it carries the person's id) corrects that person in place, so a typo fixed
     later does not leave a second person behind. Returns the number of people on the list.
+    Only a user who may change the workshop's district may save (the views check it too).
     """
+    if not editable_districts(user).filter(pk=workshop.district_id).exists():
+        raise PermissionDenied
     checked = attendance_validate(workshop=workshop, rows=rows)
     if any(row.errors for row in rows):
         raise AttendanceInvalid(rows)
@@ -154,7 +170,7 @@ def attendance_save(*, workshop, rows, user):
 
     people, changed, created = [], {}, []
     for row, enterprise, role, sex in checked:
-        name, phone = row.name.strip(), row.phone.strip()
+        name, phone = row.name.strip(), phone_normalised(row.phone)
         person = by_key.get((enterprise.pk, name.casefold(), phone))
         if person is None and row.participant in by_id:
             person = by_id[row.participant]

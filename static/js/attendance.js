@@ -34,8 +34,11 @@
     return highest + 1;
   }
 
+  // As on the server: the enterprise alone (carried over by Enter) leaves a row blank.
   function isBlank(row) {
-    return !key(cell(row, "name").value) && !key(cell(row, "enterprise").value) && !key(cell(row, "phone").value);
+    return ["name", "phone", "role", "sex"].every(function (name) {
+      return !key(cell(row, name).value);
+    });
   }
 
   function addRow(after, present) {
