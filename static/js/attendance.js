@@ -190,12 +190,16 @@
           listed[[key(cell(row, "enterprise").value), key(cell(row, "name").value), key(cell(row, "phone").value)].join("|")] = true;
         });
         var row = rows()[0];
+        var added = 0;
         data.people.forEach(function (person) {
           var same = [key(person.enterprise), key(person.name), key(person.phone)].join("|");
           if (listed[person.participant] || listed[same]) return;
           row = rowForFilling(row);
           fill(row, person, false);
+          added += 1;
         });
+        var status = form.querySelector("[data-prefill-status]");
+        status.textContent = data.people.length ? status.dataset.added + added : status.dataset.none;
         totals();
       })
       .catch(function () {
