@@ -9,7 +9,7 @@ HOME_OF_ROLE = {
     Role.PROGRAMME_ADMIN: "enterprise_list",
     Role.CITY_OFFICIAL: "enterprise_list",
     Role.DISTRICT_OFFICIAL: "enterprise_list",
-    Role.TRAINER: "enterprise_list",
+    Role.TRAINER: "workshop_list",
 }
 
 

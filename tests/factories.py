@@ -8,6 +8,7 @@ from enterprises.credit_code import check_character
 from enterprises.models import District, Enterprise, SafetyReport
 from improvements.models import ImprovementProject, Suggestion
 from score_portal.accounts import user_create_or_update
+from training.models import Attendance, Module, Participant, Workshop
 
 _serial = itertools.count(1)
 
@@ -79,3 +80,22 @@ def month_range(first, count):
         months.append(datetime.date(year, month, 1))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
+
+
+def make_workshop(district, *, module, date, kind="classroom", enterprises=(), place="培训室"):
+    """A workshop of module number `module` in `district` (a District or its code)."""
+    if isinstance(district, str):
+        district = District.objects.get(code=district)
+    workshop = Workshop.objects.create(
+        district=district, module=Module.objects.get(number=module), kind=kind, date=date, place=place
+    )
+    workshop.enterprises.set(enterprises)
+    return workshop
+
+
+def make_participant(enterprise, name, *, role, sex, phone=""):
+    return Participant.objects.create(enterprise=enterprise, name=name, role=role, sex=sex, phone=phone)
+
+
+def attend(workshop, *people):
+    Attendance.objects.bulk_create(Attendance(workshop=workshop, participant=p) for p in people)

@@ -5,10 +5,15 @@ import datetime
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from enterprises.models import District
 from tests.factories import make_enterprise, make_user
+from training.models import Module, Workshop
 
 NANXUN_CODE = "91330503375583185N"
 ANJI_CODE = "91330523285269512N"
+# Fixed ids far above what the sequences reach in a test run, so the table can name them.
+NANXUN_WORKSHOP = 900001
+ANJI_WORKSHOP = 900002
 
 ROLES = ["anonymous", "no_role", "programme_admin", "city_official", "district_official", "trainer"]
 
@@ -25,6 +30,20 @@ ACCESS = {
     f"/enterprises/{ANJI_CODE}/": (302, 403, 200, 200, 200, 404),
     f"/enterprises/{ANJI_CODE.lower()}/": (302, 403, 200, 200, 200, 404),
     "/enterprises/91330503375583185X/": (302, 403, 404, 404, 404, 404),
+    "/training/": (302, 403, 200, 200, 200, 200),
+    "/training/workshops/new/": (302, 403, 200, 403, 403, 200),
+    f"/training/workshops/{NANXUN_WORKSHOP}/": (302, 403, 200, 200, 404, 200),
+    f"/training/workshops/{ANJI_WORKSHOP}/": (302, 403, 200, 200, 200, 404),
+    f"/training/workshops/{NANXUN_WORKSHOP}/edit/": (302, 403, 200, 403, 403, 200),
+    f"/training/workshops/{ANJI_WORKSHOP}/edit/": (302, 403, 200, 403, 403, 404),
+    f"/training/workshops/{NANXUN_WORKSHOP}/attendance/": (302, 403, 200, 403, 403, 200),
+    f"/training/workshops/{ANJI_WORKSHOP}/attendance/": (302, 403, 200, 403, 403, 404),
+    f"/training/workshops/{NANXUN_WORKSHOP}/attendance/previous/": (302, 403, 200, 403, 403, 200),
+    f"/training/workshops/{ANJI_WORKSHOP}/attendance/previous/": (302, 403, 200, 403, 403, 404),
+    f"/training/workshops/{NANXUN_WORKSHOP}/export.csv": (302, 403, 200, 200, 404, 200),
+    f"/training/workshops/{ANJI_WORKSHOP}/export.xlsx": (302, 403, 200, 200, 200, 404),
+    "/training/export.csv": (302, 403, 200, 200, 200, 200),
+    "/training/export.xlsx": (302, 403, 200, 200, 200, 200),
     "/admin/": (302, 302, 200, 302, 302, 302),
     "/admin/enterprises/enterprise/": (302, 302, 200, 302, 302, 302),
     "/admin/training/workshop/": (302, 302, 200, 302, 302, 302),
@@ -38,6 +57,13 @@ def portal(db):
         "nanxun", credit_code=NANXUN_CODE, name="南浔甲企业", score_start=datetime.date(2016, 1, 1)
     )
     make_enterprise("anji", credit_code=ANJI_CODE, name="安吉乙企业", score_start=datetime.date(2016, 1, 1))
+    for pk, district in [(NANXUN_WORKSHOP, "nanxun"), (ANJI_WORKSHOP, "anji")]:
+        Workshop.objects.create(
+            pk=pk,
+            district=District.objects.get(code=district),
+            module=Module.objects.get(number=1),
+            date=datetime.date(2016, 3, 1),
+        )
 
 
 def client_as(client, role):

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import BilingualName, District, Enterprise
@@ -37,6 +38,17 @@ class Workshop(models.Model):
     enterprises = models.ManyToManyField(
         Enterprise, related_name="workshops", blank=True, verbose_name=_("enterprises taking part")
     )
+    # A walk-through is led by a consultant (a trainer with a portal account) together with a
+    # safety inspector of the work-safety department, who has no account: hence a name.
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="walkthroughs_as_consultant",
+        verbose_name=_("consultant"),
+    )
+    inspector = models.CharField(_("safety inspector"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -47,6 +59,9 @@ class Workshop(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.module} ({self.get_kind_display()})"
+
+    def get_absolute_url(self):
+        return reverse("workshop_detail", args=[self.pk])
 
 
 class Participant(models.Model):

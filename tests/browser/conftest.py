@@ -1,8 +1,28 @@
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 
 from tests.factories import make_user
 
 SCREENSHOTS = "test-results/screenshots"
+
+
+# Rows that migrations seed; each seed function is idempotent (update_or_create).
+SEEDING_MIGRATIONS = [
+    "enterprises.migrations.0002_huzhou_districts",
+    "training.migrations.0002_score_modules",
+    "score_portal.migrations.0002_role_groups",
+]
+
+
+@pytest.fixture(autouse=True)
+def seeded_rows(transactional_db):
+    """The live server needs a transactional database, whose flush after each test also empties the
+    districts, modules and role groups seeded by migrations; put them back before each test.
+    (Serialized rollback was tried: it did not restore them once other test files ran first.)"""
+    for name in SEEDING_MIGRATIONS:
+        importlib.import_module(name).seed(django_apps, None)
 
 
 @pytest.fixture

@@ -1,0 +1,107 @@
+import datetime
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from enterprises.models import Enterprise
+from training.models import Module, Workshop
+from training.selectors import trainers_of
+
+
+class TrainerChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class ConsultantChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class EnterpriseChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class WorkshopForm(forms.ModelForm):
+    """A workshop of one of the districts the user may change; its people come from that district."""
+
+    enterprises = EnterpriseChoiceField(
+        queryset=Enterprise.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("enterprises taking part"),
+    )
+    trainers = TrainerChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple, required=False, label=gettext_lazy("trainers")
+    )
+    consultant = ConsultantChoiceField(queryset=None, required=False, label=gettext_lazy("consultant"))
+
+    class Meta:
+        model = Workshop
+        fields = [
+            "district",
+            "module",
+            "kind",
+            "date",
+            "place",
+            "enterprises",
+            "trainers",
+            "consultant",
+            "inspector",
+        ]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "kind": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, districts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+        self.fields["module"].queryset = Module.objects.all()
+        self.fields["module"].empty_label = None
+        self.fields["enterprises"].queryset = (
+            Enterprise.objects.filter(district__in=districts).select_related("district").order_by("name")
+        )
+        self.fields["trainers"].queryset = trainers_of(districts)
+        self.fields["consultant"].queryset = trainers_of(districts)
+        self.fields["date"].initial = self.fields["date"].initial or datetime.date.today
+        if districts.count() == 1:
+            # A trainer works in one district: nothing to choose.
+            if self.instance.district_id is None:
+                self.initial["district"] = districts.get().pk
+            self.fields["district"].widget = forms.HiddenInput()
+
+    def clean(self):
+        cleaned = super().clean()
+        district = cleaned.get("district")
+        enterprises = cleaned.get("enterprises") or []
+        if district:
+            foreign = [e.name for e in enterprises if e.district_id != district.pk]
+            if foreign:
+                self.add_error(
+                    "enterprises",
+                    _("Not in the workshop's district: %(names)s.") % {"names": "、".join(foreign)},
+                )
+            for person in list(cleaned.get("trainers") or []) + [cleaned.get("consultant")]:
+                if person is not None and person.profile.district_id != district.pk:
+                    self.add_error(
+                        "trainers", _("%(name)s works in another district.") % {"name": person.username}
+                    )
+        if cleaned.get("kind") == Workshop.Kind.WALKTHROUGH:
+            if len(enterprises) > 1:
+                self.add_error("enterprises", _("A factory walk-through visits one enterprise."))
+            if not cleaned.get("consultant"):
+                self.add_error("consultant", _("A factory walk-through needs its consultant."))
+            if not cleaned.get("inspector", "").strip():
+                self.add_error("inspector", _("A factory walk-through needs its safety inspector."))
+        else:
+            cleaned["consultant"] = None
+            cleaned["inspector"] = ""
+        return cleaned
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        # The consultant leads the walk-through: list them among its trainers too.
+        if self.instance.consultant_id:
+            self.instance.trainers.add(self.instance.consultant_id)

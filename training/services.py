@@ -1,0 +1,212 @@
+"""Writes of the training app: a workshop's attendance list, saved all-or-nothing."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from score_portal.scoping import editable_districts
+from training.models import Attendance, Participant
+
+# The words trainers type or paste for a role or a sex, Chinese or English, matched after
+# stripping spaces and ignoring case. Single letters come from English spreadsheets (M/F).
+ROLE_WORDS = {
+    Participant.Role.MANAGER: [
+        "管理人员", "管理者", "管理层", "管理", "经理", "主管", "厂长", "管",
+        "manager", "managers", "management", "mgr", "m",
+    ],
+    Participant.Role.WORKER: [
+        "职工", "工人", "员工", "一线员工", "工",
+        "worker", "workers", "employee", "staff", "w",
+    ],
+}  # fmt: skip
+SEX_WORDS = {
+    Participant.Sex.FEMALE: ["女", "女性", "female", "woman", "women", "f"],
+    Participant.Sex.MALE: ["男", "男性", "male", "man", "men", "m"],
+}
+
+
+def _lookup(words):
+    return {word.casefold(): value for value, choices in words.items() for word in choices}
+
+
+ROLE_OF_WORD = _lookup(ROLE_WORDS)
+SEX_OF_WORD = _lookup(SEX_WORDS)
+
+
+def role_from_word(word):
+    """The role a typed word means, or None when the word is unknown."""
+    return ROLE_OF_WORD.get(word.strip().casefold())
+
+
+def sex_from_word(word):
+    """The sex a typed word means, or None when the word is unknown."""
+    return SEX_OF_WORD.get(word.strip().casefold())
+
+
+@dataclass
+class AttendanceRow:
+    """One line of the attendance grid, as the trainer typed it (strings, kept for redisplay)."""
+
+    name: str = ""
+    enterprise: str = ""
+    role: str = ""
+    sex: str = ""
+    phone: str = ""
+    present: bool = True
+    participant: str = ""  # the id of the person this row showed when it was saved before
+    errors: dict = field(default_factory=dict)  # cell → reason
+
+    @property
+    def is_blank(self):
+        # The enterprise does not count: Enter carries it over into the next row before anything
+        # is typed there, and an untouched row must not become an error.
+        return not (self.name.strip() or self.phone.strip() or self.role.strip() or self.sex.strip())
+
+
+class AttendanceInvalid(Exception):
+    """Some rows are wrong; each carries its `errors`. Nothing was saved."""
+
+    def __init__(self, rows):
+        super().__init__(_("Some rows have errors; nothing was saved."))
+        self.rows = rows
+
+
+def phone_normalised(text):
+    """A phone as it is stored and matched: without the spaces and dashes people type in it."""
+    return re.sub(r"[\s\-]", "", text)
+
+
+def _enterprise_matcher(enterprises):
+    """Find an enterprise of the workshop from a cell: exact name, credit code, or a unique part of
+    the name; an empty cell means the workshop's only enterprise (a walk-through visits one)."""
+    by_name = {e.name.strip().casefold(): e for e in enterprises}
+    by_code = {e.credit_code: e for e in enterprises}
+
+    def match(text):
+        key = text.strip().casefold()
+        if not key:
+            if len(enterprises) == 1:
+                return enterprises[0], None
+            return None, _("Enter the enterprise.")
+        if key in by_name:
+            return by_name[key], None
+        if key.upper() in by_code:
+            return by_code[key.upper()], None
+        found = [e for e in enterprises if key in e.name.casefold()]
+        if len(found) == 1:
+            return found[0], None
+        if len(found) > 1:
+            return None, _("“%(text)s” matches several enterprises of the workshop.") % {"text": text}
+        return None, _("“%(text)s” is not an enterprise of this workshop.") % {"text": text}
+
+    return match
+
+
+def attendance_validate(*, workshop, rows):
+    """Check every row; fill each row's `errors` and return the good rows as (row, enterprise, role, sex)."""
+    match_enterprise = _enterprise_matcher(list(workshop.enterprises.all()))
+    checked, seen = [], {}
+    for number, row in enumerate(rows):
+        if row.is_blank or not row.present:
+            continue
+        row.errors = {}
+        name, phone = row.name.strip(), phone_normalised(row.phone)
+        if not name:
+            row.errors["name"] = _("Enter the name.")
+        enterprise, problem = match_enterprise(row.enterprise)
+        if problem:
+            row.errors["enterprise"] = problem
+        role = role_from_word(row.role)
+        if role is None:
+            row.errors["role"] = (
+                _("Enter the role: manager or worker.")
+                if not row.role.strip()
+                else _("Unknown role “%(word)s”: write manager or worker.") % {"word": row.role.strip()}
+            )
+        sex = sex_from_word(row.sex)
+        if sex is None:
+            row.errors["sex"] = (
+                _("Enter the sex: female or male.")
+                if not row.sex.strip()
+                else _("Unknown sex “%(word)s”: write female or male.") % {"word": row.sex.strip()}
+            )
+        if name and enterprise:
+            key = (enterprise.pk, name.casefold(), phone)
+            if key in seen:
+                row.errors["name"] = _("The same person is already on row %(row)d.") % {"row": seen[key] + 1}
+            else:
+                seen[key] = number
+        checked.append((row, enterprise, role, sex))
+    return checked
+
+
+@transaction.atomic
+def attendance_save(*, workshop, rows, user):
+    """Replace the workshop's attendance list with the rows ticked as present, all or nothing.
+
+    Every row is validated first; if any is wrong AttendanceInvalid is raised (rows carry their
+    errors) and nothing is written. A person is the same across workshops when the enterprise,
+    name and phone match; a row without a phone matches the enterprise's only person of that
+    name, and a phone typed for a person saved without one is added to that person. A row that
+    was saved before (it carries the person's id) corrects that person in place, so a typo fixed
+    later does not leave a second person behind. Returns the number of people on the list.
+    Only a user who may change the workshop's district may save (the views check it too).
+    """
+    if not editable_districts(user).filter(pk=workshop.district_id).exists():
+        raise PermissionDenied
+    checked = attendance_validate(workshop=workshop, rows=rows)
+    if any(row.errors for row in rows):
+        raise AttendanceInvalid(rows)
+    enterprise_ids = {enterprise.pk for _row, enterprise, _role, _sex in checked}
+    known = list(Participant.objects.select_for_update().filter(enterprise_id__in=enterprise_ids))
+    by_key = {(p.enterprise_id, p.name.casefold(), p.phone): p for p in known}
+    by_id = {str(p.pk): p for p in known}
+    by_name = {}
+    for person in known:
+        by_name.setdefault((person.enterprise_id, person.name.casefold()), []).append(person)
+
+    people, changed, created = [], {}, []
+    for row, enterprise, role, sex in checked:
+        name, phone = row.name.strip(), phone_normalised(row.phone)
+        person = by_key.get((enterprise.pk, name.casefold(), phone))
+        if person is None and row.participant in by_id:
+            person = by_id[row.participant]
+        if person is None:
+            namesakes = by_name.get((enterprise.pk, name.casefold()), [])
+            if not phone and len(namesakes) == 1:
+                person = namesakes[0]
+            elif phone:
+                without_phone = [p for p in namesakes if not p.phone]
+                person = without_phone[0] if len(without_phone) == 1 else None
+        if person is None:
+            person = Participant(enterprise=enterprise, name=name, phone=phone, role=role, sex=sex)
+            created.append(person)
+            by_key[(enterprise.pk, name.casefold(), phone)] = person
+        else:
+            new_phone = phone or person.phone
+            values = {
+                "enterprise_id": enterprise.pk,
+                "name": name,
+                "phone": new_phone,
+                "role": role,
+                "sex": sex,
+            }
+            if any(getattr(person, f) != v for f, v in values.items()):
+                for f, v in values.items():
+                    setattr(person, f, v)
+                changed[person.pk] = person
+        people.append(person)
+
+    if changed:
+        Participant.objects.bulk_update(changed.values(), ["enterprise", "name", "phone", "role", "sex"])
+    Participant.objects.bulk_create(created)
+    wanted = {person.pk for person in people}
+    Attendance.objects.filter(workshop=workshop).exclude(participant_id__in=wanted).delete()
+    already = set(Attendance.objects.filter(workshop=workshop).values_list("participant_id", flat=True))
+    Attendance.objects.bulk_create(
+        Attendance(workshop=workshop, participant_id=pk) for pk in wanted - already
+    )
+    return len(wanted)

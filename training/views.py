@@ -1,0 +1,262 @@
+import json
+import re
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from score_portal.models import Role
+from score_portal.scoping import editable_districts, require_role
+from training.exports import attendance_csv, attendance_xlsx, export_filename, period_attendance
+from training.forms import WorkshopForm
+from training.models import Module, Participant, Workshop
+from training.selectors import previous_team, workshop_attendance, workshop_for_user_or_404, workshops_for
+from training.services import (
+    ROLE_WORDS,
+    SEX_WORDS,
+    AttendanceInvalid,
+    AttendanceRow,
+    attendance_save,
+    role_from_word,
+    sex_from_word,
+)
+
+READERS = tuple(Role)
+EDITORS = (Role.PROGRAMME_ADMIN, Role.TRAINER)
+MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+CELLS = ("name", "enterprise", "role", "sex", "phone", "participant")
+BLANK_ROWS = 3  # rows to type into when the browser runs no JavaScript
+
+
+def _month(value):
+    """(year, month) from `YYYY-MM`, or None when the value is empty or malformed."""
+    found = MONTH.match(value or "")
+    if found and 1 <= int(found[2]) <= 12:
+        return int(found[1]), int(found[2])
+    return None
+
+
+@login_required
+def workshop_list(request):
+    require_role(request.user, *READERS)
+    workshops = workshops_for(request.user).prefetch_related("enterprises", "trainers")
+    filters = {
+        "module": request.GET.get("module", ""),
+        "kind": request.GET.get("kind", ""),
+        "month": request.GET.get("month", ""),
+    }
+    if filters["module"].isdigit():
+        workshops = workshops.filter(module__number=int(filters["module"]))
+    if filters["kind"] in Workshop.Kind.values:
+        workshops = workshops.filter(kind=filters["kind"])
+    month = _month(filters["month"])
+    if month:
+        workshops = workshops.filter(date__year=month[0], date__month=month[1])
+    workshops = workshops.annotate(people=Count("attendances")).order_by("-date", "module__number", "pk")
+    page = Paginator(workshops, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "training/workshop_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "filter_query": urlencode({k: v for k, v in filters.items() if v}),
+            "modules": Module.objects.all(),
+            "kinds": Workshop.Kind.choices,
+            "can_edit": editable_districts(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def workshop_create(request):
+    require_role(request.user, *EDITORS)
+    return _workshop_form(request, Workshop())
+
+
+@login_required
+def workshop_edit(request, pk):
+    require_role(request.user, *EDITORS)
+    return _workshop_form(request, workshop_for_user_or_404(request.user, pk, edit=True))
+
+
+def _workshop_form(request, workshop):
+    districts = editable_districts(request.user)
+    # A trainer creating a workshop usually leads it.
+    initial = {"trainers": [request.user.pk]} if workshop.pk is None else {}
+    form = WorkshopForm(request.POST or None, instance=workshop, districts=districts, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        created = workshop.pk is None
+        workshop = form.save()
+        messages.success(request, _("Workshop saved."))
+        # A new workshop's next step is its attendance list.
+        return redirect("attendance_edit" if created else "workshop_detail", pk=workshop.pk)
+    return render(request, "training/workshop_form.html", {"form": form, "workshop": workshop})
+
+
+@login_required
+def workshop_detail(request, pk):
+    require_role(request.user, *READERS)
+    workshop = workshop_for_user_or_404(request.user, pk)
+    attendances = list(workshop_attendance(workshop))
+    return render(
+        request,
+        "training/workshop_detail.html",
+        {
+            "workshop": workshop,
+            "attendances": attendances,
+            "totals": _totals((a.participant.role, a.participant.sex) for a in attendances),
+            "enterprises": workshop.enterprises.order_by("name"),
+            "trainers": workshop.trainers.order_by("username"),
+            "can_edit": editable_districts(request.user).filter(pk=workshop.district_id).exists(),
+        },
+    )
+
+
+def _totals(pairs):
+    """Managers/workers × women/men of (role, sex) pairs; pairs with an unknown word are not counted."""
+    totals = {"manager_female": 0, "manager_male": 0, "worker_female": 0, "worker_male": 0}
+    for role, sex in pairs:
+        key = f"{role}_{sex}"
+        if key in totals:
+            totals[key] += 1
+    totals["female"] = totals["manager_female"] + totals["worker_female"]
+    totals["male"] = totals["manager_male"] + totals["worker_male"]
+    totals["manager"] = totals["manager_female"] + totals["manager_male"]
+    totals["worker"] = totals["worker_female"] + totals["worker_male"]
+    totals["all"] = totals["female"] + totals["male"]
+    return totals
+
+
+def _rows_from_post(post):
+    """The grid's rows in the order of their index, every cell kept as typed."""
+    indexes = sorted({int(m[1]) for key in post for m in [re.match(r"^row-(\d+)-", key)] if m})
+    return [
+        AttendanceRow(
+            **{cell: post.get(f"row-{i}-{cell}", "") for cell in CELLS},
+            present=post.get(f"row-{i}-present") == "on",
+        )
+        for i in indexes
+    ]
+
+
+def _row_of(person, *, present=True):
+    return AttendanceRow(
+        name=person.name,
+        enterprise=person.enterprise.name,
+        role=person.get_role_display(),
+        sex=person.get_sex_display(),
+        phone=person.phone,
+        present=present,
+        participant=str(person.pk),
+    )
+
+
+def _words():
+    """What the page's script needs to read role and sex words, and the labels to show."""
+    return {
+        "role": {str(word).casefold(): value for value, words in ROLE_WORDS.items() for word in words},
+        "sex": {str(word).casefold(): value for value, words in SEX_WORDS.items() for word in words},
+        "labels": {
+            **{value: str(label) for value, label in Participant.Role.choices},
+            **{value: str(label) for value, label in Participant.Sex.choices},
+        },
+    }
+
+
+@login_required
+def attendance_edit(request, pk):
+    require_role(request.user, *EDITORS)
+    workshop = workshop_for_user_or_404(request.user, pk, edit=True)
+    if request.method == "POST":
+        rows = _rows_from_post(request.POST)
+        try:
+            count = attendance_save(workshop=workshop, rows=rows, user=request.user)
+        except AttendanceInvalid:
+            messages.error(request, _("Some rows have errors; nothing was saved. Correct the marked cells."))
+        else:
+            messages.success(request, _("Attendance saved: %(count)d people.") % {"count": count})
+            return redirect("workshop_detail", pk=workshop.pk)
+    else:
+        rows = [_row_of(a.participant) for a in workshop_attendance(workshop)]
+        if request.GET.get("prefill"):
+            listed = {row.participant for row in rows}
+            rows += [_row_of(p, present=False) for p in previous_team(workshop) if str(p.pk) not in listed]
+    while rows and rows[-1].is_blank:
+        rows.pop()
+    rows += [AttendanceRow() for _i in range(BLANK_ROWS)]
+    counted = [(role_from_word(r.role), sex_from_word(r.sex)) for r in rows if r.present and not r.is_blank]
+    return render(
+        request,
+        "training/attendance_form.html",
+        {
+            "workshop": workshop,
+            "rows": rows,
+            "totals": _totals(counted),
+            "enterprises": workshop.enterprises.order_by("name"),
+            "words_json": json.dumps(_words(), ensure_ascii=False),
+        },
+    )
+
+
+@login_required
+@require_GET
+def attendance_previous(request, pk):
+    """The people of the enterprises' previous workshop, for the page's "same people as last time"."""
+    require_role(request.user, *EDITORS)
+    workshop = workshop_for_user_or_404(request.user, pk, edit=True)
+    return JsonResponse(
+        {
+            "people": [
+                {
+                    "participant": str(p.pk),
+                    "name": p.name,
+                    "enterprise": p.enterprise.name,
+                    "role": p.get_role_display(),
+                    "sex": p.get_sex_display(),
+                    "phone": p.phone,
+                }
+                for p in previous_team(workshop)
+            ]
+        }
+    )
+
+
+@login_required
+def workshop_export(request, pk, fmt):
+    require_role(request.user, *READERS)
+    workshop = workshop_for_user_or_404(request.user, pk)
+    attendances = workshop_attendance(workshop).select_related("workshop__module", "workshop__district")
+    name = export_filename(_("attendance"), f"{workshop.date:%Y%m%d}-{workshop.pk}")
+    return _export(attendances, fmt, name)
+
+
+@login_required
+def period_export(request, fmt):
+    require_role(request.user, *READERS)
+    first, last = request.GET.get("from", ""), request.GET.get("to", "")
+    if (first and not _month(first)) or (last and not _month(last)):
+        return HttpResponse(
+            _("Write months as YYYY-MM."), status=400, content_type="text/plain; charset=utf-8"
+        )
+    attendances = period_attendance(request.user, first=_month(first), last=_month(last))
+    name = export_filename(_("attendance"), f"{first or 'start'}_{last or 'now'}")
+    return _export(attendances, fmt, name)
+
+
+def _export(attendances, fmt, name):
+    if fmt == "csv":
+        response = HttpResponse(attendance_csv(attendances), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            attendance_xlsx(attendances),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}.{fmt}"
+    return response
