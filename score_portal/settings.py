@@ -136,7 +136,8 @@ WSGI_APPLICATION = "score_portal.wsgi.application"
 
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3"))}
 # A read replica (PostgreSQL streaming replication) for the dashboard's heavy reads: the router
-# sends reads of the figures there and everything else, every write included, to the primary.
+# sends there the reads of views marked @reads_from_replica, and everything else, every write
+# included, to the primary.
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = database_from_url(os.environ["DATABASE_REPLICA_URL"])
     DATABASE_ROUTERS = ["score_portal.db_router.ReplicaRouter"]
@@ -145,8 +146,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    # 12 characters: the length Chinese government guidance (GB/T 22239 level 3) and NIST 800-63B
-    # accept for accounts that reach personal data, and still typeable by an official.
+    # 12 characters rather than Django's 8: officials' accounts reach every enterprise's records, and
+    # 12 is still a length an official types without a password manager. The department's policy
+    # may ask for more: DJANGO_PASSWORD_MIN_LENGTH.
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": envint("DJANGO_PASSWORD_MIN_LENGTH", 12)},
