@@ -288,6 +288,23 @@ def log_in(port, username):
     return f"sessionid={session.group(1)}"
 
 
+def get(connection, url, headers):
+    """GET on the keep-alive connection; like a browser, send once more on a fresh connection when
+    the server had closed the idle one (gunicorn closes it after `keepalive` seconds)."""
+    for attempt in (1, 2):
+        try:
+            connection.request("GET", url, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            return connection, response.status
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            connection.close()
+            connection = http.client.HTTPConnection(HOST, connection.port, timeout=30)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 def official_run(port, cookie, urls, deadline, think, results):
     """One official: request the URLs in turn until the deadline, on one keep-alive connection."""
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
@@ -297,10 +314,8 @@ def official_run(port, cookie, urls, deadline, think, results):
         for url in urls:
             started = time.perf_counter()
             try:
-                connection.request("GET", url, headers=headers)
-                response = connection.getresponse()
-                response.read()
-                ok = response.status == 200
+                connection, status = get(connection, url, headers)
+                ok = status == 200
             except (OSError, http.client.HTTPException):
                 ok = False
                 connection.close()
