@@ -12,10 +12,20 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def pytest_configure(config):
     """Compile the translation catalogues (they are not committed) when a .po is newer than its .mo."""
     root = Path(__file__).resolve().parent.parent
+    compiled = False
     for po in root.glob("locale/*/LC_MESSAGES/*.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             subprocess.run(["msgfmt", "--check", "-o", str(mo), str(po)], check=True)
+            compiled = True
+    if compiled:
+        # django.setup() has already loaded the catalogues (model verbose names are translated
+        # while the apps load), without the .mo just compiled: forget them, as Django does when
+        # LOCALE_PATHS changes, or a fresh clone's first test run has no Chinese of its own.
+        from django.utils.translation import trans_real
+
+        trans_real._translations = {}
+        trans_real._default = None
 
 
 from enterprises.models import District  # noqa: E402
