@@ -330,3 +330,26 @@ class TestReplicaRouter:
         }
         result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
         assert result.stdout.strip() == "db-replica ['score_portal.db_router.ReplicaRouter']"
+
+
+class TestRequestBodyLimit:
+    def test_a_body_over_the_limit_is_refused_before_it_is_read(self, client, db, settings):
+        settings.SCORE_IMPORT_MAX_BYTES = 1024 * 1024  # 1 MB, so 2 MB with the margin
+        client.force_login(make_user("programme_admin"))
+        big = upload("企业.csv", b"a,b\n" * (600 * 1024))  # 2.4 MB
+        response = client.post("/enterprises/", {"file": big})
+        assert response.status_code == 413
+        page = response.content.decode()
+        assert "文件过大" in page and "最大 1 MB" in page
+
+    def test_the_page_in_english(self, client, db, settings):
+        settings.SCORE_IMPORT_MAX_BYTES = 1024 * 1024
+        client.cookies["django_language"] = "en"
+        response = client.post("/accounts/login/", {"file": upload("a.csv", b"a,b\n" * (600 * 1024))})
+        assert response.status_code == 413
+        assert "The portal accepts files of at most 1 MB." in response.content.decode()
+
+    def test_a_body_within_the_limit_goes_through(self, client, db, settings):
+        settings.SCORE_IMPORT_MAX_BYTES = 1024 * 1024
+        response = client.post("/accounts/login/", {"file": upload("a.csv", b"a,b\n" * (400 * 1024))})
+        assert response.status_code == 200  # the login form, shown again
