@@ -1,12 +1,16 @@
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from score_portal.models import Profile
+from score_portal.throttle import ThrottledAdminAuthenticationForm
 
 admin.site.site_header = _("SCORE portal administration")
 admin.site.site_title = _("SCORE portal")
+# The admin's own login page is throttled like the portal's.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 class ProfileInline(admin.StackedInline):
@@ -23,3 +27,38 @@ class PortalUserAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, PortalUserAdmin)
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(admin.ModelAdmin):
+    """Every change made in the admin (who, what, when), as Django records it: read-only.
+
+    Nobody may add, change or delete an entry here, programme admins included: a record of
+    changes that its subjects can edit proves nothing.
+    """
+
+    list_display = ["action_time", "user", "content_type", "object_repr", "action_flag", "change"]
+    list_filter = [
+        ("user", admin.RelatedOnlyFieldListFilter),
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+        "action_flag",
+        "action_time",
+    ]
+    date_hierarchy = "action_time"
+    search_fields = ["object_repr", "change_message", "user__username"]
+    list_select_related = ["user", "content_type"]
+    fields = ["action_time", "user", "content_type", "object_id", "object_repr", "action_flag", "change"]
+    readonly_fields = fields
+
+    @admin.display(description=_("change"))
+    def change(self, entry):
+        return entry.get_change_message()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

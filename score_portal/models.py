@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,3 +32,23 @@ class Profile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class LoginFailure(models.Model):
+    """One failed login, kept for the throttling window (score_portal.throttle).
+
+    In the database rather than a cache so that every app server behind the load balancer counts
+    the same failures.
+    """
+
+    username = models.CharField(_("username"), max_length=150)
+    ip_address = models.GenericIPAddressField(_("IP address"))
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
+        indexes = [models.Index(fields=["username", "at"]), models.Index(fields=["ip_address", "at"])]
+
+    def __str__(self):
+        return f"{self.username} {self.ip_address} {self.at:%Y-%m-%d %H:%M}"

@@ -99,10 +99,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so the logged duration covers every other middleware and the status is the final one.
+    "score_portal.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "score_portal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen (its page is translated), before anything reads the body.
+    "score_portal.middleware.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -132,12 +137,24 @@ TEMPLATES = [
 WSGI_APPLICATION = "score_portal.wsgi.application"
 
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3"))}
+# A read replica (PostgreSQL streaming replication) for the dashboard's heavy reads: the router
+# sends there the reads of views marked @reads_from_replica, and everything else, every write
+# included, to the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_from_url(os.environ["DATABASE_REPLICA_URL"])
+    DATABASE_ROUTERS = ["score_portal.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # 12 characters rather than Django's 8: officials' accounts reach every enterprise's records, and
+    # 12 is still a length an official types without a password manager. The department's policy
+    # may ask for more: DJANGO_PASSWORD_MIN_LENGTH.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": envint("DJANGO_PASSWORD_MIN_LENGTH", 12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -165,7 +182,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "score_portal.storage.PortalStaticFilesStorage"
         )
     },
 }
@@ -178,17 +195,82 @@ SCORE_IMPORT_MAX_BYTES = envint("SCORE_IMPORT_MAX_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = SCORE_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SCORE_IMPORT_MAX_BYTES + 1024 * 1024
 
+# Sessions live in the database (Django's default backend), so any app server behind the load
+# balancer can serve any request. A login lasts DJANGO_SESSION_HOURS at most and also ends when the
+# browser closes: the portal is used on shared office PCs, and an official who closes the browser
+# expects to be logged out (DJANGO_SESSION_AT_BROWSER_CLOSE=false keeps it for the full age).
 SESSION_COOKIE_AGE = envint("DJANGO_SESSION_HOURS", 12) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("DJANGO_SESSION_AT_BROWSER_CLOSE", True)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# TLS. In production the portal sits behind the department's TLS proxy (nginx or the intranet's
+# gateway), which terminates HTTPS and sets X-Forwarded-Proto. Safe defaults for that set-up:
+# cookies only over HTTPS, redirect plain HTTP, HSTS for a year. A deployment without TLS (a test
+# machine) turns them off explicitly with DJANGO_SECURE_COOKIES=false, DJANGO_SSL_REDIRECT=false,
+# DJANGO_HSTS_SECONDS=0.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEBUG)
+SECURE_SSL_REDIRECT = envbool("DJANGO_SSL_REDIRECT", not DEBUG)
+# /healthz is asked by the load balancer over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
+# Off by default: subdomains of the department's domain may be other, plain-HTTP intranet services.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = False
+# `check --deploy` asks for both; deliberately not done: the browsers' preload list is for public
+# internet domains (an intranet host cannot be submitted and it needs includeSubDomains), and
+# includeSubDomains would force HTTPS on the department's other, plain-HTTP intranet services.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+# Origins of forms posted through the proxy, e.g. https://score.example.gov.cn (comma-separated).
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",")
+    if origin.strip()
+]
+
+# Content-Security-Policy sent on every response (score_portal.middleware): everything from the
+# portal itself, no inline script or style, no framing. Chart.js and Bootstrap are vendored.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+# Login throttling (score_portal.throttle): after this many failed logins for one username, or
+# from one IP address, within the window, further attempts are refused until the window passes.
+# Failures are stored in the database, so the count is shared by every app server.
+LOGIN_FAILURE_LIMIT_USERNAME = envint("SCORE_LOGIN_FAILURES_PER_USERNAME", 5)
+LOGIN_FAILURE_LIMIT_IP = envint("SCORE_LOGIN_FAILURES_PER_IP", 20)
+LOGIN_FAILURE_WINDOW_MINUTES = envint("SCORE_LOGIN_WINDOW_MINUTES", 15)
+# The proxy puts the client's address in X-Forwarded-For; trust it only when told there is one.
+SCORE_TRUSTED_PROXY_COUNT = envint("SCORE_TRUSTED_PROXY_COUNT", 0)
+
+# Everything to stderr, which gunicorn and systemd/journald collect. `score.request` writes one line
+# per request (score_portal.middleware); `django.request` logs every 500 with its traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # The request log says the same for 4xx/5xx; a second line from Django adds nothing.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+    },
 }

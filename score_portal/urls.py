@@ -4,12 +4,15 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from score_portal import views
+from score_portal.throttle import ThrottledAuthenticationForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=ThrottledAuthenticationForm
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -17,4 +20,5 @@ urlpatterns = [
     path("enterprises/", include("enterprises.urls")),
     path("training/", include("training.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
 ]

@@ -77,3 +77,40 @@ def browser_type_launch_args(browser_type_launch_args):
 def fast_password_hashing(settings):
     # PBKDF2's deliberate slowness protects real accounts; tests make hundreds of them.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """collectstatic once, as bin/serve runs it: hashed and compressed files in a scratch STATIC_ROOT."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("staticfiles")
+    with override_settings(STATIC_ROOT=root, STORAGES=PRODUCTION_STORAGES):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return root
+
+
+PRODUCTION_STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "score_portal.storage.PortalStaticFilesStorage"},
+}
+
+
+@pytest.fixture
+def production(settings, collected_static):
+    """The settings DJANGO_DEBUG=false gives (settings.py), behind the TLS proxy at score.example.gov.cn.
+
+    Requests must then carry the proxy's header: `client.get(url, headers=BEHIND_PROXY)`.
+    """
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["score.example.gov.cn"]
+    settings.STATIC_ROOT = collected_static
+    settings.STORAGES = PRODUCTION_STORAGES
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+    return settings
+
+
+BEHIND_PROXY = {"Host": "score.example.gov.cn", "X-Forwarded-Proto": "https"}

@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from enterprises.models import District
+from tests.conftest import BEHIND_PROXY
 from tests.factories import make_enterprise, make_user
 from training.models import Module, Workshop
 
@@ -48,6 +49,8 @@ ACCESS = {
     "/admin/enterprises/enterprise/": (302, 302, 200, 302, 302, 302),
     "/admin/training/workshop/": (302, 302, 200, 302, 302, 302),
     "/admin/improvements/suggestion/": (302, 302, 200, 302, 302, 302),
+    "/admin/admin/logentry/": (302, 302, 200, 302, 302, 302),
+    "/healthz": (200, 200, 200, 200, 200, 200),
 }
 
 
@@ -89,6 +92,15 @@ def test_role_gets_the_allowed_status(portal, client, url, role):
         assert response["Location"].startswith(
             "/admin/login/" if url.startswith("/admin/") else "/accounts/login/"
         )
+
+
+@pytest.mark.parametrize("url", ACCESS)
+@pytest.mark.parametrize("role", ROLES)
+def test_role_gets_the_same_status_in_production(portal, client, production, url, role):
+    # DEBUG off, hashed static files, behind the TLS proxy: the same table holds.
+    expected = ACCESS[url][ROLES.index(role)]
+    response = client_as(client, role).get(url, headers=BEHIND_PROXY)
+    assert response.status_code == expected
 
 
 def portal_urls(resolver=None, prefix=""):

@@ -1,28 +1,11 @@
 import importlib
 
 import pytest
-from django.apps import apps as django_apps
+from django.apps import apps
 
 from tests.factories import make_user
 
 SCREENSHOTS = "test-results/screenshots"
-
-
-# Rows that migrations seed; each seed function is idempotent (update_or_create).
-SEEDING_MIGRATIONS = [
-    "enterprises.migrations.0002_huzhou_districts",
-    "training.migrations.0002_score_modules",
-    "score_portal.migrations.0002_role_groups",
-]
-
-
-@pytest.fixture(autouse=True)
-def seeded_rows(transactional_db):
-    """The live server needs a transactional database, whose flush after each test also empties the
-    districts, modules and role groups seeded by migrations; put them back before each test.
-    (Serialized rollback was tried: it did not restore them once other test files ran first.)"""
-    for name in SEEDING_MIGRATIONS:
-        importlib.import_module(name).seed(django_apps, None)
 
 
 @pytest.fixture
@@ -35,8 +18,26 @@ def shoot(page):
     return take
 
 
+SEEDING_MIGRATIONS = [
+    "score_portal.migrations.0002_role_groups",
+    "enterprises.migrations.0002_huzhou_districts",
+    "training.migrations.0002_score_modules",
+]
+
+
+@pytest.fixture(autouse=True)
+def seeded(transactional_db):
+    """The rows the migrations seed (role groups, Huzhou's districts, the modules).
+
+    A transactional test ends by emptying every table, seeded rows included, so the next browser
+    test would find no districts; the seeds are idempotent, so they are simply run again.
+    """
+    for name in SEEDING_MIGRATIONS:
+        importlib.import_module(name).seed(apps, None)
+
+
 @pytest.fixture
-def logged_in(page, live_server, transactional_db):
+def logged_in(page, live_server, seeded):
     """Log the browser in as a new user of `role` through the real login form, in `language`."""
 
     def login(role, *, district="nanxun", language="zh-hans"):

@@ -108,7 +108,8 @@ def test_trainer_types_pastes_and_prefills_the_attendance(logged_in, live_server
 
     # The same people as last time: 绿源's team of 2024-03-10, offered unticked; 王芳, 李强 and 赵敏 came.
     page.click("[data-prefill]")
-    page.wait_for_function("document.querySelectorAll('[data-cell=name]').length >= 12")
+    # (wait_for_function would evaluate a string, which the portal's CSP rightly forbids)
+    page.locator("[data-cell=name]").nth(11).wait_for(state="attached")
     assert page.locator("[data-prefill-status]").inner_text().endswith("4")  # 王芳 李强 赵敏 陈刚
     for name in ["王芳", "李强", "赵敏"]:
         index = page.locator("[data-cell=name]").evaluate_all(

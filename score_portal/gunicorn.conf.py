@@ -1,0 +1,33 @@
+"""gunicorn settings for production (bin/serve): `gunicorn -c score_portal/gunicorn.conf.py score_portal.wsgi`.
+
+Each value can be changed from the environment without editing this file.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+# Threaded workers: a worker waiting on PostgreSQL serves another request meanwhile, and browsers'
+# keep-alive connections do not each hold a whole process. Default 2 × cores + 1 processes.
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# Imports of a few thousand rows finish well within this; a stuck request is killed and logged.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so a slow leak in a library cannot grow without bound.
+max_requests = 2000
+max_requests_jitter = 200
+# The request log comes from score_portal.middleware (with the user and duration); gunicorn's
+# own access log would only repeat it. Errors and worker events go to stderr.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# The TLS proxy in front sets X-Forwarded-Proto / X-Forwarded-For; trust it only from these.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Load the application before forking: a settings error stops start-up once, loudly.
+preload_app = True
+# gunicorn's runtime control socket is not used, and two instances on one machine (a load test
+# beside the service) would fight over its single default path.
+control_socket_disable = True

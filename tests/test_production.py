@@ -1,0 +1,248 @@
+"""Production settings: deploy checks, security headers, sessions, passwords, static files, health,
+request log and the 500 page with DEBUG off."""
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import OperationalError
+from django.test import Client
+from django.utils import translation
+
+from tests.conftest import BEHIND_PROXY
+from tests.factories import make_user
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def production_environment(**extra):
+    return {
+        "PATH": os.environ["PATH"],
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "x7Kq2-production-test-key-9fJ3mZ8pL1vR6tY4wN0bH5cD2sA7eG",
+        "DJANGO_ALLOWED_HOSTS": "score.example.gov.cn",
+        "DATABASE_URL": "sqlite:///unused.sqlite3",
+        **extra,
+    }
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_environment(),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (2 silenced)." in result.stdout
+
+
+def test_production_defaults_are_safe_behind_a_tls_proxy():
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'score_portal.settings'; django.setup()\n"
+        "from django.conf import settings as s\n"
+        "print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SECURE_HSTS_SECONDS, s.SESSION_EXPIRE_AT_BROWSER_CLOSE, s.STORAGES['staticfiles']['BACKEND'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=production_environment(), capture_output=True, text=True
+    )
+    assert result.stdout.split() == [
+        "False",
+        "True",
+        "True",
+        "True",
+        "31536000",
+        "True",
+        "score_portal.storage.PortalStaticFilesStorage",
+    ]
+
+
+def test_tls_settings_can_be_turned_off_for_a_machine_without_tls():
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'score_portal.settings'; django.setup()\n"
+        "from django.conf import settings as s\n"
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"
+    )
+    env = production_environment(
+        DJANGO_SSL_REDIRECT="false", DJANGO_SECURE_COOKIES="false", DJANGO_HSTS_SECONDS="0"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.split() == ["False", "False", "0"]
+
+
+def test_a_malformed_hsts_value_stops_start_up():
+    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'score_portal.settings'; django.setup()"
+    env = production_environment(DJANGO_HSTS_SECONDS="a year")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "DJANGO_HSTS_SECONDS must be a whole number, not 'a year'" in result.stderr
+
+
+class TestSecurityHeaders:
+    def test_every_page_sends_the_content_security_policy(self, client, db):
+        response = client.get("/accounts/login/")
+        assert response["Content-Security-Policy"] == CSP
+        assert (
+            response["Permissions-Policy"] == "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+        )
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+    def test_error_pages_send_it_too(self, client, db, production):
+        response = client.get("/no-such-page/", headers=BEHIND_PROXY)
+        assert response.status_code == 404
+        assert response["Content-Security-Policy"] == CSP
+
+    def test_production_sends_hsts_and_redirects_plain_http(self, client, db, production):
+        assert client.get("/accounts/login/", headers=BEHIND_PROXY)["Strict-Transport-Security"] == (
+            "max-age=31536000"
+        )
+        response = client.get("/accounts/login/", headers={"Host": "score.example.gov.cn"})
+        assert (response.status_code, response["Location"]) == (
+            301,
+            "https://score.example.gov.cn/accounts/login/",
+        )
+
+    def test_no_template_has_an_inline_script_or_style(self):
+        # The policy forbids them; the browser test checks the rendered pages, this every template.
+        offenders = [
+            str(path.relative_to(ROOT))
+            for path in (ROOT / "templates").rglob("*.html")
+            for text in [path.read_text()]
+            if "<script>" in text or "<style" in text or " style=" in text or " onclick=" in text
+        ]
+        assert offenders == []
+
+
+class TestSessions:
+    def test_login_ends_when_the_browser_closes(self, client, db, production):
+        make_user("district_official", district="anji", username="li", password="pw-for-tests-only")
+        response = client.post(
+            "/accounts/login/", {"username": "li", "password": "pw-for-tests-only"}, headers=BEHIND_PROXY
+        )
+        assert response.status_code == 302
+        cookie = response.cookies["sessionid"]
+        # A session cookie without expiry lives until the browser closes; the server forgets it
+        # after SESSION_COOKIE_AGE (12 hours) in any case.
+        assert (cookie["expires"], cookie["max-age"]) == ("", "")
+        assert cookie["secure"] is True
+        assert cookie["httponly"] is True
+        assert client.session.get_expiry_age() == 12 * 3600
+
+
+class TestPasswords:
+    def test_eleven_characters_are_too_short(self):
+        with translation.override("en"), pytest.raises(ValidationError, match="at least 12 characters"):
+            validate_password("kx7-vq2-mwp")
+
+    def test_twelve_characters_of_no_pattern_are_accepted(self):
+        assert validate_password("kx7-vq2-mwp4") is None
+
+    @pytest.mark.parametrize("password", ["123456789012345", "password1234", "qwertyuiop123"])
+    def test_common_or_numeric_passwords_are_refused(self, password):
+        with pytest.raises(ValidationError):
+            validate_password(password)
+
+
+class TestStaticFilesAfterCollectstatic:
+    def test_pages_link_hashed_names_that_exist_compressed(self, client, db, production, collected_static):
+        page = client.get("/accounts/login/", headers=BEHIND_PROXY).content.decode()
+        import re
+
+        css = re.search(r'href="/static/(vendor/bootstrap-5\.3\.9/bootstrap\.min\.[0-9a-f]{12}\.css)"', page)
+        assert css is not None
+        assert (collected_static / css.group(1)).is_file()
+        assert (collected_static / (css.group(1) + ".gz")).is_file()
+
+    def test_chart_js_is_collected_with_its_source_map_comment_untouched(self, collected_static):
+        hashed = [p for p in (collected_static / "vendor/chartjs-4.6.1").glob("chart.umd.min.*.js")]
+        assert len(hashed) == 1
+        assert hashed[0].read_text().rstrip().endswith("//# sourceMappingURL=chart.umd.min.js.map")
+
+
+class TestHealthz:
+    def test_answers_ok_when_the_database_answers(self, client, db, production):
+        # Asked by the load balancer over plain HTTP inside the network: not redirected.
+        response = client.get("/healthz", headers={"Host": "score.example.gov.cn"})
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok"}
+
+    def test_answers_503_with_the_reason_when_the_database_does_not(self, client, db, monkeypatch, caplog):
+        class Unreachable:
+            def cursor(self):
+                raise OperationalError("connection refused")
+
+        # The view's handle on the database, not the test's own connection.
+        monkeypatch.setattr("score_portal.views.connection", Unreachable())
+        response = client.get("/healthz")
+        assert response.status_code == 503
+        assert response.json() == {"status": "error", "reason": "database unavailable: connection refused"}
+        assert "health check: database unavailable: connection refused" in caplog.text
+
+
+class TestRequestLog:
+    def test_one_line_per_request_with_method_path_status_duration_and_user(self, client, db, caplog):
+        user = make_user("district_official", district="anji", username="li-anji")
+        client.force_login(user)
+        with caplog.at_level(logging.INFO, logger="score.request"):
+            client.get("/enterprises/")
+        records = [r for r in caplog.records if r.name == "score.request"]
+        assert len(records) == 1
+        record = records[0]
+        assert (record.method, record.path, record.status, record.user) == (
+            "GET",
+            "/enterprises/",
+            200,
+            "li-anji",
+        )
+        assert record.duration_ms > 0
+        assert record.getMessage().startswith("GET /enterprises/ 200 ")
+        assert record.getMessage().endswith("ms user=li-anji")
+
+    def test_anonymous_and_untouched_users_are_told_apart(self, client, db, caplog):
+        with caplog.at_level(logging.INFO, logger="score.request"):
+            client.get("/accounts/login/")
+            client.get("/healthz")
+        users = [r.user for r in caplog.records if r.name == "score.request"]
+        assert users == ["anonymous", "-"]
+
+
+class TestServerError:
+    def test_an_error_in_a_view_is_logged_with_its_traceback_and_shows_the_500_page(
+        self, db, production, caplog
+    ):
+        production.ROOT_URLCONF = "tests.urls_broken"
+        broken = Client(raise_request_exception=False)
+        response = broken.get("/boom/", headers=BEHIND_PROXY)
+        assert response.status_code == 500
+        page = response.content.decode()
+        assert "出错了" in page
+        assert "a failing view" not in page  # nothing of the error reaches the user
+        error = next(r for r in caplog.records if r.name == "django.request")
+        assert error.levelname == "ERROR"
+        assert error.exc_info[0] is RuntimeError
+        assert "a failing view for the 500 page test" in caplog.text
+        assert 'raise RuntimeError("a failing view for the 500 page test")' in caplog.text
+        logged = [r for r in caplog.records if r.name == "score.request"]
+        assert [(r.levelname, r.status) for r in logged] == [("ERROR", 500)]
+
+    def test_the_500_page_in_english(self, db, production):
+        production.ROOT_URLCONF = "tests.urls_broken"
+        broken = Client(raise_request_exception=False)
+        broken.cookies["django_language"] = "en"
+        page = broken.get("/boom/", headers=BEHIND_PROXY).content.decode()
+        assert "Something went wrong" in page
