@@ -1,0 +1,427 @@
+"""The import engine: read a file, map its headers, parse and check every row, plan, commit.
+
+Each kind of file is a declaration (`ImportKind`) next to its model — `enterprises/imports.py`,
+`improvements/imports.py` — naming its columns, their accepted headers, parsers and rules. The
+engine does the rest the same way for every kind, with a fixed number of queries whatever the
+number of rows: one per lookup table, one for the existing records, then the writes in bulk
+(PostgreSQL `COPY`; elsewhere `bulk_create`/`bulk_update` in large batches).
+"""
+
+import datetime
+import hashlib
+import io
+import re
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from score_portal.imports.reading import UnreadableFile, table_read
+from score_portal.imports.values import CellError, is_empty
+
+BATCH_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a kind: the model field it fills and how a cell becomes its value."""
+
+    field: str  # the model's attribute name (`district_id` for a foreign key)
+    label: object  # what the column holds, in the user's language (lazy)
+    headers: tuple  # accepted headers; compared without case, spaces or full-width forms
+    parse: Callable  # (cell, lookups) -> value, or raises CellError
+    required: bool = False
+    empty: object = None  # the value of an empty optional cell
+    show: Callable | None = None  # (value, lookups) -> text for the preview
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    name: str
+    label: object
+    model: type
+    columns: tuple
+    key: tuple  # fields that identify a record; the first is filtered with `__in`
+    lookups: Callable  # ({field: [cell, …]}) -> object the parsers and rules read; one query each
+    check_row: Callable | None = None  # (values, lookups) -> [(field, message)]: errors
+    warn_row: Callable | None = None  # (values, lookups) -> [(field, message)]: warnings
+
+
+@dataclass
+class Problem:
+    """An error or a warning: file row (header = 1), column header as written, the cell, why."""
+
+    row: int | None
+    column: str
+    value: str
+    message: str
+
+
+@dataclass
+class PlannedRow:
+    number: int  # file row
+    action: str  # "create", "update" or "unchanged"
+    values: dict
+    pk: int | None = None
+    cells: list = field(default_factory=list)  # the raw row, for the error sheet
+
+
+@dataclass
+class Plan:
+    kind: ImportKind
+    headers: list = field(default_factory=list)
+    columns: dict = field(default_factory=dict)  # field -> index of its column in the file
+    ignored: list = field(default_factory=list)  # headers of columns the kind does not know
+    rows: list = field(default_factory=list)  # PlannedRow, in file order
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    lookups: object = None
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    def count(self, action):
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def to_create(self):
+        return [row for row in self.rows if row.action == "create"]
+
+    @property
+    def to_update(self):
+        return [row for row in self.rows if row.action == "update"]
+
+    @property
+    def fingerprint(self):
+        """What committing would write; a confirm compares it with the preview's."""
+        digest = hashlib.sha256()
+        for row in self.rows:
+            if row.action != "unchanged":
+                digest.update(repr((row.action, row.pk, sorted(row.values.items()))).encode())
+        return digest.hexdigest()
+
+    def counts(self):
+        return {
+            "rows": len(self.rows) if self.ok else 0,
+            "created": self.count("create") if self.ok else 0,
+            "updated": self.count("update") if self.ok else 0,
+            "unchanged": self.count("unchanged") if self.ok else 0,
+            "errors": len(self.errors),
+        }
+
+    def preview_columns(self):
+        """The kind's columns present in the file, in the file's order, with their headers."""
+        present = sorted(
+            (index, column)
+            for column in self.kind.columns
+            if (index := self.columns.get(column.field)) is not None
+        )
+        return [(self.headers[index], column) for index, column in present]
+
+    def shown(self, row):
+        """`row`'s values as they will be saved, as text, in the order of preview_columns()."""
+        shown = []
+        for _header, column in self.preview_columns():
+            value = row.values.get(column.field)
+            if value is None:
+                shown.append("")
+            elif column.show:
+                shown.append(column.show(value, self.lookups))
+            else:
+                shown.append(str(value))
+        return shown
+
+
+def header_key(header):
+    """Headers match without case, surrounding spaces, full-width forms, or `_` versus space."""
+    folded = unicodedata.normalize("NFKC", str(header)).strip().casefold()
+    return re.sub(r"[\s_\-]+", "_", folded)
+
+
+def import_plan(kind, *, content, file_name):
+    """Read `content` as a file of `kind` and plan it: rows to create, update, leave; or errors."""
+    plan = Plan(kind=kind)
+    try:
+        table = table_read(content, file_name)
+    except UnreadableFile as error:
+        plan.errors.append(Problem(None, "", "", str(error)))
+        return plan
+    plan.headers = table.headers
+    _map_headers(plan)
+    if plan.errors:
+        return plan
+    cells_of = {
+        f: [cells[i] if i < len(cells) else None for _n, cells in table.rows] for f, i in plan.columns.items()
+    }
+    plan.lookups = kind.lookups(cells_of)
+    _parse_rows(plan, table)
+    _find_duplicates(plan)
+    if plan.errors:
+        plan.errors.sort(key=lambda problem: problem.row or 0)
+        return plan
+    _compare_with_database(plan)
+    return plan
+
+
+def _map_headers(plan):
+    accepted = {header_key(h): column for column in plan.kind.columns for h in column.headers}
+    for index, header in enumerate(plan.headers):
+        if not header:
+            continue
+        column = accepted.get(header_key(header))
+        if column is None:
+            plan.ignored.append(header)
+        elif column.field in plan.columns:
+            first = plan.headers[plan.columns[column.field]]
+            plan.errors.append(
+                Problem(
+                    1,
+                    header,
+                    header,
+                    _("Two columns hold %(what)s (%(first)s and %(second)s); keep one.")
+                    % {"what": column.label, "first": first, "second": header},
+                )
+            )
+        else:
+            plan.columns[column.field] = index
+    for column in plan.kind.columns:
+        if column.required and column.field not in plan.columns:
+            plan.errors.append(
+                Problem(
+                    1,
+                    column.headers[0],
+                    "",
+                    _("The required column %(what)s is missing; name it one of: %(headers)s.")
+                    % {"what": column.label, "headers": ", ".join(column.headers)},
+                )
+            )
+
+
+def _parse_rows(plan, table):
+    kind, lookups = plan.kind, plan.lookups
+    present = [
+        (column, plan.columns[column.field]) for column in kind.columns if column.field in plan.columns
+    ]
+    header_of = {column.field: plan.headers[index] for column, index in present}
+    # Months, codes, districts and counts repeat down a file: parse each distinct cell once.
+    memo = {column.field: {} for column, _index in present}
+    for number, cells in table.rows:
+        values, failed = {}, False
+        for column, index in present:
+            cell = cells[index] if index < len(cells) else None
+            if is_empty(cell):
+                if column.required:
+                    plan.errors.append(
+                        Problem(number, header_of[column.field], "", _("This cell is required."))
+                    )
+                    failed = True
+                values[column.field] = column.empty
+                continue
+            seen = memo[column.field]
+            memo_key = (type(cell), cell) if _hashable(cell) else None
+            result = seen.get(memo_key) if memo_key else None
+            if result is None:
+                try:
+                    result = (True, column.parse(cell, lookups))
+                except CellError as error:
+                    result = (False, str(error))
+                if memo_key:
+                    seen[memo_key] = result
+            if result[0]:
+                values[column.field] = result[1]
+            else:
+                plan.errors.append(Problem(number, header_of[column.field], _cell_text(cell), result[1]))
+                failed = True
+        if not failed and kind.check_row:
+            for field_name, message in kind.check_row(values, lookups):
+                plan.errors.append(
+                    Problem(
+                        number, header_of.get(field_name, ""), _cell_text(values.get(field_name)), message
+                    )
+                )
+                failed = True
+        if not failed and kind.warn_row:
+            for field_name, message in kind.warn_row(values, lookups):
+                plan.warnings.append(
+                    Problem(
+                        number,
+                        header_of.get(field_name, ""),
+                        _cell_text(cells[plan.columns[field_name]]),
+                        message,
+                    )
+                )
+        plan.rows.append(
+            PlannedRow(number=number, action="" if failed else "create", values=values, cells=cells)
+        )
+
+
+def _hashable(cell):
+    return isinstance(cell, str | int | float | datetime.date)
+
+
+def _cell_text(cell):
+    if cell is None or is_empty(cell):
+        return ""
+    if isinstance(cell, datetime.datetime) and cell.time() == datetime.time():
+        return cell.date().isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
+
+
+def _find_duplicates(plan):
+    key = plan.kind.key
+    first_row = {}
+    headers = [plan.headers[plan.columns[f]] for f in key if f in plan.columns]
+    for row in plan.rows:
+        if not row.action:
+            continue
+        row_key = tuple(row.values.get(f) for f in key)
+        if row_key in first_row:
+            plan.errors.append(
+                Problem(
+                    row.number,
+                    headers[-1],
+                    _cell_text(row.cells[plan.columns[key[-1]]]),
+                    _("The same %(what)s as row %(row)d: each record may appear once in a file.")
+                    % {"what": " + ".join(headers), "row": first_row[row_key]},
+                )
+            )
+        else:
+            first_row[row_key] = row.number
+
+
+def _compare_with_database(plan):
+    kind = plan.kind
+    key = kind.key
+    fields = [c.field for c in kind.columns if c.field in plan.columns and c.field not in key]
+    wanted = {row.values[key[0]] for row in plan.rows}
+    existing = {}
+    for record in kind.model.objects.filter(**{f"{key[0]}__in": wanted}).values_list("pk", *key, *fields):
+        existing[tuple(record[1 : 1 + len(key)])] = (record[0], record[1 + len(key) :])
+    for row in plan.rows:
+        found = existing.get(tuple(row.values[f] for f in key))
+        if found is None:
+            continue
+        row.pk = found[0]
+        stored = dict(zip(fields, found[1], strict=True))
+        if any(_differs(row.values[f], stored[f]) for f in fields):
+            row.action = "update"
+        else:
+            row.action = "unchanged"
+
+
+def _differs(new, old):
+    if isinstance(new, Decimal) and old is not None:
+        return new != Decimal(old)
+    return new != old
+
+
+def import_commit(plan, *, batch):
+    """Write `plan` in one transaction, marking every written record with `batch`."""
+    assert plan.ok, "a plan with errors is never committed"
+    kind = plan.kind
+    model = kind.model
+    now = timezone.now()
+    update_fields = [c.field for c in kind.columns if c.field in plan.columns and c.field not in kind.key]
+    stamped = [f.attname for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
+    creates = [row.values for row in plan.rows if row.action == "create"]
+    updates = [(row.pk, row.values) for row in plan.rows if row.action == "update"]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            _copy_create(model, creates, batch_id=batch.pk, now=now)
+            _copy_update(model, updates, update_fields, stamped, batch_id=batch.pk, now=now)
+        else:
+            model.objects.bulk_create(
+                [model(**values, last_import_id=batch.pk) for values in creates], batch_size=BATCH_SIZE
+            )
+            model.objects.bulk_update(
+                [
+                    model(
+                        pk=pk,
+                        **{f: values[f] for f in update_fields},
+                        last_import_id=batch.pk,
+                        **dict.fromkeys(stamped, now),
+                    )
+                    for pk, values in updates
+                ],
+                [*update_fields, *stamped, "last_import_id"],
+                batch_size=BATCH_SIZE // 4,
+            )
+
+
+# PostgreSQL: COPY writes 36,000 rows in a fraction of the time an INSERT of the same rows takes,
+# because nothing is parsed per value; updates go through a temporary table and one UPDATE … FROM.
+
+
+def _copy_value(value):
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _copy(cursor, table, columns, rows):
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(map(_copy_value, row)))
+        buffer.write("\n")
+    buffer.seek(0)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    sql = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
+    started = time.perf_counter()
+    cursor.copy_expert(sql, buffer)
+    # COPY bypasses Django's cursor wrapper; log it so query counts and debug views see it.
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": sql, "time": f"{time.perf_counter() - started:.3f}"})
+
+
+def _copy_create(model, creates, *, batch_id, now):
+    if not creates:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns, defaults = [], []
+    for f in fields:
+        columns.append(f.column)
+        if f.attname == "last_import_id":
+            defaults.append(lambda values, _f=f: batch_id)
+        elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            defaults.append(lambda values, _f=f: now)
+        else:
+            default = f.get_default()
+            defaults.append(lambda values, _a=f.attname, _d=default: values.get(_a, _d))
+    rows = ([get(values) for get in defaults] for values in creates)
+    with connection.cursor() as cursor:
+        _copy(cursor, model._meta.db_table, columns, rows)
+
+
+def _copy_update(model, updates, fields, stamped, *, batch_id, now):
+    if not updates:
+        return
+    opts = model._meta
+    columns = [opts.get_field(attname).column for attname in (*fields, *stamped, "last_import_id")]
+    quote = connection.ops.quote_name
+    pk = quote(opts.pk.column)
+    scratch = quote(f"import_update_{batch_id}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS "
+            f"SELECT {pk}, {', '.join(map(quote, columns))} FROM {quote(opts.db_table)} WITH NO DATA"
+        )
+        rows = (
+            [key, *[values[f] for f in fields], *[now for _s in stamped], batch_id] for key, values in updates
+        )
+        _copy(cursor, f"import_update_{batch_id}", [opts.pk.column, *columns], rows)
+        assignments = ", ".join(f"{quote(c)} = s.{quote(c)}" for c in columns)
+        cursor.execute(
+            f"UPDATE {quote(opts.db_table)} AS t SET {assignments} FROM {scratch} AS s WHERE t.{pk} = s.{pk}"
+        )
