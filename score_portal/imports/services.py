@@ -71,8 +71,7 @@ def import_batch_confirm(*, batch):
 
 def _commit(batch, plan):
     try:
-        with transaction.atomic():
-            import_commit(plan, batch=batch)
+        import_commit(plan, batch=batch)  # its own savepoint: a refusal leaves the caller's usable
     except (IntegrityError, DatabaseError) as error:
         # Another writer got in between planning and writing (a constraint the plan could not see).
         plan.errors.append(
