@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from score_portal.models import ImportBatch
 from tests.factories import make_enterprise, make_user
 
 NANXUN_CODE = "91330503375583185N"
@@ -25,7 +26,15 @@ ACCESS = {
     f"/enterprises/{ANJI_CODE}/": (302, 403, 200, 200, 200, 404),
     f"/enterprises/{ANJI_CODE.lower()}/": (302, 403, 200, 200, 200, 404),
     "/enterprises/91330503375583185X/": (302, 403, 404, 404, 404, 404),
+    "/imports/": (302, 403, 200, 403, 403, 403),
+    "/imports/history/": (302, 403, 200, 403, 403, 403),
+    "/imports/990001/": (302, 403, 200, 403, 403, 403),
+    "/imports/990001/confirm/": (405, 405, 405, 405, 405, 405),  # confirming is a POST
+    "/imports/990002/done/": (302, 403, 200, 403, 403, 403),
+    "/imports/990003/errors/": (302, 403, 200, 403, 403, 403),
+    "/imports/990009/": (302, 403, 404, 403, 403, 403),
     "/admin/": (302, 302, 200, 302, 302, 302),
+    "/admin/score_portal/importbatch/": (302, 302, 200, 302, 302, 302),
     "/admin/enterprises/enterprise/": (302, 302, 200, 302, 302, 302),
     "/admin/training/workshop/": (302, 302, 200, 302, 302, 302),
     "/admin/improvements/suggestion/": (302, 302, 200, 302, 302, 302),
@@ -38,6 +47,22 @@ def portal(db):
         "nanxun", credit_code=NANXUN_CODE, name="南浔甲企业", score_start=datetime.date(2016, 1, 1)
     )
     make_enterprise("anji", credit_code=ANJI_CODE, name="安吉乙企业", score_start=datetime.date(2016, 1, 1))
+    # Imports with fixed ids for the URLs above: previewed, committed, refused with a row error.
+    header = b"credit_code,month,inspections,accidents\r\n"
+    for pk, status, content in [
+        (990001, "previewed", header + NANXUN_CODE.encode() + b",2016-01,1,0\r\n"),
+        (990002, "committed", b""),
+        (990003, "invalid", header + NANXUN_CODE.encode() + b",2016-01,-1,0\r\n"),
+    ]:
+        ImportBatch.objects.create(
+            pk=pk,
+            kind="safety",
+            file_name="s.csv",
+            file_size=len(content),
+            sha256="0" * 64,
+            content=content,
+            status=status,
+        )
 
 
 def client_as(client, role):

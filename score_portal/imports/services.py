@@ -52,6 +52,22 @@ def import_batch_plan(*, batch):
     return import_plan(import_kind(batch.kind), content=bytes(batch.content), file_name=batch.file_name)
 
 
+def import_batch_replan(*, batch):
+    """Plan a kept file again for the preview; the confirm will expect exactly this plan."""
+    plan = import_batch_plan(batch=batch)
+    fingerprint = plan.fingerprint if plan.ok else ""
+    status = ImportBatch.Status.PREVIEWED if plan.ok else ImportBatch.Status.INVALID
+    if (fingerprint, status) != (batch.plan_fingerprint, batch.status) or plan.counts()[
+        "errors"
+    ] != batch.errors:
+        batch.plan_fingerprint, batch.status = fingerprint, status
+        _record(batch, plan)
+        batch.save(
+            update_fields=["plan_fingerprint", "status", "rows", "created", "updated", "unchanged", "errors"]
+        )
+    return plan
+
+
 def import_batch_confirm(*, batch):
     """Commit a previewed file, all or nothing; PlanChanged if the data moved since the preview."""
     with transaction.atomic():

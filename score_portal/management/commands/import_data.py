@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from score_portal.imports.kinds import KINDS
 from score_portal.imports.services import PlanChanged, error_limit, import_file
@@ -37,7 +38,14 @@ class Command(BaseCommand):
             batch, plan = None, changed.plan
         if not plan.ok:
             self._print_problems(plan.errors, self.stderr)
-            raise CommandError(_("%(count)d errors: nothing was imported.") % {"count": len(plan.errors)})
+            raise CommandError(
+                ngettext(
+                    "%(count)d error: nothing was imported.",
+                    "%(count)d errors: nothing was imported.",
+                    len(plan.errors),
+                )
+                % {"count": len(plan.errors)}
+            )
         if plan.warnings:
             self._print_problems(plan.warnings, self.stdout, warning=True)
         if plan.ignored:
