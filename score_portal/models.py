@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -68,10 +69,10 @@ class ImportBatch(models.Model):
     content = models.BinaryField(_("file content"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     rows = models.PositiveIntegerField(_("rows"), default=0)
-    created = models.PositiveIntegerField(_("created"), default=0)
-    updated = models.PositiveIntegerField(_("updated"), default=0)
-    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
-    errors = models.PositiveIntegerField(_("errors"), default=0)
+    created = models.PositiveIntegerField(pgettext_lazy("rows of an import", "new"), default=0)
+    updated = models.PositiveIntegerField(pgettext_lazy("rows of an import", "updated"), default=0)
+    unchanged = models.PositiveIntegerField(pgettext_lazy("rows of an import", "unchanged"), default=0)
+    errors = models.PositiveIntegerField(pgettext_lazy("rows of an import", "errors"), default=0)
     # What the preview promised, so a confirm can tell whether the data moved underneath it.
     plan_fingerprint = models.CharField(max_length=64, blank=True)
 

@@ -107,7 +107,7 @@ class Plan:
 
     def counts(self):
         return {
-            "rows": len(self.rows) if self.ok else 0,
+            "rows": len(self.rows),
             "created": self.count("create") if self.ok else 0,
             "updated": self.count("update") if self.ok else 0,
             "unchanged": self.count("unchanged") if self.ok else 0,

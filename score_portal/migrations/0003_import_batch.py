@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("rows", models.PositiveIntegerField(default=0, verbose_name="rows")),
-                ("created", models.PositiveIntegerField(default=0, verbose_name="created")),
+                ("created", models.PositiveIntegerField(default=0, verbose_name="new")),
                 ("updated", models.PositiveIntegerField(default=0, verbose_name="updated")),
                 ("unchanged", models.PositiveIntegerField(default=0, verbose_name="unchanged")),
                 ("errors", models.PositiveIntegerField(default=0, verbose_name="errors")),

@@ -16,8 +16,12 @@ def shoot(page):
 
 
 @pytest.fixture
-def logged_in(page, live_server, transactional_db):
-    """Log the browser in as a new user of `role` through the real login form, in `language`."""
+def logged_in(page, live_server, django_db_serialized_rollback, transactional_db):
+    """Log the browser in as a new user of `role` through the real login form, in `language`.
+
+    Serialized rollback puts back the rows the migrations seed (districts, modules), which the
+    flush after each live-server test removes; without it only the first browser test has them.
+    """
 
     def login(role, *, district="nanxun", language="zh-hans"):
         make_user(role, district=district, username=f"{role}-browser", password="pw-browser-1")
