@@ -40,10 +40,7 @@ def show_enterprise(pk, lookups):
 
 def enterprises_in_file(cells):
     """{credit code: (id, name)} for the codes in the file: one query."""
-    codes = set()
-    for cell in cells:
-        if not values.is_empty(cell):
-            codes.add(values.folded(cell).replace(" ", "").upper())
+    codes = {values.folded(cell).replace(" ", "").upper() for cell in set(cells) if not values.is_empty(cell)}
     return {
         code: (pk, f"{name} ({code})")
         for code, pk, name in Enterprise.objects.filter(credit_code__in=codes).values_list(
