@@ -103,7 +103,7 @@ class Plan:
         digest = hashlib.sha256()
         for row in self.rows:
             if row.action != "unchanged":
-                digest.update(repr((row.action, row.pk, sorted(row.values.items()))).encode())
+                digest.update(repr((row.action, row.pk, *row.values.values())).encode())
         return digest.hexdigest()
 
     def counts(self):
@@ -156,11 +156,13 @@ def import_plan(kind, *, content, file_name):
     _map_headers(plan)
     if plan.errors:
         return plan
+    # Each column's cells, once: the lookups read the credit codes, the parsers every column.
     cells_of = {
-        f: [cells[i] if i < len(cells) else None for _n, cells in table.rows] for f, i in plan.columns.items()
+        f: [cells[i] if i < len(cells) else None for _number, cells in table.rows]
+        for f, i in plan.columns.items()
     }
     plan.lookups = kind.lookups(cells_of)
-    _parse_rows(plan, table)
+    _parse_rows(plan, table, cells_of)
     _find_duplicates(plan)
     if plan.errors:
         plan.errors.sort(key=lambda problem: problem.row or 0)
@@ -203,7 +205,7 @@ def _map_headers(plan):
             )
 
 
-def _parse_rows(plan, table):
+def _parse_rows(plan, table, cells_of):
     """Parse column by column: months, codes, districts and counts repeat down a file, so each
     distinct cell of a column is parsed once and the rest is a dictionary look-up."""
     kind, lookups = plan.kind, plan.lookups
@@ -215,8 +217,8 @@ def _parse_rows(plan, table):
     failed = set()
     errors = []
     parsed_columns = []
-    for column, index in present:
-        cells = [cells[index] if index < len(cells) else None for _number, cells in rows]
+    for column, _index in present:
+        cells = cells_of[column.field]
         results = {}
         for cell in set(cells):
             if is_empty(cell):

@@ -3,7 +3,6 @@
 import csv
 import io
 
-import openpyxl
 from django.utils.translation import gettext as _
 
 from score_portal.imports.reading import file_format, table_read
@@ -20,6 +19,8 @@ def error_sheet(*, content, file_name, errors):
     for problem in errors:
         text = f"{problem.column}: {problem.message}" if problem.column else problem.message
         by_row.setdefault(problem.row or 1, []).append(text)
+    import openpyxl  # with numpy behind it: loaded when a sheet is asked for, not with the views
+
     heading = _("Errors")
     stem = file_name.rsplit(".", 1)[0]
     kind = file_format(file_name)

@@ -124,7 +124,7 @@ def import_file(*, kind, file_name, content, user=None, dry_run=False):
             file_size=len(content),
             sha256=hashlib.sha256(content).hexdigest(),
             status=ImportBatch.Status.PREVIEWED,
-            plan_fingerprint=plan.fingerprint,
+            # No preview to compare with: the plan is committed at once, in this transaction.
         )
         _commit(batch, plan)
     return batch, plan

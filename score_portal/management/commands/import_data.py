@@ -10,6 +10,9 @@ from score_portal.imports.services import PlanChanged, error_limit, import_file
 
 
 class Command(BaseCommand):
+    # The system checks load every URLconf and view (and the libraries behind them): a tenth of a
+    # large import's time, for nothing an import uses.
+    requires_system_checks = []
     help = "Import a district file (.xlsx, .xls or .csv): preview with --dry-run, else commit all or nothing."
 
     def add_arguments(self, parser):
