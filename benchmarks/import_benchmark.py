@@ -167,6 +167,7 @@ def main():
     parser.add_argument("--months", type=int, default=36)
     parser.add_argument("--suggestions", type=int, default=50000)
     parser.add_argument("--projects", type=int, default=30000)
+    parser.add_argument("--repeat", type=int, default=5, help="runs of the safety import to take the best of")
     args = parser.parse_args()
 
     base = os.environ.get("DATABASE_URL", "")
@@ -201,7 +202,11 @@ def main():
             suggestions=args.suggestions,
             projects=args.projects,
         )
-        print(f"{'import':<34}{'rows':>8}{'seconds':>9}{'rows/s':>10}{'peak MB':>9}")
+        print(
+            f"load average before the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+            f"on {os.cpu_count()} CPUs"
+        )
+        print(f"{'import':<34}{'rows':>8}{'seconds':>9}{'CPU s':>7}{'rows/s':>10}{'peak MB':>9}")
         results = {}
         for label, kind, name in [
             ("enterprises", "enterprises", "enterprises"),
@@ -215,9 +220,26 @@ def main():
             ("projects, again", "projects", "projects"),
         ]:
             rows = sum(1 for _line in open(files[name], encoding="utf-8")) - 1
-            seconds, peak, summary = measure(kind, files[name], env)
+            seconds, cpu, peak, summary = measure(kind, files[name], env)
             results[label] = seconds
-            print(f"{label:<34}{rows:>8}{seconds:>9.2f}{rows / seconds:>10,.0f}{peak:>9.0f}   {summary}")
+            print(
+                f"{label:<34}{rows:>8}{seconds:>9.2f}{cpu:>7.2f}{rows / seconds:>10,.0f}{peak:>9.0f}   {summary}"
+            )
+
+        # The target case again, several times: other work on the machine makes single runs noisy.
+        safety_rows = args.enterprises * args.months
+        firsts, agains = [], []
+        for _round in range(args.repeat):
+            clear_safety_reports(url)
+            firsts.append(measure("safety", files["safety"], env))
+            agains.append(measure("safety", files["safety"], env))
+        for label, runs in [("safety, best of runs", firsts), ("safety again, best of runs", agains)]:
+            best = min(runs)
+            print(
+                f"{label:<34}{safety_rows:>8}{best[0]:>9.2f}{best[1]:>7.2f}{safety_rows / best[0]:>10,.0f}"
+                f"{max(r[2] for r in runs):>9.0f}   all: {', '.join(f'{r[0]:.2f}' for r in runs)} s"
+            )
+        results["safety"] = min(firsts)[0]
 
         copy_seconds = copy_time(url, files["safety"])
         print(
@@ -231,19 +253,41 @@ def main():
 
 
 def measure(kind, path, env):
-    started = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "import_data", kind, str(path), "--language", "en"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+    """(wall seconds, CPU seconds, peak RSS in MB, last line printed) of one import_data process."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "import_data", kind, str(path), "--language", "en"],
+            env=env,
+            stdout=out,
+            stderr=err,
+        )
+        _pid, status, usage = os.wait4(child.pid, 0)  # the child's own rusage: CPU and peak memory
+        elapsed = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        printed, problems = out.read().decode(), err.read().decode()
+    if child.returncode != 0:
+        raise SystemExit(f"import_data {kind} failed:\n{printed}\n{problems}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, printed.strip().splitlines()[-1]
+
+
+def clear_safety_reports(url):
+    import psycopg2
+
+    parts = urlsplit(url)
+    connection = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        dbname=parts.path.lstrip("/"),
     )
-    _pid, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - started
-    out, err = child.stdout.read().decode(), child.stderr.read().decode()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"import_data {kind} failed:\n{out}\n{err}")
-    return elapsed, usage.ru_maxrss / 1024, out.strip().splitlines()[-1]
+    with connection, connection.cursor() as cursor:
+        # TRUNCATE, not DELETE: dead rows left behind would slow every following run.
+        cursor.execute("TRUNCATE enterprises_safetyreport")
+    connection.close()
 
 
 def copy_time(url, path):
@@ -258,14 +302,19 @@ def copy_time(url, path):
         dbname=parts.path.lstrip("/"),
     )
     with connection, connection.cursor() as cursor:
+        # A logged table like the real one (a temporary table would skip the write-ahead log), but
+        # without indexes, keys or checks: the cost of moving the bytes in, nothing else.
+        cursor.execute("DROP TABLE IF EXISTS scratch_safety")
         cursor.execute(
-            "CREATE TEMPORARY TABLE scratch_safety (credit_code text, month text, inspections integer, "
+            "CREATE TABLE scratch_safety (credit_code text, month text, inspections integer, "
             "hazards_found integer, hazards_fixed integer, accidents integer, injuries integer, "
             "lost_workdays integer)"
         )
+        connection.commit()
         started = time.perf_counter()
         with open(path, encoding="utf-8") as stream:
             cursor.copy_expert("COPY scratch_safety FROM STDIN WITH (FORMAT csv, HEADER true)", stream)
+        connection.commit()
         elapsed = time.perf_counter() - started
     connection.close()
     return elapsed
