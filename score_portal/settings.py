@@ -177,6 +177,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SCORE_IMPORT_MAX_BYTES = envint("SCORE_IMPORT_MAX_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = SCORE_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SCORE_IMPORT_MAX_BYTES + 1024 * 1024
+# Errors listed on the preview page and by import_data; the rest are counted (and all are in the
+# downloadable error sheet).
+SCORE_IMPORT_MAX_ERRORS = envint("SCORE_IMPORT_MAX_ERRORS", 200)
 
 SESSION_COOKIE_AGE = envint("DJANGO_SESSION_HOURS", 12) * 3600
 SESSION_COOKIE_HTTPONLY = True

@@ -21,7 +21,7 @@ class PlanChanged(Exception):
 
 
 def error_limit():
-    return getattr(settings, "SCORE_IMPORT_MAX_ERRORS", 200)
+    return settings.SCORE_IMPORT_MAX_ERRORS
 
 
 def _record(batch, plan):

@@ -15,13 +15,31 @@ def shoot(page):
     return take
 
 
-@pytest.fixture
-def logged_in(page, live_server, django_db_serialized_rollback, transactional_db):
-    """Log the browser in as a new user of `role` through the real login form, in `language`.
+SEEDING_MIGRATIONS = [
+    "score_portal.migrations.0002_role_groups",
+    "enterprises.migrations.0002_huzhou_districts",
+    "training.migrations.0002_score_modules",
+]
 
-    Serialized rollback puts back the rows the migrations seed (districts, modules), which the
-    flush after each live-server test removes; without it only the first browser test has them.
+
+@pytest.fixture
+def seeded(transactional_db):
+    """The rows the data migrations seed (role groups, districts, modules), put back.
+
+    A live-server test runs outside a transaction and the database is flushed after it, which
+    removes them for every test that follows; the seeding functions are idempotent.
     """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for name in SEEDING_MIGRATIONS:
+        import_module(name).seed(apps, None)
+
+
+@pytest.fixture
+def logged_in(page, live_server, seeded, transactional_db):
+    """Log the browser in as a new user of `role` through the real login form, in `language`."""
 
     def login(role, *, district="nanxun", language="zh-hans"):
         make_user(role, district=district, username=f"{role}-browser", password="pw-browser-1")
