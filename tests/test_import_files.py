@@ -372,3 +372,31 @@ def test_the_import_query_count_does_not_grow_with_the_rows(db, django_assert_nu
         _batch, plan = import_bytes("safety", changed_file(), "changed.csv")
     assert plan.counts()["updated"] == 600
     assert SafetyReport.objects.filter(inspections=2).count() == 600
+
+
+def test_text_with_quotes_tabs_and_line_breaks_is_stored_as_written(db):
+    # COPY on PostgreSQL: quotes, tabs and line breaks survive; an empty optional text is '' (not
+    # NULL), an empty optional number is NULL.
+    name = '湖州"竹韵"\t有限公司\n二厂'
+    rows = [
+        [
+            "credit_code",
+            "name",
+            "district",
+            "sector",
+            "employees",
+            "female_employees",
+            "score_start",
+            "address",
+        ],
+        [NANXUN_A, name, "南浔", "", "10", "", "2016-01-01", "南浔区\\镇西路 1 号"],
+    ]
+    _batch, plan = import_bytes("enterprises", csv_bytes(rows), "e.csv")
+    assert plan.errors == []
+    stored = Enterprise.objects.get(credit_code=NANXUN_A)
+    assert (stored.name, stored.sector, stored.female_employees, stored.address) == (
+        name,
+        "",
+        None,
+        "南浔区\\镇西路 1 号",
+    )
