@@ -17,6 +17,7 @@ Not a test: it takes a minute and needs PostgreSQL.
 import argparse
 import csv
 import datetime
+import io
 import os
 import random
 import subprocess
@@ -58,6 +59,18 @@ def write_csv(path, header, rows):
         writer = csv.writer(stream)
         writer.writerow(header)
         writer.writerows(rows)
+    return path
+
+
+def write_xlsx(path, header, rows):
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
     return path
 
 
@@ -109,6 +122,7 @@ def write_files(folder, *, enterprises, months_per_enterprise, suggestions, proj
         "损失工作日",
     ]
     files["safety"] = write_csv(folder / "safety.csv", safety_header, safety_rows)
+    files["safety-xlsx"] = write_xlsx(folder / "safety.xlsx", safety_header, safety_rows)
     changed = [[*row[:2], row[2] + 1, *row[3:]] for row in safety_rows]
     files["safety-changed"] = write_csv(folder / "safety-changed.csv", safety_header, changed)
     statuses = ["已提交", "已采纳", "已实施", "未采纳"]
@@ -208,18 +222,24 @@ def main():
         )
         print(f"{'import':<34}{'rows':>8}{'seconds':>9}{'CPU s':>7}{'rows/s':>10}{'peak MB':>9}")
         results = {}
+        safety_rows_count = args.enterprises * args.months
         for label, kind, name in [
             ("enterprises", "enterprises", "enterprises"),
             ("enterprises, again", "enterprises", "enterprises"),
             ("safety", "safety", "safety"),
             ("safety, again (unchanged)", "safety", "safety"),
+            ("safety as .xlsx (all unchanged)", "safety", "safety-xlsx"),
             ("safety, every row changed", "safety", "safety-changed"),
             ("suggestions", "suggestions", "suggestions"),
             ("suggestions, again", "suggestions", "suggestions"),
             ("projects", "projects", "projects"),
             ("projects, again", "projects", "projects"),
         ]:
-            rows = sum(1 for _line in open(files[name], encoding="utf-8")) - 1
+            rows = (
+                safety_rows_count
+                if name == "safety-xlsx"
+                else sum(1 for _line in open(files[name], encoding="utf-8")) - 1
+            )
             seconds, cpu, peak, summary = measure(kind, files[name], env)
             results[label] = seconds
             print(
@@ -239,12 +259,16 @@ def main():
                 f"{label:<34}{safety_rows:>8}{best[0]:>9.2f}{best[1]:>7.2f}{safety_rows / best[0]:>10,.0f}"
                 f"{max(r[2] for r in runs):>9.0f}   all: {', '.join(f'{r[0]:.2f}' for r in runs)} s"
             )
-        results["safety"] = min(firsts)[0]
+        results["safety"] = min(results["safety"], min(firsts)[0])
 
-        copy_seconds = copy_time(url, files["safety"])
+        copy_seconds, copy_indexed_seconds = copy_time(url, files["safety"])
         print(
             f"\nPostgreSQL COPY of the same {args.enterprises * args.months} safety rows into a scratch table: "
             f"{copy_seconds:.3f} s"
+        )
+        print(
+            "... the rows as stored, into a copy of the real table (its keys, indexes and checks, no "
+            f"foreign key): {copy_indexed_seconds:.3f} s"
         )
         print(
             f"import_data safety / COPY: {results['safety'] / copy_seconds:.1f}× "
@@ -316,8 +340,21 @@ def copy_time(url, path):
             cursor.copy_expert("COPY scratch_safety FROM STDIN WITH (FORMAT csv, HEADER true)", stream)
         connection.commit()
         elapsed = time.perf_counter() - started
+        # The rows as the portal stores them (ids for codes, dates for months), into a table shaped
+        # like the real one: what the database itself needs for these rows, the rest is Python.
+        stored = io.StringIO()
+        cursor.copy_expert("COPY enterprises_safetyreport TO STDOUT", stored)
+        stored.seek(0)
+        cursor.execute("DROP TABLE IF EXISTS scratch_safety_indexed")
+        cursor.execute("CREATE TABLE scratch_safety_indexed (LIKE enterprises_safetyreport INCLUDING ALL)")
+        connection.commit()
+        started = time.perf_counter()
+        cursor.copy_expert("COPY scratch_safety_indexed FROM STDIN", stored)
+        connection.commit()
+        indexed = time.perf_counter() - started
+        cursor.execute("DROP TABLE scratch_safety, scratch_safety_indexed")
     connection.close()
-    return elapsed
+    return elapsed, indexed
 
 
 if __name__ == "__main__":
