@@ -349,34 +349,30 @@ def import_commit(plan, *, batch):
 # rows and so would add a query per hundred rows.
 
 
-def _row_builder(model, *, batch_id, now, prepare=False):
-    """The table's columns (without the key) and a function giving one record's values for them."""
+def _row_builder(model, *, batch_id, now):
+    """The table's columns (without the key) and a function giving one record's values for them,
+    prepared for the database as Model.save() would prepare them."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     getters = []
     for f in fields:
         if f.attname == "last_import_id":
-            value = batch_id
-            getters.append(lambda values, _v=value: _v)
+            constant = batch_id
         elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            value = f.get_db_prep_save(now, connection) if prepare else now
-            getters.append(lambda values, _v=value: _v)
+            constant = f.get_db_prep_save(now, connection)
         else:
             default = f.get_default()
-            if prepare:
-                getters.append(
-                    lambda values, _f=f, _d=default: _f.get_db_prep_save(
-                        values.get(_f.attname, _d), connection
-                    )
-                )
-            else:
-                getters.append(lambda values, _a=f.attname, _d=default: values.get(_a, _d))
+            getters.append(
+                lambda values, _f=f, _d=default: _f.get_db_prep_save(values.get(_f.attname, _d), connection)
+            )
+            continue
+        getters.append(lambda values, _v=constant: _v)
     return [f.column for f in fields], lambda values: [get(values) for get in getters]
 
 
 def _insert_many(model, creates, *, batch_id, now):
     if not creates:
         return
-    columns, build = _row_builder(model, batch_id=batch_id, now=now, prepare=True)
+    columns, build = _row_builder(model, batch_id=batch_id, now=now)
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "
