@@ -221,3 +221,23 @@ def test_officials_cannot_import(role_client):
 def test_the_nav_shows_imports_to_programme_admins_only(admin_client, role_client):
     assert 'href="/imports/"' in admin_client.get("/enterprises/").content.decode()
     assert 'href="/imports/"' not in role_client("city_official").get("/enterprises/").content.decode()
+
+
+def test_the_preview_query_count_does_not_grow_with_the_rows(admin_client, django_assert_num_queries):
+    make_enterprise("nanxun", credit_code=NANXUN_A)
+
+    def preview_of(months):
+        rows = [SAFETY_HEADERS] + [
+            [NANXUN_A, f"{2000 + m // 12}-{m % 12 + 1}", "1", "0"] for m in range(months)
+        ]
+        upload(admin_client, "safety", csv_bytes(rows), f"{months}.csv")
+        return ImportBatch.objects.latest("pk").pk
+
+    small, large = preview_of(2), preview_of(200)
+    # session, user (a superuser: no group query), the import with its user, the enterprises of
+    # the file, their existing reports. 2 rows or 200, the same 5 queries.
+    with django_assert_num_queries(5):
+        admin_client.get(f"/imports/{small}/")
+    with django_assert_num_queries(5):
+        response = admin_client.get(f"/imports/{large}/")
+    assert response.context["counts"]["created"] == 200
