@@ -78,6 +78,15 @@ class Enterprise(models.Model):
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    last_import = models.ForeignKey(
+        "score_portal.ImportBatch",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("last written by import"),
+    )
 
     class Meta:
         ordering = ["district__division", "name", "credit_code"]
@@ -123,6 +132,15 @@ class SafetyReport(models.Model):
     accidents = models.PositiveIntegerField(_("accidents"))
     injuries = models.PositiveIntegerField(_("injuries"), null=True, blank=True)
     lost_workdays = models.PositiveIntegerField(_("lost workdays"), null=True, blank=True)
+    last_import = models.ForeignKey(
+        "score_portal.ImportBatch",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("last written by import"),
+    )
 
     class Meta:
         ordering = ["enterprise", "month"]

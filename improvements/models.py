@@ -26,6 +26,15 @@ class Suggestion(models.Model):
     text = models.TextField(_("suggestion"))
     submitted_by = models.CharField(_("submitted by"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    last_import = models.ForeignKey(
+        "score_portal.ImportBatch",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("last written by import"),
+    )
 
     class Meta:
         ordering = ["enterprise", "submitted_on", "reference"]
@@ -64,6 +73,15 @@ class ImprovementProject(models.Model):
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     cost = models.DecimalField(_("cost (RMB)"), max_digits=14, decimal_places=2, null=True, blank=True)
     savings = models.DecimalField(_("savings (RMB)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    last_import = models.ForeignKey(
+        "score_portal.ImportBatch",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("last written by import"),
+    )
 
     class Meta:
         ordering = ["enterprise", "started_on", "reference"]

@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
-from score_portal.models import Profile
+from score_portal.models import ImportBatch, Profile
 from score_portal.throttle import ThrottledAdminAuthenticationForm
 
 admin.site.site_header = _("SCORE portal administration")
@@ -29,8 +29,21 @@ admin.site.unregister(User)
 admin.site.register(User, PortalUserAdmin)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record to look at, never to edit: what the portal writes by itself (changes, imports)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(LogEntry)
-class LogEntryAdmin(admin.ModelAdmin):
+class LogEntryAdmin(ReadOnlyAdmin):
     """Every change made in the admin (who, what, when), as Django records it: read-only.
 
     Nobody may add, change or delete an entry here, programme admins included: a record of
@@ -54,11 +67,28 @@ class LogEntryAdmin(admin.ModelAdmin):
     def change(self, entry):
         return entry.get_change_message()
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdmin):
+    """The import history, read-only: imports are made through the import pages or the command."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = [
+        "created_at",
+        "user",
+        "kind",
+        "file_name",
+        "file_size",
+        "status",
+        "created",
+        "updated",
+        "unchanged",
+        "errors",
+    ]
+    list_filter = ["kind", "status"]
+    search_fields = ["file_name", "sha256", "user__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    exclude = ["content", "plan_fingerprint"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")

@@ -194,6 +194,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SCORE_IMPORT_MAX_BYTES = envint("SCORE_IMPORT_MAX_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = SCORE_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SCORE_IMPORT_MAX_BYTES + 1024 * 1024
+# Errors listed on the preview page and by import_data; the rest are counted (and all are in the
+# downloadable error sheet).
+SCORE_IMPORT_MAX_ERRORS = envint("SCORE_IMPORT_MAX_ERRORS", 200)
 
 # Sessions live in the database (Django's default backend), so any app server behind the load
 # balancer can serve any request. A login lasts DJANGO_SESSION_HOURS at most and also ends when the

@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("enterprises/", include("enterprises.urls")),
     path("training/", include("training.urls")),
+    path("imports/", include("score_portal.imports.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

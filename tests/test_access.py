@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from enterprises.models import District
+from score_portal.models import ImportBatch
 from tests.conftest import BEHIND_PROXY
 from tests.factories import make_enterprise, make_user
 from training.models import Module, Workshop
@@ -45,7 +46,15 @@ ACCESS = {
     f"/training/workshops/{ANJI_WORKSHOP}/export.xlsx": (302, 403, 200, 200, 200, 404),
     "/training/export.csv": (302, 403, 200, 200, 200, 200),
     "/training/export.xlsx": (302, 403, 200, 200, 200, 200),
+    "/imports/": (302, 403, 200, 403, 403, 403),
+    "/imports/history/": (302, 403, 200, 403, 403, 403),
+    "/imports/990001/": (302, 403, 200, 403, 403, 403),
+    "/imports/990001/confirm/": (405, 405, 405, 405, 405, 405),  # confirming is a POST
+    "/imports/990002/done/": (302, 403, 200, 403, 403, 403),
+    "/imports/990003/errors/": (302, 403, 200, 403, 403, 403),
+    "/imports/990009/": (302, 403, 404, 403, 403, 403),
     "/admin/": (302, 302, 200, 302, 302, 302),
+    "/admin/score_portal/importbatch/": (302, 302, 200, 302, 302, 302),
     "/admin/enterprises/enterprise/": (302, 302, 200, 302, 302, 302),
     "/admin/training/workshop/": (302, 302, 200, 302, 302, 302),
     "/admin/improvements/suggestion/": (302, 302, 200, 302, 302, 302),
@@ -66,6 +75,22 @@ def portal(db):
             district=District.objects.get(code=district),
             module=Module.objects.get(number=1),
             date=datetime.date(2016, 3, 1),
+        )
+    # Imports with fixed ids for the URLs above: previewed, committed, refused with a row error.
+    header = b"credit_code,month,inspections,accidents\r\n"
+    for pk, status, content in [
+        (990001, "previewed", header + NANXUN_CODE.encode() + b",2016-01,1,0\r\n"),
+        (990002, "committed", b""),
+        (990003, "invalid", header + NANXUN_CODE.encode() + b",2016-01,-1,0\r\n"),
+    ]:
+        ImportBatch.objects.create(
+            pk=pk,
+            kind="safety",
+            file_name="s.csv",
+            file_size=len(content),
+            sha256="0" * 64,
+            content=content,
+            status=status,
         )
 
 

@@ -1,0 +1,246 @@
+"""What an enterprises file and a monthly safety reports file hold (DOMAIN.md, "Import files")."""
+
+from types import SimpleNamespace
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from enterprises.credit_code import credit_code_error, division_code
+from enterprises.models import District, Enterprise, SafetyReport
+from score_portal.imports import values
+from score_portal.imports.engine import Column, ImportKind
+from score_portal.imports.values import CellError
+
+CREDIT_CODE_HEADERS = ("统一社会信用代码", "信用代码", "credit_code", "uscc")
+
+
+def credit_code(cell, lookups=None):
+    """A valid credit code, upper-case, without the spaces clerks type around and inside it."""
+    code = values.folded(cell).replace(" ", "").upper()
+    error = credit_code_error(code)
+    if error:
+        raise CellError(str(error))
+    return code
+
+
+def enterprise(cell, lookups):
+    """The id of the enterprise in the portal with this credit code."""
+    code = credit_code(cell)
+    try:
+        return lookups.enterprises[code][0]
+    except KeyError:
+        raise CellError(
+            _("No enterprise with this credit code is in the portal; import it with the enterprises first.")
+        ) from None
+
+
+def show_enterprise(pk, lookups):
+    return lookups.enterprise_names[pk]
+
+
+def enterprises_in_file(cells):
+    """{credit code: (id, name)} for the codes in the file: one query."""
+    codes = {values.folded(cell).replace(" ", "").upper() for cell in set(cells) if not values.is_empty(cell)}
+    return {
+        code: (pk, f"{name} ({code})")
+        for code, pk, name in Enterprise.objects.filter(credit_code__in=codes).values_list(
+            "credit_code", "pk", "name"
+        )
+    }
+
+
+def district(cell, lookups):
+    """A district named `南浔区`, `南浔`, `Nanxun` in any case, or `nanxun`."""
+    try:
+        return lookups.districts[values.folded(cell).casefold()].pk
+    except KeyError:
+        raise CellError(
+            _("Unknown district; write one of: %(names)s.")
+            % {"names": ", ".join(d.name_zh for d in lookups.district_list)}
+        ) from None
+
+
+def district_spellings():
+    district_list = list(District.objects.all())
+    spellings = {}
+    for d in district_list:
+        for spelling in (d.name_zh, d.short_names, d.name_en, d.code):
+            spellings[spelling.casefold()] = d
+    return district_list, spellings
+
+
+def enterprise_lookups(cells_of):
+    district_list, spellings = district_spellings()
+    return SimpleNamespace(
+        districts=spellings,
+        district_list=district_list,
+        district_by_pk={d.pk: d for d in district_list},
+    )
+
+
+def enterprise_rules(row, lookups):
+    female, employees = row.get("female_employees"), row.get("employees")
+    if female is not None and employees is not None and female > employees:
+        yield (
+            "female_employees",
+            _("Female employees (%(female)d) cannot be more than the employees (%(all)d).")
+            % {
+                "female": female,
+                "all": employees,
+            },
+        )
+
+
+def enterprise_warnings(row, lookups):
+    # Enterprises move: a code registered in another division is worth a look, not a refusal.
+    where = lookups.district_by_pk[row["district_id"]]
+    registered = division_code(row["credit_code"])
+    if registered != where.division:
+        yield (
+            "credit_code",
+            _("The credit code was registered in division %(code)s, not in %(district)s (%(division)s).")
+            % {"code": registered, "district": where.name, "division": where.division},
+        )
+
+
+def whole_number(cell, lookups):
+    return values.whole_number(cell)
+
+
+def date(cell, lookups):
+    return values.date(cell)
+
+
+def month(cell, lookups):
+    return values.month(cell)
+
+
+def text_of(field_name, model):
+    limit = model._meta.get_field(field_name).max_length
+
+    def parse(cell, lookups):
+        return values.text(cell, max_length=limit)
+
+    return parse
+
+
+def show_date(value, lookups):
+    return value.isoformat()
+
+
+def show_month(value, lookups):
+    return f"{value:%Y-%m}"
+
+
+ENTERPRISES = ImportKind(
+    name="enterprises",
+    label=gettext_lazy("enterprises"),
+    model=Enterprise,
+    key=("credit_code",),
+    lookups=enterprise_lookups,
+    check_row=enterprise_rules,
+    warn_row=enterprise_warnings,
+    columns=(
+        Column("credit_code", gettext_lazy("credit code"), CREDIT_CODE_HEADERS, credit_code, required=True),
+        Column(
+            "name",
+            gettext_lazy("enterprise name"),
+            ("企业名称", "名称", "name"),
+            text_of("name", Enterprise),
+            required=True,
+        ),
+        Column(
+            "district_id",
+            gettext_lazy("district"),
+            ("所属区县", "区县", "district"),
+            district,
+            required=True,
+            show=lambda pk, lookups: lookups.district_by_pk[pk].name,
+        ),
+        Column("sector", gettext_lazy("sector"), ("行业", "sector"), text_of("sector", Enterprise), empty=""),
+        Column(
+            "employees", gettext_lazy("employees"), ("职工人数", "employees"), whole_number, required=True
+        ),
+        Column(
+            "female_employees",
+            gettext_lazy("female employees"),
+            ("女职工人数", "female_employees"),
+            whole_number,
+        ),
+        Column(
+            "score_start",
+            gettext_lazy("SCORE start date"),
+            ("SCORE开始日期", "开始日期", "score_start", "start_date"),
+            date,
+            required=True,
+            show=show_date,
+        ),
+        Column("cohort", gettext_lazy("cohort"), ("批次", "cohort"), text_of("cohort", Enterprise), empty=""),
+        Column(
+            "address", gettext_lazy("address"), ("地址", "address"), text_of("address", Enterprise), empty=""
+        ),
+        Column(
+            "contact",
+            gettext_lazy("contact person"),
+            ("联系人", "contact"),
+            text_of("contact", Enterprise),
+            empty="",
+        ),
+        Column("phone", gettext_lazy("phone"), ("联系电话", "phone"), text_of("phone", Enterprise), empty=""),
+    ),
+)
+
+
+def safety_lookups(cells_of):
+    found = enterprises_in_file(cells_of.get("enterprise_id", []))
+    return SimpleNamespace(enterprises=found, enterprise_names={pk: name for pk, name in found.values()})
+
+
+def safety_rules(row, lookups):
+    found, fixed = row.get("hazards_found"), row.get("hazards_fixed")
+    if fixed is not None and found is None:
+        yield "hazards_fixed", _("Hazards fixed needs the number of hazards found in the same row.")
+    elif fixed is not None and fixed > found:
+        yield (
+            "hazards_fixed",
+            _("Hazards fixed (%(fixed)d) cannot be more than hazards found (%(found)d).")
+            % {
+                "fixed": fixed,
+                "found": found,
+            },
+        )
+
+
+SAFETY = ImportKind(
+    name="safety",
+    label=gettext_lazy("monthly safety reports"),
+    model=SafetyReport,
+    key=("enterprise_id", "month"),
+    lookups=safety_lookups,
+    check_row=safety_rules,
+    columns=(
+        Column(
+            "enterprise_id",
+            gettext_lazy("credit code"),
+            CREDIT_CODE_HEADERS,
+            enterprise,
+            required=True,
+            show=show_enterprise,
+        ),
+        Column("month", gettext_lazy("month"), ("月份", "month"), month, required=True, show=show_month),
+        Column(
+            "inspections",
+            gettext_lazy("safety inspections"),
+            ("安全检查次数", "检查次数", "inspections"),
+            whole_number,
+            required=True,
+        ),
+        Column("hazards_found", gettext_lazy("hazards found"), ("发现隐患数", "hazards_found"), whole_number),
+        Column("hazards_fixed", gettext_lazy("hazards fixed"), ("整改隐患数", "hazards_fixed"), whole_number),
+        Column(
+            "accidents", gettext_lazy("accidents"), ("事故起数", "accidents"), whole_number, required=True
+        ),
+        Column("injuries", gettext_lazy("injuries"), ("受伤人数", "injuries"), whole_number),
+        Column("lost_workdays", gettext_lazy("lost workdays"), ("损失工作日", "lost_workdays"), whole_number),
+    ),
+)

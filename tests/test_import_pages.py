@@ -1,0 +1,243 @@
+"""The web import: upload → preview → confirm → done, the error sheet and the history."""
+
+import csv
+import datetime
+import io
+
+import openpyxl
+import pytest
+
+from enterprises.models import Enterprise, SafetyReport
+from score_portal.models import ImportBatch
+from tests.factories import make_enterprise
+from tests.import_files import csv_bytes, xlsx_bytes
+
+NANXUN_A = "91330503375583185N"
+NANXUN_B = "91330503968301438Y"
+SAFETY_HEADERS = ["统一社会信用代码", "月份", "安全检查次数", "事故起数"]
+
+
+@pytest.fixture
+def admin_client(role_client):
+    return role_client("programme_admin")
+
+
+def upload(client, kind, content, name, **extra):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post("/imports/", {"kind": kind, "file": SimpleUploadedFile(name, content)}, **extra)
+
+
+def test_upload_preview_confirm_done(admin_client):
+    rows = [
+        ["统一社会信用代码", "企业名称", "区县", "职工人数", "SCORE开始日期", "备注"],
+        [NANXUN_A, "南浔甲企业", "南浔", "88", "2015-08-15", "x"],
+        [NANXUN_B, "南浔乙企业", "Nanxun", "1,200", "2015/9/1", ""],
+    ]
+    response = upload(admin_client, "enterprises", csv_bytes(rows, "gbk"), "企业.csv")
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/imports/{batch.pk}/"
+    assert Enterprise.objects.count() == 0  # nothing written before the confirmation
+    assert (batch.status, batch.rows, batch.created, batch.file_name) == ("previewed", 2, 2, "企业.csv")
+    assert bytes(batch.content) == csv_bytes(rows, "gbk")
+
+    page = admin_client.get(f"/imports/{batch.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-count="created">2<' in html
+    assert "备注" in html  # the ignored column is listed
+    assert [row.number for row, _shown in page.context["rows"]] == [2, 3]
+    # As it will be saved: the district's name, the number without its separator, the ISO date.
+    assert page.context["rows"][1][1] == [NANXUN_B, "南浔乙企业", "南浔区", "1200", "2015-09-01"]
+    assert Enterprise.objects.count() == 0
+
+    done = admin_client.post(f"/imports/{batch.pk}/confirm/")
+    assert done["Location"] == f"/imports/{batch.pk}/done/"
+    batch.refresh_from_db()
+    assert (batch.status, batch.created, batch.updated, bytes(batch.content)) == ("committed", 2, 0, b"")
+    assert batch.committed_at is not None
+    assert list(
+        Enterprise.objects.order_by("credit_code").values_list("credit_code", "employees", "last_import")
+    ) == [
+        (NANXUN_A, 88, batch.pk),
+        (NANXUN_B, 1200, batch.pk),
+    ]
+    assert "新增 2 条" in admin_client.get(done["Location"]).content.decode()
+    # A second confirm (a double click) writes nothing more.
+    assert admin_client.post(f"/imports/{batch.pk}/confirm/")["Location"] == f"/imports/{batch.pk}/done/"
+    assert Enterprise.objects.count() == 2
+
+
+def test_a_confirm_after_the_data_changed_checks_again(admin_client):
+    enterprise = make_enterprise("nanxun", credit_code=NANXUN_A)
+    upload(admin_client, "safety", csv_bytes([SAFETY_HEADERS, [NANXUN_A, "2017-10", "3", "0"]]), "s.csv")
+    batch = ImportBatch.objects.get()
+    admin_client.get(f"/imports/{batch.pk}/")
+    # Someone else records October before the confirmation: the planned "new" row is now an update.
+    SafetyReport.objects.create(
+        enterprise=enterprise, month=datetime.date(2017, 10, 1), inspections=9, accidents=0
+    )
+    response = admin_client.post(f"/imports/{batch.pk}/confirm/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/imports/{batch.pk}/"
+    assert "数据在预览之后有变化" in response.content.decode()
+    assert response.context["counts"]["updated"] == 1
+    assert SafetyReport.objects.get().inspections == 9  # nothing written by the stale confirm
+    admin_client.post(f"/imports/{batch.pk}/confirm/")
+    assert SafetyReport.objects.get().inspections == 3
+
+
+def test_errors_are_listed_with_row_and_header_in_english(admin_client):
+    make_enterprise("nanxun", credit_code=NANXUN_A)
+    rows = [SAFETY_HEADERS, [NANXUN_A, "2017-10", "3", "0"], [NANXUN_A, "2017-13", "-2", "0"]]
+    admin_client.cookies["django_language"] = "en"
+    upload(admin_client, "safety", csv_bytes(rows), "s.csv")
+    batch = ImportBatch.objects.get()
+    assert (batch.status, batch.errors) == ("invalid", 2)
+    page = admin_client.get(f"/imports/{batch.pk}/")
+    assert [(e.row, e.column, e.value, e.message) for e in page.context["errors"]] == [
+        (3, "月份", "2017-13", "There is no month 13."),
+        (3, "安全检查次数", "-2", "Cannot be negative."),
+    ]
+    html = page.content.decode()
+    assert "The file has 2 errors and cannot be imported." in html
+    assert 'id="confirm"' not in html
+    assert admin_client.post(f"/imports/{batch.pk}/confirm/")["Location"] == f"/imports/{batch.pk}/"
+    assert SafetyReport.objects.count() == 0
+
+
+def test_the_error_sheet_of_a_csv_is_the_csv_with_an_error_column(admin_client):
+    make_enterprise("nanxun", credit_code=NANXUN_A)
+    rows = [
+        SAFETY_HEADERS,
+        [NANXUN_A, "2017-10", "3", "0"],
+        ["", "", "", ""],
+        [NANXUN_A, "2017-11", "x", "0"],
+    ]
+    admin_client.cookies["django_language"] = "en"
+    upload(admin_client, "safety", csv_bytes(rows, "gbk"), "安全.csv")
+    batch = ImportBatch.objects.get()
+    response = admin_client.get(f"/imports/{batch.pk}/errors/")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "filename*=UTF-8''%E5%AE%89%E5%85%A8-errors.csv" in response["Content-Disposition"]
+    sheet = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    # Row numbers as in the file: the blank row 3 stays, the error is on row 4.
+    assert sheet == [
+        [*SAFETY_HEADERS, "Errors"],
+        [NANXUN_A, "2017-10", "3", "0", ""],
+        [],
+        [NANXUN_A, "2017-11", "x", "0", "安全检查次数: Expected a whole number."],
+    ]
+
+
+def test_the_error_sheet_of_an_xlsx_keeps_the_workbook(admin_client):
+    rows = [SAFETY_HEADERS, [NANXUN_B, datetime.datetime(2017, 10, 1), 3, 0]]
+    upload(admin_client, "safety", xlsx_bytes(rows), "safety.xlsx")
+    batch = ImportBatch.objects.get()
+    response = admin_client.get(f"/imports/{batch.pk}/errors/")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert [c.value for c in sheet[1]] == [*SAFETY_HEADERS, "错误"]
+    assert sheet["B2"].value == datetime.datetime(2017, 10, 1)
+    assert sheet["E2"].value.startswith("统一社会信用代码: 门户中没有")
+
+
+def test_a_file_over_the_size_limit_is_refused_with_a_message(admin_client, settings):
+    settings.SCORE_IMPORT_MAX_BYTES = 1024
+    admin_client.cookies["django_language"] = "en"
+    response = upload(
+        admin_client,
+        "enterprises",
+        b"credit_code\r\n" + b"x" * 2000,
+        "big.csv",
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == [
+        "The file is 2.0\xa0KB; the portal takes files up to 1.0\xa0KB. Split it into smaller files."
+    ]
+    assert ImportBatch.objects.count() == 0
+
+
+def test_a_wrong_extension_is_refused_by_the_form(admin_client):
+    admin_client.cookies["django_language"] = "en"
+    response = upload(admin_client, "enterprises", b"%PDF-1.4", "scan.pdf")
+    assert response.context["form"].errors["file"] == [
+        "scan.pdf is not a file the portal can read: send .xlsx, .xls or .csv."
+    ]
+    assert ImportBatch.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (bytes(range(256)) * 8, "junk.csv", "This file is not a CSV text file (it holds binary data)."),
+        (
+            b"\x00\x01garbage" * 50,
+            "junk.xlsx",
+            "This file is not a real .xlsx workbook (its content is something else).",
+        ),
+        (b"PK\x03\x04broken zip", "broken.xlsx", "The workbook cannot be read"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1broken", "broken.xls", "The workbook cannot be read"),
+        (b"name,district\r\nA,Nanxun\r\n", "e.csv", "The required column credit code is missing"),
+    ],
+)
+def test_bad_files_get_a_message_never_a_500(admin_client, content, name, message):
+    admin_client.cookies["django_language"] = "en"
+    response = upload(admin_client, "enterprises", content, name, follow=True)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert ImportBatch.objects.get().status == "invalid"
+    assert Enterprise.objects.count() == 0
+
+
+def test_history_lists_imports_with_a_fixed_number_of_queries(admin_client, django_assert_num_queries):
+    for number in range(3):
+        ImportBatch.objects.create(
+            kind="safety",
+            file_name=f"f{number}.csv",
+            file_size=10,
+            sha256="a" * 64,
+            status="committed",
+            created=number,
+        )
+    # session, user (the programme admin's role needs no group query), count for the paginator, the
+    # page of imports joined with their users
+    with django_assert_num_queries(4):
+        response = admin_client.get("/imports/history/")
+    assert [b.file_name for b in response.context["page"]] == ["f2.csv", "f1.csv", "f0.csv"]
+    for number in range(20):
+        ImportBatch.objects.create(
+            kind="safety", file_name=f"g{number}.csv", file_size=10, sha256="a" * 64, status="committed"
+        )
+    with django_assert_num_queries(4):
+        admin_client.get("/imports/history/")
+
+
+def test_officials_cannot_import(role_client):
+    client = role_client("city_official")
+    assert upload(client, "enterprises", b"x", "e.csv").status_code == 403
+    assert ImportBatch.objects.count() == 0
+
+
+def test_the_nav_shows_imports_to_programme_admins_only(admin_client, role_client):
+    assert 'href="/imports/"' in admin_client.get("/enterprises/").content.decode()
+    assert 'href="/imports/"' not in role_client("city_official").get("/enterprises/").content.decode()
+
+
+def test_the_preview_query_count_does_not_grow_with_the_rows(admin_client, django_assert_num_queries):
+    make_enterprise("nanxun", credit_code=NANXUN_A)
+
+    def preview_of(months):
+        rows = [SAFETY_HEADERS] + [
+            [NANXUN_A, f"{2000 + m // 12}-{m % 12 + 1}", "1", "0"] for m in range(months)
+        ]
+        upload(admin_client, "safety", csv_bytes(rows), f"{months}.csv")
+        return ImportBatch.objects.latest("pk").pk
+
+    small, large = preview_of(2), preview_of(200)
+    # session, user (a superuser: no group query), the import with its user, the enterprises of
+    # the file, their existing reports. 2 rows or 200, the same 5 queries.
+    with django_assert_num_queries(5):
+        admin_client.get(f"/imports/{small}/")
+    with django_assert_num_queries(5):
+        response = admin_client.get(f"/imports/{large}/")
+    assert response.context["counts"]["created"] == 200
