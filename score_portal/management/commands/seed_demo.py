@@ -10,6 +10,7 @@ import datetime
 import random
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -183,6 +184,11 @@ class Command(BaseCommand):
                 )
         Participant.objects.bulk_create(people, ignore_conflicts=True)
         groups = [enterprises[i : i + 5] for i in range(0, len(enterprises), 5)]
+        team = {}
+        for participant in Participant.objects.filter(enterprise__in=enterprises):
+            team.setdefault(participant.enterprise_id, []).append(participant)
+        # The demo trainer leads Nanxun's workshops; the other districts' have no account here.
+        trainer = User.objects.filter(username="trainer", profile__district=district).first()
         attendances = []
         for group in groups:
             first = max(e.score_start for e in group)
@@ -197,15 +203,29 @@ class Command(BaseCommand):
                 )
                 if created:
                     workshop.enterprises.set(group)
-                for participant in Participant.objects.filter(enterprise__in=group):
-                    if rng.random() < 0.9:
-                        attendances.append(Attendance(workshop=workshop, participant=participant))
+                    if trainer:
+                        workshop.trainers.add(trainer)
                 for enterprise in group:
-                    Workshop.objects.get_or_create(
+                    for participant in team[enterprise.pk]:
+                        if rng.random() < 0.9:
+                            attendances.append(Attendance(workshop=workshop, participant=participant))
+                    # A walk-through two weeks later: the consultant and a safety inspector visit
+                    # the enterprise, and its managers take them round.
+                    walkthrough, created = Workshop.objects.get_or_create(
                         district=district,
                         module=module,
                         kind=Workshop.Kind.WALKTHROUGH,
                         date=day + datetime.timedelta(days=14),
                         place=enterprise.name,
-                    )[0].enterprises.add(enterprise)
+                        defaults={"consultant": trainer, "inspector": rng.choice(SURNAMES) + "监察员"},
+                    )
+                    if created:
+                        walkthrough.enterprises.add(enterprise)
+                        if trainer:
+                            walkthrough.trainers.add(trainer)
+                    attendances.extend(
+                        Attendance(workshop=walkthrough, participant=participant)
+                        for participant in team[enterprise.pk]
+                        if participant.role == Participant.Role.MANAGER
+                    )
         Attendance.objects.bulk_create(attendances, ignore_conflicts=True)
