@@ -6,7 +6,26 @@ figure elsewhere. Each docstring states the definition shown to the user (DOMAIN
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    Count,
+    DateField,
+    DecimalField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import Enterprise, SafetyReport
+from improvements.models import ImprovementProject, Suggestion
 
 
 def add_months(month, count):
@@ -38,3 +57,376 @@ class Period:
             months.append(month)
             month = add_months(month, 1)
         return months
+
+
+# --- The district figures -------------------------------------------------------------------------
+# Every figure function below takes `scope` (which enterprises count: see Scope) and a Period, and
+# returns {district_id: value(s)}; `district_figures` puts them together, one query each.
+
+# Follow-up and baseline windows of the before/after comparison, in months.
+CHANGE_WINDOW_MONTHS = 12
+
+# The definitions the dashboard shows next to each figure; the docstrings below say the same.
+DEFINITIONS = {
+    "enterprises": _("Enterprises whose SCORE start date is on or before the last day of the period."),
+    "suggestions": _("Suggestions submitted within the period, whatever their status."),
+    "projects_completed": _(
+        "Improvement projects with status completed and a completion date within the period."
+    ),
+    "savings_rmb": _("The sum of the savings of those completed projects, in RMB, to two decimals."),
+    "inspections": _(
+        "The sum of the safety inspections in the monthly safety reports for the months within the "
+        "period, all enterprises of the district."
+    ),
+    "accidents": _(
+        "The sum of the accidents in the monthly safety reports for the months within the period, "
+        "all enterprises of the district."
+    ),
+    "change_enterprises": _(
+        "Enterprises that qualify for the before/after comparison: the follow-up window (the 12 months "
+        "ending with the period's last month) starts in or after the enterprise's SCORE start month, and "
+        "the enterprise has a safety report for every month of its baseline (the 12 months before its "
+        "start month) and of the follow-up window."
+    ),
+    "inspections_change_pct": _(
+        "Over the qualifying enterprises: (follow-up inspections − baseline inspections) × 100 ÷ baseline "
+        "inspections, pooled over those enterprises (not an average of percentages), rounded to one "
+        "decimal with halves away from zero; none when no enterprise qualifies or the baseline is 0."
+    ),
+    "accidents_change_pct": _(
+        "Over the qualifying enterprises: (follow-up accidents − baseline accidents) × 100 ÷ baseline "
+        "accidents, pooled over those enterprises (not an average of percentages), rounded to one "
+        "decimal with halves away from zero; none when no enterprise qualifies or the baseline is 0."
+    ),
+}
+
+
+def change_pct(baseline, followup):
+    """(followup − baseline) × 100 ÷ baseline to one decimal, halves away from zero; None for a 0 baseline.
+
+    Decimal, not float: −76.55 must round to −76.6, and a float −76.55 is −76.549999….
+    """
+    if not baseline:
+        return None
+    exact = Decimal(followup - baseline) * 100 / Decimal(baseline)
+    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class Figures:
+    """The figures of one district (or one enterprise, or a total): add two to pool them."""
+
+    enterprises: int = 0
+    suggestions: int = 0
+    projects_completed: int = 0
+    savings_rmb: Decimal = Decimal("0.00")
+    inspections: int = 0
+    accidents: int = 0
+    change_enterprises: int = 0
+    # The sums the change percentages pool: a total adds these, never the percentages.
+    baseline_inspections: int = field(default=0, repr=False)
+    followup_inspections: int = field(default=0, repr=False)
+    baseline_accidents: int = field(default=0, repr=False)
+    followup_accidents: int = field(default=0, repr=False)
+
+    def __add__(self, other):
+        return Figures(
+            **{name: getattr(self, name) + getattr(other, name) for name in self.__dataclass_fields__}
+        )
+
+    @property
+    def inspections_change_pct(self):
+        return change_pct(self.baseline_inspections, self.followup_inspections)
+
+    @property
+    def accidents_change_pct(self):
+        return change_pct(self.baseline_accidents, self.followup_accidents)
+
+    def as_json(self):
+        """The figures as the summary API writes them (DOMAIN.md, "The summary API")."""
+        return {
+            "enterprises": self.enterprises,
+            "suggestions": self.suggestions,
+            "projects_completed": self.projects_completed,
+            "savings_rmb": f"{self.savings_rmb:.2f}",
+            "inspections": self.inspections,
+            "accidents": self.accidents,
+            "change_enterprises": self.change_enterprises,
+            "inspections_change_pct": self.inspections_change_pct,
+            "accidents_change_pct": self.accidents_change_pct,
+        }
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which enterprises a figure counts: those of `district_ids`, or only `enterprise_id` among them."""
+
+    district_ids: tuple
+    enterprise_id: int | None = None
+
+    def q(self, prefix=""):
+        """The filter for a queryset that reaches the enterprise through `prefix` ("" or "enterprise__")."""
+        condition = Q(**{f"{prefix}district__in": self.district_ids})
+        if self.enterprise_id is not None:
+            condition &= Q(**{f"{prefix}pk": self.enterprise_id})
+        return condition
+
+
+def within(period, name):
+    """Dates (or report months) of `name` within the period; an open `from` has no lower bound."""
+    condition = Q(**{f"{name}__lt": period.end})
+    if period.first is not None:
+        condition &= Q(**{f"{name}__gte": period.first})
+    return condition
+
+
+class MonthStart(Func):
+    """The first day of the month `months` after the date's own month, computed by the database.
+
+    Django has no portable month arithmetic; the baseline window moves with each enterprise's start
+    month, so it has to be computed per row in SQL (SQLite and PostgreSQL spell it differently).
+    """
+
+    output_field = DateField()
+
+    def __init__(self, expression, months=0):
+        super().__init__(expression)
+        self.months = months
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"date({sql}, 'start of month', %s)", [*params, f"{self.months:+d} months"]
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(DATE_TRUNC('month', ({sql})::timestamp) + make_interval(months => %s))::date", [
+            *params,
+            self.months,
+        ]
+
+
+def enterprises_started(scope, period):
+    """Enterprises whose SCORE start date is on or before the last day of the period."""
+    rows = (
+        Enterprise.objects.filter(scope.q(), score_start__lte=period.last_day)
+        .values("district")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {row["district"]: row["count"] for row in rows}
+
+
+def suggestions_submitted(scope, period):
+    """Suggestions submitted within the period, whatever their status."""
+    rows = (
+        Suggestion.objects.filter(scope.q("enterprise__"), within(period, "submitted_on"))
+        .values("enterprise__district")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {row["enterprise__district"]: row["count"] for row in rows}
+
+
+def projects_completed(scope, period):
+    """Improvement projects with status completed and a completion date within the period, and the
+    sum of their savings in RMB: {district: (count, savings)}."""
+    rows = (
+        ImprovementProject.objects.filter(
+            scope.q("enterprise__"),
+            within(period, "completed_on"),
+            status=ImprovementProject.Status.COMPLETED,
+        )
+        .values("enterprise__district")
+        .annotate(count=Count("pk"), savings=Sum("savings"))
+        .order_by()
+    )
+    return {
+        row["enterprise__district"]: (row["count"], (row["savings"] or Decimal(0)).quantize(Decimal("0.01")))
+        for row in rows
+    }
+
+
+def safety_totals(scope, period):
+    """The sums of inspections and of accidents in the monthly safety reports for the months within
+    the period, all enterprises of the district: {district: (inspections, accidents)}."""
+    rows = (
+        SafetyReport.objects.filter(scope.q("enterprise__"), within(period, "month"))
+        .values("enterprise__district")
+        .annotate(inspections=Sum("inspections"), accidents=Sum("accidents"))
+        .order_by()
+    )
+    return {row["enterprise__district"]: (row["inspections"], row["accidents"]) for row in rows}
+
+
+def safety_change(scope, period):
+    """The before/after comparison, which depends on `to` only.
+
+    An enterprise qualifies when the follow-up window (the 12 months ending with `to`) starts in or
+    after its SCORE start month and it has a safety report for every month of its baseline (the 12
+    months before its start month) and of the follow-up window. Returns {district: (qualifying
+    enterprises, baseline inspections, follow-up inspections, baseline accidents, follow-up
+    accidents)}; the percentages are pooled from these sums (Figures.inspections_change_pct).
+
+    One query: the qualifying enterprises are a grouped subquery (12 reports in each window, counted
+    per enterprise), the outer query sums their reports per district.
+    """
+    followup_first = add_months(period.last, -(CHANGE_WINDOW_MONTHS - 1))
+    start_month = MonthStart("enterprise__score_start")
+    baseline = Q(
+        month__gte=MonthStart("enterprise__score_start", -CHANGE_WINDOW_MONTHS), month__lt=start_month
+    )
+    followup = Q(month__gte=followup_first, month__lt=period.end)
+    reports = SafetyReport.objects.filter(
+        scope.q("enterprise__"),
+        # The follow-up window starts in or after the start month: started before its second month.
+        enterprise__score_start__lt=add_months(followup_first, 1),
+    ).filter(baseline | followup)
+    qualifying = (
+        reports.values("enterprise")
+        .annotate(baseline_months=Count("pk", filter=baseline), followup_months=Count("pk", filter=followup))
+        .filter(baseline_months=CHANGE_WINDOW_MONTHS, followup_months=CHANGE_WINDOW_MONTHS)
+        .order_by()
+        .values("enterprise")
+    )
+    rows = (
+        reports.filter(enterprise__in=qualifying)
+        .values("enterprise__district")
+        .annotate(
+            count=Count("enterprise", distinct=True),
+            baseline_inspections=Sum("inspections", filter=baseline),
+            followup_inspections=Sum("inspections", filter=followup),
+            baseline_accidents=Sum("accidents", filter=baseline),
+            followup_accidents=Sum("accidents", filter=followup),
+        )
+        .order_by()
+    )
+    return {
+        row["enterprise__district"]: (
+            row["count"],
+            row["baseline_inspections"],
+            row["followup_inspections"],
+            row["baseline_accidents"],
+            row["followup_accidents"],
+        )
+        for row in rows
+    }
+
+
+def district_figures(districts, period, *, enterprise=None):
+    """Every figure of DOMAIN.md per district, in the order of `districts`, and their total.
+
+    Returns ([(district, Figures), …], total Figures). A district without data has zeros. With
+    `enterprise`, the figures count that enterprise alone (the drill-down). Five queries, whatever
+    the number of districts and enterprises.
+    """
+    districts = list(districts)
+    rows = {district.pk: Figures() for district in districts}
+    if rows:
+        scope = Scope(tuple(rows), enterprise.pk if enterprise is not None else None)
+        for district_id, count in enterprises_started(scope, period).items():
+            rows[district_id].enterprises = count
+        for district_id, count in suggestions_submitted(scope, period).items():
+            rows[district_id].suggestions = count
+        for district_id, (count, savings) in projects_completed(scope, period).items():
+            rows[district_id].projects_completed = count
+            rows[district_id].savings_rmb = savings
+        for district_id, (inspections, accidents) in safety_totals(scope, period).items():
+            rows[district_id].inspections = inspections
+            rows[district_id].accidents = accidents
+        for district_id, sums in safety_change(scope, period).items():
+            figures = rows[district_id]
+            (
+                figures.change_enterprises,
+                figures.baseline_inspections,
+                figures.followup_inspections,
+                figures.baseline_accidents,
+                figures.followup_accidents,
+            ) = sums
+    total = sum(rows.values(), Figures())
+    return [(district, rows[district.pk]) for district in districts], total
+
+
+def monthly_trend(districts, period, *, enterprise=None):
+    """Per district and month of the period: the inspections and accidents of the monthly safety
+    reports, and the savings of the improvement projects completed in that month (RMB).
+
+    An open `from` starts with the first month that has data. Returns {"months": ["2016-01", …],
+    "districts": [{"code", "name", "inspections": […], "accidents": […], "savings": […]}, …]};
+    "months" is empty when the period has no data. Two queries.
+    """
+    districts = list(districts)
+    if not districts:
+        return {"months": [], "districts": []}
+    scope = Scope(tuple(d.pk for d in districts), enterprise.pk if enterprise is not None else None)
+    reports = (
+        SafetyReport.objects.filter(scope.q("enterprise__"), within(period, "month"))
+        .values("enterprise__district", "month")
+        .annotate(inspections=Sum("inspections"), accidents=Sum("accidents"))
+        .order_by()
+    )
+    savings = (
+        ImprovementProject.objects.filter(
+            scope.q("enterprise__"),
+            within(period, "completed_on"),
+            status=ImprovementProject.Status.COMPLETED,
+        )
+        .annotate(month=TruncMonth("completed_on", output_field=DateField()))
+        .values("enterprise__district", "month")
+        .annotate(savings=Sum("savings"))
+        .order_by()
+    )
+    cells = {}
+    for row in reports:
+        cells[row["enterprise__district"], row["month"], "inspections"] = row["inspections"]
+        cells[row["enterprise__district"], row["month"], "accidents"] = row["accidents"]
+    for row in savings:
+        cells[row["enterprise__district"], row["month"], "savings"] = float(row["savings"] or 0)
+    if not cells:
+        return {"months": [], "districts": []}
+    first = period.first or min(month for _district, month, _name in cells)
+    months = Period(first, period.last).months()
+    return {
+        "months": [f"{month:%Y-%m}" for month in months],
+        "districts": [
+            {
+                "code": district.code,
+                "name": district.name,
+                **{
+                    name: [cells.get((district.pk, month, name), 0) for month in months]
+                    for name in ("inspections", "accidents", "savings")
+                },
+            }
+            for district in districts
+        ],
+    }
+
+
+def enterprise_figures(enterprises, period):
+    """The enterprises annotated with their own figures for the period (the drill-down list):
+    suggestions submitted, projects completed and their savings, inspections and accidents, with the
+    same definitions as the district figures. One query, to sort and paginate in the database."""
+
+    def per_enterprise(queryset, value, zero=0, output_field=None):
+        # A correlated subquery per figure: joining the four tables at once would multiply the rows.
+        rows = queryset.filter(enterprise=OuterRef("pk")).order_by().values("enterprise")
+        return Coalesce(
+            Subquery(rows.annotate(value=value).values("value")),
+            Value(zero),
+            output_field=output_field or IntegerField(),
+        )
+
+    completed = ImprovementProject.objects.filter(
+        within(period, "completed_on"), status=ImprovementProject.Status.COMPLETED
+    )
+    reports = SafetyReport.objects.filter(within(period, "month"))
+    return enterprises.annotate(
+        suggestions_submitted=per_enterprise(
+            Suggestion.objects.filter(within(period, "submitted_on")), Count("pk")
+        ),
+        projects_completed=per_enterprise(completed, Count("pk")),
+        savings_rmb=per_enterprise(
+            completed, Sum("savings"), Decimal("0.00"), DecimalField(max_digits=16, decimal_places=2)
+        ),
+        inspections=per_enterprise(reports, Sum("inspections")),
+        accidents=per_enterprise(reports, Sum("accidents")),
+    )

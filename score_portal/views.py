@@ -6,9 +6,9 @@ from score_portal.scoping import user_role
 
 # Where each role does its daily work.
 HOME_OF_ROLE = {
-    Role.PROGRAMME_ADMIN: "enterprise_list",
-    Role.CITY_OFFICIAL: "enterprise_list",
-    Role.DISTRICT_OFFICIAL: "enterprise_list",
+    Role.PROGRAMME_ADMIN: "dashboard",
+    Role.CITY_OFFICIAL: "dashboard",
+    Role.DISTRICT_OFFICIAL: "dashboard",
     Role.TRAINER: "enterprise_list",
 }
 
