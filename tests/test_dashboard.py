@@ -187,9 +187,9 @@ def test_summary_api_query_count_does_not_grow_with_enterprises(client, db, djan
     build_enterprises(count)
     user_client = login(client, "city_official")
     # session, user, role groups, profile (visible districts), the districts, then one query per
-    # figure function: enterprises started, suggestions, completed projects with savings, safety
-    # totals, before/after change.
-    with django_assert_num_queries(10):
+    # figure function: enterprises started, suggestions, completed projects with their savings,
+    # safety sums with the before/after change.
+    with django_assert_num_queries(9):
         response = user_client.get("/dashboard/api/summary/", {"to": "2017-12"})
     assert response.json()["total"]["enterprises"] == count
 
@@ -200,9 +200,9 @@ def test_dashboard_page_query_count_does_not_grow_with_enterprises(
 ):
     build_enterprises(count)
     user_client = login(client, "city_official")
-    # The API's ten (session, user, role groups, profile, districts, five figures) and the two of the
-    # monthly trend: reports per district and month, savings per district and month.
-    with django_assert_num_queries(12):
+    # The API's nine (session, user, role groups, profile, districts, four figure queries) and the
+    # two of the monthly trend: reports per district and month, savings per district and month.
+    with django_assert_num_queries(11):
         response = user_client.get("/dashboard/", {"to": "2017-12"})
     assert response.context["total"].enterprises == count
 
@@ -213,10 +213,10 @@ def test_district_page_query_count_does_not_grow_with_enterprises(
 ):
     build_enterprises(count)
     user_client = login(client, "city_official")
-    # session, user, role groups, profile, the district (scoped), five figures of the district,
-    # sectors and cohorts for the filters (2), the paginator's count, the page of enterprises with
-    # their figures as subqueries.
-    with django_assert_num_queries(14):
+    # session, user, role groups, profile, the district (scoped), four figure queries for the
+    # district, sectors and cohorts for the filters (2), the paginator's count, the page of
+    # enterprises with their figures as subqueries.
+    with django_assert_num_queries(13):
         user_client.get("/dashboard/districts/nanxun/", {"to": "2017-12"})
 
 

@@ -1,8 +1,27 @@
+import importlib
+
 import pytest
+from django.apps import apps
 
 from tests.factories import make_user
 
 SCREENSHOTS = "test-results/screenshots"
+
+DATA_MIGRATIONS = [
+    "score_portal.migrations.0002_role_groups",
+    "enterprises.migrations.0002_huzhou_districts",
+    "training.migrations.0002_score_modules",
+]
+
+
+@pytest.fixture(autouse=True)
+def data_migration_rows(transactional_db):
+    """Browser tests are transactional: each ends with a flush, which also empties what the data
+    migrations made (role groups, districts, modules). Their seed functions are idempotent, so run
+    them again. (serialized_rollback would restore them too, but collides with the rows that a
+    non-transactional test leaves in place.)"""
+    for name in DATA_MIGRATIONS:
+        importlib.import_module(name).seed(apps, None)
 
 
 @pytest.fixture
