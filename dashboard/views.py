@@ -119,6 +119,7 @@ def dashboard(request):
         "trend": trend,
         "trend_charts": trend_charts(trend),
         "has_data": bool(trend["months"]) or total.enterprises > 0,
+        # The training figures go here as "training", shown where dashboard.html marks their place.
     }
     return render(request, "dashboard/dashboard.html", context)
 
