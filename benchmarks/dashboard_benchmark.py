@@ -114,22 +114,45 @@ def load(count):
     return user, reports
 
 
+def backend_cpu_seconds():
+    """CPU seconds the PostgreSQL backend serving this connection has used (Linux /proc, same host)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None  # the database runs on another host
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timed(call, repeat):
-    """Milliseconds of `repeat` calls after two warm-up calls."""
+    """Milliseconds of `repeat` calls after two warm-up calls, and the mean CPU milliseconds per call
+    (this process plus its PostgreSQL backend): what a call costs on an idle machine, which the
+    wall-clock times only show when nothing else runs."""
     for _ in range(2):
         call()
     times = []
+    cpu_before, backend_before = time.process_time(), backend_cpu_seconds()
     for _ in range(repeat):
         started = time.perf_counter()
         call()
         times.append((time.perf_counter() - started) * 1000)
-    return times
+    backend_after = backend_cpu_seconds()
+    cpu = time.process_time() - cpu_before
+    if backend_before is not None and backend_after is not None:
+        cpu += backend_after - backend_before
+    return times, cpu * 1000 / repeat
 
 
-def summary(label, times, queries=""):
+def summary(label, measured, queries=""):
+    times, cpu = measured
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * len(ordered)) - 1)]
-    return f"{label:<34} median {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   {queries}"
+    return (
+        f"{label:<34} median {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   "
+        f"CPU {cpu:7.1f} ms   {queries}"
+    )
 
 
 def bench(count, repeat):
@@ -175,7 +198,10 @@ def bench(count, repeat):
     if os.environ.get("BENCH_VERBOSE"):
         for query in page_queries:
             print(f"{query['time']:>8} s  {query['sql'][:150]}")
-    print(f"page / API median: {statistics.median(page) / statistics.median(api):.2f}")
+    print(
+        f"page / API: median {statistics.median(page[0]) / statistics.median(api[0]):.2f}, "
+        f"CPU {page[1] / api[1]:.2f}"
+    )
 
 
 def main():

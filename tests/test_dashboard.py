@@ -402,3 +402,33 @@ def test_enterprise_export_follows_the_filters_of_the_list(portal, client):
 
 def test_trainer_cannot_export(portal, client):
     assert login(client, "trainer").get("/dashboard/export/districts.csv").status_code == 403
+
+
+ALL = ["wuxing", "nanxun", "deqing", "changxing", "anji"]
+
+
+@pytest.mark.parametrize(
+    ("role", "district", "api", "page", "export"),
+    [
+        ("programme_admin", None, ALL, ALL, ["吴兴区", "南浔区", "德清县", "长兴县", "安吉县", "合计"]),
+        ("city_official", None, ALL, ALL, ["吴兴区", "南浔区", "德清县", "长兴县", "安吉县", "合计"]),
+        ("district_official", "anji", ["anji"], ["anji"], ["安吉县", "合计"]),
+        ("trainer", "nanxun", ["nanxun"], 403, 403),
+    ],
+)
+def test_what_each_role_sees_in_the_api_the_page_and_the_export(
+    portal, client, role, district, api, page, export
+):
+    user_client = login(client, role, district or "nanxun")
+    response = user_client.get("/dashboard/api/summary/", {"to": "2017-12"})
+    assert [d["code"] for d in response.json()["districts"]] == api
+    response = user_client.get("/dashboard/", {"to": "2017-12"})
+    if page == 403:
+        assert response.status_code == 403
+    else:
+        assert [d.code for d, _figures in response.context["rows"]] == page
+    response = user_client.get("/dashboard/export/districts.csv", {"to": "2017-12"})
+    if export == 403:
+        assert response.status_code == 403
+    else:
+        assert [row[0] for row in read_csv(response)[1:]] == export
