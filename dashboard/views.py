@@ -2,6 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.formats import get_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -48,13 +50,30 @@ TREND_TITLES = [
 
 
 def trend_charts(trend):
-    """The monthly trend laid out for the charts' table fallback: one table per chart, a row per month."""
+    """The monthly trend laid out for the charts' table fallback: one table per chart, a row per
+    month. The cells are formatted and joined here: 540 cells through template tags and
+    number_format were half of the page's time."""
+    separator = get_format("THOUSAND_SEPARATOR")
+
+    def cell(metric, value):
+        text = f"{value:,.2f}" if metric == "savings" else f"{value:,}"
+        return text.replace(",", separator)
+
     return [
         {
             "metric": metric,
             "title": title,
             "rows": [
-                (month, [series[metric][index] for series in trend["districts"]])
+                (
+                    month,
+                    # Safe: numbers formatted just above, nothing a user typed.
+                    mark_safe(
+                        "".join(
+                            f'<td class="text-end">{cell(metric, series[metric][index])}</td>'
+                            for series in trend["districts"]
+                        )
+                    ),
+                )
                 for index, month in enumerate(trend["months"])
             ],
         }
