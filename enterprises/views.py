@@ -3,6 +3,9 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 
+from dashboard.figures import DEFINITIONS, district_figures, monthly_trend
+from dashboard.forms import PeriodForm
+from dashboard.views import trend_charts
 from enterprises.selectors import enterprise_for_user_or_404, enterprises_for
 from score_portal.models import Role
 from score_portal.scoping import require_role
@@ -23,11 +26,34 @@ def enterprise_list(request):
 
 @login_required
 def enterprise_detail(request, credit_code):
+    """One enterprise: details, its own figures and monthly trend for the period, suggestions, projects."""
     require_role(request.user, *READERS)
     enterprise = enterprise_for_user_or_404(request.user, credit_code)
-    reports = enterprise.safety_reports.order_by("-month")[:36]
-    return render(
-        request,
-        "enterprises/enterprise_detail.html",
-        {"enterprise": enterprise, "reports": reports},
+    form = PeriodForm(request.GET)
+    context = {"enterprise": enterprise, "form": form}
+    status = 200
+    if form.is_valid():
+        period = form.period
+        _rows, figures = district_figures([enterprise.district], period, enterprise=enterprise)
+        trend = monthly_trend([enterprise.district], period, enterprise=enterprise)
+        for series in trend["districts"]:
+            series["name"] = enterprise.name
+        context.update(
+            period=period,
+            period_query=form.query(),
+            figures=figures,
+            definitions=DEFINITIONS,
+            trend=trend,
+            trend_charts=trend_charts(trend),
+        )
+    else:
+        status = 400
+    context.update(
+        reports=enterprise.safety_reports.order_by("-month")[:36],
+        suggestions=enterprise.suggestions.select_related("module").order_by("-submitted_on", "-reference")[
+            :100
+        ],
+        suggestion_count=enterprise.suggestions.count(),
+        projects=enterprise.projects.select_related("module").order_by("-started_on", "-reference"),
     )
+    return render(request, "enterprises/enterprise_detail.html", context, status=status)

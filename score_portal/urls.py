@@ -20,6 +20,7 @@ urlpatterns = [
     path("enterprises/", include("enterprises.urls")),
     path("training/", include("training.urls")),
     path("imports/", include("score_portal.imports.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

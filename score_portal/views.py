@@ -12,9 +12,9 @@ logger = logging.getLogger(__name__)
 
 # Where each role does its daily work.
 HOME_OF_ROLE = {
-    Role.PROGRAMME_ADMIN: "enterprise_list",
-    Role.CITY_OFFICIAL: "enterprise_list",
-    Role.DISTRICT_OFFICIAL: "enterprise_list",
+    Role.PROGRAMME_ADMIN: "dashboard",
+    Role.CITY_OFFICIAL: "dashboard",
+    Role.DISTRICT_OFFICIAL: "dashboard",
     Role.TRAINER: "workshop_list",
 }
 

@@ -251,7 +251,7 @@ def test_login_sends_an_official_to_work(client, db):
     response = client.post(
         "/accounts/login/", {"username": "anji-official", "password": "pw-987654"}, follow=True
     )
-    assert response.redirect_chain[-1][0] == "/enterprises/"
+    assert response.redirect_chain[-1][0] == "/dashboard/"  # officials work on the dashboard
     assert response.status_code == 200
 
 

@@ -7,6 +7,30 @@ from tests.factories import make_user
 
 SCREENSHOTS = "test-results/screenshots"
 
+DATA_MIGRATIONS = [
+    "score_portal.migrations.0002_role_groups",
+    "enterprises.migrations.0002_huzhou_districts",
+    "training.migrations.0002_score_modules",
+]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the browser tests last. They are transactional, and each ends with a flush that also
+    empties what the data migrations made (role groups, districts, modules); pytest's grouping by
+    the session-scoped browser parameter would otherwise put them before database tests that need
+    those rows (Django's own runner runs TransactionTestCases last for the same reason)."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(autouse=True)
+def data_migration_rows(transactional_db):
+    """Restore the data migrations' rows that the previous browser test's flush removed (their seed
+    functions are idempotent). serialized_rollback would restore them too, but collides with the
+    rows that a non-transactional test leaves in place."""
+    for name in DATA_MIGRATIONS:
+        importlib.import_module(name).seed(apps, None)
+
 
 @pytest.fixture
 def shoot(page):

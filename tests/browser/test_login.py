@@ -8,7 +8,8 @@ pytestmark = pytest.mark.browser
 def test_official_logs_in_in_chinese_and_switches_to_english(logged_in, live_server, shoot):
     make_enterprise("anji", credit_code="91330523285269512N", name="安吉乙企业")
     page = logged_in("district_official", district="anji")
-    assert page.url == f"{live_server.url}/enterprises/"
+    assert page.url == f"{live_server.url}/dashboard/"  # officials land on the dashboard
+    page.goto(f"{live_server.url}/enterprises/")
     assert page.locator("h1").inner_text() == "企业"
     assert page.locator("table tbody tr").count() == 1
     shoot("enterprises-zh")

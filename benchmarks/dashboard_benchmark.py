@@ -1,0 +1,228 @@
+"""How fast the summary API and the dashboard page answer on PostgreSQL (a benchmark, not a test).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/score_portal \
+        .venv/bin/python benchmarks/dashboard_benchmark.py [--enterprises 1000 10000] [--repeat 40]
+
+For each size it creates a scratch database (`<name>_dashboard_bench`, dropped afterwards), loads
+that many enterprises over the five districts with 36 months of safety reports each (SCORE starting
+in months 13–20, one enterprise in ten missing a baseline month), two suggestions a month and a
+completed project every other month after the start, runs ANALYZE (as after a large import), and
+then times, as a city official who sees every district:
+
+- the summary API (`/dashboard/api/summary/?to=<last month>`),
+- the dashboard page (`/dashboard/?to=<last month>`: the figures plus the monthly trend),
+- the bare SQL of the aggregate queries each of them runs, replayed through the cursor: the
+  floor that no Python-side change can beat.
+
+It prints median and 95th percentile in milliseconds and each request's query count.
+BENCH_MAINTENANCE="VACUUM ANALYZE" measures the state after autovacuum instead of right after the
+load; BENCH_VERBOSE=1 also prints each query of the page with its time.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "score_portal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+MONTHS = 36
+FIRST_MONTH = "2014-01-01"  # the data runs 2014-01 .. 2016-12
+LAST_MONTH = "2016-12"
+
+
+def load(count):
+    """`count` enterprises and their reports, suggestions and projects, written by PostgreSQL itself."""
+    from enterprises.credit_code import check_character
+    from enterprises.models import District, Enterprise
+    from tests.factories import make_user
+
+    districts = list(District.objects.order_by("division"))
+    enterprises = []
+    for number in range(count):
+        district = districts[number % len(districts)]
+        body = f"91{district.division}{number:09d}"
+        start_month = 12 + number % 9  # months 12..20 after 2014-01
+        enterprises.append(
+            Enterprise(
+                credit_code=body + check_character(body),
+                name=f"基准企业{number}",
+                district=district,
+                sector=["纺织", "竹制品", "化工", "木业家具"][number % 4],
+                cohort=str(2015 + start_month // 12 - 1),
+                employees=50 + number % 250,
+                score_start=f"{2014 + start_month // 12}-{start_month % 12 + 1:02d}-15",
+            )
+        )
+    Enterprise.objects.bulk_create(enterprises, batch_size=2000)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(0.42)")
+        cursor.execute(
+            """
+            INSERT INTO enterprises_safetyreport (enterprise_id, month, inspections, accidents)
+            SELECT e.id, m.month::date,
+                   CASE WHEN m.month >= date_trunc('month', e.score_start) THEN 6 + floor(random() * 7)
+                        ELSE 1 + floor(random() * 4) END,
+                   CASE WHEN m.month >= date_trunc('month', e.score_start) THEN (random() < 0.2)::int
+                        ELSE floor(random() * 3) END
+            FROM enterprises_enterprise e
+            CROSS JOIN generate_series(%s::date, %s::date + interval '35 months', interval '1 month') AS m(month)
+            -- one enterprise in ten misses the third month before its start (it leaves the change)
+            WHERE NOT (e.id %% 10 = 0 AND m.month = date_trunc('month', e.score_start) - interval '3 months')
+            """,
+            [FIRST_MONTH, FIRST_MONTH],
+        )
+        cursor.execute(
+            """
+            INSERT INTO improvements_suggestion (enterprise_id, reference, submitted_on, text, submitted_by, status)
+            SELECT r.enterprise_id, 'JY' || to_char(r.month, 'YYYYMM') || '-' || n, r.month + n * 9,
+                   '通道划线', '', (ARRAY['submitted', 'accepted', 'implemented', 'rejected'])[1 + (n + r.enterprise_id) % 4]
+            FROM enterprises_safetyreport r
+            JOIN enterprises_enterprise e ON e.id = r.enterprise_id
+            CROSS JOIN generate_series(1, 2) AS n
+            WHERE r.month >= date_trunc('month', e.score_start)
+            """
+        )
+        cursor.execute(
+            """
+            INSERT INTO improvements_improvementproject
+                (enterprise_id, reference, title, status, started_on, completed_on, cost, savings)
+            SELECT r.enterprise_id, 'XM' || to_char(r.month, 'YYYYMM'), '节能照明改造', 'completed',
+                   r.month, r.month + 20, 5000, round((1000 + random() * 90000)::numeric, 2)
+            FROM enterprises_safetyreport r
+            JOIN enterprises_enterprise e ON e.id = r.enterprise_id
+            WHERE r.month >= date_trunc('month', e.score_start) AND extract(month FROM r.month)::int % 2 = 0
+            """
+        )
+        # Fresh planner statistics, as autovacuum (or the import) leaves them after a large load.
+        cursor.execute(os.environ.get("BENCH_MAINTENANCE", "ANALYZE"))
+        cursor.execute("SELECT count(*) FROM enterprises_safetyreport")
+        reports = cursor.fetchone()[0]
+    user = make_user("city_official", username="bench-city")
+    return user, reports
+
+
+def backend_cpu_seconds():
+    """CPU seconds the PostgreSQL backend serving this connection has used (Linux /proc, same host)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None  # the database runs on another host
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(call, repeat):
+    """Milliseconds of `repeat` calls after two warm-up calls, and the mean CPU milliseconds per call
+    (this process plus its PostgreSQL backend): what a call costs on an idle machine, which the
+    wall-clock times only show when nothing else runs."""
+    for _ in range(2):
+        call()
+    times = []
+    cpu_before, backend_before = time.process_time(), backend_cpu_seconds()
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    backend_after = backend_cpu_seconds()
+    cpu = time.process_time() - cpu_before
+    if backend_before is not None and backend_after is not None:
+        cpu += backend_after - backend_before
+    return times, cpu * 1000 / repeat
+
+
+def summary(label, measured, queries=""):
+    times, cpu = measured
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * len(ordered)) - 1)]
+    return (
+        f"{label:<34} median {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   "
+        f"CPU {cpu:7.1f} ms   {queries}"
+    )
+
+
+def bench(count, repeat):
+    user, reports = load(count)
+    reset_queries()
+    client = Client()
+    client.force_login(user)
+    api_url = f"/dashboard/api/summary/?to={LAST_MONTH}"
+    page_url = f"/dashboard/?to={LAST_MONTH}"
+
+    def get(url):
+        response = client.get(url)
+        assert response.status_code == 200, response.content[:300]
+        return response
+
+    # Copied at once: the captured list is a view on connection.queries, which the next request empties.
+    with CaptureQueriesContext(connection) as captured:
+        get(api_url)
+    api_queries = list(captured.captured_queries)
+    with CaptureQueriesContext(connection) as captured:
+        get(page_url)
+    page_queries = list(captured.captured_queries)
+    api = timed(lambda: get(api_url), repeat)
+    page = timed(lambda: get(page_url), repeat)
+    # The aggregate queries each request sends (the four figure queries; the page adds the two of
+    # the monthly trend), replayed bare: no session, user, role or district look-up, no Python.
+    api_sql = [q["sql"] for q in api_queries if "GROUP BY" in q["sql"]]
+    page_sql = [q["sql"] for q in page_queries if "GROUP BY" in q["sql"]]
+
+    def bare(statements):
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                cursor.fetchall()
+
+    api_floor = timed(lambda: bare(api_sql), repeat)
+    page_floor = timed(lambda: bare(page_sql), repeat)
+    print(f"\n{count} enterprises, {reports} safety reports, {MONTHS} months")
+    print(summary("summary API", api, f"{len(api_queries)} queries"))
+    print(summary(f"  floor: its {len(api_sql)} aggregates in SQL", api_floor))
+    print(summary("dashboard page", page, f"{len(page_queries)} queries"))
+    print(summary(f"  floor: its {len(page_sql)} aggregates in SQL", page_floor))
+    if os.environ.get("BENCH_VERBOSE"):
+        for query in page_queries:
+            print(f"{query['time']:>8} s  {query['sql'][:150]}")
+    print(
+        f"page / API: median {statistics.median(page[0]) / statistics.median(api[0]):.2f}, "
+        f"CPU {page[1] / api[1]:.2f}"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--enterprises", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--repeat", type=int, default=40)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("Set DATABASE_URL to a PostgreSQL database: the benchmark is about PostgreSQL.")
+    # Production settings: no query log kept (it would also fill up and hide the counts).
+    setup_test_environment(debug=False)
+    settings.ALLOWED_HOSTS = ["testserver"]
+    # A scratch database beside the one DATABASE_URL names, never that one.
+    connection.settings_dict["TEST"]["NAME"] = f"{connection.settings_dict['NAME']}_dashboard_bench"
+    for count in args.enterprises:
+        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        try:
+            bench(count, args.repeat)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

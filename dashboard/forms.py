@@ -1,0 +1,109 @@
+import datetime
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dashboard.figures import Period
+
+MONTH_PATTERN = re.compile(r"(\d{4})-(\d{2})")
+
+
+class MonthField(forms.CharField):
+    """A month written YYYY-MM (what <input type="month"> sends), as the first day of that month."""
+
+    default_error_messages = {
+        "invalid": _("“%(value)s” is not a month: write it as YYYY-MM, for example 2016-01."),
+    }
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        match = MONTH_PATTERN.fullmatch(value)
+        # Years outside 1900–2999 are typing mistakes, and year 9999 would overflow Period.end.
+        if not match or not (1 <= int(match[2]) <= 12) or not (1900 <= int(match[1]) <= 2999):
+            raise ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
+        return datetime.date(int(match[1]), int(match[2]), 1)
+
+
+class PeriodForm(forms.Form):
+    """`from` (optional: since the first record) and `to` (default: the current month in Shanghai)."""
+
+    to = MonthField(required=False, label=_("to"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword, so it cannot be declared as a class attribute.
+        self.fields = {"from": MonthField(required=False, label=_("from")), **self.fields}
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("from"), cleaned.get("to")
+        if last is None and "to" not in self.errors:
+            cleaned["to"] = last = timezone.localdate().replace(day=1)
+        if first is not None and last is not None and first > last:
+            raise ValidationError(
+                _("The period cannot start (%(first)s) after it ends (%(last)s)."),
+                params={"first": f"{first:%Y-%m}", "last": f"{last:%Y-%m}"},
+            )
+        return cleaned
+
+    @property
+    def period(self):
+        return Period(first=self.cleaned_data["from"], last=self.cleaned_data["to"])
+
+    def error_message(self):
+        """The first problem, as one sentence for the API's {"error": …}."""
+        return next(message for messages in self.errors.values() for message in messages)
+
+    def query(self):
+        """The period as query parameters for links (drill-down, exports), open `from` left out."""
+        period = self.period
+        return (f"from={period.first:%Y-%m}&" if period.first else "") + f"to={period.last:%Y-%m}"
+
+
+class EnterpriseFilterForm(forms.Form):
+    """Search, filters and order of a district's enterprise list."""
+
+    SORTS = {
+        "name": ("name", "credit_code"),
+        "credit_code": ("credit_code",),
+        "score_start": ("score_start", "name"),
+        "employees": ("employees", "name"),
+        "suggestions_submitted": ("suggestions_submitted", "name"),
+        "projects_completed": ("projects_completed", "name"),
+        "savings_rmb": ("savings_rmb", "name"),
+        "inspections": ("inspections", "name"),
+        "accidents": ("accidents", "name"),
+    }
+
+    q = forms.CharField(required=False, label=_("Search by name or credit code"))
+    sector = forms.CharField(required=False, label=_("sector"))
+    cohort = forms.CharField(required=False, label=_("cohort"))
+    sort = forms.CharField(required=False, label=_("sort"))
+
+    def clean_sort(self):
+        # An unknown key falls back to the name rather than refusing the page.
+        sort = self.cleaned_data["sort"]
+        return sort if sort.removeprefix("-") in self.SORTS else "name"
+
+    def apply(self, enterprises):
+        """The enterprises searched, filtered and sorted as the form says (call after is_valid())."""
+        data = self.cleaned_data
+        query = data["q"].strip()
+        if query:
+            enterprises = enterprises.filter(
+                Q(name__icontains=query) | Q(credit_code__icontains=query.upper())
+            )
+        if data["sector"]:
+            enterprises = enterprises.filter(sector=data["sector"])
+        if data["cohort"]:
+            enterprises = enterprises.filter(cohort=data["cohort"])
+        sort = data["sort"]
+        descending = sort.startswith("-")
+        keys = self.SORTS[sort.removeprefix("-")]
+        return enterprises.order_by(*(f"-{key}" if descending else key for key in keys), "pk")

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from dashboard import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("api/summary/", views.summary_api, name="summary_api"),
+    path("export/districts.<str:file_format>", views.export_districts, name="export_districts"),
+    path("districts/<slug:code>/", views.district_enterprises, name="district_enterprises"),
+    path(
+        "districts/<slug:code>/export.<str:file_format>",
+        views.export_district_enterprises,
+        name="export_district_enterprises",
+    ),
+]

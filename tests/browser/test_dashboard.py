@@ -1,0 +1,96 @@
+"""The dashboard in a real browser: charts with data in both languages, drill-down, an export."""
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo(transactional_db):
+    # The demo data ends with the current month, which is the dashboard's default period.
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+
+def wait_for_charts(page):
+    page.wait_for_selector(".chart-box[data-rendered=true]")
+    assert page.locator(".chart-box[data-rendered=true]").count() == 3
+    # Each chart has a line (or bars) per district the user may see, with data in it.
+    return page.evaluate(
+        """() => [...document.querySelectorAll('canvas[data-trend]')].map(canvas => {
+            const chart = Chart.getChart(canvas);
+            return [canvas.dataset.trend, chart.data.datasets.length,
+                    chart.data.datasets.reduce((sum, d) => sum + d.data.reduce((a, b) => a + b, 0), 0) > 0];
+        })"""
+    )
+
+
+def test_city_official_sees_the_dashboard_with_charts_in_chinese(demo, logged_in, live_server, shoot):
+    page = logged_in("city_official")
+    assert page.url == f"{live_server.url}/dashboard/"
+    assert page.locator("h1").inner_text() == "SCORE数据看板"
+    assert wait_for_charts(page) == [["inspections", 5, True], ["accidents", 5, True], ["savings", 5, True]]
+    assert page.locator("#district-table tbody tr").count() == 5
+    # A definition is one click away.
+    page.click("[data-figure=enterprises] .definition-toggle")
+    page.wait_for_selector("#definition-enterprises.show")
+    assert "SCORE开始日期" in page.locator("#definition-enterprises").inner_text()
+    shoot("dashboard-zh")
+
+
+def test_dashboard_in_english_with_a_chosen_period(demo, logged_in, live_server, shoot):
+    page = logged_in("programme_admin", language="en")
+    page.goto(f"{live_server.url}/dashboard/")
+    page.fill("#period-from", "")
+    page.click("#period-form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "SCORE dashboard"
+    assert [chart[1:] for chart in wait_for_charts(page)] == [[5, True]] * 3
+    assert "Wuxing" in page.locator("#district-table").inner_text()
+    page.click("[data-figure=inspections_change_pct] .definition-toggle")
+    page.wait_for_selector("#definition-inspections_change_pct.show")
+    page.click("button[data-bs-target='#trend-inspections-table']")
+    page.wait_for_selector("#trend-inspections-table.show")
+    shoot("dashboard-en")
+
+
+def test_district_official_drills_down_to_an_enterprise(demo, logged_in, live_server, shoot):
+    page = logged_in("district_official", district="anji")
+    assert page.locator("#district-table tbody tr").count() == 1
+    page.click("#district-table tbody a")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "安吉县的企业"
+    assert page.locator("#enterprise-table tbody tr").count() == 10
+    page.click("#enterprise-table thead a:has-text('安全检查次数')")
+    page.wait_for_load_state()
+    assert "sort=inspections" in page.url
+    shoot("district-anji-zh")
+    page.locator("#enterprise-table tbody a").first.click()
+    page.wait_for_load_state()
+    assert page.locator("#enterprise-figures").is_visible()
+    page.wait_for_selector(".chart-box[data-rendered=true]")
+    assert page.locator("#enterprise-projects tbody tr").count() > 0
+    shoot("enterprise-zh")
+
+
+def test_official_downloads_the_district_table(demo, logged_in, live_server, shoot, tmp_path):
+    page = logged_in("city_official")
+    with page.expect_download() as download_info:
+        page.click("#export-districts-csv")
+    download = download_info.value
+    assert download.suggested_filename.startswith("score-districts_until-")
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    content = path.read_text(encoding="utf-8")
+    assert content.startswith("\ufeff区县,企业")
+    assert "吴兴区" in content
+    shoot("dashboard-after-download-zh")
+
+
+def test_dashboard_on_a_phone_screen(demo, logged_in, live_server, shoot):
+    page = logged_in("district_official", district="nanxun")
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.reload()
+    wait_for_charts(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shoot("dashboard-phone-zh")

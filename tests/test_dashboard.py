@@ -1,0 +1,434 @@
+"""The summary API, the dashboard page, the drill-down and the exports: shape, scoping, errors, queries."""
+
+import csv
+import datetime
+import io
+
+import pytest
+import time_machine
+from openpyxl import load_workbook
+
+from tests.factories import make_enterprise, make_project, make_reports, make_suggestion, make_user
+
+D = datetime.date
+NANXUN_CODE = "91330503375583185N"
+ANJI_CODE = "91330523285269512N"
+
+
+@pytest.fixture
+def portal(db):
+    """One enterprise in Nanxun and one in Anji, with a year of reports each, in 2017."""
+    nanxun = make_enterprise(
+        "nanxun",
+        credit_code=NANXUN_CODE,
+        name="南浔甲企业",
+        score_start=D(2017, 3, 10),
+        sector="纺织",
+        cohort="2017",
+    )
+    anji = make_enterprise(
+        "anji", credit_code=ANJI_CODE, name="=HYPERLINK(1)", score_start=D(2016, 5, 1), sector="竹制品"
+    )
+    make_reports(nanxun, [D(2017, m, 1) for m in range(1, 13)], inspections=3, accidents=1)
+    make_reports(anji, [D(2017, m, 1) for m in range(1, 13)], inspections=2, accidents=0)
+    make_suggestion(nanxun, submitted_on=D(2017, 4, 1))
+    make_suggestion(nanxun, submitted_on=D(2017, 5, 1), status="rejected")
+    make_project(
+        nanxun, status="completed", started_on=D(2017, 4, 1), completed_on=D(2017, 6, 30), savings="1234.50"
+    )
+    return nanxun, anji
+
+
+def login(client, role, district="nanxun"):
+    client.force_login(make_user(role, district=district))
+    return client
+
+
+ZERO = {
+    "enterprises": 0,
+    "suggestions": 0,
+    "projects_completed": 0,
+    "savings_rmb": "0.00",
+    "inspections": 0,
+    "accidents": 0,
+    "change_enterprises": 0,
+    "inspections_change_pct": None,
+    "accidents_change_pct": None,
+}
+
+
+def test_summary_api_answers_the_shape_of_domain_md(portal, client):
+    response = login(client, "city_official").get(
+        "/dashboard/api/summary/", {"from": "2017-01", "to": "2017-12"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    nanxun = {
+        "code": "nanxun",
+        "name": "南浔区",
+        "enterprises": 1,
+        "suggestions": 2,
+        "projects_completed": 1,
+        "savings_rmb": "1234.50",
+        "inspections": 36,  # 12 × 3
+        "accidents": 12,  # 12 × 1
+        "change_enterprises": 0,  # no baseline reports (2016-03..2017-02 missing before 2017)
+        "inspections_change_pct": None,
+        "accidents_change_pct": None,
+    }
+    anji = {**ZERO, "code": "anji", "name": "安吉县", "enterprises": 1, "inspections": 24, "accidents": 0}
+    assert response.json() == {
+        "from": "2017-01",
+        "to": "2017-12",
+        "districts": [
+            {**ZERO, "code": "wuxing", "name": "吴兴区"},
+            nanxun,
+            {**ZERO, "code": "deqing", "name": "德清县"},
+            {**ZERO, "code": "changxing", "name": "长兴县"},
+            anji,
+        ],
+        "total": {
+            **ZERO,
+            "enterprises": 2,
+            "suggestions": 2,
+            "projects_completed": 1,
+            "savings_rmb": "1234.50",
+            "inspections": 60,  # 36 + 24
+            "accidents": 12,
+        },
+    }
+
+
+def test_summary_api_names_districts_in_english_for_an_english_user(portal, client):
+    client.cookies["django_language"] = "en"
+    response = login(client, "district_official", "anji").get("/dashboard/api/summary/", {"to": "2017-12"})
+    assert [d["name"] for d in response.json()["districts"]] == ["Anji"]
+
+
+@time_machine.travel(datetime.datetime(2018, 2, 3, 18, 0, tzinfo=datetime.UTC))
+def test_to_defaults_to_the_current_month_in_shanghai(portal, client):
+    # 18:00 UTC on 2018-02-03 is already 02:00 on 2018-02-04 in Shanghai; still February.
+    response = login(client, "programme_admin").get("/dashboard/api/summary/")
+    assert (response.json()["from"], response.json()["to"]) == (None, "2018-02")
+
+
+@time_machine.travel(datetime.datetime(2018, 2, 28, 17, 0, tzinfo=datetime.UTC))
+def test_to_defaults_to_shanghai_month_when_utc_is_still_in_the_previous_one(portal, client):
+    # 17:00 UTC on 2018-02-28 is 01:00 on 2018-03-01 in Shanghai.
+    response = login(client, "programme_admin").get("/dashboard/api/summary/")
+    assert response.json()["to"] == "2018-03"
+
+
+def test_district_official_sees_only_their_district_in_the_api(portal, client):
+    response = login(client, "district_official", "anji").get("/dashboard/api/summary/", {"to": "2017-12"})
+    body = response.json()
+    assert [d["code"] for d in body["districts"]] == ["anji"]
+    assert body["total"]["inspections"] == 24  # Anji's 12 × 2, nothing of Nanxun's 36
+
+
+def test_trainer_gets_the_api_for_their_district_but_not_the_dashboard(portal, client):
+    trainer = login(client, "trainer", "nanxun")
+    assert [d["code"] for d in trainer.get("/dashboard/api/summary/").json()["districts"]] == ["nanxun"]
+    assert trainer.get("/dashboard/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("query", "english", "chinese"),
+    [
+        (
+            {"to": "2017-13"},
+            "“2017-13” is not a month: write it as YYYY-MM, for example 2016-01.",
+            "“2017-13”不是月份",
+        ),
+        ({"from": "2017-1"}, "“2017-1” is not a month", "“2017-1”不是月份"),
+        ({"from": "2017/01"}, "“2017/01” is not a month", "不是月份"),
+        ({"to": "abc"}, "“abc” is not a month", "不是月份"),
+        ({"to": "0000-01"}, "“0000-01” is not a month", "不是月份"),
+        (
+            {"from": "2017-06", "to": "2017-05"},
+            "The period cannot start (2017-06) after it ends (2017-05).",
+            "起始月份（2017-06）不能晚于结束月份（2017-05）",
+        ),
+    ],
+)
+def test_a_malformed_or_inverted_period_gets_400_in_the_users_language(
+    portal, client, query, english, chinese
+):
+    user_client = login(client, "city_official")
+    response = user_client.get("/dashboard/api/summary/", query)
+    assert response.status_code == 400
+    assert chinese in response.json()["error"]
+    client.cookies["django_language"] = "en"
+    response = user_client.get("/dashboard/api/summary/", query)
+    assert response.status_code == 400
+    assert english in response.json()["error"]
+    assert list(response.json()) == ["error"]
+
+
+def test_an_empty_from_means_since_the_first_record(portal, client):
+    response = login(client, "city_official").get("/dashboard/api/summary/", {"from": "", "to": "2017-12"})
+    assert response.json()["from"] is None
+    assert response.json()["total"]["inspections"] == 60  # everything up to 2017-12
+
+
+def build_enterprises(count):
+    """`count` enterprises over two districts, each with a report, a suggestion and a completed project."""
+    for number in range(count):
+        enterprise = make_enterprise("nanxun" if number % 2 else "deqing", score_start=D(2016, 1, 1))
+        make_reports(enterprise, [D(2017, 1, 1)], inspections=1, accidents=0)
+        make_suggestion(enterprise, submitted_on=D(2017, 1, 5))
+        make_project(
+            enterprise, status="completed", started_on=D(2017, 1, 1), completed_on=D(2017, 2, 1), savings="1"
+        )
+
+
+@pytest.mark.parametrize("count", [2, 200])
+def test_summary_api_query_count_does_not_grow_with_enterprises(client, db, django_assert_num_queries, count):
+    build_enterprises(count)
+    user_client = login(client, "city_official")
+    # session, user, role groups, profile (visible districts), the districts, then one query per
+    # figure function: enterprises started, suggestions, completed projects with their savings,
+    # safety sums with the before/after change.
+    with django_assert_num_queries(9):
+        response = user_client.get("/dashboard/api/summary/", {"to": "2017-12"})
+    assert response.json()["total"]["enterprises"] == count
+
+
+@pytest.mark.parametrize("count", [2, 200])
+def test_dashboard_page_query_count_does_not_grow_with_enterprises(
+    client, db, django_assert_num_queries, count
+):
+    build_enterprises(count)
+    user_client = login(client, "city_official")
+    # The API's nine (session, user, role groups, profile, districts, four figure queries) and the
+    # two of the monthly trend: reports per district and month, savings per district and month.
+    with django_assert_num_queries(11):
+        response = user_client.get("/dashboard/", {"to": "2017-12"})
+    assert response.context["total"].enterprises == count
+
+
+@pytest.mark.parametrize("count", [2, 200])
+def test_district_page_query_count_does_not_grow_with_enterprises(
+    client, db, django_assert_num_queries, count
+):
+    build_enterprises(count)
+    user_client = login(client, "city_official")
+    # session, user, role groups, profile, the district (scoped), four figure queries for the
+    # district, sectors and cohorts for the filters (2), the paginator's count, the page of
+    # enterprises with their figures as subqueries.
+    with django_assert_num_queries(13):
+        user_client.get("/dashboard/districts/nanxun/", {"to": "2017-12"})
+
+
+def test_dashboard_shows_cards_definitions_change_table_and_chart_data(portal, client):
+    response = login(client, "city_official").get("/dashboard/", {"from": "2017-01", "to": "2017-12"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "SCORE开始日期在所选期间最后一天或之前的企业" in html  # the definition of "enterprises"
+    assert 'data-bs-toggle="collapse"' in html
+    assert 'id="trend-data"' in html
+    assert "<script>" not in html  # no inline script: data goes through json_script only
+    trend = response.context["trend"]
+    assert trend["months"][0] == "2017-01" and len(trend["months"]) == 12
+    nanxun = next(series for series in trend["districts"] if series["code"] == "nanxun")
+    assert nanxun["inspections"] == [3] * 12
+    assert nanxun["savings"][5] == 1234.5  # completed 2017-06-30
+
+
+def test_dashboard_says_when_there_is_no_data(db, client):
+    response = login(client, "city_official").get("/dashboard/", {"to": "2017-12"})
+    html = response.content.decode()
+    assert 'id="no-data"' in html
+    assert 'id="trend-no-data"' in html
+    assert 'id="trend-data"' not in html
+
+
+def test_dashboard_of_a_district_official_lists_only_their_district(portal, client):
+    response = login(client, "district_official", "anji").get("/dashboard/", {"to": "2017-12"})
+    assert [district.code for district, _figures in response.context["rows"]] == ["anji"]
+    assert "南浔区" not in response.content.decode()
+
+
+def test_dashboard_with_a_bad_period_says_so(portal, client):
+    response = login(client, "city_official").get("/dashboard/", {"to": "2017-13"})
+    assert response.status_code == 400
+    assert "“2017-13”不是月份" in response.content.decode()
+
+
+def test_officials_land_on_the_dashboard_and_trainers_on_their_workshops(db, client):
+    assert login(client, "district_official").get("/")["Location"] == "/dashboard/"
+    assert login(client, "trainer").get("/")["Location"] == "/training/"
+
+
+# --- Drill-down ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def district_list(db):
+    make_enterprise(
+        "nanxun", name="甲纺织", credit_code="91330503000000001X", sector="纺织", cohort="2016", employees=50
+    )
+    make_enterprise(
+        "nanxun",
+        name="乙竹业",
+        credit_code="91330503000000002Y",
+        sector="竹制品",
+        cohort="2017",
+        employees=300,
+    )
+    make_enterprise(
+        "nanxun", name="丙纺织", credit_code="91330503000000003Z", sector="纺织", cohort="2017", employees=120
+    )
+
+
+def codes_on_page(response):
+    return [enterprise.credit_code for enterprise in response.context["page"]]
+
+
+@pytest.fixture
+def valid_codes(district_list):
+    from enterprises.models import Enterprise
+
+    return {e.name: e.credit_code for e in Enterprise.objects.all()}
+
+
+def test_district_enterprises_filter_by_sector_and_cohort(valid_codes, client):
+    user_client = login(client, "district_official", "nanxun")
+    response = user_client.get("/dashboard/districts/nanxun/", {"sector": "纺织", "cohort": "2017"})
+    assert [e.name for e in response.context["page"]] == ["丙纺织"]
+
+
+def test_district_enterprises_sort_by_employees_both_ways(valid_codes, client):
+    user_client = login(client, "district_official", "nanxun")
+    ascending = user_client.get("/dashboard/districts/nanxun/", {"sort": "employees"})
+    descending = user_client.get("/dashboard/districts/nanxun/", {"sort": "-employees"})
+    assert [e.employees for e in ascending.context["page"]] == [50, 120, 300]
+    assert [e.employees for e in descending.context["page"]] == [300, 120, 50]
+
+
+def test_district_enterprises_search_by_name_or_lower_case_code(valid_codes, client):
+    user_client = login(client, "district_official", "nanxun")
+    by_name = user_client.get("/dashboard/districts/nanxun/", {"q": "竹"})
+    by_code = user_client.get("/dashboard/districts/nanxun/", {"q": valid_codes["丙纺织"].lower()})
+    assert [e.name for e in by_name.context["page"]] == ["乙竹业"]
+    assert [e.name for e in by_code.context["page"]] == ["丙纺织"]
+
+
+def test_district_enterprises_sort_by_a_figure_and_paginate(db, client):
+    for number in range(55):
+        enterprise = make_enterprise("nanxun", name=f"企业{number:02d}")
+        make_reports(enterprise, [D(2017, 1, 1)], inspections=number, accidents=0)
+    user_client = login(client, "city_official")
+    first = user_client.get("/dashboard/districts/nanxun/", {"to": "2017-12", "sort": "-inspections"})
+    second = user_client.get(
+        "/dashboard/districts/nanxun/", {"to": "2017-12", "sort": "-inspections", "page": 2}
+    )
+    assert [e.inspections for e in first.context["page"]][:3] == [54, 53, 52]
+    assert [e.inspections for e in second.context["page"]] == [4, 3, 2, 1, 0]  # 55 − 50 on page 2
+    assert "sort=-inspections" in first.context["page_query"]
+
+
+def test_enterprise_page_shows_its_own_figures(portal, client):
+    response = login(client, "city_official").get(
+        f"/enterprises/{NANXUN_CODE}/", {"from": "2017-01", "to": "2017-12"}
+    )
+    figures = response.context["figures"]
+    assert (figures.suggestions, figures.projects_completed, figures.inspections) == (2, 1, 36)
+    assert response.context["trend"]["districts"][0]["name"] == "南浔甲企业"
+    html = response.content.decode()
+    assert "1234.50" in html  # the project's savings (Chinese numbers have no thousands separator)
+    assert 'id="trend-data"' in html
+
+
+def test_official_of_anji_cannot_drill_into_nanxun(portal, client):
+    user_client = login(client, "district_official", "anji")
+    assert user_client.get("/dashboard/districts/nanxun/").status_code == 404
+    assert user_client.get("/dashboard/districts/nanxun/export.csv").status_code == 404
+    assert user_client.get(f"/enterprises/{NANXUN_CODE}/").status_code == 404
+
+
+# --- Exports ------------------------------------------------------------------------------------
+
+
+def read_csv(response):
+    content = response.content.decode("utf-8")
+    assert content.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(content[1:])))
+
+
+def test_district_csv_has_a_bom_the_period_in_its_name_and_a_total_row(portal, client):
+    response = login(client, "city_official").get(
+        "/dashboard/export/districts.csv", {"from": "2017-01", "to": "2017-12"}
+    )
+    assert response["Content-Disposition"] == 'attachment; filename="score-districts_2017-01_2017-12.csv"'
+    rows = read_csv(response)
+    assert rows[0][:3] == ["区县", "企业", "建议数"]
+    assert rows[2] == ["南浔区", "1", "2", "1", "1234.50", "36", "12", "0", "", ""]
+    assert rows[-1] == ["合计", "2", "2", "1", "1234.50", "60", "12", "0", "", ""]
+    assert len(rows) == 7  # header, five districts, total
+
+
+def test_district_export_of_a_district_official_holds_only_their_district(portal, client):
+    response = login(client, "district_official", "anji").get(
+        "/dashboard/export/districts.xlsx", {"to": "2017-12"}
+    )
+    assert response["Content-Disposition"] == 'attachment; filename="score-districts_until-2017-12.xlsx"'
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [row[0] for row in sheet.iter_rows(values_only=True)] == ["区县", "安吉县", "合计"]
+
+
+def test_enterprise_export_neutralises_formulas_in_csv_and_xlsx(portal, client):
+    user_client = login(client, "city_official")
+    csv_response = user_client.get("/dashboard/districts/anji/export.csv", {"to": "2017-12"})
+    assert (
+        csv_response["Content-Disposition"]
+        == 'attachment; filename="score-enterprises-anji_until-2017-12.csv"'
+    )
+    assert read_csv(csv_response)[1][:3] == [ANJI_CODE, "'=HYPERLINK(1)", "竹制品"]
+    xlsx_response = user_client.get("/dashboard/districts/anji/export.xlsx", {"to": "2017-12"})
+    sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
+    cell = sheet["B2"]
+    assert (cell.value, cell.data_type) == ("'=HYPERLINK(1)", "s")
+    assert sheet["J2"].value == 24  # inspections, a number (12 × 2)
+
+
+def test_enterprise_export_follows_the_filters_of_the_list(portal, client):
+    make_enterprise("nanxun", name="乙企业", sector="竹制品")
+    response = login(client, "city_official").get(
+        "/dashboard/districts/nanxun/export.csv", {"sector": "纺织"}
+    )
+    assert [row[1] for row in read_csv(response)[1:]] == ["南浔甲企业"]
+
+
+def test_trainer_cannot_export(portal, client):
+    assert login(client, "trainer").get("/dashboard/export/districts.csv").status_code == 403
+
+
+ALL = ["wuxing", "nanxun", "deqing", "changxing", "anji"]
+
+
+@pytest.mark.parametrize(
+    ("role", "district", "api", "page", "export"),
+    [
+        ("programme_admin", None, ALL, ALL, ["吴兴区", "南浔区", "德清县", "长兴县", "安吉县", "合计"]),
+        ("city_official", None, ALL, ALL, ["吴兴区", "南浔区", "德清县", "长兴县", "安吉县", "合计"]),
+        ("district_official", "anji", ["anji"], ["anji"], ["安吉县", "合计"]),
+        ("trainer", "nanxun", ["nanxun"], 403, 403),
+    ],
+)
+def test_what_each_role_sees_in_the_api_the_page_and_the_export(
+    portal, client, role, district, api, page, export
+):
+    user_client = login(client, role, district or "nanxun")
+    response = user_client.get("/dashboard/api/summary/", {"to": "2017-12"})
+    assert [d["code"] for d in response.json()["districts"]] == api
+    response = user_client.get("/dashboard/", {"to": "2017-12"})
+    if page == 403:
+        assert response.status_code == 403
+    else:
+        assert [d.code for d, _figures in response.context["rows"]] == page
+    response = user_client.get("/dashboard/export/districts.csv", {"to": "2017-12"})
+    if export == 403:
+        assert response.status_code == 403
+    else:
+        assert [row[0] for row in read_csv(response)[1:]] == export
