@@ -8,7 +8,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dashboard.exports import table_download
-from dashboard.figures import DEFINITIONS, district_figures, enterprise_figures, monthly_trend
+from dashboard.figures import (
+    DEFINITIONS,
+    district_figures,
+    enterprise_figures,
+    monthly_trend,
+    training_figures,
+)
 from dashboard.forms import EnterpriseFilterForm, PeriodForm
 from enterprises.models import Enterprise
 from score_portal.scoping import OFFICIAL_ROLES, require_role, user_role, visible_districts
@@ -99,7 +105,8 @@ def summary_api(request):
     if not form.is_valid():
         return _error_response(form)
     period = form.period
-    rows, total = district_figures(visible_districts(request.user), period)
+    districts = list(visible_districts(request.user))
+    rows, total = district_figures(districts, period)
     payload = {
         "from": f"{period.first:%Y-%m}" if period.first else None,
         "to": f"{period.last:%Y-%m}",
@@ -107,7 +114,7 @@ def summary_api(request):
             {"code": district.code, "name": district.name, **figures.as_json()} for district, figures in rows
         ],
         "total": total.as_json(),
-        # Training figures (people trained, walk-throughs) are added here as "training": {…}.
+        "training": training_figures(districts, period),
     }
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
 
@@ -138,7 +145,7 @@ def dashboard(request):
         "trend": trend,
         "trend_charts": trend_charts(trend),
         "has_data": bool(trend["months"]) or total.enterprises > 0,
-        # The training figures go here as "training", shown where dashboard.html marks their place.
+        "training": training_figures(districts, period),
     }
     return render(request, "dashboard/dashboard.html", context)
 

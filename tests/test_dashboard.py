@@ -8,7 +8,17 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
-from tests.factories import make_enterprise, make_project, make_reports, make_suggestion, make_user
+from enterprises.models import Enterprise
+from tests.factories import (
+    attend,
+    make_enterprise,
+    make_participant,
+    make_project,
+    make_reports,
+    make_suggestion,
+    make_user,
+    make_workshop,
+)
 
 D = datetime.date
 NANXUN_CODE = "91330503375583185N"
@@ -77,6 +87,7 @@ def test_summary_api_answers_the_shape_of_domain_md(portal, client):
         "accidents_change_pct": None,
     }
     anji = {**ZERO, "code": "anji", "name": "安吉县", "enterprises": 1, "inspections": 24, "accidents": 0}
+    modules = ["工作场所合作", "质量管理", "清洁生产提高生产率", "人力资源管理", "职业安全与健康"]
     assert response.json() == {
         "from": "2017-01",
         "to": "2017-12",
@@ -96,7 +107,93 @@ def test_summary_api_answers_the_shape_of_domain_md(portal, client):
             "inspections": 60,  # 36 + 24
             "accidents": 12,
         },
+        # No workshops in this portal: every module listed with zeros, no share of women.
+        "training": {
+            "workshops": [
+                {"module": n, "name": name, "classroom": 0, "walkthrough": 0}
+                for n, name in enumerate(modules, 1)
+            ],
+            "people": {
+                "manager_female": 0,
+                "manager_male": 0,
+                "worker_female": 0,
+                "worker_male": 0,
+                "women": 0,
+                "men": 0,
+                "total": 0,
+                "women_share_pct": None,
+            },
+            "enterprises_per_module": [
+                {"module": n, "name": name, "enterprises": 0} for n, name in enumerate(modules, 1)
+            ],
+            "walkthroughs_per_enterprise": [],
+        },
     }
+
+
+def test_summary_api_counts_training_in_the_districts_the_user_sees(portal, client):
+    nanxun = Enterprise.objects.get(district__code="nanxun")
+    anji = Enterprise.objects.get(district__code="anji")
+    classroom = make_workshop("nanxun", module=1, date=datetime.date(2017, 3, 8), enterprises=[nanxun])
+    walkthrough = make_workshop(
+        "nanxun", module=1, date=datetime.date(2017, 3, 22), kind="walkthrough", enterprises=[nanxun]
+    )
+    wang = make_participant(nanxun, "王芳", role="manager", sex="female", phone="138")
+    li = make_participant(nanxun, "李强", role="worker", sex="male")
+    zhao = make_participant(nanxun, "赵敏", role="worker", sex="female")
+    attend(classroom, wang, li, zhao)
+    attend(walkthrough, wang)
+    # Anji's workshop and its person are outside a Nanxun official's districts.
+    anji_workshop = make_workshop("anji", module=2, date=datetime.date(2017, 4, 1), enterprises=[anji])
+    attend(anji_workshop, make_participant(anji, "陈刚", role="manager", sex="male"))
+    # A Nanxun workshop of 2016 is outside the period.
+    attend(make_workshop("nanxun", module=3, date=datetime.date(2016, 12, 31), enterprises=[nanxun]), li)
+
+    training = (
+        login(client, "district_official", "nanxun")
+        .get("/dashboard/api/summary/", {"from": "2017-01", "to": "2017-12"})
+        .json()["training"]
+    )
+    assert [(w["module"], w["classroom"], w["walkthrough"]) for w in training["workshops"]] == [
+        (1, 1, 1),
+        (2, 0, 0),
+        (3, 0, 0),
+        (4, 0, 0),
+        (5, 0, 0),
+    ]
+    # 王芳 (manager, woman) counted once although she came twice; 李强 and 赵敏 are workers.
+    assert training["people"] == {
+        "manager_female": 1,
+        "manager_male": 0,
+        "worker_female": 1,
+        "worker_male": 1,
+        "women": 2,
+        "men": 1,
+        "total": 3,
+        "women_share_pct": 66.7,  # 2 × 100 / 3 = 66.66…
+    }
+    assert [(m["module"], m["enterprises"]) for m in training["enterprises_per_module"]] == [
+        (1, 1),
+        (2, 0),
+        (3, 0),
+        (4, 0),
+        (5, 0),
+    ]
+    assert training["walkthroughs_per_enterprise"] == [
+        {"credit_code": nanxun.credit_code, "name": nanxun.name, "district": "nanxun", "walkthroughs": 1}
+    ]
+
+
+def test_dashboard_shows_the_training_figures_with_their_definitions(portal, client):
+    nanxun = Enterprise.objects.get(district__code="nanxun")
+    classroom = make_workshop("nanxun", module=1, date=datetime.date(2017, 3, 8), enterprises=[nanxun])
+    attend(classroom, make_participant(nanxun, "王芳", role="manager", sex="female"))
+    client.cookies["django_language"] = "en"
+    response = login(client, "city_official").get("/dashboard/", {"from": "2017-01", "to": "2017-12"})
+    html = response.content.decode()
+    assert response.context["training"]["people"]["total"] == 1
+    assert '<p class="figure-value mb-1" data-figure="people_total">1</p>' in html
+    assert "Distinct people of the districts' enterprises on the attendance list" in html
 
 
 def test_summary_api_names_districts_in_english_for_an_english_user(portal, client):
@@ -188,8 +285,9 @@ def test_summary_api_query_count_does_not_grow_with_enterprises(client, db, djan
     user_client = login(client, "city_official")
     # session, user, role groups, profile (visible districts), the districts, then one query per
     # figure function: enterprises started, suggestions, completed projects with their savings,
-    # safety sums with the before/after change.
-    with django_assert_num_queries(9):
+    # safety sums with the before/after change; then the four training figures: workshops per
+    # module and kind, people by role and sex, enterprises per module, walk-throughs per enterprise.
+    with django_assert_num_queries(13):
         response = user_client.get("/dashboard/api/summary/", {"to": "2017-12"})
     assert response.json()["total"]["enterprises"] == count
 
@@ -200,9 +298,10 @@ def test_dashboard_page_query_count_does_not_grow_with_enterprises(
 ):
     build_enterprises(count)
     user_client = login(client, "city_official")
-    # The API's nine (session, user, role groups, profile, districts, four figure queries) and the
-    # two of the monthly trend: reports per district and month, savings per district and month.
-    with django_assert_num_queries(11):
+    # The API's thirteen (session, user, role groups, profile, districts, four figure queries, four
+    # training figure queries) and the two of the monthly trend: reports per district and month,
+    # savings per district and month.
+    with django_assert_num_queries(15):
         response = user_client.get("/dashboard/", {"to": "2017-12"})
     assert response.context["total"].enterprises == count
 
