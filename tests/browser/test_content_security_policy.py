@@ -2,7 +2,9 @@
 
 import pytest
 
-from tests.factories import make_enterprise
+import datetime
+
+from tests.factories import attend, make_enterprise, make_participant, make_reports, make_workshop
 
 pytestmark = pytest.mark.browser
 
@@ -30,6 +32,10 @@ def violations_on(page, url):
 def test_no_page_of_the_portal_breaks_the_policy(page, logged_in, live_server, shoot):
     page.add_init_script(RECORD_VIOLATIONS)
     enterprise = make_enterprise("nanxun", credit_code="91330503375583185N", name="南浔甲企业")
+    # Data for the charts and the training figures, so their scripts and styles run.
+    make_reports(enterprise, [datetime.date(2016, m, 1) for m in range(1, 13)], inspections=3, accidents=1)
+    workshop = make_workshop("nanxun", module=1, date=datetime.date(2016, 3, 1), enterprises=[enterprise])
+    attend(workshop, make_participant(enterprise, "王芳", role="manager", sex="female"))
     assert violations_on(page, f"{live_server.url}/accounts/login/") == []
     logged_in("programme_admin")
     pages = {
@@ -39,6 +45,15 @@ def test_no_page_of_the_portal_breaks_the_policy(page, logged_in, live_server, s
         "admin-enterprises": "/admin/enterprises/enterprise/",
         "admin-enterprise-change": f"/admin/enterprises/enterprise/{enterprise.pk}/change/",
         "admin-change-record": "/admin/admin/logentry/",
+        "dashboard": "/dashboard/?from=2016-01&to=2016-12",
+        "dashboard-district": "/dashboard/districts/nanxun/?from=2016-01&to=2016-12",
+        "enterprise-detail-period": f"/enterprises/{enterprise.credit_code}/?from=2016-01&to=2016-12",
+        "imports": "/imports/",
+        "imports-history": "/imports/history/",
+        "training": "/training/",
+        "training-new": "/training/workshops/new/",
+        "training-workshop": f"/training/workshops/{workshop.pk}/",
+        "training-attendance": f"/training/workshops/{workshop.pk}/attendance/",
     }
     found = {}
     for name, path in pages.items():
