@@ -17,6 +17,7 @@ from dashboard.figures import (
 )
 from dashboard.forms import EnterpriseFilterForm, PeriodForm
 from enterprises.models import Enterprise
+from score_portal.db_router import reads_from_replica
 from score_portal.scoping import OFFICIAL_ROLES, require_role, user_role, visible_districts
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -97,6 +98,7 @@ def _error_response(form):
 
 
 @login_required
+@reads_from_replica
 def summary_api(request):
     """GET /dashboard/api/summary/ as DOMAIN.md specifies, over the districts the user may see."""
     if user_role(request.user) is None:
@@ -120,6 +122,7 @@ def summary_api(request):
 
 
 @login_required
+@reads_from_replica
 def dashboard(request):
     require_role(request.user, *OFFICIAL_ROLES)
     form = PeriodForm(request.GET)
@@ -151,6 +154,7 @@ def dashboard(request):
 
 
 @login_required
+@reads_from_replica
 def export_districts(request, file_format):
     require_role(request.user, *OFFICIAL_ROLES)
     if file_format not in EXPORT_FORMATS:
@@ -189,6 +193,7 @@ def _district_enterprises(request, code):
 
 
 @login_required
+@reads_from_replica
 def district_enterprises(request, code):
     district, form, filters, enterprises = _district_enterprises(request, code)
     if enterprises is None:
@@ -219,6 +224,7 @@ def district_enterprises(request, code):
 
 
 @login_required
+@reads_from_replica
 def export_district_enterprises(request, code, file_format):
     if file_format not in EXPORT_FORMATS:
         raise Http404

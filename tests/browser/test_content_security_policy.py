@@ -1,8 +1,8 @@
 """The pages pass the Content-Security-Policy: the browser reports no violation on any of them."""
 
-import pytest
-
 import datetime
+
+import pytest
 
 from tests.factories import attend, make_enterprise, make_participant, make_reports, make_workshop
 
