@@ -175,6 +175,13 @@ def test_a_wrong_extension_is_refused_by_the_form(admin_client):
             "junk.xlsx",
             "This file is not a real .xlsx workbook (its content is something else).",
         ),
+        # A renamed program, and a workbook named .csv: the reader looks at the content, not the name.
+        (b"MZ\x90\x00\x03" * 50, "setup.xlsx", "This file is not a real .xlsx workbook"),
+        (
+            b"PK\x03\x04\x14\x00" * 50,
+            "data.csv",
+            "This file is an Excel workbook, not CSV: save it as .xlsx or .xls.",
+        ),
         (b"PK\x03\x04broken zip", "broken.xlsx", "The workbook cannot be read"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1broken", "broken.xls", "The workbook cannot be read"),
         (b"name,district\r\nA,Nanxun\r\n", "e.csv", "The required column credit code is missing"),
