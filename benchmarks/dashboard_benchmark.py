@@ -6,7 +6,8 @@
 For each size it creates a scratch database (`<name>_dashboard_bench`, dropped afterwards), loads
 that many enterprises over the five districts with 36 months of safety reports each (SCORE starting
 in months 13–20, one enterprise in ten missing a baseline month), two suggestions a month and a
-completed project every other month after the start, runs ANALYZE (as after a large import), and
+completed project every other month after the start, runs ANALYZE (as the import engine does
+before it commits an import of 1,000 rows or more: score_portal/imports/engine.py), and
 then times, as a city official who sees every district:
 
 - the summary API (`/dashboard/api/summary/?to=<last month>`),
@@ -106,7 +107,8 @@ def load(count):
             WHERE r.month >= date_trunc('month', e.score_start) AND extract(month FROM r.month)::int % 2 = 0
             """
         )
-        # Fresh planner statistics, as autovacuum (or the import) leaves them after a large load.
+        # Fresh planner statistics, as the import engine leaves them after a large import
+        # (ANALYZE_AFTER_ROWS). BENCH_MAINTENANCE="SELECT 1" measures a load without them.
         cursor.execute(os.environ.get("BENCH_MAINTENANCE", "ANALYZE"))
         cursor.execute("SELECT count(*) FROM enterprises_safetyreport")
         reports = cursor.fetchone()[0]

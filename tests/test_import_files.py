@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import translation
 
 from enterprises.models import Enterprise, SafetyReport
@@ -372,6 +373,23 @@ def test_the_import_query_count_does_not_grow_with_the_rows(db, django_assert_nu
         _batch, plan = import_bytes("safety", changed_file(), "changed.csv")
     assert plan.counts()["updated"] == 600
     assert SafetyReport.objects.filter(inspections=2).count() == 600
+
+
+def test_a_large_import_refreshes_the_planner_statistics_on_postgresql(db):
+    """The dashboard's figures are planned from the statistics of the tables an import just wrote:
+    an import of 1,000 rows or more runs ANALYZE on its table before it commits."""
+    if connection.vendor != "postgresql":
+        pytest.skip("ANALYZE and pg_class are PostgreSQL's")
+    codes = [make_enterprise("nanxun").credit_code for _ in range(4)]
+    rows = [SAFETY_HEADERS]
+    for code in codes:
+        rows += [[code, f"{2000 + m // 12}-{m % 12 + 1}", 1, 2, 1, 0, 0, 0] for m in range(300)]
+    import_bytes("safety", csv_bytes(rows), "large.csv")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'enterprises_safetyreport'::regclass")
+        # 4 enterprises × 300 months, counted by ANALYZE (the rows are not committed yet, so no
+        # autovacuum can have counted them; a table never analyzed says -1)
+        assert cursor.fetchone()[0] == 1200
 
 
 def test_text_with_quotes_tabs_and_line_breaks_is_stored_as_written(db):
