@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -21,7 +23,11 @@ def enterprise_list(request):
     if query:
         enterprises = enterprises.filter(Q(name__icontains=query) | Q(credit_code__icontains=query.upper()))
     page = Paginator(enterprises, 50).get_page(request.GET.get("page"))
-    return render(request, "enterprises/enterprise_list.html", {"page": page, "query": query})
+    return render(
+        request,
+        "enterprises/enterprise_list.html",
+        {"page": page, "query": query, "page_query": urlencode({"q": query}) if query else ""},
+    )
 
 
 @login_required

@@ -200,3 +200,11 @@ def test_enterprise_list_query_count_does_not_grow(portal, client, django_assert
     # joined with their districts (the district set is a subquery).
     with django_assert_num_queries(6):
         user_client.get("/enterprises/")
+
+
+def test_the_enterprise_pager_keeps_the_search(portal, client):
+    for number in range(60):
+        make_enterprise("nanxun", name=f"南浔丙{number}")
+    page = client_as(client, "city_official").get("/enterprises/", {"q": "南浔丙"}).content.decode()
+    # 60 matches, 50 a page: the link to page 2 carries the search.
+    assert "?q=%E5%8D%97%E6%B5%94%E4%B8%99&amp;page=2" in page
