@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.credit_code import normalise, validate_credit_code
+from score_portal.models import ImportedRecord
 
 
 class BilingualName(models.Model):
@@ -56,7 +57,7 @@ class District(BilingualName):
         return self.name_zh[:-1] if self.name_zh[-1:] in ("区", "县", "市") else self.name_zh
 
 
-class Enterprise(models.Model):
+class Enterprise(ImportedRecord):
     credit_code = models.CharField(
         _("unified social credit code"),
         max_length=18,
@@ -78,15 +79,6 @@ class Enterprise(models.Model):
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    last_import = models.ForeignKey(
-        "score_portal.ImportBatch",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-        verbose_name=_("last written by import"),
-    )
 
     class Meta:
         ordering = ["district__division", "name", "credit_code"]
@@ -119,7 +111,7 @@ class Enterprise(models.Model):
         self.credit_code = normalise(self.credit_code)
 
 
-class SafetyReport(models.Model):
+class SafetyReport(ImportedRecord):
     """One enterprise's monthly report to the work-safety department."""
 
     enterprise = models.ForeignKey(
@@ -132,15 +124,6 @@ class SafetyReport(models.Model):
     accidents = models.PositiveIntegerField(_("accidents"))
     injuries = models.PositiveIntegerField(_("injuries"), null=True, blank=True)
     lost_workdays = models.PositiveIntegerField(_("lost workdays"), null=True, blank=True)
-    last_import = models.ForeignKey(
-        "score_portal.ImportBatch",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-        verbose_name=_("last written by import"),
-    )
 
     class Meta:
         ordering = ["enterprise", "month"]

@@ -3,10 +3,11 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
+from score_portal.models import ImportedRecord
 from training.models import Module
 
 
-class Suggestion(models.Model):
+class Suggestion(ImportedRecord):
     """A worker's suggestion; the key is the enterprise's own reference number."""
 
     class Status(models.TextChoices):
@@ -26,15 +27,6 @@ class Suggestion(models.Model):
     text = models.TextField(_("suggestion"))
     submitted_by = models.CharField(_("submitted by"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
-    last_import = models.ForeignKey(
-        "score_portal.ImportBatch",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-        verbose_name=_("last written by import"),
-    )
 
     class Meta:
         ordering = ["enterprise", "submitted_on", "reference"]
@@ -53,7 +45,7 @@ class Suggestion(models.Model):
         return f"{self.reference}: {self.text[:40]}"
 
 
-class ImprovementProject(models.Model):
+class ImprovementProject(ImportedRecord):
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
         IN_PROGRESS = "in_progress", _("in progress")
@@ -73,15 +65,6 @@ class ImprovementProject(models.Model):
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     cost = models.DecimalField(_("cost (RMB)"), max_digits=14, decimal_places=2, null=True, blank=True)
     savings = models.DecimalField(_("savings (RMB)"), max_digits=14, decimal_places=2, null=True, blank=True)
-    last_import = models.ForeignKey(
-        "score_portal.ImportBatch",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-        verbose_name=_("last written by import"),
-    )
 
     class Meta:
         ordering = ["enterprise", "started_on", "reference"]

@@ -14,6 +14,23 @@ class Role(models.TextChoices):
     TRAINER = "trainer", _("trainer")
 
 
+class ImportedRecord(models.Model):
+    """A record the import engine writes: it knows the import that last wrote it."""
+
+    last_import = models.ForeignKey(
+        "score_portal.ImportBatch",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("last written by import"),
+    )
+
+    class Meta:
+        abstract = True
+
+
 class Profile(models.Model):
     """Where a user works: a district for district officials and trainers, a city for city officials."""
 
