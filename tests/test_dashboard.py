@@ -531,3 +531,14 @@ def test_what_each_role_sees_in_the_api_the_page_and_the_export(
         assert response.status_code == 403
     else:
         assert [row[0] for row in read_csv(response)[1:]] == export
+
+
+def test_a_district_search_that_finds_nothing_keeps_the_form_and_says_so(district_list, client):
+    page = (
+        login(client, "city_official")
+        .get("/dashboard/districts/nanxun/", {"q": "没有这个企业", "to": "2017-12"})
+        .content.decode()
+    )
+    assert 'id="enterprise-filters"' in page
+    assert 'value="没有这个企业"' in page
+    assert "未找到企业。" in page
