@@ -33,7 +33,8 @@
         animation: false,
         interaction: { mode: "index", intersect: false },
         plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
-        scales: { y: { beginAtZero: true } }
+        // Counts and yuan: whole numbers on the axis, never steps of 0.2 accidents.
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }
       }
     });
     canvas.parentElement.setAttribute("data-rendered", "true");

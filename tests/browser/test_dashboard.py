@@ -87,10 +87,21 @@ def test_official_downloads_the_district_table(demo, logged_in, live_server, sho
     shoot("dashboard-after-download-zh")
 
 
-def test_dashboard_on_a_phone_screen(demo, logged_in, live_server, shoot):
-    page = logged_in("district_official", district="nanxun")
+@pytest.mark.parametrize(
+    ("role", "language", "short"),
+    # The city's savings are the largest sum (¥26,946,712.50 in English, with separators).
+    [("district_official", "zh-hans", "zh"), ("city_official", "en", "en")],
+)
+def test_dashboard_on_a_phone_screen(demo, logged_in, live_server, shoot, role, language, short):
+    page = logged_in(role, district="nanxun", language=language)
     page.set_viewport_size({"width": 375, "height": 740})
     page.reload()
     wait_for_charts(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    shoot("dashboard-phone-zh")
+    shoot(f"dashboard-phone-{short}")
+    page.goto(f"{live_server.url}/dashboard/districts/nanxun/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # Labels on one line: the row of the district's figures is no taller than one line of text.
+    label = page.locator("#district-figures th").first
+    assert label.evaluate("th => th.getBoundingClientRect().height") < 40
+    shoot(f"district-phone-{short}")
