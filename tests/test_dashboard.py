@@ -542,3 +542,10 @@ def test_a_district_search_that_finds_nothing_keeps_the_form_and_says_so(distric
     assert 'id="enterprise-filters"' in page
     assert 'value="没有这个企业"' in page
     assert "未找到企业。" in page
+
+
+def test_empty_change_cards_say_why(portal, client):
+    # The portal's reports start in 2017: no enterprise has a baseline year before its start.
+    client.cookies["django_language"] = "en"
+    html = login(client, "city_official").get("/dashboard/", {"to": "2017-12"}).content.decode()
+    assert html.count("so there is nothing to compare: choose a later last month") == 2

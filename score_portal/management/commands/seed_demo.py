@@ -24,11 +24,11 @@ from training.models import Attendance, Module, Participant, Workshop
 
 DEMO_PASSWORD = "score-demo-2026"
 DEMO_USERS = [
-    ("admin", Role.PROGRAMME_ADMIN, None),
-    ("city", Role.CITY_OFFICIAL, None),
-    ("nanxun", Role.DISTRICT_OFFICIAL, "nanxun"),
-    ("anji", Role.DISTRICT_OFFICIAL, "anji"),
-    ("trainer", Role.TRAINER, "nanxun"),
+    ("admin", Role.PROGRAMME_ADMIN, None, "周建华"),
+    ("city", Role.CITY_OFFICIAL, None, "钱立新"),
+    ("nanxun", Role.DISTRICT_OFFICIAL, "nanxun", "沈国平"),
+    ("anji", Role.DISTRICT_OFFICIAL, "anji", "吴美玲"),
+    ("trainer", Role.TRAINER, "nanxun", "陈晓燕"),
 ]
 ENTERPRISES_PER_DISTRICT = 10
 MONTHS = 36
@@ -62,9 +62,13 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        for username, role, district in DEMO_USERS:
+        for username, role, district, full_name in DEMO_USERS:
             user_create_or_update(
-                username=username, role=role, password=DEMO_PASSWORD, district_code=district
+                username=username,
+                role=role,
+                password=DEMO_PASSWORD,
+                district_code=district,
+                full_name=full_name,
             )
         last_month = timezone.localdate().replace(day=1)
         first_month = add_months(last_month, -(MONTHS - 1))
@@ -76,7 +80,7 @@ class Command(BaseCommand):
                 f"demo data: {Enterprise.objects.count()} enterprises, "
                 f"{SafetyReport.objects.count()} safety reports, {Suggestion.objects.count()} suggestions, "
                 f"{ImprovementProject.objects.count()} projects, {Workshop.objects.count()} workshops; "
-                f"logins {', '.join(u for u, _r, _d in DEMO_USERS)} / {DEMO_PASSWORD}"
+                f"logins {', '.join(user[0] for user in DEMO_USERS)} / {DEMO_PASSWORD}"
             )
         )
 
@@ -86,15 +90,17 @@ class Command(BaseCommand):
         for number in range(1, ENTERPRISES_PER_DISTRICT + 1):
             employees = rng.randint(40, 300)
             start = add_months(first_month, rng.randint(12, 20)) + datetime.timedelta(days=14)
+            sector = rng.choice(SECTORS)
             enterprise, _created = Enterprise.objects.update_or_create(
                 credit_code=demo_credit_code(rng, district.division),
                 defaults={
                     "name": f"{district.short_names}{rng.choice(NAME_PARTS)}{rng.choice(NAME_PARTS)}"
-                    f"{rng.choice(SECTORS)}有限公司{number}",
+                    f"{sector}有限公司{number}",
                     "district": district,
-                    "sector": rng.choice(SECTORS),
+                    "sector": sector,
                     "employees": employees,
-                    "female_employees": rng.randint(0, employees),
+                    # Women are 15–60 % of a workforce in these sectors.
+                    "female_employees": round(employees * rng.uniform(0.15, 0.6)),
                     "score_start": start,
                     "cohort": str(start.year),
                     "contact": rng.choice(SURNAMES) + rng.choice(GIVEN),
