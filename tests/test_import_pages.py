@@ -138,7 +138,7 @@ def test_the_error_sheet_of_an_xlsx_keeps_the_workbook(admin_client):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert [c.value for c in sheet[1]] == [*SAFETY_HEADERS, "错误"]
     assert sheet["B2"].value == datetime.datetime(2017, 10, 1)
-    assert sheet["E2"].value.startswith("统一社会信用代码: 门户中没有")
+    assert sheet["E2"].value.startswith("统一社会信用代码: 平台中没有")
 
 
 def test_a_file_over_the_size_limit_is_refused_with_a_message(admin_client, settings):

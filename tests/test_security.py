@@ -180,7 +180,7 @@ class TestImportUploads:
             field.clean(upload("report.pdf", b"%PDF-1.4"))
 
     def test_the_message_in_chinese(self):
-        with translation.override("zh-hans"), pytest.raises(ValidationError, match="门户无法读取 report.pdf"):
+        with translation.override("zh-hans"), pytest.raises(ValidationError, match="平台无法读取 report.pdf"):
             validate_import_file(upload("report.pdf", b"%PDF-1.4"))
 
 
