@@ -297,7 +297,8 @@ def measure(kind, path, env):
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, printed.strip().splitlines()[-1]
 
 
-def clear_safety_reports(url):
+def connect(url):
+    """A psycopg2 connection to the benchmark's database, outside Django."""
     import psycopg2
 
     parts = urlsplit(url)
@@ -308,6 +309,11 @@ def clear_safety_reports(url):
         password=parts.password,
         dbname=parts.path.lstrip("/"),
     )
+    return connection
+
+
+def clear_safety_reports(url):
+    connection = connect(url)
     with connection, connection.cursor() as cursor:
         # TRUNCATE, not DELETE: dead rows left behind would slow every following run.
         cursor.execute("TRUNCATE enterprises_safetyreport")
@@ -315,16 +321,7 @@ def clear_safety_reports(url):
 
 
 def copy_time(url, path):
-    import psycopg2
-
-    parts = urlsplit(url)
-    connection = psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname=parts.path.lstrip("/"),
-    )
+    connection = connect(url)
     with connection, connection.cursor() as cursor:
         # A logged table like the real one (a temporary table would skip the write-ahead log), but
         # without indexes, keys or checks: the cost of moving the bytes in, nothing else.
