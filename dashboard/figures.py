@@ -28,6 +28,10 @@ from enterprises.models import Enterprise, SafetyReport
 from improvements.models import ImprovementProject, Suggestion
 from training.models import Module, Participant, Workshop
 
+from . import rollup
+from .models import ChangeRollup, MonthlyRollup
+from .rollup import CHANGE_WINDOW_MONTHS, month_start_sql
+
 
 def add_months(month, count):
     """The first day of the month `count` months after `month` (negative: before)."""
@@ -63,9 +67,6 @@ class Period:
 # --- The district figures -------------------------------------------------------------------------
 # Every figure function below takes `scope` (which enterprises count: see Scope) and a Period, and
 # returns {district_id: value(s)}; `district_figures` puts them together, one query each.
-
-# Follow-up and baseline windows of the before/after comparison, in months.
-CHANGE_WINDOW_MONTHS = 12
 
 # The definitions the dashboard shows next to each figure; the docstrings below say the same.
 DEFINITIONS = {
@@ -181,10 +182,11 @@ def within(period, name):
     return condition
 
 
-def enterprises_started(scope, period):
+def enterprises_started(scope, period, using=None):
     """Enterprises whose SCORE start date is on or before the last day of the period."""
     rows = (
-        Enterprise.objects.filter(scope.q(), score_start__lte=period.last_day)
+        Enterprise.objects.db_manager(using)
+        .filter(scope.q(), score_start__lte=period.last_day)
         .values("district")
         .annotate(count=Count("pk"))
         .order_by()
@@ -306,8 +308,8 @@ def safety_figures(scope, period):
                 FROM {SafetyReport._meta.db_table} r
                 JOIN (
                     SELECT id, district_id, score_start < %(started_before)s AS candidate,
-                           {month_start_sql("score_start", -CHANGE_WINDOW_MONTHS)} AS baseline_first,
-                           {month_start_sql("score_start", 0)} AS start_month
+                           {month_start_sql("score_start", -CHANGE_WINDOW_MONTHS, connection.vendor)} AS baseline_first,
+                           {month_start_sql("score_start", 0, connection.vendor)} AS start_month
                     FROM {Enterprise._meta.db_table}
                     WHERE district_id IN ({district_ids}){only}{fence}
                 ) e ON e.id = r.enterprise_id{fence}
@@ -319,16 +321,6 @@ def safety_figures(scope, period):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0]: SafetySums(*(int(value or 0) for value in row[1:])) for row in cursor.fetchall()}
-
-
-def month_start_sql(column, months):
-    """SQL for the first day of the month `months` after the month of the date in `column`.
-
-    Django has no portable month arithmetic, and SQLite and PostgreSQL spell it differently.
-    """
-    if connection.vendor == "postgresql":
-        return f"(DATE_TRUNC('month', {column}::timestamp) + INTERVAL '{int(months)} months')::date"
-    return f"date({column}, 'start of month', '{int(months):+d} months')"
 
 
 @dataclass(frozen=True)
@@ -345,10 +337,54 @@ class SafetySums:
 def district_figures(districts, period, *, enterprise=None):
     """Every figure of DOMAIN.md per district, in the order of `districts`, and their total.
 
-    Returns ([(district, Figures), …], total Figures). A district without data has zeros. With
-    `enterprise`, the figures count that enterprise alone (the drill-down). Four queries, whatever
-    the number of districts and enterprises.
+    Returns ([(district, Figures), …], total Figures). A district without data has zeros. The
+    figures are read from the roll-up (dashboard/rollup.py): four queries, whatever the number of
+    districts, enterprises and months, plus the rebuild's seven after a change of the data. With
+    `enterprise`, the figures count that enterprise alone (the drill-down), from its own rows.
     """
+    if enterprise is not None:
+        return district_figures_from_tables(districts, period, enterprise=enterprise)
+    districts = list(districts)
+    rows = {district.pk: Figures() for district in districts}
+    if rows:
+        alias = rollup.current_alias()
+        ids = tuple(rows)
+        for district_id, count in enterprises_started(Scope(ids), period, using=alias).items():
+            rows[district_id].enterprises = count
+        sums = (
+            MonthlyRollup.objects.using(alias)
+            .filter(within(period, "month"), district__in=ids)
+            .values("district")
+            .annotate(
+                suggestions=Sum("suggestions"),
+                projects_completed=Sum("projects_completed"),
+                savings=Sum("savings"),
+                inspections=Sum("inspections"),
+                accidents=Sum("accidents"),
+            )
+            .order_by()
+        )
+        for row in sums:
+            figures = rows[row["district"]]
+            figures.suggestions = row["suggestions"]
+            figures.projects_completed = row["projects_completed"]
+            figures.savings_rmb = (row["savings"] or Decimal(0)).quantize(Decimal("0.01"))
+            figures.inspections = row["inspections"]
+            figures.accidents = row["accidents"]
+        for change in ChangeRollup.objects.using(alias).filter(district__in=ids, month=period.last):
+            figures = rows[change.district_id]
+            figures.change_enterprises = change.enterprises
+            figures.baseline_inspections = change.baseline_inspections
+            figures.followup_inspections = change.followup_inspections
+            figures.baseline_accidents = change.baseline_accidents
+            figures.followup_accidents = change.followup_accidents
+    total = sum(rows.values(), Figures())
+    return [(district, rows[district.pk]) for district in districts], total
+
+
+def district_figures_from_tables(districts, period, *, enterprise=None):
+    """district_figures computed from the data's own tables rather than the roll-up: what the
+    drill-down to one enterprise uses, and what the tests check the roll-up against. Four queries."""
     districts = list(districts)
     rows = {district.pk: Figures() for district in districts}
     if rows:
@@ -373,12 +409,53 @@ def monthly_trend(districts, period, *, enterprise=None):
 
     An open `from` starts with the first month that has data. Returns {"months": ["2016-01", …],
     "districts": [{"code", "name", "inspections": […], "accidents": […], "savings": […]}, …]};
-    "months" is empty when the period has no data. Two queries.
+    "months" is empty when the period has no data. From the roll-up, two queries (with
+    `enterprise`, from its own rows, two queries).
     """
     districts = list(districts)
     if not districts:
         return {"months": [], "districts": []}
-    scope = Scope(tuple(d.pk for d in districts), enterprise.pk if enterprise is not None else None)
+    ids = tuple(d.pk for d in districts)
+    if enterprise is None:
+        cells = _trend_cells_from_rollup(ids, period)
+    else:
+        cells = _trend_cells_from_tables(Scope(ids, enterprise.pk), period)
+    if not cells:
+        return {"months": [], "districts": []}
+    first = period.first or min(month for _district, month, _name in cells)
+    months = Period(first, period.last).months()
+    return {
+        "months": [f"{month:%Y-%m}" for month in months],
+        "districts": [
+            {
+                "code": district.code,
+                "name": district.name,
+                **{
+                    name: [cells.get((district.pk, month, name), 0) for month in months]
+                    for name in ("inspections", "accidents", "savings")
+                },
+            }
+            for district in districts
+        ],
+    }
+
+
+def _trend_cells_from_rollup(district_ids, period):
+    """{(district, month, figure): value} of the monthly trend, for the months that have reports
+    (inspections, accidents) or completed projects (savings)."""
+    cells = {}
+    alias = rollup.current_alias()
+    for row in MonthlyRollup.objects.using(alias).filter(within(period, "month"), district__in=district_ids):
+        if row.reports:
+            cells[row.district_id, row.month, "inspections"] = row.inspections
+            cells[row.district_id, row.month, "accidents"] = row.accidents
+        if row.projects_completed:
+            cells[row.district_id, row.month, "savings"] = float(row.savings)
+    return cells
+
+
+def _trend_cells_from_tables(scope, period):
+    """The same as _trend_cells_from_rollup, from the reports and projects of `scope`."""
     reports = (
         SafetyReport.objects.filter(scope.q("enterprise__"), within(period, "month"))
         .values("enterprise__district", "month")
@@ -402,24 +479,7 @@ def monthly_trend(districts, period, *, enterprise=None):
         cells[row["enterprise__district"], row["month"], "accidents"] = row["accidents"]
     for row in savings:
         cells[row["enterprise__district"], row["month"], "savings"] = float(row["savings"] or 0)
-    if not cells:
-        return {"months": [], "districts": []}
-    first = period.first or min(month for _district, month, _name in cells)
-    months = Period(first, period.last).months()
-    return {
-        "months": [f"{month:%Y-%m}" for month in months],
-        "districts": [
-            {
-                "code": district.code,
-                "name": district.name,
-                **{
-                    name: [cells.get((district.pk, month, name), 0) for month in months]
-                    for name in ("inspections", "accidents", "savings")
-                },
-            }
-            for district in districts
-        ],
-    }
+    return cells
 
 
 def enterprise_figures(enterprises, period):

@@ -1,0 +1,63 @@
+"""The dashboard's roll-up: the district figures summed per district and month, kept in step with
+the data by database triggers (see dashboard/rollup.py for how, and README "Dashboard performance"
+for why)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MonthlyRollup(models.Model):
+    """One district's month: what the figures for any range of whole months add up."""
+
+    district = models.ForeignKey("enterprises.District", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month"))
+    reports = models.IntegerField(default=0)
+    suggestions = models.IntegerField(default=0)
+    projects_completed = models.IntegerField(default=0)
+    savings = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    inspections = models.BigIntegerField(default=0)
+    accidents = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["district", "month"], name="monthly_rollup_key")]
+        verbose_name = _("monthly roll-up")
+        verbose_name_plural = _("monthly roll-ups")
+
+    def __str__(self):
+        return f"{self.district_id} {self.month:%Y-%m}"
+
+
+class ChangeRollup(models.Model):
+    """The before/after comparison of one district for a period ending with `month` (it depends on
+    the period's last month only): the qualifying enterprises and their pooled sums."""
+
+    district = models.ForeignKey("enterprises.District", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month"))
+    enterprises = models.IntegerField(default=0)
+    baseline_inspections = models.BigIntegerField(default=0)
+    followup_inspections = models.BigIntegerField(default=0)
+    baseline_accidents = models.BigIntegerField(default=0)
+    followup_accidents = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["district", "month"], name="change_rollup_key")]
+        verbose_name = _("before/after roll-up")
+        verbose_name_plural = _("before/after roll-ups")
+
+    def __str__(self):
+        return f"{self.district_id} …{self.month:%Y-%m}"
+
+
+class RollupState(models.Model):
+    """One row: `data_version` counts the writes to the tables the figures read (triggers raise it);
+    `rollup_version` is the data_version the roll-up was last built from. Equal: the roll-up is
+    current."""
+
+    data_version = models.BigIntegerField(default=0)
+    rollup_version = models.BigIntegerField(default=-1)
+
+    class Meta:
+        verbose_name = _("roll-up state")
+
+    def __str__(self):
+        return f"data {self.data_version}, roll-up {self.rollup_version}"

@@ -1,0 +1,209 @@
+"""The roll-up the district figures are read from, and how it stays current.
+
+Every district figure of DOMAIN.md over a range of whole months is a sum over months, except the
+before/after comparison, which depends on the period's last month only. So the roll-up holds, per
+district and month, the sums the figures add up (MonthlyRollup), and per district and possible
+last month, the qualifying enterprises with their pooled sums (ChangeRollup). A request then reads a
+few hundred rows instead of every report, suggestion and project of the period.
+
+How it stays current, whatever writes the data (the import engine's COPY or executemany, the admin,
+the services, seed_demo, bulk_create, QuerySet.update, a psql session):
+
+- database triggers on the four tables the figures read (enterprises, safety reports, suggestions,
+  improvement projects) raise RollupState.data_version on every write: on PostgreSQL once per
+  statement, before it touches a row (so a writing transaction takes the state row's lock before
+  any row lock: no deadlock with the roll-up's rebuild); on SQLite once per row. The triggers are
+  created by migration dashboard 0001 (TRIGGER_SQL below).
+- a reader (`current_alias`) compares data_version with rollup_version, the data_version the
+  roll-up was built from, in one query. Equal: the roll-up is current. Different (or no state row,
+  after a flush): `rebuild` recomputes the whole roll-up from the data in one transaction, set-based
+  (a few SQL statements, whatever the number of rows), and records the data_version it read under
+  the state row's lock. A write committing during the rebuild waits for that lock and then raises
+  data_version again, so the next reader rebuilds again: a reader never takes a roll-up that misses
+  a committed write for current.
+
+The cost is paid once per change of the data, by the first dashboard request after it (measured in
+README "Dashboard performance"); writes are monthly imports and the odd admin edit, reads are every
+official's every page. The enterprise drill-down reads the tables directly (one enterprise's rows
+are few and indexed), and the tests compare both paths on the same data.
+"""
+
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+
+from .models import ChangeRollup, MonthlyRollup, RollupState
+
+# Follow-up and baseline windows of the before/after comparison, in months (DOMAIN.md).
+CHANGE_WINDOW_MONTHS = 12
+
+# The tables whose writes make the roll-up stale: everything the district figures read.
+SOURCE_TABLES = (
+    "enterprises_enterprise",
+    "enterprises_safetyreport",
+    "improvements_suggestion",
+    "improvements_improvementproject",
+)
+
+STATE_TABLE = RollupState._meta.db_table
+
+# Raise data_version (creating the row after a flush). The same statement in both dialects.
+_BUMP = (
+    f"INSERT INTO {STATE_TABLE} (id, data_version, rollup_version) VALUES (1, 1, -1) "
+    f"ON CONFLICT (id) DO UPDATE SET data_version = {STATE_TABLE}.data_version + 1"
+)
+
+
+def trigger_sql(vendor):
+    """(create, drop) statements of the triggers that mark the roll-up stale, for `vendor`."""
+    create, drop = [], []
+    if vendor == "postgresql":
+        create.append(
+            "CREATE OR REPLACE FUNCTION dashboard_rollup_stale() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN {_BUMP}; RETURN NULL; END $$"
+        )
+        for table in SOURCE_TABLES:
+            create.append(
+                f"CREATE TRIGGER dashboard_rollup_stale BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE "
+                f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION dashboard_rollup_stale()"
+            )
+            drop.append(f"DROP TRIGGER IF EXISTS dashboard_rollup_stale ON {table}")
+        drop.append("DROP FUNCTION IF EXISTS dashboard_rollup_stale()")
+    elif vendor == "sqlite":
+        for table in SOURCE_TABLES:
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                name = f"dashboard_rollup_stale_{table}_{event.lower()}"
+                create.append(f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {_BUMP}; END")
+                drop.append(f"DROP TRIGGER IF EXISTS {name}")
+    else:
+        raise NotImplementedError(
+            f"The dashboard's roll-up triggers are written for PostgreSQL and SQLite, not {vendor}."
+        )
+    return create, drop
+
+
+def month_start_sql(column, months, vendor):
+    """SQL for the first day of the month `months` after the month of the date in `column`.
+
+    Django has no portable month arithmetic, and SQLite and PostgreSQL spell it differently.
+    """
+    if vendor == "postgresql":
+        return f"(DATE_TRUNC('month', {column}::timestamp) + INTERVAL '{int(months)} months')::date"
+    return f"date({column}, 'start of month', '{int(months):+d} months')"
+
+
+def current_alias():
+    """The database to read the roll-up from, after making sure it is current (one query when it is).
+
+    The dashboard's views read from the replica when there is one; the roll-up is rebuilt on the
+    primary, and a request that had to rebuild it reads it there, since the replica may lag.
+    """
+    alias = router.db_for_read(RollupState) or DEFAULT_DB_ALIAS
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT data_version = rollup_version FROM {STATE_TABLE} WHERE id = 1")
+        row = cursor.fetchone()
+    if row is not None and row[0]:
+        return alias
+    rebuild()
+    return DEFAULT_DB_ALIAS
+
+
+def rebuild(using=DEFAULT_DB_ALIAS):
+    """Recompute the whole roll-up from the data, unless another request just did; seven queries."""
+    connection = connections[using]
+    vendor = connection.vendor
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        # Take the state row's lock first (writers wait for it, and so does a concurrent rebuild),
+        # then read the version the data is at.
+        cursor.execute(
+            f"INSERT INTO {STATE_TABLE} (id, data_version, rollup_version) VALUES (1, 0, -1) "
+            f"ON CONFLICT (id) DO UPDATE SET rollup_version = {STATE_TABLE}.rollup_version"
+        )
+        cursor.execute(f"SELECT data_version, rollup_version FROM {STATE_TABLE} WHERE id = 1")
+        data_version, rollup_version = cursor.fetchone()
+        if data_version == rollup_version:
+            return
+        cursor.execute(f"DELETE FROM {MonthlyRollup._meta.db_table}")
+        cursor.execute(f"DELETE FROM {ChangeRollup._meta.db_table}")
+        cursor.execute(_monthly_sql(vendor), {"completed": "completed"})
+        cursor.execute(_change_sql(vendor))
+        cursor.execute(f"UPDATE {STATE_TABLE} SET rollup_version = %s WHERE id = 1", [data_version])
+
+
+def _monthly_sql(vendor):
+    """Per district and month: reports, suggestions submitted, projects completed and their savings,
+    inspections and accidents, from the enterprises' rows (the enterprise's district today)."""
+
+    def month(column):
+        return month_start_sql(column, 0, vendor)
+
+    return f"""
+        INSERT INTO {MonthlyRollup._meta.db_table}
+            (district_id, month, reports, suggestions, projects_completed, savings, inspections, accidents)
+        SELECT e.district_id, f.month, SUM(f.reports), SUM(f.suggestions), SUM(f.projects),
+               SUM(f.savings), SUM(f.inspections), SUM(f.accidents)
+        FROM (
+            SELECT enterprise_id, month, 1 AS reports, 0 AS suggestions, 0 AS projects,
+                   0 AS savings, inspections, accidents
+            FROM enterprises_safetyreport
+            UNION ALL
+            SELECT enterprise_id, {month("submitted_on")}, 0, COUNT(*), 0, 0, 0, 0
+            FROM improvements_suggestion
+            GROUP BY enterprise_id, {month("submitted_on")}
+            UNION ALL
+            SELECT enterprise_id, {month("completed_on")}, 0, 0, COUNT(*), COALESCE(SUM(savings), 0), 0, 0
+            FROM improvements_improvementproject
+            WHERE status = %(completed)s AND completed_on IS NOT NULL
+            GROUP BY enterprise_id, {month("completed_on")}
+        ) f
+        JOIN enterprises_enterprise e ON e.id = f.enterprise_id
+        GROUP BY e.district_id, f.month
+    """
+
+
+def _change_sql(vendor):
+    """Per district and possible last month T of a period: the enterprises that qualify for the
+    before/after comparison and their pooled baseline and follow-up sums.
+
+    An enterprise qualifies for T when it has a report for each of the 12 months before its start
+    month (`baseline`, which does not depend on T) and for each of the 12 months ending with T, the
+    first of which is in or after its start month. With one report per enterprise and month, a
+    window of its last 12 reports up to T whose first is 11 months before T holds every month.
+    """
+    window = CHANGE_WINDOW_MONTHS
+
+    def shifted(column, months):
+        return month_start_sql(column, months, vendor)
+
+    return f"""
+        INSERT INTO {ChangeRollup._meta.db_table}
+            (district_id, month, enterprises, baseline_inspections, followup_inspections,
+             baseline_accidents, followup_accidents)
+        SELECT b.district_id, w.month, COUNT(*), SUM(b.inspections), SUM(w.inspections),
+               SUM(b.accidents), SUM(w.accidents)
+        FROM (
+            SELECT e.id AS enterprise_id, e.district_id, e.start_month,
+                   SUM(r.inspections) AS inspections, SUM(r.accidents) AS accidents
+            FROM (
+                SELECT id, district_id, {shifted("score_start", -window)} AS baseline_first,
+                       {shifted("score_start", 0)} AS start_month
+                FROM enterprises_enterprise
+            ) e
+            JOIN enterprises_safetyreport r
+              ON r.enterprise_id = e.id AND r.month >= e.baseline_first AND r.month < e.start_month
+            GROUP BY e.id, e.district_id, e.start_month
+            HAVING COUNT(*) = {window}
+        ) b
+        JOIN (
+            SELECT enterprise_id, month,
+                   COUNT(*) OVER last_reports AS months,
+                   MIN(month) OVER last_reports AS first_month,
+                   SUM(inspections) OVER last_reports AS inspections,
+                   SUM(accidents) OVER last_reports AS accidents
+            FROM enterprises_safetyreport
+            WINDOW last_reports AS (
+                PARTITION BY enterprise_id ORDER BY month ROWS BETWEEN {window - 1} PRECEDING AND CURRENT ROW
+            )
+        ) w ON w.enterprise_id = b.enterprise_id
+        WHERE w.months = {window} AND w.first_month = {shifted("w.month", -(window - 1))}
+          AND w.first_month >= b.start_month
+        GROUP BY b.district_id, w.month
+    """

@@ -1,0 +1,310 @@
+"""The dashboard's roll-up (dashboard/rollup.py) gives the figures the data's own tables give, and
+stays current whatever writes the data: every write path, on SQLite and on PostgreSQL."""
+
+import datetime
+import random
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, connections
+
+from dashboard import rollup
+from dashboard.figures import (
+    Period,
+    add_months,
+    district_figures,
+    district_figures_from_tables,
+    monthly_trend,
+)
+from dashboard.models import ChangeRollup, MonthlyRollup, RollupState
+from enterprises.models import District, Enterprise, SafetyReport
+from improvements.models import ImprovementProject, Suggestion
+from score_portal.imports.services import import_file
+from tests.factories import make_enterprise, make_project, make_reports, make_suggestion, month_range
+from tests.import_files import csv_bytes
+
+D = datetime.date
+JAN_2016 = D(2016, 1, 1)
+
+
+def figures_by_district(result):
+    rows, total = result
+    return {district.code: vars(figures) for district, figures in rows}, vars(total)
+
+
+def assert_rollup_matches_tables(period):
+    """The figures from the roll-up equal those computed from the tables, per district and in total."""
+    districts = District.objects.order_by("pk")
+    assert figures_by_district(district_figures(districts, period)) == figures_by_district(
+        district_figures_from_tables(districts, period)
+    )
+
+
+def build_random_portal(seed, enterprises=24):
+    """Enterprises over three districts with SCORE starts from 2016 to 2018, reports over 2015–2019
+    with random gaps (so some miss a baseline or follow-up month), zero baselines, suggestions and
+    projects in every status, savings missing or not."""
+    rng = random.Random(seed)
+    for number in range(enterprises):
+        enterprise = make_enterprise(
+            rng.choice(["nanxun", "deqing", "anji"]),
+            score_start=D(rng.choice([2016, 2017, 2018]), rng.randint(1, 12), rng.randint(1, 28)),
+        )
+        zero_baseline = number % 7 == 0
+        for month in month_range(D(2015, 1, 1), 60):
+            if rng.random() < 0.03:
+                continue  # a month the enterprise did not report
+            before_start = month < enterprise.score_start.replace(day=1)
+            SafetyReport.objects.create(
+                enterprise=enterprise,
+                month=month,
+                inspections=0 if zero_baseline and before_start else rng.randint(0, 9),
+                accidents=0 if zero_baseline and before_start else rng.randint(0, 3),
+            )
+        for _ in range(rng.randint(0, 8)):
+            make_suggestion(
+                enterprise, submitted_on=D(rng.randint(2015, 2019), rng.randint(1, 12), rng.randint(1, 28))
+            )
+        for _ in range(rng.randint(0, 4)):
+            started = D(rng.randint(2015, 2019), rng.randint(1, 12), 1)
+            status = rng.choice(["planned", "in_progress", "completed", "completed"])
+            make_project(
+                enterprise,
+                status=status,
+                started_on=started,
+                completed_on=started + datetime.timedelta(days=rng.randint(0, 200))
+                if status == "completed"
+                else None,
+                savings=rng.choice([None, "0", f"{rng.randint(0, 99999)}.{rng.randint(0, 99):02d}"]),
+            )
+
+
+PERIODS = [
+    Period(None, D(2019, 12, 1)),  # open `from`
+    Period(D(2017, 1, 1), D(2017, 12, 1)),
+    Period(D(2016, 7, 1), D(2018, 6, 1)),
+    Period(D(2018, 3, 1), D(2018, 3, 1)),  # one month
+    Period(None, D(2016, 12, 1)),  # follow-up windows mostly before the starts
+    Period(D(2021, 1, 1), D(2021, 12, 1)),  # after the data
+    Period(None, D(2014, 12, 1)),  # before the data
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_rollup_gives_the_figures_the_tables_give(db, seed):
+    build_random_portal(seed)
+    for period in PERIODS:
+        assert_rollup_matches_tables(period)
+    # Every possible last month of a period, for the before/after comparison.
+    qualifying = []
+    for index in range(72):
+        period = Period(None, add_months(D(2014, 12, 1), index))
+        assert_rollup_matches_tables(period)
+        qualifying.append(district_figures(District.objects.all(), period)[1].change_enterprises)
+    # The data exercise the comparison: some months with qualifying enterprises, not all of them.
+    assert max(qualifying) > 0
+    assert max(qualifying) < Enterprise.objects.count()
+
+
+def test_the_rollup_covers_the_edge_cases_with_known_answers(db):
+    """An enterprise missing one baseline month leaves the comparison; one with every month is in."""
+    complete = make_enterprise("nanxun", score_start=D(2017, 1, 20))
+    make_reports(complete, month_range(D(2016, 1, 1), 12), inspections=2, accidents=3)
+    make_reports(complete, month_range(D(2017, 1, 1), 12), inspections=5, accidents=1)
+    gap = make_enterprise("nanxun", score_start=D(2017, 1, 20))
+    make_reports(
+        gap, [m for m in month_range(D(2016, 1, 1), 12) if m != D(2016, 6, 1)], inspections=1, accidents=1
+    )
+    make_reports(gap, month_range(D(2017, 1, 1), 12), inspections=1, accidents=1)
+    [(nanxun, figures)] = [
+        row
+        for row in district_figures(District.objects.filter(code="nanxun"), Period(None, D(2017, 12, 1)))[0]
+    ]
+    assert figures.change_enterprises == 1
+    assert (figures.baseline_inspections, figures.followup_inspections) == (24, 60)
+    assert (figures.baseline_accidents, figures.followup_accidents) == (36, 12)
+    assert figures.inspections_change_pct == 150.0  # (60 − 24) × 100 ÷ 24
+    assert figures.accidents_change_pct == -66.7  # (12 − 36) × 100 ÷ 36 = −66.66…
+    # A month later the follow-up window (2017-02..2018-01) misses January 2018: nobody qualifies.
+    _rows, later = district_figures(District.objects.filter(code="nanxun"), Period(None, D(2018, 1, 1)))
+    assert later.change_enterprises == 0 and later.inspections_change_pct is None
+    # Inspections of 2016 and 2017 from both enterprises: 24 + 60 + 11 + 12.
+    assert district_figures([nanxun], Period(None, D(2017, 12, 1)))[1].inspections == 107
+
+
+def test_the_trend_from_the_rollup_is_the_trend_from_the_tables(db):
+    build_random_portal(4, enterprises=12)
+    districts = list(District.objects.order_by("pk"))
+    expected = {}  # (district code, "YYYY-MM", figure): value, summed here row by row
+    for report in SafetyReport.objects.select_related("enterprise__district"):
+        for name in ("inspections", "accidents"):
+            key = (report.enterprise.district.code, f"{report.month:%Y-%m}", name)
+            expected[key] = expected.get(key, 0) + getattr(report, name)
+    for project in ImprovementProject.objects.filter(status="completed").select_related(
+        "enterprise__district"
+    ):
+        key = (project.enterprise.district.code, f"{project.completed_on:%Y-%m}", "savings")
+        expected[key] = expected.get(key, 0) + float(project.savings or 0)
+    for period in PERIODS:
+        trend = monthly_trend(districts, period)
+        first = period.first or min(D(int(month[:4]), int(month[5:]), 1) for _code, month, _name in expected)
+        if trend["months"]:
+            assert trend["months"] == [f"{month:%Y-%m}" for month in Period(first, period.last).months()]
+        for row in trend["districts"]:
+            for name in ("inspections", "accidents", "savings"):
+                got = dict(zip(trend["months"], row[name], strict=True))
+                for month, value in got.items():
+                    assert value == pytest.approx(expected.get((row["code"], month, name), 0)), (
+                        row["code"],
+                        month,
+                    )
+
+
+# --- Every write path keeps the roll-up current ----------------------------------------------------
+
+
+@pytest.fixture
+def two_enterprises(db):
+    """Two Nanxun enterprises, started 2017-01, with a complete baseline (2016) and 2017 reported."""
+    made = []
+    for inspections in (2, 4):
+        enterprise = make_enterprise("nanxun", score_start=D(2017, 1, 10))
+        make_reports(enterprise, month_range(D(2016, 1, 1), 24), inspections=inspections, accidents=1)
+        make_suggestion(enterprise, submitted_on=D(2017, 5, 5))
+        make_project(
+            enterprise,
+            status="completed",
+            started_on=D(2017, 1, 1),
+            completed_on=D(2017, 6, 1),
+            savings="100.50",
+        )
+        made.append(enterprise)
+    # Built and current before each write below.
+    period = Period(None, D(2017, 12, 1))
+    district_figures(District.objects.all(), period)
+    state = RollupState.objects.get()
+    assert state.data_version == state.rollup_version
+    return made
+
+
+YEAR_2017 = Period(D(2017, 1, 1), D(2017, 12, 1))
+
+
+def total(period=YEAR_2017):
+    """The total over every district, from the roll-up, checked against the tables."""
+    assert_rollup_matches_tables(period)
+    return district_figures(District.objects.order_by("pk"), period)[1]
+
+
+def test_orm_saves_and_deletes_are_seen(two_enterprises):
+    first, second = two_enterprises
+    assert (total().inspections, total().suggestions, total().projects_completed) == (72, 2, 2)
+    report = SafetyReport.objects.get(enterprise=first, month=D(2017, 3, 1))
+    report.inspections = 12
+    report.save()
+    assert total().inspections == 82
+    report.delete()
+    assert total().inspections == 70
+    make_suggestion(second, submitted_on=D(2017, 8, 1))
+    assert total().suggestions == 3
+    project = ImprovementProject.objects.filter(enterprise=first).get()
+    project.savings = Decimal("1000.00")
+    project.save()
+    assert total().savings_rmb == Decimal("1100.50")
+    second.delete()  # its reports, suggestions and projects go with it
+    assert (total().enterprises, total().inspections, total().suggestions) == (1, 22, 1)
+
+
+def test_bulk_writes_and_queryset_updates_are_seen(two_enterprises):
+    first, _second = two_enterprises
+    SafetyReport.objects.filter(enterprise=first).update(accidents=0)
+    assert total().accidents == 12
+    Suggestion.objects.bulk_create(
+        Suggestion(enterprise=first, reference=f"bulk-{n}", submitted_on=D(2017, 9, 1), text="t")
+        for n in range(5)
+    )
+    assert total().suggestions == 7
+    ImprovementProject.objects.update(status="in_progress", completed_on=None)
+    assert (total().projects_completed, total().savings_rmb) == (0, Decimal("0.00"))
+    Suggestion.objects.all().delete()
+    assert total().suggestions == 0
+
+
+def test_an_enterprise_changing_district_or_start_moves_its_figures(two_enterprises):
+    first, _second = two_enterprises
+    everywhere = District.objects.order_by("pk")
+    by_district = figures_by_district(district_figures(everywhere, YEAR_2017))[0]
+    assert (by_district["nanxun"]["inspections"], by_district["anji"]["inspections"]) == (72, 0)
+    first.district = District.objects.get(code="anji")
+    first.save()
+    by_district = figures_by_district(district_figures(everywhere, YEAR_2017))[0]
+    assert (by_district["nanxun"]["inspections"], by_district["anji"]["inspections"]) == (48, 24)
+    assert (by_district["nanxun"]["change_enterprises"], by_district["anji"]["change_enterprises"]) == (1, 1)
+    # Started in 2017-06: its baseline (2016-06..2017-05) is complete, its follow-up window
+    # (2017-01..2017-12) starts before its start month, so it leaves the comparison.
+    Enterprise.objects.filter(pk=first.pk).update(score_start=D(2017, 6, 1))
+    assert total().change_enterprises == 1
+
+
+def test_raw_sql_writes_are_seen(two_enterprises):
+    first, _second = two_enterprises
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {SafetyReport._meta.db_table} SET inspections = inspections + 1 WHERE enterprise_id = %s",
+            [first.pk],
+        )
+    assert total().inspections == 84
+
+
+def test_imports_are_seen(two_enterprises):
+    first, _second = two_enterprises
+    headers = ["统一社会信用代码", "月份", "安全检查次数", "发现隐患数", "整改隐患数", "事故起数"]
+    rows = [headers, [first.credit_code, "2017-10", 30, 0, 0, 5], [first.credit_code, "2018-01", 7, 0, 0, 0]]
+    import_file(kind="safety", file_name="s.csv", content=csv_bytes(rows))
+    assert (total().inspections, total().accidents) == (72 - 2 + 30, 24 - 1 + 5)
+    assert total(Period(D(2018, 1, 1), D(2018, 1, 1))).inspections == 7
+
+
+def test_seed_demo_is_seen(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    for period in PERIODS:
+        assert_rollup_matches_tables(period)
+
+
+def test_nothing_is_rebuilt_while_nothing_changes(two_enterprises, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert rollup.current_alias() == "default"
+    assert MonthlyRollup.objects.count() == 24  # one district, 24 months
+    assert ChangeRollup.objects.filter(month=D(2017, 12, 1)).get().enterprises == 2
+
+
+def test_a_flushed_state_row_means_rebuild(two_enterprises):
+    RollupState.objects.all().delete()
+    MonthlyRollup.objects.all().delete()
+    assert total().inspections == 72
+    state = RollupState.objects.get()
+    assert state.data_version == state.rollup_version
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_uncommitted_write_is_not_shown_and_a_committed_one_is():
+    """Another connection's write: invisible until it commits, then the next reader rebuilds."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer; the second connection's case is PostgreSQL's")
+    enterprise = make_enterprise("nanxun", score_start=D(2017, 1, 10))
+    make_reports(enterprise, month_range(D(2017, 1, 1), 12), inspections=1, accidents=0)
+    assert total().inspections == 12
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            other.set_autocommit(False)
+            cursor.execute(
+                f"UPDATE {SafetyReport._meta.db_table} SET inspections = 10 WHERE enterprise_id = %s",
+                [enterprise.pk],
+            )
+            assert total().inspections == 12  # not committed: the roll-up is current for what we see
+            other.commit()
+        assert total().inspections == 120
+    finally:
+        other.close()
