@@ -164,46 +164,51 @@ def _change_sql(vendor):
     before/after comparison and their pooled baseline and follow-up sums.
 
     An enterprise qualifies for T when it has a report for each of the 12 months before its start
-    month (`baseline`, which does not depend on T) and for each of the 12 months ending with T, the
-    first of which is in or after its start month. With one report per enterprise and month, a
-    window of its last 12 reports up to T whose first is 11 months before T holds every month.
+    month (its baseline, which does not depend on T) and for each of the 12 months ending with T,
+    the first of which is in or after its start month. With one report per enterprise and month,
+    a window of its last 12 reports up to T whose first is 11 months before T holds every month.
+
+    One pass over the reports joined to their enterprises, with two windows per enterprise (its
+    whole baseline; its last 12 reports): no join of aggregates, whose row counts the planner
+    cannot estimate (a join of the baseline sums to the windows got a nested loop of 9,000 ×
+    240,000 rows on PostgreSQL: 206 s at 10,000 enterprises).
     """
     window = CHANGE_WINDOW_MONTHS
 
     def shifted(column, months):
         return month_start_sql(column, months, vendor)
 
+    in_baseline = "r.month >= e.baseline_first AND r.month < e.start_month"
     return f"""
         INSERT INTO {ChangeRollup._meta.db_table}
             (district_id, month, enterprises, baseline_inspections, followup_inspections,
              baseline_accidents, followup_accidents)
-        SELECT b.district_id, w.month, COUNT(*), SUM(b.inspections), SUM(w.inspections),
-               SUM(b.accidents), SUM(w.accidents)
+        SELECT district_id, month, COUNT(*), SUM(baseline_inspections), SUM(followup_inspections),
+               SUM(baseline_accidents), SUM(followup_accidents)
         FROM (
-            SELECT e.id AS enterprise_id, e.district_id, e.start_month,
-                   SUM(r.inspections) AS inspections, SUM(r.accidents) AS accidents
-            FROM (
+            SELECT e.district_id, r.month, e.start_month,
+                   COUNT(*) OVER last_reports AS followup_months,
+                   MIN(r.month) OVER last_reports AS followup_first,
+                   SUM(r.inspections) OVER last_reports AS followup_inspections,
+                   SUM(r.accidents) OVER last_reports AS followup_accidents,
+                   SUM(CASE WHEN {in_baseline} THEN 1 ELSE 0 END) OVER enterprise AS baseline_months,
+                   SUM(CASE WHEN {in_baseline} THEN r.inspections ELSE 0 END) OVER enterprise
+                       AS baseline_inspections,
+                   SUM(CASE WHEN {in_baseline} THEN r.accidents ELSE 0 END) OVER enterprise
+                       AS baseline_accidents
+            FROM enterprises_safetyreport r
+            JOIN (
                 SELECT id, district_id, {shifted("score_start", -window)} AS baseline_first,
                        {shifted("score_start", 0)} AS start_month
                 FROM enterprises_enterprise
-            ) e
-            JOIN enterprises_safetyreport r
-              ON r.enterprise_id = e.id AND r.month >= e.baseline_first AND r.month < e.start_month
-            GROUP BY e.id, e.district_id, e.start_month
-            HAVING COUNT(*) = {window}
-        ) b
-        JOIN (
-            SELECT enterprise_id, month,
-                   COUNT(*) OVER last_reports AS months,
-                   MIN(month) OVER last_reports AS first_month,
-                   SUM(inspections) OVER last_reports AS inspections,
-                   SUM(accidents) OVER last_reports AS accidents
-            FROM enterprises_safetyreport
-            WINDOW last_reports AS (
-                PARTITION BY enterprise_id ORDER BY month ROWS BETWEEN {window - 1} PRECEDING AND CURRENT ROW
-            )
-        ) w ON w.enterprise_id = b.enterprise_id
-        WHERE w.months = {window} AND w.first_month = {shifted("w.month", -(window - 1))}
-          AND w.first_month >= b.start_month
-        GROUP BY b.district_id, w.month
+            ) e ON e.id = r.enterprise_id
+            WINDOW enterprise AS (PARTITION BY r.enterprise_id),
+                   last_reports AS (
+                       PARTITION BY r.enterprise_id ORDER BY r.month
+                       ROWS BETWEEN {window - 1} PRECEDING AND CURRENT ROW
+                   )
+        ) windows
+        WHERE baseline_months = {window} AND followup_months = {window}
+          AND followup_first = {shifted("month", -(window - 1))} AND followup_first >= start_month
+        GROUP BY district_id, month
     """
