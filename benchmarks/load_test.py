@@ -24,6 +24,7 @@ import argparse
 import datetime
 import http.client
 import os
+import random
 import re
 import secrets
 import signal
@@ -310,6 +311,10 @@ def official_run(port, cookie, urls, deadline, think, results):
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
     headers = {**PROXY_HEADERS, "Cookie": cookie}
     latencies, errors = [], 0
+    if think:
+        # Officials do not all open the portal in the same instant: each starts at a random moment
+        # of the first pause, so that N officials do not stay in step and arrive in bursts of N.
+        time.sleep(random.uniform(0, think))
     while time.monotonic() < deadline:
         for url in urls:
             started = time.perf_counter()
