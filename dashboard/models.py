@@ -6,11 +6,23 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class MonthlyRollup(models.Model):
-    """One district's month: what the figures for any range of whole months add up."""
+class DistrictMonth(models.Model):
+    """A row of the roll-up: one district and one month."""
 
     district = models.ForeignKey("enterprises.District", on_delete=models.CASCADE, related_name="+")
     month = models.DateField(_("month"))
+
+    class Meta:
+        abstract = True
+        constraints = [models.UniqueConstraint(fields=["district", "month"], name="%(class)s_key")]
+
+    def __str__(self):
+        return f"{self.district_id} {self.month:%Y-%m}"
+
+
+class MonthlyRollup(DistrictMonth):
+    """One district's month: what the figures for any range of whole months add up."""
+
     reports = models.IntegerField(default=0)
     suggestions = models.IntegerField(default=0)
     projects_completed = models.IntegerField(default=0)
@@ -18,34 +30,24 @@ class MonthlyRollup(models.Model):
     inspections = models.BigIntegerField(default=0)
     accidents = models.BigIntegerField(default=0)
 
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["district", "month"], name="monthly_rollup_key")]
+    class Meta(DistrictMonth.Meta):
         verbose_name = _("monthly roll-up")
         verbose_name_plural = _("monthly roll-ups")
 
-    def __str__(self):
-        return f"{self.district_id} {self.month:%Y-%m}"
 
-
-class ChangeRollup(models.Model):
+class ChangeRollup(DistrictMonth):
     """The before/after comparison of one district for a period ending with `month` (it depends on
     the period's last month only): the qualifying enterprises and their pooled sums."""
 
-    district = models.ForeignKey("enterprises.District", on_delete=models.CASCADE, related_name="+")
-    month = models.DateField(_("month"))
     enterprises = models.IntegerField(default=0)
     baseline_inspections = models.BigIntegerField(default=0)
     followup_inspections = models.BigIntegerField(default=0)
     baseline_accidents = models.BigIntegerField(default=0)
     followup_accidents = models.BigIntegerField(default=0)
 
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["district", "month"], name="change_rollup_key")]
+    class Meta(DistrictMonth.Meta):
         verbose_name = _("before/after roll-up")
         verbose_name_plural = _("before/after roll-ups")
-
-    def __str__(self):
-        return f"{self.district_id} …{self.month:%Y-%m}"
 
 
 class RollupState(models.Model):

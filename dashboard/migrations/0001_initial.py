@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'before/after roll-up',
                 'verbose_name_plural': 'before/after roll-ups',
-                'constraints': [models.UniqueConstraint(fields=('district', 'month'), name='change_rollup_key')],
+                'constraints': [models.UniqueConstraint(fields=('district', 'month'), name='changerollup_key')],
             },
         ),
         migrations.CreateModel(
@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'monthly roll-up',
                 'verbose_name_plural': 'monthly roll-ups',
-                'constraints': [models.UniqueConstraint(fields=('district', 'month'), name='monthly_rollup_key')],
+                'constraints': [models.UniqueConstraint(fields=('district', 'month'), name='monthlyrollup_key')],
             },
         ),
     ]
