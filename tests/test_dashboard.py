@@ -449,7 +449,7 @@ def test_enterprise_page_shows_its_own_figures(portal, client):
     assert (figures.suggestions, figures.projects_completed, figures.inspections) == (2, 1, 36)
     assert response.context["trend"]["districts"][0]["name"] == "南浔甲企业"
     html = response.content.decode()
-    assert "1234.50" in html  # the project's savings (Chinese numbers have no thousands separator)
+    assert "1,234.50" in html  # the project's savings, grouped by three as the department writes them
     assert 'id="trend-data"' in html
 
 
@@ -563,3 +563,25 @@ def test_empty_change_cards_say_why(portal, client):
     client.cookies["django_language"] = "en"
     html = login(client, "city_official").get("/dashboard/", {"to": "2017-12"}).content.decode()
     assert html.count("so there is nothing to compare: choose a later last month") == 2
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_large_numbers_are_grouped_by_three_in_both_languages(client, db, language):
+    """25971175.00 is unreadable on a dashboard; the department writes 25,971,175.00."""
+    enterprise = make_enterprise("nanxun", score_start=D(2016, 1, 1))
+    make_project(
+        enterprise,
+        status="completed",
+        started_on=D(2017, 1, 1),
+        completed_on=D(2017, 2, 1),
+        savings="25971175.00",
+    )
+    make_reports(enterprise, [D(2017, 1, 1)], inspections=12345, accidents=0)
+    client.cookies["django_language"] = language
+    html = (
+        login(client, "city_official")
+        .get("/dashboard/", {"from": "2017-01", "to": "2017-12"})
+        .content.decode()
+    )
+    assert "¥25,971,175.00" in html
+    assert ">12,345<" in html
