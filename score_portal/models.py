@@ -89,6 +89,7 @@ class ImportBatch(models.Model):
         PREVIEWED = "previewed", _("awaiting confirmation")
         INVALID = "invalid", _("refused: errors in the file")
         COMMITTED = "committed", _("imported")
+        UNCHANGED = "unchanged", _("nothing to import: already in the portal")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

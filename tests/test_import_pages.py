@@ -87,6 +87,43 @@ def test_a_confirm_after_the_data_changed_checks_again(admin_client):
     assert SafetyReport.objects.get().inspections == 3
 
 
+def test_a_file_already_in_the_portal_is_not_left_awaiting_confirmation(admin_client):
+    """Nothing to import is a state of its own in the history, not an import waiting forever."""
+    make_enterprise("nanxun", credit_code=NANXUN_A)
+    content = csv_bytes([SAFETY_HEADERS, [NANXUN_A, "2017-10", "3", "0"]])
+    upload(admin_client, "safety", content, "first.csv")
+    first = ImportBatch.objects.get()
+    admin_client.post(f"/imports/{first.pk}/confirm/")
+    upload(admin_client, "safety", content, "again.csv")
+    again = ImportBatch.objects.latest("pk")
+    assert (again.status, again.unchanged, again.get_status_display()) == (
+        "unchanged",
+        1,
+        "无需导入：数据已在平台中",
+    )
+    assert "nothing-to-do" in admin_client.get(f"/imports/{again.pk}/").content.decode()
+    # A confirm anyway (a second tab) writes nothing and leaves it as it is.
+    admin_client.post(f"/imports/{again.pk}/confirm/")
+    again.refresh_from_db()
+    assert again.status == "unchanged"
+    assert "无需导入：数据已在平台中" in admin_client.get("/imports/history/").content.decode()
+
+
+def test_a_confirm_that_finds_the_rows_already_written_says_nothing_to_import(admin_client):
+    make_enterprise("nanxun", credit_code=NANXUN_A)
+    content = csv_bytes([SAFETY_HEADERS, [NANXUN_A, "2017-10", "3", "0"]])
+    upload(admin_client, "safety", content, "one.csv")
+    upload(admin_client, "safety", content, "two.csv")
+    one, two = ImportBatch.objects.order_by("pk")
+    admin_client.post(f"/imports/{one.pk}/confirm/")
+    # The second admin's confirm finds every row already written by the first.
+    response = admin_client.post(f"/imports/{two.pk}/confirm/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/imports/{two.pk}/"
+    two.refresh_from_db()
+    assert (two.status, two.created, two.unchanged) == ("unchanged", 0, 1)
+    assert SafetyReport.objects.count() == 1
+
+
 def test_errors_are_listed_with_row_and_header_in_english(admin_client):
     make_enterprise("nanxun", credit_code=NANXUN_A)
     rows = [SAFETY_HEADERS, [NANXUN_A, "2017-10", "3", "0"], [NANXUN_A, "2017-13", "-2", "0"]]

@@ -24,6 +24,15 @@ def error_limit():
     return settings.SCORE_IMPORT_MAX_ERRORS
 
 
+def _status(plan):
+    """What a planned file waits for: nothing if refused, or if every row is already in the portal."""
+    if not plan.ok:
+        return ImportBatch.Status.INVALID
+    if not (plan.to_create or plan.to_update):
+        return ImportBatch.Status.UNCHANGED
+    return ImportBatch.Status.PREVIEWED
+
+
 def _record(batch, plan):
     for name, value in plan.counts().items():
         setattr(batch, name, value)
@@ -39,7 +48,7 @@ def import_batch_preview(*, user, kind, file_name, content):
         file_size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,
-        status=ImportBatch.Status.PREVIEWED if plan.ok else ImportBatch.Status.INVALID,
+        status=_status(plan),
         plan_fingerprint=plan.fingerprint if plan.ok else "",
     )
     _record(batch, plan)
@@ -56,7 +65,7 @@ def import_batch_replan(*, batch):
     """Plan a kept file again for the preview; the confirm will expect exactly this plan."""
     plan = import_batch_plan(batch=batch)
     fingerprint = plan.fingerprint if plan.ok else ""
-    status = ImportBatch.Status.PREVIEWED if plan.ok else ImportBatch.Status.INVALID
+    status = _status(plan)
     if (fingerprint, status) != (batch.plan_fingerprint, batch.status) or plan.counts()[
         "errors"
     ] != batch.errors:
@@ -76,7 +85,7 @@ def import_batch_confirm(*, batch):
             return batch, None
         plan = import_batch_plan(batch=batch)
         if not plan.ok or plan.fingerprint != batch.plan_fingerprint:
-            batch.status = ImportBatch.Status.PREVIEWED if plan.ok else ImportBatch.Status.INVALID
+            batch.status = _status(plan)
             batch.plan_fingerprint = plan.fingerprint if plan.ok else ""
             _record(batch, plan)
             batch.save()
