@@ -90,6 +90,7 @@ class ImportBatch(models.Model):
         INVALID = "invalid", _("refused: errors in the file")
         COMMITTED = "committed", _("imported")
         UNCHANGED = "unchanged", _("nothing to import: already in the portal")
+        EXPIRED = "expired", _("expired: not confirmed in time")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -127,3 +128,8 @@ class ImportBatch(models.Model):
         from django.urls import reverse
 
         return reverse("import_preview", args=[self.pk])
+
+    @classmethod
+    def waiting(cls):
+        """The uploads that still hold their file for a confirmation (or another look)."""
+        return cls.objects.filter(status__in=[cls.Status.PREVIEWED, cls.Status.INVALID, cls.Status.UNCHANGED])

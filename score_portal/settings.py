@@ -199,6 +199,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = SCORE_IMPORT_MAX_BYTES + 1024 * 1024
 # Errors listed on the preview page and by import_data; the rest are counted (and all are in the
 # downloadable error sheet).
 SCORE_IMPORT_MAX_ERRORS = envint("SCORE_IMPORT_MAX_ERRORS", 200)
+# An uploaded file waits this many days for its confirmation; then its bytes are deleted (the
+# history keeps its name, size, SHA-256 and counts) and it must be uploaded again.
+SCORE_IMPORT_KEEP_DAYS = envint("SCORE_IMPORT_KEEP_DAYS", 7)
 
 # Sessions live in the database (Django's default backend), so any app server behind the load
 # balancer can serve any request. A login lasts DJANGO_SESSION_HOURS at most and also ends when the

@@ -2,10 +2,12 @@
 
 import csv
 import datetime
+import hashlib
 import io
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from enterprises.models import Enterprise, SafetyReport
 from score_portal.models import ImportBatch
@@ -285,3 +287,60 @@ def test_the_preview_query_count_does_not_grow_with_the_rows(admin_client, djang
     with django_assert_num_queries(5):
         response = admin_client.get(f"/imports/{large}/")
     assert response.context["counts"]["created"] == 200
+
+
+def age(batch, days):
+    ImportBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - datetime.timedelta(days=days))
+
+
+def test_uploads_not_confirmed_in_time_lose_their_file_but_stay_in_the_history(admin_client, settings):
+    settings.SCORE_IMPORT_KEEP_DAYS = 7
+    make_enterprise("nanxun", credit_code=NANXUN_A)
+    content = csv_bytes([SAFETY_HEADERS, [NANXUN_A, "2017-10", "3", "0"]])
+    upload(admin_client, "safety", content, "old.csv")
+    upload(admin_client, "safety", content, "recent.csv")
+    old, recent = ImportBatch.objects.order_by("pk")
+    age(old, 8)
+    age(recent, 6)
+    upload(admin_client, "safety", content, "new.csv")  # any upload clears the old files
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.status, bytes(old.content), old.file_name, old.sha256) == (
+        "expired",
+        b"",
+        "old.csv",
+        hashlib.sha256(content).hexdigest(),
+    )
+    assert (recent.status, bytes(recent.content)) == ("previewed", content)
+    assert "已过期：未在期限内确认" in admin_client.get("/imports/history/").content.decode()
+
+
+def test_an_expired_upload_asks_for_the_file_again_and_writes_nothing(admin_client, settings):
+    settings.SCORE_IMPORT_KEEP_DAYS = 7
+    make_enterprise("nanxun", credit_code=NANXUN_A)
+    upload(admin_client, "safety", csv_bytes([SAFETY_HEADERS, [NANXUN_A, "2017-10", "3", "0"]]), "s.csv")
+    batch = ImportBatch.objects.get()
+    age(batch, 8)  # no upload since: the batch still holds its file
+    for response in (
+        admin_client.post(f"/imports/{batch.pk}/confirm/", follow=True),
+        admin_client.get(f"/imports/{batch.pk}/", follow=True),
+        admin_client.get(f"/imports/{batch.pk}/errors/", follow=True),
+    ):
+        assert response.redirect_chain[-1][0] == "/imports/"
+        assert "这次上传超过 7 天未确认" in response.content.decode()
+    assert SafetyReport.objects.count() == 0
+    batch.refresh_from_db()
+    assert (batch.status, bytes(batch.content)) == ("expired", b"")
+
+
+def test_committed_imports_keep_their_record_however_old(admin_client, settings):
+    settings.SCORE_IMPORT_KEEP_DAYS = 7
+    make_enterprise("nanxun", credit_code=NANXUN_A)
+    upload(admin_client, "safety", csv_bytes([SAFETY_HEADERS, [NANXUN_A, "2017-10", "3", "0"]]), "s.csv")
+    batch = ImportBatch.objects.get()
+    admin_client.post(f"/imports/{batch.pk}/confirm/")
+    age(batch, 400)
+    upload(admin_client, "safety", csv_bytes([SAFETY_HEADERS, [NANXUN_A, "2017-11", "3", "0"]]), "t.csv")
+    batch.refresh_from_db()
+    assert batch.status == "committed"
+    assert admin_client.get(f"/imports/{batch.pk}/done/").status_code == 200

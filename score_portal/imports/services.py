@@ -1,5 +1,6 @@
 """Imports as the portal records them: an ImportBatch per file, previewed, then committed."""
 
+import datetime
 import hashlib
 
 from django.conf import settings
@@ -38,8 +39,36 @@ def _record(batch, plan):
         setattr(batch, name, value)
 
 
+def _expiry_cutoff():
+    return timezone.now() - datetime.timedelta(days=settings.SCORE_IMPORT_KEEP_DAYS)
+
+
+def import_batches_expire():
+    """Delete the files of uploads not confirmed within SCORE_IMPORT_KEEP_DAYS; their history
+    (name, size, SHA-256, counts) stays. Returns how many expired."""
+    return (
+        ImportBatch.waiting()
+        .filter(created_at__lt=_expiry_cutoff())
+        .update(status=ImportBatch.Status.EXPIRED, content=b"")
+    )
+
+
+def import_batch_expired(*, batch):
+    """Whether `batch` is past its time (expiring it now if it was still waiting)."""
+    if batch.status == ImportBatch.Status.EXPIRED:
+        return True
+    if batch.status == ImportBatch.Status.COMMITTED or batch.created_at >= _expiry_cutoff():
+        return False
+    ImportBatch.waiting().filter(pk=batch.pk).update(status=ImportBatch.Status.EXPIRED, content=b"")
+    return True
+
+
 def import_batch_preview(*, user, kind, file_name, content):
-    """Keep the uploaded file and plan it, writing nothing else; returns (batch, plan)."""
+    """Keep the uploaded file and plan it, writing nothing else; returns (batch, plan).
+
+    Uploads older than SCORE_IMPORT_KEEP_DAYS that were never confirmed lose their file here.
+    """
+    import_batches_expire()
     plan = import_plan(import_kind(kind), content=content, file_name=file_name)
     batch = ImportBatch(
         user=user,

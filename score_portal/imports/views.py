@@ -4,6 +4,7 @@ Programme admins only. Nothing is written before the confirmation; the file wait
 ImportBatch row meanwhile.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,6 +19,7 @@ from score_portal.imports.services import (
     PlanChanged,
     error_limit,
     import_batch_confirm,
+    import_batch_expired,
     import_batch_plan,
     import_batch_preview,
     import_batch_replan,
@@ -31,6 +33,21 @@ PREVIEW_ROWS = 20
 def _batch_for_admin(request, pk):
     require_role(request.user, Role.PROGRAMME_ADMIN)
     return get_object_or_404(ImportBatch.objects.select_related("user"), pk=pk)
+
+
+def _expired(request, batch):
+    """Whether the upload's file is gone (not confirmed in time); says so to the user."""
+    if not import_batch_expired(batch=batch):
+        return False
+    messages.warning(
+        request,
+        _(
+            "This upload was not confirmed within %(days)d days, so its file has been deleted. "
+            "Please upload the file again."
+        )
+        % {"days": settings.SCORE_IMPORT_KEEP_DAYS},
+    )
+    return True
 
 
 @login_required
@@ -51,6 +68,8 @@ def import_preview(request, pk):
     batch = _batch_for_admin(request, pk)
     if batch.status == ImportBatch.Status.COMMITTED:
         return redirect("import_done", batch.pk)
+    if _expired(request, batch):
+        return redirect("import_upload")
     # Planned again against the data as it is now: what the admin sees is what a confirm will do.
     plan = import_batch_replan(batch=batch)
     limit = error_limit()
@@ -78,6 +97,8 @@ def import_preview(request, pk):
 @login_required
 def import_confirm(request, pk):
     batch = _batch_for_admin(request, pk)
+    if _expired(request, batch):
+        return redirect("import_upload")
     try:
         batch, plan = import_batch_confirm(batch=batch)
     except PlanChanged:
@@ -106,6 +127,8 @@ def import_errors(request, pk):
     batch = _batch_for_admin(request, pk)
     if batch.status == ImportBatch.Status.COMMITTED:
         return redirect("import_done", batch.pk)
+    if _expired(request, batch):
+        return redirect("import_upload")
     plan = import_batch_plan(batch=batch)
     if not any(problem.row for problem in plan.errors):
         return redirect("import_preview", batch.pk)
