@@ -344,3 +344,30 @@ def test_committed_imports_keep_their_record_however_old(admin_client, settings)
     batch.refresh_from_db()
     assert batch.status == "committed"
     assert admin_client.get(f"/imports/{batch.pk}/done/").status_code == 200
+
+
+def test_a_refused_file_counts_its_good_rows_and_its_rows_with_errors(admin_client):
+    """Not "0 new": how many rows are fine, how many need fixing, how many errors in all."""
+    make_enterprise("nanxun", credit_code=NANXUN_A)
+    rows = [
+        SAFETY_HEADERS,
+        [NANXUN_A, "2017-10", "3", "0"],
+        [NANXUN_A, "2017-13", "-1", "0"],  # two errors: the month and the count
+        [NANXUN_A, "2017-11", "2", "0"],
+    ]
+    upload(admin_client, "safety", csv_bytes(rows), "s.csv")
+    html = admin_client.get(f"/imports/{ImportBatch.objects.get().pk}/").content.decode()
+    assert 'data-count="rows">3<' in html
+    assert 'data-count="clean">2<' in html
+    assert 'data-count="error-rows">1<' in html
+    assert 'data-count="errors">2<' in html
+    assert 'data-count="created"' not in html  # no "0 new" for a file that cannot be imported
+    assert "没有错误的行" in html
+
+
+def test_a_file_level_error_does_not_claim_good_rows(admin_client):
+    make_enterprise("nanxun", credit_code=NANXUN_A)
+    upload(admin_client, "safety", csv_bytes([["统一社会信用代码", "月份"], [NANXUN_A, "2017-10"]]), "s.csv")
+    html = admin_client.get(f"/imports/{ImportBatch.objects.get().pk}/").content.decode()
+    assert 'data-count="errors">' in html
+    assert 'data-count="clean"' not in html

@@ -119,6 +119,16 @@ class Plan:
             "errors": len(self.errors),
         }
 
+    def error_rows(self):
+        """(rows with errors, rows without): None for the second when an error concerns the whole
+        file or its header row (a missing column, say), which leaves no row that could be called
+        fine. Data rows are numbered from 2, the header being row 1."""
+        rows = {problem.row for problem in self.errors}
+        data_rows = {row for row in rows if row is not None and row > 1}
+        if data_rows != rows:
+            return len(data_rows), None
+        return len(data_rows), len(self.rows) - len(data_rows)
+
     def preview_columns(self):
         """The kind's columns present in the file, in the file's order, with their headers."""
         present = sorted(

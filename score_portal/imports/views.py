@@ -81,6 +81,7 @@ def import_preview(request, pk):
             "batch": batch,
             "plan": plan,
             "counts": plan.counts(),
+            "error_rows": plan.error_rows(),
             "errors": plan.errors[:limit],
             "more_errors": max(0, len(plan.errors) - limit),
             "row_errors": any(problem.row for problem in plan.errors) and plan.headers,
