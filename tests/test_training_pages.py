@@ -80,6 +80,13 @@ def test_trainer_lists_only_the_workshops_of_their_district(role_client, nanxun_
     assert "安吉竹业有限公司" not in response.content.decode()
 
 
+def test_choice_words_start_with_a_capital_in_english_tables(role_client, nanxun_workshop):
+    client = role_client("trainer", district="nanxun")
+    client.cookies["django_language"] = "en"
+    html = client.get("/training/").content.decode()
+    assert "<td>Classroom training</td>" in html
+
+
 def test_workshop_list_filters_by_module_kind_and_month(role_client, nanxun_workshop):
     walk = make_workshop("nanxun", module=2, date=D(2024, 5, 3), kind="walkthrough")
     client = role_client("trainer")
