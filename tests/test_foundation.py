@@ -83,22 +83,38 @@ class TestAddUser:
 
     def test_creates_a_district_official_with_district(self, db, capsys):
         call_command(
-            "add_user", "li", "--role", "district_official", "--district", "NANXUN", "--password", "pw-123456"
+            "add_user",
+            "li",
+            "--role",
+            "district_official",
+            "--district",
+            "NANXUN",
+            "--password",
+            "Nanxun-safety-2026",
         )
         user = User.objects.get(username="li")
-        assert user.check_password("pw-123456") is True
+        assert user.check_password("Nanxun-safety-2026") is True
         assert user.profile.district.code == "nanxun"
         assert user_role(user) == Role.DISTRICT_OFFICIAL
         assert user.is_staff is False
 
     def test_programme_admin_gets_the_admin(self, db):
-        call_command("add_user", "boss", "--role", "programme_admin", "--password", "pw-123456")
+        call_command("add_user", "boss", "--role", "programme_admin", "--password", "Nanxun-safety-2026")
         user = User.objects.get(username="boss")
         assert (user.is_staff, user.is_superuser) == (True, True)
 
     def test_city_official_works_for_the_only_city(self, db):
-        call_command("add_user", "wang", "--role", "city_official", "--password", "x")
+        call_command("add_user", "wang", "--role", "city_official", "--password", "Huzhou-safety-2026")
         assert User.objects.get(username="wang").profile.city.code == "huzhou"
+
+    def test_refuses_a_weak_password_with_the_validators_reasons(self, db, english):
+        with pytest.raises(
+            CommandError, match="This password is too short. It must contain at least 12 characters."
+        ):
+            call_command("add_user", "wang", "--role", "city_official", "--password", "x")
+        with pytest.raises(CommandError, match="This password is too common."):
+            call_command("add_user", "wang", "--role", "city_official", "--password", "password1234")
+        assert User.objects.filter(username="wang").exists() is False
 
     def test_refuses_a_district_role_without_district(self, db):
         with pytest.raises(CommandError, match=r"The role trainer needs a district \(--district CODE\)"):

@@ -1,5 +1,7 @@
 import secrets
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -15,13 +17,18 @@ class Command(BaseCommand):
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--district", help="district code, e.g. nanxun (district roles)")
         parser.add_argument("--city", help="city code for a city official (default: the only city)")
-        parser.add_argument("--password", help="default: a random one, printed once")
+        parser.add_argument(
+            "--password", help="default: a random one, printed once; checked like the admin's password forms"
+        )
 
     def handle(self, *args, username, role, district, city, password, **options):
         generated = not password
         if generated:
             password = secrets.token_urlsafe(12)
         try:
+            if not generated:
+                # The same rules as the admin's and the login's password forms (AUTH_PASSWORD_VALIDATORS).
+                validate_password(password, user=get_user_model()(username=username))
             user_create_or_update(
                 username=username, role=role, password=password, district_code=district, city_code=city
             )
