@@ -262,6 +262,9 @@ def test_imports_are_seen(two_enterprises):
     headers = ["统一社会信用代码", "月份", "安全检查次数", "发现隐患数", "整改隐患数", "事故起数"]
     rows = [headers, [first.credit_code, "2017-10", 30, 0, 0, 5], [first.credit_code, "2018-01", 7, 0, 0, 0]]
     import_file(kind="safety", file_name="s.csv", content=csv_bytes(rows))
+    # The import rebuilt the roll-up before committing: the first reader after it waits for nothing.
+    state = RollupState.objects.get()
+    assert state.data_version == state.rollup_version
     assert (total().inspections, total().accidents) == (72 - 2 + 30, 24 - 1 + 5)
     assert total(Period(D(2018, 1, 1), D(2018, 1, 1))).inspections == 7
 

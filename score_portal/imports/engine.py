@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dashboard.rollup import rebuild as rebuild_dashboard_rollup
 from score_portal.imports.reading import UnreadableFile, table_read
 from score_portal.imports.values import CellError, is_empty
 
@@ -341,7 +342,8 @@ def _compare_with_database(plan):
 
 def import_commit(plan, *, batch):
     """Write `plan` in one transaction, marking every written record with `batch`; on PostgreSQL
-    a large import (ANALYZE_AFTER_ROWS) also refreshes its table's planner statistics."""
+    a large import (ANALYZE_AFTER_ROWS) also refreshes its table's planner statistics. The
+    dashboard's roll-up is rebuilt in the same transaction."""
     assert plan.ok, "a plan with errors is never committed"
     kind = plan.kind
     model = kind.model
@@ -364,6 +366,11 @@ def import_commit(plan, *, batch):
         else:
             _insert_many(model, creates, batch_id=batch.pk, now=now)
             _update_many(model, updates, update_fields, stamped, batch_id=batch.pk, now=now)
+        if creates or updates:
+            # Every kind of file feeds the dashboard's figures: rebuild their roll-up now, inside
+            # the import's transaction, so that the first official to open the dashboard after a
+            # monthly import does not wait for it (0.1 s at 1,000 enterprises; seven queries).
+            rebuild_dashboard_rollup()
 
 
 # Elsewhere (SQLite in development and tests): one prepared statement run for every row with
