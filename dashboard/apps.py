@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class DashboardConfig(AppConfig):
     name = "dashboard"
     verbose_name = _("dashboard")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from .rollup import triggers_ensure
+
+        post_migrate.connect(triggers_ensure, sender=self, dispatch_uid="dashboard_triggers_ensure")

@@ -339,7 +339,8 @@ def district_figures(districts, period, *, enterprise=None):
 
     Returns ([(district, Figures), …], total Figures). A district without data has zeros. The
     figures are read from the roll-up (dashboard/rollup.py): four queries, whatever the number of
-    districts, enterprises and months, plus the rebuild's seven after a change of the data. With
+    districts, enterprises and months, plus the rebuild's nine after a change of the data (or, in
+    the moment a writer holds the roll-up back, the four of district_figures_from_tables). With
     `enterprise`, the figures count that enterprise alone (the drill-down), from its own rows.
     """
     if enterprise is not None:
@@ -348,6 +349,8 @@ def district_figures(districts, period, *, enterprise=None):
     rows = {district.pk: Figures() for district in districts}
     if rows:
         alias = rollup.current_alias()
+        if alias is None:  # the roll-up is behind while an import is under way: the tables
+            return district_figures_from_tables(districts, period)
         ids = tuple(rows)
         for district_id, count in enterprises_started(Scope(ids), period, using=alias).items():
             rows[district_id].enterprises = count
@@ -443,8 +446,10 @@ def monthly_trend(districts, period, *, enterprise=None):
 def _trend_cells_from_rollup(district_ids, period):
     """{(district, month, figure): value} of the monthly trend, for the months that have reports
     (inspections, accidents) or completed projects (savings)."""
-    cells = {}
     alias = rollup.current_alias()
+    if alias is None:  # the roll-up is behind while an import is under way: the tables
+        return _trend_cells_from_tables(Scope(district_ids), period)
+    cells = {}
     for row in MonthlyRollup.objects.using(alias).filter(within(period, "month"), district__in=district_ids):
         if row.reports:
             cells[row.district_id, row.month, "inspections"] = row.inspections

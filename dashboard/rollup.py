@@ -11,16 +11,22 @@ the services, seed_demo, bulk_create, QuerySet.update, a psql session):
 
 - database triggers on the four tables the figures read (enterprises, safety reports, suggestions,
   improvement projects) raise RollupState.data_version on every write: on PostgreSQL once per
-  statement, before it touches a row (so a writing transaction takes the state row's lock before
-  any row lock: no deadlock with the roll-up's rebuild); on SQLite once per row. The triggers are
-  created by migration dashboard 0001 (TRIGGER_SQL below).
+  statement, before it touches a row; on SQLite once per row. Migration dashboard 0002 creates
+  them, and `triggers_ensure` checks them after every `migrate` (on SQLite, a later migration that
+  remakes a table drops that table's triggers) and marks the roll-up stale.
 - a reader (`current_alias`) compares data_version with rollup_version, the data_version the
   roll-up was built from, in one query. Equal: the roll-up is current. Different (or no state row,
-  after a flush): `rebuild` recomputes the whole roll-up from the data in one transaction, set-based
-  (a few SQL statements, whatever the number of rows), and records the data_version it read under
-  the state row's lock. A write committing during the rebuild waits for that lock and then raises
-  data_version again, so the next reader rebuilds again: a reader never takes a roll-up that misses
-  a committed write for current.
+  after a flush): `rebuild` recomputes the whole roll-up from the data in one transaction,
+  set-based (a few SQL statements, whatever the number of rows), and records the data_version it
+  read under the state row's lock. A write committing during the rebuild waits for that lock and
+  then raises data_version again, so the next reader rebuilds again: a reader never takes a
+  roll-up that misses a committed write for current.
+- lock order, on PostgreSQL: a writer locks its table, then (its trigger) the state row. A
+  rebuild takes ACCESS SHARE on the four tables first, then the state row, so a TRUNCATE or a
+  migration's ALTER TABLE (which lock the table before their trigger wants the state row) cannot
+  deadlock with it. And a rebuild does not wait for the state row: if a writer holds it (an import
+  under way), the roll-up cannot be made current until that writer commits, so the reader computes
+  its figures from the tables instead (`current_alias` returns None) rather than queue behind it.
 
 The cost is paid once per change of the data, by the first dashboard request after it (measured in
 README "Dashboard performance"); writes are monthly imports and the odd admin edit, reads are every
@@ -28,7 +34,7 @@ official's every page. The enterprise drill-down reads the tables directly (one 
 are few and indexed), and the tests compare both paths on the same data.
 """
 
-from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, router, transaction
 
 from .models import ChangeRollup, MonthlyRollup, RollupState
 
@@ -53,14 +59,18 @@ _BUMP = (
 
 
 def trigger_sql(vendor):
-    """(create, drop) statements of the triggers that mark the roll-up stale, for `vendor`."""
+    """(create, drop) statements of the triggers that mark the roll-up stale, for `vendor`. The
+    create statements can run again over existing triggers (`triggers_ensure`)."""
     create, drop = [], []
     if vendor == "postgresql":
+        # SET search_path FROM CURRENT: the function finds the state table whatever the session's
+        # search_path (pg_restore runs with an empty one).
         create.append(
-            "CREATE OR REPLACE FUNCTION dashboard_rollup_stale() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN {_BUMP}; RETURN NULL; END $$"
+            "CREATE OR REPLACE FUNCTION dashboard_rollup_stale() RETURNS trigger LANGUAGE plpgsql "
+            f"SET search_path FROM CURRENT AS $$ BEGIN {_BUMP}; RETURN NULL; END $$"
         )
         for table in SOURCE_TABLES:
+            create.append(f"DROP TRIGGER IF EXISTS dashboard_rollup_stale ON {table}")
             create.append(
                 f"CREATE TRIGGER dashboard_rollup_stale BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE "
                 f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION dashboard_rollup_stale()"
@@ -71,13 +81,29 @@ def trigger_sql(vendor):
         for table in SOURCE_TABLES:
             for event in ("INSERT", "UPDATE", "DELETE"):
                 name = f"dashboard_rollup_stale_{table}_{event.lower()}"
-                create.append(f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {_BUMP}; END")
+                create.append(
+                    f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {table} BEGIN {_BUMP}; END"
+                )
                 drop.append(f"DROP TRIGGER IF EXISTS {name}")
     else:
         raise NotImplementedError(
             f"The dashboard's roll-up triggers are written for PostgreSQL and SQLite, not {vendor}."
         )
     return create, drop
+
+
+def triggers_ensure(using=DEFAULT_DB_ALIAS, **kwargs):
+    """After every `migrate` (a post_migrate receiver): the triggers exist on the four tables, and
+    the roll-up is marked stale, since a migration may have changed the data without them."""
+    connection = connections[using]
+    tables = set(connection.introspection.table_names())
+    if STATE_TABLE not in tables or not tables.issuperset(SOURCE_TABLES):
+        return  # the roll-up's or a source table's migration is not applied (yet, or any more)
+    create, _drop = trigger_sql(connection.vendor)
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        for statement in create:
+            cursor.execute(statement)
+        cursor.execute(_BUMP)
 
 
 def month_start_sql(column, months, vendor):
@@ -91,7 +117,8 @@ def month_start_sql(column, months, vendor):
 
 
 def current_alias():
-    """The database to read the roll-up from, after making sure it is current (one query when it is).
+    """The database to read the roll-up from, after making sure it is current (one query when it
+    is); None when it is behind and a writer holds it back: then read the tables.
 
     The dashboard's views read from the replica when there is one; the roll-up is rebuilt on the
     primary, and a request that had to rebuild it reads it there, since the replica may lag.
@@ -102,30 +129,57 @@ def current_alias():
         row = cursor.fetchone()
     if row is not None and row[0]:
         return alias
-    rebuild()
-    return DEFAULT_DB_ALIAS
+    return DEFAULT_DB_ALIAS if rebuild() else None
+
+
+# PostgreSQL's SQLSTATE for "could not obtain lock" (FOR UPDATE NOWAIT).
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 def rebuild(using=DEFAULT_DB_ALIAS):
-    """Recompute the whole roll-up from the data, unless another request just did; seven queries."""
+    """Recompute the whole roll-up from the data, unless another request just did. True when the
+    roll-up is current afterwards; False (PostgreSQL) when a writer holds the state row, whose
+    changes no rebuild can see before it commits. Nine queries."""
     connection = connections[using]
     vendor = connection.vendor
-    with transaction.atomic(using=using), connection.cursor() as cursor:
-        # Take the state row's lock first (writers wait for it, and so does a concurrent rebuild),
-        # then read the version the data is at.
-        cursor.execute(
-            f"INSERT INTO {STATE_TABLE} (id, data_version, rollup_version) VALUES (1, 0, -1) "
-            f"ON CONFLICT (id) DO UPDATE SET rollup_version = {STATE_TABLE}.rollup_version"
-        )
-        cursor.execute(f"SELECT data_version, rollup_version FROM {STATE_TABLE} WHERE id = 1")
-        data_version, rollup_version = cursor.fetchone()
-        if data_version == rollup_version:
-            return
-        cursor.execute(f"DELETE FROM {MonthlyRollup._meta.db_table}")
-        cursor.execute(f"DELETE FROM {ChangeRollup._meta.db_table}")
-        cursor.execute(_monthly_sql(vendor), {"completed": "completed"})
-        cursor.execute(_change_sql(vendor))
-        cursor.execute(f"UPDATE {STATE_TABLE} SET rollup_version = %s WHERE id = 1", [data_version])
+    try:
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            if vendor == "postgresql":
+                # The tables first, then the state row: the order a TRUNCATE or ALTER TABLE takes.
+                cursor.execute(f"LOCK TABLE {', '.join(SOURCE_TABLES)} IN ACCESS SHARE MODE")
+                state = (
+                    f"SELECT data_version, rollup_version FROM {STATE_TABLE} WHERE id = 1 FOR UPDATE NOWAIT"
+                )
+                cursor.execute(state)
+                row = cursor.fetchone()
+                if row is None:  # after a flush
+                    cursor.execute(
+                        f"INSERT INTO {STATE_TABLE} (id, data_version, rollup_version) VALUES (1, 0, -1) "
+                        "ON CONFLICT (id) DO NOTHING"
+                    )
+                    cursor.execute(state)
+                    row = cursor.fetchone()
+            else:
+                # SQLite: a write takes the database's lock, which stands for the state row's.
+                cursor.execute(
+                    f"INSERT INTO {STATE_TABLE} (id, data_version, rollup_version) VALUES (1, 0, -1) "
+                    f"ON CONFLICT (id) DO UPDATE SET rollup_version = {STATE_TABLE}.rollup_version"
+                )
+                cursor.execute(f"SELECT data_version, rollup_version FROM {STATE_TABLE} WHERE id = 1")
+                row = cursor.fetchone()
+            data_version, rollup_version = row
+            if data_version == rollup_version:
+                return True
+            cursor.execute(f"DELETE FROM {MonthlyRollup._meta.db_table}")
+            cursor.execute(f"DELETE FROM {ChangeRollup._meta.db_table}")
+            cursor.execute(_monthly_sql(vendor), {"completed": "completed"})
+            cursor.execute(_change_sql(vendor))
+            cursor.execute(f"UPDATE {STATE_TABLE} SET rollup_version = %s WHERE id = 1", [data_version])
+    except OperationalError as error:
+        if getattr(error.__cause__, "pgcode", None) == LOCK_NOT_AVAILABLE:
+            return False
+        raise
+    return True
 
 
 def _monthly_sql(vendor):

@@ -3,11 +3,13 @@ stays current whatever writes the data: every write path, on SQLite and on Postg
 
 import datetime
 import random
+import threading
+import time
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection, connections, models
 
 from dashboard import rollup
 from dashboard.figures import (
@@ -290,7 +292,7 @@ def test_a_flushed_state_row_means_rebuild(two_enterprises):
     assert state.data_version == state.rollup_version
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_uncommitted_write_is_not_shown_and_a_committed_one_is():
     """Another connection's write: invisible until it commits, then the next reader rebuilds."""
     if connection.vendor != "postgresql":
@@ -311,3 +313,121 @@ def test_an_uncommitted_write_is_not_shown_and_a_committed_one_is():
         assert total().inspections == 120
     finally:
         other.close()
+
+
+# --- Locks, migrations and restores (found in review) ------------------------------------------------
+
+
+def seed_year():
+    enterprise = make_enterprise("nanxun", score_start=D(2017, 1, 10))
+    make_reports(enterprise, month_range(D(2017, 1, 1), 12), inspections=1, accidents=0)
+    return enterprise
+
+
+def postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's locks; SQLite has one writer at a time")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_truncate_during_a_rebuild_waits_instead_of_deadlocking(monkeypatch):
+    """A TRUNCATE locks its table, then its trigger wants the state row; the rebuild takes the
+    tables before the state row, so the TRUNCATE waits for it."""
+    postgresql_only()
+    seed_year()
+    failures = []
+
+    def truncate():
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute(f"TRUNCATE {SafetyReport._meta.db_table}")
+        except Exception as error:  # noqa: BLE001 - the test reports whatever went wrong
+            failures.append(error)
+        finally:
+            other.close()
+
+    thread = threading.Thread(target=truncate)
+    monthly_sql = rollup._monthly_sql
+
+    def truncate_meanwhile(vendor):
+        thread.start()  # the rebuild holds the state row and is about to read the reports
+        time.sleep(0.5)
+        return monthly_sql(vendor)
+
+    monkeypatch.setattr(rollup, "_monthly_sql", truncate_meanwhile)
+    assert rollup.rebuild() is True
+    thread.join(30)
+    assert failures == []
+    monkeypatch.undo()
+    assert total().inspections == 0  # the TRUNCATE committed after the rebuild: rebuilt again
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_reader_does_not_queue_behind_a_writer_and_reads_the_tables():
+    """The roll-up is behind (a committed edit) while an import holds the state row: the dashboard
+    computes from the tables at once, showing what is committed, instead of waiting."""
+    postgresql_only()
+    enterprise = seed_year()
+    assert total().inspections == 12
+    SafetyReport.objects.filter(enterprise=enterprise, month=D(2017, 1, 1)).update(inspections=2)
+    other = connections.create_connection("default")
+    try:
+        other.set_autocommit(False)
+        with other.cursor() as cursor:  # an import under way
+            cursor.execute(
+                f"UPDATE {SafetyReport._meta.db_table} SET accidents = 1 WHERE enterprise_id = %s",
+                [enterprise.pk],
+            )
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")
+        started = time.monotonic()
+        figures = district_figures(District.objects.all(), YEAR_2017)[1]
+        assert time.monotonic() - started < 1
+        assert (figures.inspections, figures.accidents) == (13, 0)  # the edit, not the import
+        assert (
+            monthly_trend(District.objects.filter(code="nanxun"), YEAR_2017)["districts"][0]["inspections"][0]
+            == 2
+        )
+        other.commit()
+    finally:
+        other.close()
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+    assert (total().inspections, total().accidents) == (13, 12)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_migrate_puts_back_triggers_that_a_table_remake_dropped():
+    """On SQLite a migration that alters a column remakes the table, dropping its triggers; every
+    migrate ends by creating any that are missing, and marks the roll-up stale."""
+    enterprise = seed_year()
+    assert total().inspections == 12
+    old = SafetyReport._meta.get_field("lost_workdays")
+    new = models.PositiveBigIntegerField(null=True, blank=True)
+    new.set_attributes_from_name("lost_workdays")
+    new.model = SafetyReport
+    with connection.schema_editor() as editor:
+        editor.alter_field(SafetyReport, old, new)
+    try:
+        call_command("migrate", verbosity=0)
+        SafetyReport.objects.filter(enterprise=enterprise).update(inspections=5)
+        assert total().inspections == 60
+    finally:
+        with connection.schema_editor() as editor:
+            editor.alter_field(SafetyReport, new, old)
+
+
+def test_the_trigger_finds_the_state_table_whatever_the_search_path(db):
+    """pg_restore loads data with an empty search_path; the trigger must still reach its table."""
+    postgresql_only()
+    enterprise = seed_year()
+    assert total().inspections == 12
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL search_path = ''")
+        cursor.execute(
+            f"UPDATE public.{SafetyReport._meta.db_table} SET inspections = 3 WHERE enterprise_id = %s",
+            [enterprise.pk],
+        )
+        cursor.execute('SET LOCAL search_path = "$user", public')
+    assert total().inspections == 36
