@@ -51,6 +51,9 @@ SOURCE_TABLES = (
 
 STATE_TABLE = RollupState._meta.db_table
 
+# The migration that creates the triggers; triggers_ensure keeps them only while it is applied.
+TRIGGERS_MIGRATION = "0002_rollup_triggers"
+
 # Raise data_version (creating the row after a flush). The same statement in both dialects.
 _BUMP = (
     f"INSERT INTO {STATE_TABLE} (id, data_version, rollup_version) VALUES (1, 1, -1) "
@@ -95,10 +98,11 @@ def trigger_sql(vendor):
 def triggers_ensure(using=DEFAULT_DB_ALIAS, **kwargs):
     """After every `migrate` (a post_migrate receiver): the triggers exist on the four tables, and
     the roll-up is marked stale, since a migration may have changed the data without them."""
+    from django.db.migrations.recorder import MigrationRecorder
+
     connection = connections[using]
-    tables = set(connection.introspection.table_names())
-    if STATE_TABLE not in tables or not tables.issuperset(SOURCE_TABLES):
-        return  # the roll-up's or a source table's migration is not applied (yet, or any more)
+    if ("dashboard", TRIGGERS_MIGRATION) not in MigrationRecorder(connection).applied_migrations():
+        return  # not migrated that far (yet, or any more: `migrate dashboard 0001` drops them)
     create, _drop = trigger_sql(connection.vendor)
     with transaction.atomic(using=using), connection.cursor() as cursor:
         for statement in create:
