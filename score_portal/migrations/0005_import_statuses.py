@@ -13,6 +13,8 @@ def mark_nothing_to_import(apps, schema_editor):
 def mark_awaiting_again(apps, schema_editor):
     ImportBatch = apps.get_model("score_portal", "ImportBatch")
     ImportBatch.objects.filter(status="unchanged").update(status="previewed")
+    # An expired upload has no file left: the old code can only show it as refused.
+    ImportBatch.objects.filter(status="expired").update(status="invalid")
 
 
 class Migration(migrations.Migration):
@@ -30,6 +32,7 @@ class Migration(migrations.Migration):
                     ("invalid", "refused: errors in the file"),
                     ("committed", "imported"),
                     ("unchanged", "nothing to import: already in the portal"),
+                    ("expired", "expired: not confirmed in time"),
                 ],
                 max_length=20,
                 verbose_name="status",
