@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy
 
 from score_portal.models import ImportBatch
@@ -6,7 +7,10 @@ from score_portal.uploads import ImportFileField
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=ImportBatch.Kind.choices)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("What the file holds"),
+        choices=[(value, capfirst(label)) for value, label in ImportBatch.Kind.choices],
+    )
     file = ImportFileField(
         label=gettext_lazy("File"),
         help_text=gettext_lazy("Excel (.xlsx, .xls) or CSV (UTF-8 or GBK); the first sheet is read."),
