@@ -412,7 +412,9 @@ def monthly_trend(districts, period, *, enterprise=None):
 
     An open `from` starts with the first month that has data. Returns {"months": ["2016-01", …],
     "districts": [{"code", "name", "inspections": […], "accidents": […], "savings": […]}, …]};
-    "months" is empty when the period has no data. From the roll-up, two queries (with
+    "months" is empty when the period has no data. A month in which no enterprise of the district
+    sent a safety report has None for inspections and accidents (a gap in the chart: no report is
+    not zero inspections); a month without completed projects saved 0. From the roll-up, two queries (with
     `enterprise`, from its own rows, two queries).
     """
     districts = list(districts)
@@ -434,9 +436,10 @@ def monthly_trend(districts, period, *, enterprise=None):
                 "code": district.code,
                 "name": district.name,
                 **{
-                    name: [cells.get((district.pk, month, name), 0) for month in months]
-                    for name in ("inspections", "accidents", "savings")
+                    name: [cells.get((district.pk, month, name)) for month in months]
+                    for name in ("inspections", "accidents")
                 },
+                "savings": [cells.get((district.pk, month, "savings"), 0) for month in months],
             }
             for district in districts
         ],

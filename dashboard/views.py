@@ -63,6 +63,8 @@ def trend_charts(trend):
     separator = get_format("THOUSAND_SEPARATOR")
 
     def cell(metric, value):
+        if value is None:
+            return "—"  # no safety report that month
         text = f"{value:,.2f}" if metric == "savings" else f"{value:,}"
         return text.replace(",", separator)
 

@@ -348,6 +348,22 @@ def test_dashboard_shows_cards_definitions_change_table_and_chart_data(portal, c
     assert nanxun["savings"][5] == 1234.5  # completed 2017-06-30
 
 
+def test_a_month_without_reports_is_a_gap_in_the_trend_not_zero(db, client):
+    """No safety report is not zero inspections: the chart leaves a gap, the table shows a dash."""
+    enterprise = make_enterprise("nanxun", score_start=D(2016, 1, 1))
+    make_reports(enterprise, [D(2017, 1, 1), D(2017, 3, 1)], inspections=4, accidents=1)
+    response = login(client, "city_official").get("/dashboard/", {"from": "2017-01", "to": "2017-03"})
+    nanxun = next(series for series in response.context["trend"]["districts"] if series["code"] == "nanxun")
+    anji = next(series for series in response.context["trend"]["districts"] if series["code"] == "anji")
+    assert nanxun["inspections"] == [4, None, 4]
+    assert nanxun["accidents"] == [1, None, 1]
+    assert nanxun["savings"] == [0, 0, 0]  # no project completed: nothing saved
+    assert anji["inspections"] == [None, None, None]
+    table = next(chart for chart in response.context["trend_charts"] if chart["metric"] == "inspections")
+    february = dict(table["rows"])["2017-02"]
+    assert february.count("—") == 5  # every district
+
+
 def test_dashboard_says_when_there_is_no_data(db, client):
     response = login(client, "city_official").get("/dashboard/", {"to": "2017-12"})
     html = response.content.decode()
