@@ -601,3 +601,11 @@ def test_large_numbers_are_grouped_by_three_in_both_languages(client, db, langua
     )
     assert "¥25,971,175.00" in html
     assert ">12,345<" in html
+
+
+def test_the_navigation_marks_the_section_the_user_is_in(portal, client):
+    html = (
+        login(client, "city_official").get("/dashboard/districts/nanxun/", {"to": "2017-12"}).content.decode()
+    )
+    assert '<a class="nav-link active" aria-current="page" href="/dashboard/">' in html
+    assert '<a class="nav-link" href="/enterprises/">' in html

@@ -145,6 +145,6 @@ def test_the_partial_shows_the_figures_and_their_definitions(training):
         html = render_to_string(
             "dashboard/_training_figures.html", {"training": training_figures(nanxun(), MARCH_TO_MAY)}
         )
-    assert "57.1 %" in html
+    assert "57.1%" in html
     assert "Enterprises that took a module: enterprises of the districts" in html
     assert "Walk-throughs held per enterprise" in html
