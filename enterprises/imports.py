@@ -1,7 +1,9 @@
 """What an enterprises file and a monthly safety reports file hold (DOMAIN.md, "Import files")."""
 
+import datetime
 from types import SimpleNamespace
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,12 +41,12 @@ def show_enterprise(pk, lookups):
 
 
 def enterprises_in_file(cells):
-    """{credit code: (id, name)} for the codes in the file: one query."""
+    """{credit code: (id, name, SCORE start date)} for the codes in the file: one query."""
     codes = {values.folded(cell).replace(" ", "").upper() for cell in set(cells) if not values.is_empty(cell)}
     return {
-        code: (pk, f"{name} ({code})")
-        for code, pk, name in Enterprise.objects.filter(credit_code__in=codes).values_list(
-            "credit_code", "pk", "name"
+        code: (pk, f"{name} ({code})", score_start)
+        for code, pk, name, score_start in Enterprise.objects.filter(credit_code__in=codes).values_list(
+            "credit_code", "pk", "name", "score_start"
         )
     }
 
@@ -193,7 +195,12 @@ ENTERPRISES = ImportKind(
 
 def safety_lookups(cells_of):
     found = enterprises_in_file(cells_of.get("enterprise_id", []))
-    return SimpleNamespace(enterprises=found, enterprise_names={pk: name for pk, name in found.values()})
+    return SimpleNamespace(
+        enterprises=found,
+        enterprise_names={pk: name for pk, name, _start in found.values()},
+        score_starts={pk: start for pk, _name, start in found.values()},
+        this_month=timezone.localdate().replace(day=1),
+    )
 
 
 def safety_rules(row, lookups):
@@ -211,6 +218,31 @@ def safety_rules(row, lookups):
         )
 
 
+# A report this long before the enterprise's SCORE start month is worth a second look: the baseline
+# is the 12 months before the start, and a year typed wrong (2019 for 2025) lands far earlier.
+EARLY_REPORT_MONTHS = 24
+
+
+def safety_warnings(row, lookups):
+    """Likely typos in the month, shown in the preview without stopping the import."""
+    month = row["month"]
+    if month > lookups.this_month:
+        yield "month", _("This month has not come yet: check the year.")
+    start = lookups.score_starts.get(row["enterprise_id"])
+    if start is not None:
+        start_month = start.replace(day=1)
+        index = start_month.year * 12 + start_month.month - 1 - EARLY_REPORT_MONTHS
+        if month < datetime.date(index // 12, index % 12 + 1, 1):
+            yield (
+                "month",
+                _(
+                    "This month is more than two years before the enterprise's SCORE start "
+                    "(%(start)s): check the year."
+                )
+                % {"start": f"{start:%Y-%m}"},
+            )
+
+
 SAFETY = ImportKind(
     name="safety",
     label=gettext_lazy("monthly safety reports"),
@@ -218,6 +250,7 @@ SAFETY = ImportKind(
     key=("enterprise_id", "month"),
     lookups=safety_lookups,
     check_row=safety_rules,
+    warn_row=safety_warnings,
     columns=(
         Column(
             "enterprise_id",

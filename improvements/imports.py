@@ -72,7 +72,7 @@ def improvement_lookups(cells_of):
     modules = {m.number: m for m in Module.objects.all()}
     return SimpleNamespace(
         enterprises=found,
-        enterprise_names={pk: name for pk, name in found.values()},
+        enterprise_names={pk: name for pk, name, _start in found.values()},
         modules=modules,
         module_by_pk={m.pk: m for m in modules.values()},
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.utils import translation
+from django.utils import timezone, translation
 
 from enterprises.models import Enterprise, SafetyReport
 from improvements.models import ImprovementProject, Suggestion
@@ -419,3 +419,26 @@ def test_text_with_quotes_tabs_and_line_breaks_is_stored_as_written(db):
         None,
         "南浔区\\镇西路 1 号",
     )
+
+
+def test_a_month_long_before_the_start_or_still_to_come_is_a_warning_not_an_error(db):
+    """A year typed wrong (2019 for 2025) would distort the dashboard's trend: the preview says so."""
+    make_enterprise("nanxun", credit_code=NANXUN_A, score_start=datetime.date(2017, 3, 15))
+    next_year = timezone.localdate().year + 1
+    rows = [
+        SAFETY_HEADERS[:6],
+        [NANXUN_A, "2015-03", 1, 0, 0, 0],  # exactly two years before the start month: fine
+        [NANXUN_A, "2015-02", 1, 0, 0, 0],  # earlier: worth a look
+        [NANXUN_A, f"{next_year}-01", 1, 0, 0, 0],  # not come yet
+    ]
+    with translation.override("en"):
+        _batch, plan = import_bytes("safety", csv_bytes(rows), "s.csv")
+    assert plan.ok and plan.counts()["created"] == 3  # warnings do not stop the import
+    assert [(w.row, w.column, w.message) for w in plan.warnings] == [
+        (
+            3,
+            "月份",
+            "This month is more than two years before the enterprise's SCORE start (2017-03): check the year.",
+        ),
+        (4, "月份", "This month has not come yet: check the year."),
+    ]
