@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from enterprises.models import Enterprise, SafetyReport
+from score_portal.imports.services import import_batch_confirm
 from score_portal.models import ImportBatch
 from tests.factories import make_enterprise
 from tests.import_files import csv_bytes, xlsx_bytes
@@ -371,3 +372,31 @@ def test_a_file_level_error_does_not_claim_good_rows(admin_client):
     html = admin_client.get(f"/imports/{ImportBatch.objects.get().pk}/").content.decode()
     assert 'data-count="errors">' in html
     assert 'data-count="clean"' not in html
+
+
+def test_the_confirm_itself_refuses_an_upload_past_its_time(admin_client, settings):
+    """Not only the pages: the service that writes checks the age, under the batch's lock."""
+    settings.SCORE_IMPORT_KEEP_DAYS = 7
+    make_enterprise("nanxun", credit_code=NANXUN_A)
+    upload(admin_client, "safety", csv_bytes([SAFETY_HEADERS, [NANXUN_A, "2017-10", "3", "0"]]), "s.csv")
+    batch = ImportBatch.objects.get()
+    age(batch, 8)
+    batch.refresh_from_db()
+    assert batch.status == "previewed"  # nobody has opened it since: not yet marked
+    confirmed, plan = import_batch_confirm(batch=batch)
+    assert (plan, confirmed.status, bytes(confirmed.content)) == (None, "expired", b"")
+    assert SafetyReport.objects.count() == 0
+
+
+@pytest.mark.parametrize("page", ["", "errors/"])
+def test_an_upload_past_its_time_is_refused_by_each_page_even_unmarked(admin_client, settings, page):
+    settings.SCORE_IMPORT_KEEP_DAYS = 7
+    make_enterprise("nanxun", credit_code=NANXUN_A)
+    bad = [SAFETY_HEADERS, [NANXUN_A, "2017-13", "3", "0"]]  # an error, so the error sheet exists
+    upload(admin_client, "safety", csv_bytes(bad), "s.csv")
+    batch = ImportBatch.objects.get()
+    age(batch, 8)
+    response = admin_client.get(f"/imports/{batch.pk}/{page}")
+    assert response["Location"] == "/imports/"
+    batch.refresh_from_db()
+    assert (batch.status, bytes(batch.content)) == ("expired", b"")

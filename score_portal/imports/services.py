@@ -43,12 +43,12 @@ def _expiry_cutoff():
     return timezone.now() - datetime.timedelta(days=settings.SCORE_IMPORT_KEEP_DAYS)
 
 
-def import_batches_expire():
+def import_batches_expire(**only):
     """Delete the files of uploads not confirmed within SCORE_IMPORT_KEEP_DAYS; their history
-    (name, size, SHA-256, counts) stays. Returns how many expired."""
+    (name, size, SHA-256, counts) stays. `only` narrows it (pk=…). Returns how many expired."""
     return (
         ImportBatch.waiting()
-        .filter(created_at__lt=_expiry_cutoff())
+        .filter(created_at__lt=_expiry_cutoff(), **only)
         .update(status=ImportBatch.Status.EXPIRED, content=b"")
     )
 
@@ -59,7 +59,8 @@ def import_batch_expired(*, batch):
         return True
     if batch.status == ImportBatch.Status.COMMITTED or batch.created_at >= _expiry_cutoff():
         return False
-    ImportBatch.waiting().filter(pk=batch.pk).update(status=ImportBatch.Status.EXPIRED, content=b"")
+    import_batches_expire(pk=batch.pk)
+    batch.status, batch.content = ImportBatch.Status.EXPIRED, b""
     return True
 
 
@@ -110,8 +111,8 @@ def import_batch_confirm(*, batch):
     """Commit a previewed file, all or nothing; PlanChanged if the data moved since the preview."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.status != ImportBatch.Status.PREVIEWED:
-            return batch, None
+        if import_batch_expired(batch=batch) or batch.status != ImportBatch.Status.PREVIEWED:
+            return batch, None  # past its time, refused, or nothing to import: nothing to write
         plan = import_batch_plan(batch=batch)
         if not plan.ok or plan.fingerprint != batch.plan_fingerprint:
             batch.status = _status(plan)
