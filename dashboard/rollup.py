@@ -62,37 +62,33 @@ _BUMP = (
 
 
 def trigger_sql(vendor):
-    """(create, drop) statements of the triggers that mark the roll-up stale, for `vendor`. The
-    create statements can run again over existing triggers (`triggers_ensure`)."""
-    create, drop = [], []
+    """The statements that create the triggers marking the roll-up stale, for `vendor`. They can run
+    again over existing triggers (`triggers_ensure`); migration dashboard 0002 keeps its own frozen
+    copy, with the statements that drop them."""
     if vendor == "postgresql":
         # SET search_path FROM CURRENT: the function finds the state table whatever the session's
         # search_path (pg_restore runs with an empty one).
-        create.append(
+        create = [
             "CREATE OR REPLACE FUNCTION dashboard_rollup_stale() RETURNS trigger LANGUAGE plpgsql "
             f"SET search_path FROM CURRENT AS $$ BEGIN {_BUMP}; RETURN NULL; END $$"
-        )
+        ]
         for table in SOURCE_TABLES:
             create.append(f"DROP TRIGGER IF EXISTS dashboard_rollup_stale ON {table}")
             create.append(
                 f"CREATE TRIGGER dashboard_rollup_stale BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE "
                 f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION dashboard_rollup_stale()"
             )
-            drop.append(f"DROP TRIGGER IF EXISTS dashboard_rollup_stale ON {table}")
-        drop.append("DROP FUNCTION IF EXISTS dashboard_rollup_stale()")
-    elif vendor == "sqlite":
-        for table in SOURCE_TABLES:
-            for event in ("INSERT", "UPDATE", "DELETE"):
-                name = f"dashboard_rollup_stale_{table}_{event.lower()}"
-                create.append(
-                    f"CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON {table} BEGIN {_BUMP}; END"
-                )
-                drop.append(f"DROP TRIGGER IF EXISTS {name}")
-    else:
-        raise NotImplementedError(
-            f"The dashboard's roll-up triggers are written for PostgreSQL and SQLite, not {vendor}."
-        )
-    return create, drop
+        return create
+    if vendor == "sqlite":
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS dashboard_rollup_stale_{table}_{event.lower()} AFTER {event} "
+            f"ON {table} BEGIN {_BUMP}; END"
+            for table in SOURCE_TABLES
+            for event in ("INSERT", "UPDATE", "DELETE")
+        ]
+    raise NotImplementedError(
+        f"The dashboard's roll-up triggers are written for PostgreSQL and SQLite, not {vendor}."
+    )
 
 
 def triggers_ensure(using=DEFAULT_DB_ALIAS, **kwargs):
@@ -103,9 +99,8 @@ def triggers_ensure(using=DEFAULT_DB_ALIAS, **kwargs):
     connection = connections[using]
     if ("dashboard", TRIGGERS_MIGRATION) not in MigrationRecorder(connection).applied_migrations():
         return  # not migrated that far (yet, or any more: `migrate dashboard 0001` drops them)
-    create, _drop = trigger_sql(connection.vendor)
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        for statement in create:
+        for statement in trigger_sql(connection.vendor):
             cursor.execute(statement)
         cursor.execute(_BUMP)
 

@@ -1,12 +1,12 @@
 """What an enterprises file and a monthly safety reports file hold (DOMAIN.md, "Import files")."""
 
-import datetime
 from types import SimpleNamespace
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dashboard.figures import add_months
 from enterprises.credit_code import credit_code_error, division_code
 from enterprises.models import District, Enterprise, SafetyReport
 from score_portal.imports import values
@@ -229,18 +229,14 @@ def safety_warnings(row, lookups):
     if month > lookups.this_month:
         yield "month", _("This month has not come yet: check the year.")
     start = lookups.score_starts.get(row["enterprise_id"])
-    if start is not None:
-        start_month = start.replace(day=1)
-        index = start_month.year * 12 + start_month.month - 1 - EARLY_REPORT_MONTHS
-        if month < datetime.date(index // 12, index % 12 + 1, 1):
-            yield (
-                "month",
-                _(
-                    "This month is more than two years before the enterprise's SCORE start "
-                    "(%(start)s): check the year."
-                )
-                % {"start": f"{start:%Y-%m}"},
+    if start is not None and month < add_months(start, -EARLY_REPORT_MONTHS):
+        yield (
+            "month",
+            _(
+                "This month is more than two years before the enterprise's SCORE start (%(start)s): check the year."
             )
+            % {"start": f"{start:%Y-%m}"},
+        )
 
 
 SAFETY = ImportKind(
