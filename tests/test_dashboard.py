@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 
 import pytest
 import time_machine
@@ -603,9 +604,18 @@ def test_large_numbers_are_grouped_by_three_in_both_languages(client, db, langua
     assert ">12,345<" in html
 
 
-def test_the_navigation_marks_the_section_the_user_is_in(portal, client):
-    html = (
-        login(client, "city_official").get("/dashboard/districts/nanxun/", {"to": "2017-12"}).content.decode()
-    )
-    assert '<a class="nav-link active" aria-current="page" href="/dashboard/">' in html
-    assert '<a class="nav-link" href="/enterprises/">' in html
+@pytest.mark.parametrize(
+    "path, section",
+    [
+        ("/dashboard/districts/nanxun/", "/dashboard/"),
+        ("/enterprises/", "/enterprises/"),
+        ("/training/", "/training/"),
+        ("/imports/history/", "/imports/"),
+    ],
+)
+def test_the_navigation_marks_the_section_the_user_is_in(portal, client, path, section):
+    html = login(client, "programme_admin").get(path).content.decode()
+    links = re.findall(r'<a class="nav-link[^"]*"[^>]*href="([^"]+)"', html)
+    active = re.findall(r'<a class="nav-link active" aria-current="page" href="([^"]+)"', html)
+    assert active == [section]
+    assert len(links) == 5  # the other four are not marked

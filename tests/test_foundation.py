@@ -114,6 +114,8 @@ class TestAddUser:
             call_command("add_user", "wang", "--role", "city_official", "--password", "x")
         with pytest.raises(CommandError, match="This password is too common."):
             call_command("add_user", "wang", "--role", "city_official", "--password", "password1234")
+        with pytest.raises(CommandError, match="The password is too similar to the username."):
+            call_command("add_user", "wangxiaoming", "--role", "city_official", "--password", "wangxiaoming1")
         assert User.objects.filter(username="wang").exists() is False
 
     def test_refuses_a_district_role_without_district(self, db):

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone, translation
 
+from dashboard.figures import add_months
 from enterprises.models import Enterprise, SafetyReport
 from improvements.models import ImprovementProject, Suggestion
 from score_portal.imports.services import import_file
@@ -79,6 +80,7 @@ def assert_the_two_enterprises_are_stored():
 def test_enterprises_csv_in_every_encoding_imports_field_by_field(db, encoding):
     batch, plan = import_bytes("enterprises", csv_bytes(ENTERPRISE_ROWS, encoding), "企业.csv")
     assert plan.errors == []
+    assert plan.warnings == []  # both codes registered in Nanxun's division
     assert plan.ignored == ["备注"]
     assert plan.counts() == {"rows": 2, "created": 2, "updated": 0, "unchanged": 0, "errors": 0}
     assert_the_two_enterprises_are_stored()
@@ -424,16 +426,18 @@ def test_text_with_quotes_tabs_and_line_breaks_is_stored_as_written(db):
 def test_a_month_long_before_the_start_or_still_to_come_is_a_warning_not_an_error(db):
     """A year typed wrong (2019 for 2025) would distort the dashboard's trend: the preview says so."""
     make_enterprise("nanxun", credit_code=NANXUN_A, score_start=datetime.date(2017, 3, 15))
-    next_year = timezone.localdate().year + 1
+    this_month = timezone.localdate().replace(day=1)
+    next_month = add_months(this_month, 1)
     rows = [
         SAFETY_HEADERS[:6],
         [NANXUN_A, "2015-03", 1, 0, 0, 0],  # exactly two years before the start month: fine
         [NANXUN_A, "2015-02", 1, 0, 0, 0],  # earlier: worth a look
-        [NANXUN_A, f"{next_year}-01", 1, 0, 0, 0],  # not come yet
+        [NANXUN_A, f"{next_month:%Y-%m}", 1, 0, 0, 0],  # not come yet
+        [NANXUN_A, f"{this_month:%Y-%m}", 1, 0, 0, 0],  # the current month: fine
     ]
     with translation.override("en"):
         _batch, plan = import_bytes("safety", csv_bytes(rows), "s.csv")
-    assert plan.ok and plan.counts()["created"] == 3  # warnings do not stop the import
+    assert plan.ok and plan.counts()["created"] == 4  # warnings do not stop the import
     assert [(w.row, w.column, w.message) for w in plan.warnings] == [
         (
             3,
