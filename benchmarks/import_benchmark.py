@@ -30,8 +30,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+from enterprises.credit_code import check_character  # noqa: E402 - plain Python, no Django set-up
+
 DISTRICTS = [
     ("330502", "吴兴区"),
     ("330503", "南浔区"),
@@ -43,8 +43,7 @@ DISTRICTS = [
 
 def credit_code(division, serial):
     body = f"91{division}{serial:09d}"
-    total = sum(ALPHABET.index(c) * w for c, w in zip(body, WEIGHTS, strict=True))
-    return body + ALPHABET[(31 - total % 31) % 31]
+    return body + check_character(body)
 
 
 def months(count, first=datetime.date(2014, 1, 1)):
