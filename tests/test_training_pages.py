@@ -379,6 +379,21 @@ def test_attendance_exports_of_a_workshop(role_client, nanxun_workshop):
     assert [c.value for c in sheet[2]][7:] == ["王芳", "管理人员", "女", "138"]
 
 
+def test_attendance_exports_do_not_let_a_typed_name_run_as_a_formula(role_client, nanxun_workshop):
+    """A name typed as =HYPERLINK(…) stays text in Excel, as in the dashboard's exports."""
+    enterprise = nanxun_workshop.enterprises.get(name="湖州绿源纺织有限公司")
+    attend(
+        nanxun_workshop,
+        make_participant(enterprise, '=HYPERLINK("http://x","王芳")', role="worker", sex="female"),
+    )
+    client = role_client("district_official", district="nanxun")
+    body = client.get(f"/training/workshops/{nanxun_workshop.pk}/export.csv").content.decode("utf-8")
+    assert list(csv.reader(io.StringIO(body[1:])))[1][7] == '\'=HYPERLINK("http://x","王芳")'
+    response = client.get(f"/training/workshops/{nanxun_workshop.pk}/export.xlsx")
+    cell = load_workbook(io.BytesIO(response.content)).active["H2"]
+    assert (cell.value, cell.data_type) == ('\'=HYPERLINK("http://x","王芳")', "s")
+
+
 def test_attendance_export_of_a_period_keeps_to_the_months_and_districts(
     role_client, nanxun_workshop, anji_workshop
 ):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from dashboard.exports import cell_safe
 from score_portal.scoping import visible_districts
 from training.models import Attendance
 
@@ -30,20 +31,25 @@ def _header():
 
 
 def _lines(attendances):
+    """One row per attendance; typed text that a spreadsheet would run as a formula stays text
+    (dashboard.exports.cell_safe, the same guard as the dashboard's exports)."""
     for attendance in attendances:
         workshop, person = attendance.workshop, attendance.participant
         yield [
-            workshop.date,
-            workshop.module.number,
-            workshop.get_kind_display(),
-            workshop.place,
-            workshop.district.name,
-            person.enterprise.name,
-            person.enterprise.credit_code,
-            person.name,
-            person.get_role_display(),
-            person.get_sex_display(),
-            person.phone,
+            cell_safe(value)
+            for value in (
+                workshop.date,
+                workshop.module.number,
+                workshop.get_kind_display(),
+                workshop.place,
+                workshop.district.name,
+                person.enterprise.name,
+                person.enterprise.credit_code,
+                person.name,
+                person.get_role_display(),
+                person.get_sex_display(),
+                person.phone,
+            )
         ]
 
 
