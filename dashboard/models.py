@@ -53,13 +53,15 @@ class ChangeRollup(DistrictMonth):
 class RollupState(models.Model):
     """One row: `data_version` counts the writes to the tables the figures read (triggers raise it);
     `rollup_version` is the data_version the roll-up was last built from. Equal: the roll-up is
-    current."""
+    current. `content_version` counts the writes to the other tables the cached pages show
+    (districts, cities, training): with data_version, it keys dashboard.page_cache."""
 
     data_version = models.BigIntegerField(default=0)
     rollup_version = models.BigIntegerField(default=-1)
+    content_version = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
         verbose_name = _("roll-up state")
 
     def __str__(self):
-        return f"data {self.data_version}, roll-up {self.rollup_version}"
+        return f"data {self.data_version}, roll-up {self.rollup_version}, content {self.content_version}"

@@ -13,7 +13,10 @@ the services, seed_demo, bulk_create, QuerySet.update, a psql session):
   improvement projects) raise RollupState.data_version on every write: on PostgreSQL once per
   statement, before it touches a row; on SQLite once per row. Migration dashboard 0002 creates
   them, and `triggers_ensure` checks them after every `migrate` (on SQLite, a later migration that
-  remakes a table drops that table's triggers) and marks the roll-up stale.
+  remakes a table drops that table's triggers) and marks the roll-up stale. The same kind of
+  triggers on the other tables the dashboard pages show (CONTENT_TABLES, migration 0003) raise
+  content_version instead, for dashboard.page_cache: a training record does not make the roll-up
+  stale.
 - a reader (`current_alias`) compares data_version with rollup_version, the data_version the
   roll-up was built from, in one query. Equal: the roll-up is current. Different (or no state row,
   after a flush): `rebuild` recomputes the whole roll-up from the data in one transaction,
@@ -49,60 +52,94 @@ SOURCE_TABLES = (
     "improvements_improvementproject",
 )
 
+# The other tables the cached pages show (dashboard.page_cache): district and city names, the
+# training figures, module names. Their writes raise content_version and leave the roll-up alone.
+CONTENT_TABLES = (
+    "enterprises_city",
+    "enterprises_district",
+    "training_module",
+    "training_workshop",
+    "training_workshop_trainers",
+    "training_workshop_enterprises",
+    "training_participant",
+    "training_attendance",
+)
+
 STATE_TABLE = RollupState._meta.db_table
 
-# The migration that creates the triggers; triggers_ensure keeps them only while it is applied.
-TRIGGERS_MIGRATION = "0002_rollup_triggers"
 
-# Raise data_version (creating the row after a flush). The same statement in both dialects.
-_BUMP = (
-    f"INSERT INTO {STATE_TABLE} (id, data_version, rollup_version) VALUES (1, 1, -1) "
-    f"ON CONFLICT (id) DO UPDATE SET data_version = {STATE_TABLE}.data_version + 1"
+class TriggerSet:
+    """Triggers named `name` on `tables` that raise the state row's `column` on every write; the
+    migration `migration` creates them, and `triggers_ensure` keeps them while it is applied."""
+
+    def __init__(self, name, column, tables, migration):
+        self.name, self.column, self.tables, self.migration = name, column, tables, migration
+
+    def bump(self):
+        """Raise the column, creating the row after a flush (a stale roll-up). Both dialects. The
+        roll-up's statement names only the columns its migration knew (content_version has a
+        database default), so it also runs on a database migrated back to 0002."""
+        values = {"id": 1, "data_version": 1, "rollup_version": -1, self.column: 1}
+        return (
+            f"INSERT INTO {STATE_TABLE} ({', '.join(values)}) VALUES ({', '.join(map(str, values.values()))}) "
+            f"ON CONFLICT (id) DO UPDATE SET {self.column} = {STATE_TABLE}.{self.column} + 1"
+        )
+
+
+TRIGGER_SETS = (
+    TriggerSet("dashboard_rollup_stale", "data_version", SOURCE_TABLES, "0002_rollup_triggers"),
+    TriggerSet("dashboard_content_changed", "content_version", CONTENT_TABLES, "0003_content_version"),
 )
 
 
-def trigger_sql(vendor):
-    """The statements that create the triggers marking the roll-up stale, for `vendor`. They can run
-    again over existing triggers (`triggers_ensure`); migration dashboard 0002 keeps its own frozen
-    copy, with the statements that drop them."""
-    if vendor == "postgresql":
-        # SET search_path FROM CURRENT: the function finds the state table whatever the session's
-        # search_path (pg_restore runs with an empty one).
-        create = [
-            "CREATE OR REPLACE FUNCTION dashboard_rollup_stale() RETURNS trigger LANGUAGE plpgsql "
-            f"SET search_path FROM CURRENT AS $$ BEGIN {_BUMP}; RETURN NULL; END $$"
-        ]
-        for table in SOURCE_TABLES:
-            create.append(f"DROP TRIGGER IF EXISTS dashboard_rollup_stale ON {table}")
+def trigger_sql(vendor, sets=TRIGGER_SETS):
+    """The statements that create the triggers of `sets` for `vendor`. They can run again over
+    existing triggers (`triggers_ensure`); the migrations keep their own frozen copies, with the
+    statements that drop them."""
+    if vendor not in ("postgresql", "sqlite"):
+        raise NotImplementedError(
+            f"The dashboard's roll-up triggers are written for PostgreSQL and SQLite, not {vendor}."
+        )
+    create = []
+    for trigger in sets:
+        if vendor == "postgresql":
+            # SET search_path FROM CURRENT: the function finds the state table whatever the
+            # session's search_path (pg_restore runs with an empty one).
             create.append(
-                f"CREATE TRIGGER dashboard_rollup_stale BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE "
-                f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION dashboard_rollup_stale()"
+                f"CREATE OR REPLACE FUNCTION {trigger.name}() RETURNS trigger LANGUAGE plpgsql "
+                f"SET search_path FROM CURRENT AS $$ BEGIN {trigger.bump()}; RETURN NULL; END $$"
             )
-        return create
-    if vendor == "sqlite":
-        return [
-            f"CREATE TRIGGER IF NOT EXISTS dashboard_rollup_stale_{table}_{event.lower()} AFTER {event} "
-            f"ON {table} BEGIN {_BUMP}; END"
-            for table in SOURCE_TABLES
-            for event in ("INSERT", "UPDATE", "DELETE")
-        ]
-    raise NotImplementedError(
-        f"The dashboard's roll-up triggers are written for PostgreSQL and SQLite, not {vendor}."
-    )
+            for table in trigger.tables:
+                create.append(f"DROP TRIGGER IF EXISTS {trigger.name} ON {table}")
+                create.append(
+                    f"CREATE TRIGGER {trigger.name} BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE "
+                    f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {trigger.name}()"
+                )
+        else:
+            create.extend(
+                f"CREATE TRIGGER IF NOT EXISTS {trigger.name}_{table}_{event.lower()} AFTER {event} "
+                f"ON {table} BEGIN {trigger.bump()}; END"
+                for table in trigger.tables
+                for event in ("INSERT", "UPDATE", "DELETE")
+            )
+    return create
 
 
 def triggers_ensure(using=DEFAULT_DB_ALIAS, **kwargs):
-    """After every `migrate` (a post_migrate receiver): the triggers exist on the four tables, and
-    the roll-up is marked stale, since a migration may have changed the data without them."""
+    """After every `migrate` (a post_migrate receiver): the triggers of every set whose migration is
+    applied exist, and their versions are raised (the roll-up is marked stale, cached pages are
+    dropped), since a migration may have changed the data without them."""
     from django.db.migrations.recorder import MigrationRecorder
 
     connection = connections[using]
-    if ("dashboard", TRIGGERS_MIGRATION) not in MigrationRecorder(connection).applied_migrations():
-        return  # not migrated that far (yet, or any more: `migrate dashboard 0001` drops them)
+    applied = MigrationRecorder(connection).applied_migrations()
+    # Not migrated that far (yet, or any more: `migrate dashboard 0001` drops them).
+    sets = [trigger for trigger in TRIGGER_SETS if ("dashboard", trigger.migration) in applied]
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        for statement in trigger_sql(connection.vendor):
+        for statement in trigger_sql(connection.vendor, sets):
             cursor.execute(statement)
-        cursor.execute(_BUMP)
+        for trigger in sets:
+            cursor.execute(trigger.bump())
 
 
 def month_start_sql(column, months, vendor):

@@ -1,12 +1,14 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dashboard import page_cache
 from dashboard.exports import table_download
 from dashboard.figures import (
     DEFINITIONS,
@@ -18,7 +20,7 @@ from dashboard.figures import (
 from dashboard.forms import EnterpriseFilterForm, PeriodForm
 from enterprises.models import Enterprise
 from score_portal.db_router import reads_from_replica
-from score_portal.scoping import OFFICIAL_ROLES, require_role, user_role, visible_districts
+from score_portal.scoping import OFFICIAL_ROLES, require_role, user_role, visible_districts, visible_scope
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -109,33 +111,34 @@ def summary_api(request):
     if not form.is_valid():
         return _error_response(form)
     period = form.period
-    districts = list(visible_districts(request.user))
-    rows, total = district_figures(districts, period)
-    payload = {
-        "from": f"{period.first:%Y-%m}" if period.first else None,
-        "to": f"{period.last:%Y-%m}",
-        "districts": [
-            {"code": district.code, "name": district.name, **figures.as_json()} for district, figures in rows
-        ],
-        "total": total.as_json(),
-        "training": training_figures(districts, period),
-    }
-    return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+
+    def build():
+        districts = list(visible_districts(request.user))
+        rows, total = district_figures(districts, period)
+        payload = {
+            "from": f"{period.first:%Y-%m}" if period.first else None,
+            "to": f"{period.last:%Y-%m}",
+            "districts": [
+                {"code": district.code, "name": district.name, **figures.as_json()}
+                for district, figures in rows
+            ],
+            "total": total.as_json(),
+            "training": training_figures(districts, period),
+        }
+        return JsonResponse(payload, json_dumps_params={"ensure_ascii": False}).content
+
+    body = page_cache.cached(("summary_api", visible_scope(request.user), period), build)
+    return HttpResponse(body, content_type="application/json")
 
 
-@login_required
-@reads_from_replica
-def dashboard(request):
-    require_role(request.user, *OFFICIAL_ROLES)
-    form = PeriodForm(request.GET)
-    if not form.is_valid():
-        return render(request, "dashboard/dashboard.html", {"form": form}, status=400)
+def dashboard_context(user, form):
+    """The dashboard's content for the districts `user` sees over the form's period."""
     period = form.period
-    districts = list(visible_districts(request.user))
+    districts = list(visible_districts(user))
     rows, total = district_figures(districts, period)
     trend = monthly_trend(districts, period)
     cards = [(key, label, getattr(total, key), DEFINITIONS[key]) for key, label in DISTRICT_COLUMNS[:6]]
-    context = {
+    return {
         "form": form,
         "period": period,
         "period_query": form.query(),
@@ -152,7 +155,23 @@ def dashboard(request):
         "has_data": bool(trend["months"]) or total.enterprises > 0,
         "training": training_figures(districts, period),
     }
-    return render(request, "dashboard/dashboard.html", context)
+
+
+@login_required
+@reads_from_replica
+def dashboard(request):
+    require_role(request.user, *OFFICIAL_ROLES)
+    form = PeriodForm(request.GET)
+    if not form.is_valid():
+        content = render_to_string("dashboard/_dashboard.html", {"form": form}, request=request)
+        return render(request, "dashboard/dashboard.html", {"content": content}, status=400)
+    content = page_cache.cached(
+        ("dashboard", visible_scope(request.user), form.period),
+        lambda: render_to_string(
+            "dashboard/_dashboard.html", dashboard_context(request.user, form), request=request
+        ),
+    )
+    return render(request, "dashboard/dashboard.html", {"content": content})
 
 
 @login_required

@@ -4,13 +4,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
+from dashboard import page_cache
 from dashboard.figures import DEFINITIONS, district_figures, monthly_trend
 from dashboard.forms import PeriodForm
 from dashboard.views import trend_charts
 from enterprises.selectors import enterprise_for_user_or_404, enterprises_for
 from score_portal.models import Role
-from score_portal.scoping import require_role
+from score_portal.scoping import require_role, user_role
 
 READERS = tuple(Role)
 
@@ -36,8 +38,25 @@ def enterprise_detail(request, credit_code):
     require_role(request.user, *READERS)
     enterprise = enterprise_for_user_or_404(request.user, credit_code)
     form = PeriodForm(request.GET)
+    page = {"enterprise": enterprise}
+
+    def content():
+        return render_to_string(
+            "enterprises/_enterprise_detail.html", _detail_context(enterprise, form), request=request
+        )
+
+    if not form.is_valid():
+        return render(
+            request, "enterprises/enterprise_detail.html", {**page, "content": content()}, status=400
+        )
+    # The breadcrumb differs by role (trainers have no dashboard).
+    key = ("enterprise", enterprise.pk, user_role(request.user), form.period)
+    page["content"] = page_cache.cached(key, content)
+    return render(request, "enterprises/enterprise_detail.html", page)
+
+
+def _detail_context(enterprise, form):
     context = {"enterprise": enterprise, "form": form}
-    status = 200
     if form.is_valid():
         period = form.period
         _rows, figures = district_figures([enterprise.district], period, enterprise=enterprise)
@@ -52,8 +71,6 @@ def enterprise_detail(request, credit_code):
             trend=trend,
             trend_charts=trend_charts(trend),
         )
-    else:
-        status = 400
     context.update(
         reports=enterprise.safety_reports.order_by("-month")[:36],
         suggestions=enterprise.suggestions.select_related("module").order_by("-submitted_on", "-reference")[
@@ -62,4 +79,4 @@ def enterprise_detail(request, credit_code):
         suggestion_count=enterprise.suggestions.count(),
         projects=enterprise.projects.select_related("module").order_by("-started_on", "-reference"),
     )
-    return render(request, "enterprises/enterprise_detail.html", context, status=status)
+    return context

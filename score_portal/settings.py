@@ -146,6 +146,25 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The dashboard pages' content, kept per process under keys that carry the data's version
+# (dashboard.page_cache): never out of date, so nothing is shared between app servers and nothing
+# needs clearing. An entry is a page's content (a few tens of kB); SCORE_PAGE_CACHE_ENTRIES bounds
+# the memory per gunicorn process, the least recently used going first. SCORE_PAGE_CACHE=false
+# builds every page afresh (the load test measures both).
+SCORE_PAGE_CACHE = envbool("SCORE_PAGE_CACHE", True)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": envint("SCORE_PAGE_CACHE_ENTRIES", 1000)},
+    },
+}
+
+# ModelBackend, loading each request's user with its role and profile in one query.
+AUTHENTICATION_BACKENDS = ["score_portal.auth_backend.PortalBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     # 12 characters rather than Django's 8: officials' accounts reach every enterprise's records, and
@@ -207,6 +226,8 @@ SCORE_IMPORT_KEEP_DAYS = envint("SCORE_IMPORT_KEEP_DAYS", 7)
 # balancer can serve any request. A login lasts DJANGO_SESSION_HOURS at most and also ends when the
 # browser closes: the portal is used on shared office PCs, and an official who closes the browser
 # expects to be logged out (DJANGO_SESSION_AT_BROWSER_CLOSE=false keeps it for the full age).
+# score_portal.sessions: Django's database backend, read with one plain SQL query.
+SESSION_ENGINE = "score_portal.sessions"
 SESSION_COOKIE_AGE = envint("DJANGO_SESSION_HOURS", 12) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("DJANGO_SESSION_AT_BROWSER_CLOSE", True)
 SESSION_COOKIE_HTTPONLY = True

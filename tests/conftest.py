@@ -79,6 +79,18 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with an empty page cache. The data versions that key it come back to the
+    same numbers when a test's transaction is rolled back, with other data behind them: in
+    production versions only grow, in tests they repeat."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    yield
+    caches["pages"].clear()
+
+
 @pytest.fixture(scope="session")
 def collected_static(tmp_path_factory):
     """collectstatic once, as bin/serve runs it: hashed and compressed files in a scratch STATIC_ROOT."""

@@ -1,6 +1,7 @@
 """Production settings: deploy checks, security headers, sessions, passwords, static files, health,
 request log and the 500 page with DEBUG off."""
 
+import datetime
 import logging
 import os
 import subprocess
@@ -12,7 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tests.conftest import BEHIND_PROXY
 from tests.factories import make_user
@@ -142,6 +143,29 @@ class TestSessions:
         assert cookie["secure"] is True
         assert cookie["httponly"] is True
         assert client.session.get_expiry_age() == 12 * 3600
+
+    def test_the_server_forgets_a_session_after_its_age(self, client, db, production):
+        """The session is read with plain SQL (score_portal.sessions): the same row, not expired."""
+        from django.contrib.sessions.models import Session
+
+        make_user("district_official", district="anji", username="li", password="pw-for-tests-only")
+        client.post(
+            "/accounts/login/", {"username": "li", "password": "pw-for-tests-only"}, headers=BEHIND_PROXY
+        )
+        assert client.get("/enterprises/", headers=BEHIND_PROXY).status_code == 200
+        key = client.cookies["sessionid"].value
+        Session.objects.filter(session_key=key).update(
+            expire_date=timezone.now() + datetime.timedelta(seconds=5)
+        )
+        assert client.get("/enterprises/", headers=BEHIND_PROXY).status_code == 200
+        Session.objects.filter(session_key=key).update(
+            expire_date=timezone.now() - datetime.timedelta(seconds=1)
+        )
+        response = client.get("/enterprises/", headers=BEHIND_PROXY)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+        # An unknown key is no session either.
+        client.cookies["sessionid"] = "x" * 32
+        assert client.get("/enterprises/", headers=BEHIND_PROXY).status_code == 302
 
 
 class TestPasswords:

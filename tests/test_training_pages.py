@@ -346,9 +346,9 @@ def test_attendance_page_query_count_does_not_grow(role_client, nanxun_workshop,
         nanxun_workshop,
         *[make_participant(enterprise, f"人{n}", role="worker", sex="male") for n in range(20)],
     )
-    # session, user, groups (role), profile (editable districts), the workshop, its attendance with
-    # people and enterprises, the enterprises for the list of names.
-    with django_assert_num_queries(7):
+    # session, user with its role and profile, the workshop, its attendance with people and
+    # enterprises, the enterprises for the list of names.
+    with django_assert_num_queries(5):
         client.get(f"/training/workshops/{nanxun_workshop.pk}/attendance/")
 
 
@@ -356,10 +356,10 @@ def test_workshop_list_query_count_does_not_grow(role_client, nanxun_workshop, d
     client = role_client("trainer")
     for day in range(1, 21):
         make_workshop("nanxun", module=1, date=D(2024, 5, day), enterprises=[make_enterprise("nanxun")])
-    # session, user, groups (role), profile (visible districts), count for the paginator, the page
-    # with module, district and people count, its enterprises, its trainers, the modules for the
-    # filter, profile again and its district (editable districts: may the user add a workshop?).
-    with django_assert_num_queries(11):
+    # session, user with its role and profile, count for the paginator, the page with module,
+    # district and people count, its enterprises, its trainers, the modules for the filter, whether
+    # the user may add a workshop (an editable district exists).
+    with django_assert_num_queries(8):
         client.get("/training/")
 
 
@@ -426,14 +426,14 @@ def test_workshop_page_and_exports_query_count_does_not_grow(
         nanxun_workshop,
         *[make_participant(enterprise, f"人{n}", role="worker", sex="male") for n in range(20)],
     )
-    # session, user, groups (role), profile (visible districts), the workshop, its attendance with
-    # people and enterprises, its enterprises, its trainers, profile and district (may the user edit?).
-    with django_assert_num_queries(10):
+    # session, user with its role and profile, the workshop, its attendance with people and
+    # enterprises, its enterprises, its trainers, whether the user may edit it.
+    with django_assert_num_queries(7):
         client.get(f"/training/workshops/{nanxun_workshop.pk}/")
-    # session, user, groups, profile, the workshop, its attendance with workshop, module, district,
-    # people and enterprises in one query.
-    with django_assert_num_queries(6):
+    # session, user, the workshop, its attendance with workshop, module, district, people and
+    # enterprises in one query.
+    with django_assert_num_queries(4):
         client.get(f"/training/workshops/{nanxun_workshop.pk}/export.xlsx")
-    # session, user, groups, profile, the attendance of the period in one query (districts: a subquery).
-    with django_assert_num_queries(5):
+    # session, user, the attendance of the period in one query (districts: a subquery).
+    with django_assert_num_queries(3):
         client.get("/training/export.csv", {"from": "2024-01", "to": "2024-12"})

@@ -1,0 +1,64 @@
+"""The dashboard pages' content, built once per change of the data instead of on every request.
+
+Officials open the same few pages over and over (their district's or their city's dashboard, the
+summary API, the enterprises they follow), and the data changes with a monthly import or an odd
+edit. So the expensive part of those pages (figures, trend, training figures and their rendering)
+is kept, per app-server process, under a key made of:
+
+- what the content shows besides the data: the page, the user's scope (`visible_scope`: the
+  districts they see), the period, the role where the page differs by role;
+- the language (`get_language`);
+- the versions of the data (RollupState.data_version and content_version), which the database's
+  triggers raise on every write to a table the content reads (dashboard/rollup.py).
+
+A write therefore changes the key, and the next request builds the content afresh: an entry is
+never out of date, it is only no longer asked for, and the cache drops it when full. The version is
+read before the content is built, so an entry holds data at least as new as its key says. What a
+request still does every time: the session, the user and its scope (one query each), the version
+(one query), permission checks, and the page around the content (navigation, the user's name, the
+CSRF token), which is per user and never cached.
+
+The cache is Django's `pages` cache (settings.CACHES): local memory, per process, so nothing is
+shared between app servers and nothing needs clearing when one restarts. SCORE_PAGE_CACHE=false
+turns it off (every request builds its content, as before), which the load test uses to measure
+both ways.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.utils.translation import get_language
+
+from .models import RollupState
+from .rollup import STATE_TABLE
+
+CACHE_ALIAS = "pages"
+
+
+def data_versions():
+    """(data_version, content_version) where the page reads from, in one query; None when there is
+    no state row (after a flush, before the first write)."""
+    alias = router.db_for_read(RollupState) or DEFAULT_DB_ALIAS
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT data_version, content_version FROM {STATE_TABLE} WHERE id = 1")
+        return cursor.fetchone()
+
+
+def cached(parts, build):
+    """build()'s value for `parts` (a tuple of what the value depends on besides the data and the
+    language: numbers, strings, dates), from the cache while the data is unchanged."""
+    if not settings.SCORE_PAGE_CACHE:
+        return build()
+    versions = data_versions()
+    if versions is None:
+        return build()
+    key = repr((tuple(versions), get_language(), *parts))
+    key = "page:" + hashlib.sha256(key.encode()).hexdigest()
+    cache = caches[CACHE_ALIAS]
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value)
+    return value

@@ -1,0 +1,194 @@
+"""The page cache (dashboard.page_cache): a cached page is never out of date, never another scope's,
+never another language's, and a request it answers costs a fixed few queries."""
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.db import connection
+
+from dashboard import page_cache
+from dashboard.rollup import CONTENT_TABLES, SOURCE_TABLES
+from enterprises.models import District, Enterprise
+from tests.factories import (
+    attend,
+    make_enterprise,
+    make_participant,
+    make_project,
+    make_reports,
+    make_suggestion,
+    make_user,
+    make_workshop,
+)
+from tests.html import main_content
+from training.models import Module, Participant
+
+D = datetime.date
+PERIOD = {"from": "2017-01", "to": "2017-12"}
+
+
+@pytest.fixture
+def city(db):
+    """Nanxun and Anji with an enterprise each, a year of reports (2017) and one workshop in Nanxun."""
+    nanxun = make_enterprise("nanxun", name="南浔缓存企业", score_start=D(2016, 1, 1))
+    anji = make_enterprise("anji", name="安吉缓存企业", score_start=D(2016, 1, 1))
+    for enterprise, inspections in ((nanxun, 2), (anji, 5)):
+        make_reports(
+            enterprise, [D(2017, month, 1) for month in range(1, 13)], inspections=inspections, accidents=0
+        )
+    workshop = make_workshop("nanxun", module=1, date=D(2017, 5, 1), enterprises=[nanxun])
+    attend(workshop, make_participant(nanxun, "王芳", role="manager", sex="female"))
+    workshop.trainers.add(make_user("trainer"))
+    # A row in every watched table (SQLite's triggers fire per row), outside the period shown.
+    make_suggestion(anji, submitted_on=D(2018, 6, 1))
+    make_project(anji, status="completed", started_on=D(2018, 1, 1), completed_on=D(2018, 3, 1), savings="1")
+    return {"nanxun": nanxun, "anji": anji, "workshop": workshop}
+
+
+def as_user(client, role, district="nanxun"):
+    client.force_login(make_user(role, district=district))
+    return client
+
+
+def summary(client):
+    response = client.get("/dashboard/api/summary/", PERIOD)
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_a_write_to_the_figures_shows_on_the_next_request(city, client):
+    official = as_user(client, "city_official")
+    assert summary(official)["total"]["inspections"] == 12 * 2 + 12 * 5
+    assert summary(official)["total"]["inspections"] == 84  # from the cache
+    make_suggestion(city["nanxun"], submitted_on=D(2017, 6, 1))
+    make_project(
+        city["anji"], status="completed", started_on=D(2017, 1, 1), completed_on=D(2017, 3, 1), savings="250"
+    )
+    after = summary(official)["total"]
+    assert (after["suggestions"], after["projects_completed"], after["savings_rmb"]) == (1, 1, "250.00")
+    # An enterprise's own fields count too: moved to Anji, Nanxun has none left.
+    Enterprise.objects.filter(pk=city["nanxun"].pk).update(district=District.objects.get(code="anji"))
+    by_district = {row["code"]: row["enterprises"] for row in summary(official)["districts"]}
+    assert (by_district["nanxun"], by_district["anji"]) == (0, 2)
+
+
+def test_a_write_to_training_or_names_shows_on_the_next_request(city, client):
+    official = as_user(client, "city_official")
+    before = summary(official)
+    assert before["training"]["people"]["total"] == 1
+    attend(city["workshop"], make_participant(city["nanxun"], "李强", role="worker", sex="male"))
+    assert summary(official)["training"]["people"]["total"] == 2
+    Participant.objects.filter(name="李强").update(sex="female")
+    assert summary(official)["training"]["people"]["women"] == 2
+    District.objects.filter(code="nanxun").update(name_zh="南浔新区")
+    assert "南浔新区" in [row["name"] for row in summary(official)["districts"]]
+    Module.objects.filter(number=1).update(name_zh="合作新名")
+    modules = summary(official)["training"]["workshops"]
+    assert modules[0]["name"] == "合作新名"
+
+
+def test_the_dashboard_page_follows_the_data(city, client):
+    official = as_user(client, "city_official")
+    assert 'data-figure="inspections"' in official.get("/dashboard/", PERIOD).content.decode()
+    first = official.get("/dashboard/", PERIOD).content.decode()
+    assert "南浔缓存企业" not in first  # the dashboard lists districts, not enterprises
+    District.objects.filter(code="anji").update(name_zh="安吉新县")
+    assert "安吉新县" in official.get("/dashboard/", PERIOD).content.decode()
+
+
+def test_the_enterprise_page_follows_the_data(city, client):
+    official = as_user(client, "city_official")
+    url = city["nanxun"].get_absolute_url()
+    assert "S-CACHE-1" not in official.get(url, PERIOD).content.decode()
+    make_suggestion(city["nanxun"], submitted_on=D(2017, 6, 1), reference="S-CACHE-1")
+    assert "S-CACHE-1" in official.get(url, PERIOD).content.decode()
+
+
+def test_users_of_another_scope_never_get_the_cached_page(city, client):
+    """A city official's page is cached first; a district official, then a trainer asking the same
+    pages get their own."""
+    city_page = summary(as_user(client, "city_official"))
+    assert {row["code"] for row in city_page["districts"]} >= {"nanxun", "anji"}
+    nanxun_page = summary(as_user(client, "district_official", "nanxun"))
+    assert [row["code"] for row in nanxun_page["districts"]] == ["nanxun"]
+    assert nanxun_page["total"]["inspections"] == 24
+    anji_page = summary(as_user(client, "district_official", "anji"))
+    assert [row["code"] for row in anji_page["districts"]] == ["anji"]
+    assert anji_page["total"]["inspections"] == 60
+    # Another district's enterprise stays 404 though its page is cached.
+    url = city["anji"].get_absolute_url()
+    assert as_user(client, "city_official").get(url, PERIOD).status_code == 200
+    assert as_user(client, "district_official", "nanxun").get(url, PERIOD).status_code == 404
+    # The enterprise page differs by role: trainers have no dashboard breadcrumb.
+    url = city["nanxun"].get_absolute_url()
+    assert "breadcrumb" in as_user(client, "district_official", "nanxun").get(url, PERIOD).content.decode()
+    assert "breadcrumb" not in as_user(client, "trainer", "nanxun").get(url, PERIOD).content.decode()
+
+
+def test_each_language_gets_its_own_page(city, client):
+    official = as_user(client, "city_official")
+    assert "安全检查" in official.get("/dashboard/", PERIOD, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = official.get("/dashboard/", PERIOD, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Safety inspections" in english and "安全检查" not in english
+    names = [row["name"] for row in summary(official)["districts"]]
+    client.cookies["django_language"] = "en"
+    assert [row["name"] for row in summary(official)["districts"]] != names
+
+
+def test_a_cached_enterprise_page_costs_four_queries(city, client, django_assert_num_queries):
+    official = as_user(client, "city_official")
+    url = city["nanxun"].get_absolute_url()
+    first = official.get(url, PERIOD)
+    # session, user with its role and profile, the enterprise (within the user's districts), the
+    # data versions.
+    with django_assert_num_queries(4):
+        again = official.get(url, PERIOD)
+    assert main_content(again) == main_content(first)
+
+
+def test_without_a_state_row_nothing_is_cached(city, client):
+    from dashboard.models import RollupState
+
+    official = as_user(client, "city_official")
+    RollupState.objects.all().delete()
+    assert page_cache.data_versions() is None
+    assert summary(official)["total"]["inspections"] == 84
+    assert page_cache.data_versions() is not None  # the roll-up's rebuild made the row again
+
+
+# The tables the cached pages do not show: accounts and sessions (the user's scope is part of the
+# key), the import history, login failures, the roll-up itself.
+NOT_SHOWN = {
+    "django_admin_log",
+    "auth_permission",
+    "auth_group",
+    "auth_group_permissions",
+    "auth_user",
+    "auth_user_groups",
+    "auth_user_user_permissions",
+    "django_content_type",
+    "django_session",
+    "score_portal_profile",
+    "score_portal_loginfailure",
+    "score_portal_importbatch",
+    "dashboard_monthlyrollup",
+    "dashboard_changerollup",
+    "dashboard_rollupstate",
+}
+
+
+def test_every_table_is_either_watched_or_known_not_to_be_shown():
+    """A new model must be placed: shown by a cached page (a trigger keeps the cache honest) or not."""
+    tables = set()
+    for model in apps.get_models(include_auto_created=True):
+        tables.add(model._meta.db_table)
+    assert tables == set(SOURCE_TABLES) | set(CONTENT_TABLES) | NOT_SHOWN
+
+
+@pytest.mark.parametrize("table", SOURCE_TABLES + CONTENT_TABLES)
+def test_a_write_to_a_watched_table_changes_the_versions(city, table):
+    """Raw SQL, which no Django signal sees: the trigger does (a no-op update of every row)."""
+    before = page_cache.data_versions()
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET id = id")
+    assert page_cache.data_versions() != before
