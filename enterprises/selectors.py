@@ -1,10 +1,11 @@
 """Enterprises as a given user may see them."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from enterprises.credit_code import normalise
 from enterprises.models import Enterprise
-from score_portal.scoping import visible_districts
+from score_portal.scoping import may_read_district, visible_districts
 
 
 def enterprises_for(user):
@@ -12,5 +13,13 @@ def enterprises_for(user):
 
 
 def enterprise_for_user_or_404(user, credit_code):
-    """One enterprise the user may see; another district's answers 404, as if it did not exist."""
-    return get_object_or_404(enterprises_for(user), credit_code=normalise(credit_code))
+    """One enterprise the user may see; another district's answers 404, as if it did not exist.
+
+    Found by its code, then its district checked in hand (may_read_district): the same rule as
+    enterprises_for without a subquery, on every enterprise page."""
+    enterprise = get_object_or_404(
+        Enterprise.objects.select_related("district"), credit_code=normalise(credit_code)
+    )
+    if not may_read_district(user, enterprise.district):
+        raise Http404
+    return enterprise

@@ -96,16 +96,29 @@ def visible_scope(user):
     return (role, profile.city_id, profile.district_id)
 
 
-def visible_districts(user):
-    """Districts whose data the user may read."""
+def _district_lookups(user):
+    """The districts the user may read, as lookups on District's fields: {} for every district,
+    None for none. The one statement of the rule, for a query and for a district in hand."""
     role, city_id, district_id = visible_scope(user)
     if role == Role.PROGRAMME_ADMIN:
-        return District.objects.all()
+        return {}
     if role == Role.CITY_OFFICIAL and city_id:
-        return District.objects.filter(city_id=city_id)
+        return {"city_id": city_id}
     if role in (Role.DISTRICT_OFFICIAL, Role.TRAINER) and district_id:
-        return District.objects.filter(pk=district_id)
-    return District.objects.none()
+        return {"pk": district_id}
+    return None
+
+
+def visible_districts(user):
+    """Districts whose data the user may read."""
+    lookups = _district_lookups(user)
+    return District.objects.none() if lookups is None else District.objects.filter(**lookups)
+
+
+def may_read_district(user, district):
+    """Whether `district` is one of visible_districts(user), without a query."""
+    lookups = _district_lookups(user)
+    return lookups is not None and all(getattr(district, field) == value for field, value in lookups.items())
 
 
 def editable_districts(user):

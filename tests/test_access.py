@@ -217,7 +217,7 @@ def test_the_request_user_comes_with_the_role_and_districts_the_tables_give(port
 
     from score_portal.auth_backend import PortalBackend
     from score_portal.models import Profile
-    from score_portal.scoping import user_role, visible_districts
+    from score_portal.scoping import may_read_district, user_role, visible_districts
 
     accounts = [
         make_user("programme_admin"),
@@ -249,6 +249,10 @@ def test_the_request_user_comes_with_the_role_and_districts_the_tables_give(port
         assert loaded == fresh
         assert user_role(loaded) == user_role(fresh) == expected_role
         assert list(visible_districts(loaded)) == list(visible_districts(fresh))
+        # The same rule for a district in hand (the enterprise page's check).
+        visible = set(visible_districts(fresh))
+        for district in District.objects.select_related("city"):
+            assert may_read_district(loaded, district) == (district in visible)
     assert [d.code for d in visible_districts(PortalBackend().get_user(str(both.pk)))] == [
         d.code for d in District.objects.filter(city=District.objects.get(code="nanxun").city)
     ]
