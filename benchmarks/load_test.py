@@ -18,6 +18,8 @@ What it does, in order:
 
 `{enterprise}` in a URL stands for the page of an enterprise the official may see. The default URLs
 are the dashboard, its summary API and an enterprise page. Not a test: nothing here is asserted.
+The server gets this process's environment: SCORE_PAGE_CACHE=false measures the pages computed on
+every request (dashboard.page_cache), GUNICORN_WORKERS/--workers other process counts.
 """
 
 import argparse
