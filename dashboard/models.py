@@ -53,15 +53,29 @@ class ChangeRollup(DistrictMonth):
 class RollupState(models.Model):
     """One row: `data_version` counts the writes to the tables the figures read (triggers raise it);
     `rollup_version` is the data_version the roll-up was last built from. Equal: the roll-up is
-    current. `content_version` counts the writes to the other tables the cached pages show
-    (districts, cities, training): with data_version, it keys dashboard.page_cache."""
+    current. data_version also keys dashboard.page_cache."""
 
     data_version = models.BigIntegerField(default=0)
     rollup_version = models.BigIntegerField(default=-1)
-    content_version = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
         verbose_name = _("roll-up state")
 
     def __str__(self):
-        return f"data {self.data_version}, roll-up {self.rollup_version}, content {self.content_version}"
+        return f"data {self.data_version}, roll-up {self.rollup_version}"
+
+
+class ContentState(models.Model):
+    """One row: `version` counts the writes to the other tables the cached pages show (districts,
+    cities, training; triggers raise it). With RollupState.data_version it keys
+    dashboard.page_cache. A row of its own: a trainer's transaction holds this row until it
+    commits, and must not queue behind an import (which holds RollupState's) nor keep the roll-up
+    from being rebuilt."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("page content state")
+
+    def __str__(self):
+        return f"content {self.version}"

@@ -8,13 +8,16 @@ is kept, per app-server process, under a key made of:
 - what the content shows besides the data: the page, the user's scope (`visible_scope`: the
   districts they see), the period, the role where the page differs by role;
 - the language (`get_language`);
-- the versions of the data (RollupState.data_version and content_version), which the database's
-  triggers raise on every write to a table the content reads (dashboard/rollup.py).
+- the versions of the data (RollupState.data_version and ContentState.version), which the
+  database's triggers raise on every write to a table the content reads (dashboard/rollup.py).
 
 A write therefore changes the key, and the next request builds the content afresh: an entry is
-never out of date, it is only no longer asked for, and the cache drops it when full. The version is
-read before the content is built, so an entry holds data at least as new as its key says. What a
-request still does every time: the session, the user and its scope (one query each), the version
+never out of date, it is only no longer asked for, and the cache drops it when full. The versions
+are read before anything the content shows, so an entry holds data at least as new as its key
+says (on PostgreSQL each statement sees what was committed when it started). With a read replica,
+versions and content both come from the replica: a page is as current as the replica, as it
+would be uncached. The versions only grow, except after a restore or a failover that loses
+commits: restart the app servers then. What a request still does every time: the session, the user and its scope (one query each), the version
 (one query), permission checks, and the page around the content (navigation, the user's name, the
 CSRF token), which is per user and never cached.
 
@@ -32,26 +35,39 @@ from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.utils.translation import get_language
 
 from .models import RollupState
-from .rollup import STATE_TABLE
+from .rollup import CONTENT_TABLE, STATE_TABLE
 
 CACHE_ALIAS = "pages"
 
 
 def data_versions():
-    """(data_version, content_version) where the page reads from, in one query; None when there is
-    no state row (after a flush, before the first write)."""
+    """(RollupState.data_version, ContentState.version) where the page reads from, in one query;
+    None when there is no roll-up state row (after a flush, before the first write). A missing
+    content row (a flush) reads as 0: its first write makes it 1."""
     alias = router.db_for_read(RollupState) or DEFAULT_DB_ALIAS
     with connections[alias].cursor() as cursor:
-        cursor.execute(f"SELECT data_version, content_version FROM {STATE_TABLE} WHERE id = 1")
+        cursor.execute(
+            f"SELECT s.data_version, COALESCE((SELECT version FROM {CONTENT_TABLE} WHERE id = 1), 0) "
+            f"FROM {STATE_TABLE} s WHERE s.id = 1"
+        )
         return cursor.fetchone()
 
 
-def cached(parts, build):
+def versions_to_key():
+    """data_versions() when the cache is on, else None (and no query)."""
+    return data_versions() if settings.SCORE_PAGE_CACHE else None
+
+
+def cached(parts, build, versions=None):
     """build()'s value for `parts` (a tuple of what the value depends on besides the data and the
-    language: numbers, strings, dates), from the cache while the data is unchanged."""
+    language: numbers, strings, dates), from the cache while the data is unchanged.
+
+    `versions`: data_versions() as read before anything the value shows was read (the enterprise
+    page reads its enterprise first, to check access); by default they are read now."""
     if not settings.SCORE_PAGE_CACHE:
         return build()
-    versions = data_versions()
+    if versions is None:
+        versions = data_versions()
     if versions is None:
         return build()
     key = repr((tuple(versions), get_language(), *parts))

@@ -15,8 +15,8 @@ the services, seed_demo, bulk_create, QuerySet.update, a psql session):
   them, and `triggers_ensure` checks them after every `migrate` (on SQLite, a later migration that
   remakes a table drops that table's triggers) and marks the roll-up stale. The same kind of
   triggers on the other tables the dashboard pages show (CONTENT_TABLES, migration 0003) raise
-  content_version instead, for dashboard.page_cache: a training record does not make the roll-up
-  stale.
+  ContentState.version instead, for dashboard.page_cache: a training record does not make the
+  roll-up stale, nor wait for an import's lock.
 - a reader (`current_alias`) compares data_version with rollup_version, the data_version the
   roll-up was built from, in one query. Equal: the roll-up is current. Different (or no state row,
   after a flush): `rebuild` recomputes the whole roll-up from the data in one transaction,
@@ -39,7 +39,7 @@ are few and indexed), and the tests compare both paths on the same data.
 
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, router, transaction
 
-from .models import ChangeRollup, MonthlyRollup, RollupState
+from .models import ChangeRollup, ContentState, MonthlyRollup, RollupState
 
 # Follow-up and baseline windows of the before/after comparison, in months (DOMAIN.md).
 CHANGE_WINDOW_MONTHS = 12
@@ -53,7 +53,7 @@ SOURCE_TABLES = (
 )
 
 # The other tables the cached pages show (dashboard.page_cache): district and city names, the
-# training figures, module names. Their writes raise content_version and leave the roll-up alone.
+# training figures, module names. Their writes raise ContentState.version and leave the roll-up alone.
 CONTENT_TABLES = (
     "enterprises_city",
     "enterprises_district",
@@ -66,29 +66,35 @@ CONTENT_TABLES = (
 )
 
 STATE_TABLE = RollupState._meta.db_table
+CONTENT_TABLE = ContentState._meta.db_table
 
 
 class TriggerSet:
-    """Triggers named `name` on `tables` that raise the state row's `column` on every write; the
-    migration `migration` creates them, and `triggers_ensure` keeps them while it is applied."""
+    """Triggers named `name` on `tables` that run `bump` (one statement, both dialects) on every
+    write; the migration `migration` creates them, and `triggers_ensure` keeps them while it is
+    applied."""
 
-    def __init__(self, name, column, tables, migration):
-        self.name, self.column, self.tables, self.migration = name, column, tables, migration
-
-    def bump(self):
-        """Raise the column, creating the row after a flush (a stale roll-up). Both dialects. The
-        roll-up's statement names only the columns its migration knew (content_version has a
-        database default), so it also runs on a database migrated back to 0002."""
-        values = {"id": 1, "data_version": 1, "rollup_version": -1, self.column: 1}
-        return (
-            f"INSERT INTO {STATE_TABLE} ({', '.join(values)}) VALUES ({', '.join(map(str, values.values()))}) "
-            f"ON CONFLICT (id) DO UPDATE SET {self.column} = {STATE_TABLE}.{self.column} + 1"
-        )
+    def __init__(self, name, tables, migration, bump):
+        self.name, self.tables, self.migration, self.bump = name, tables, migration, bump
 
 
 TRIGGER_SETS = (
-    TriggerSet("dashboard_rollup_stale", "data_version", SOURCE_TABLES, "0002_rollup_triggers"),
-    TriggerSet("dashboard_content_changed", "content_version", CONTENT_TABLES, "0003_content_version"),
+    # Raise data_version, creating the row (a stale roll-up) after a flush.
+    TriggerSet(
+        "dashboard_rollup_stale",
+        SOURCE_TABLES,
+        "0002_rollup_triggers",
+        f"INSERT INTO {STATE_TABLE} (id, data_version, rollup_version) VALUES (1, 1, -1) "
+        f"ON CONFLICT (id) DO UPDATE SET data_version = {STATE_TABLE}.data_version + 1",
+    ),
+    # Raise the page content's version, in its own row (ContentState says why).
+    TriggerSet(
+        "dashboard_content_changed",
+        CONTENT_TABLES,
+        "0003_content_state",
+        f"INSERT INTO {CONTENT_TABLE} (id, version) VALUES (1, 1) "
+        f"ON CONFLICT (id) DO UPDATE SET version = {CONTENT_TABLE}.version + 1",
+    ),
 )
 
 
@@ -107,7 +113,7 @@ def trigger_sql(vendor, sets=TRIGGER_SETS):
             # session's search_path (pg_restore runs with an empty one).
             create.append(
                 f"CREATE OR REPLACE FUNCTION {trigger.name}() RETURNS trigger LANGUAGE plpgsql "
-                f"SET search_path FROM CURRENT AS $$ BEGIN {trigger.bump()}; RETURN NULL; END $$"
+                f"SET search_path FROM CURRENT AS $$ BEGIN {trigger.bump}; RETURN NULL; END $$"
             )
             for table in trigger.tables:
                 create.append(f"DROP TRIGGER IF EXISTS {trigger.name} ON {table}")
@@ -118,7 +124,7 @@ def trigger_sql(vendor, sets=TRIGGER_SETS):
         else:
             create.extend(
                 f"CREATE TRIGGER IF NOT EXISTS {trigger.name}_{table}_{event.lower()} AFTER {event} "
-                f"ON {table} BEGIN {trigger.bump()}; END"
+                f"ON {table} BEGIN {trigger.bump}; END"
                 for table in trigger.tables
                 for event in ("INSERT", "UPDATE", "DELETE")
             )
@@ -139,7 +145,7 @@ def triggers_ensure(using=DEFAULT_DB_ALIAS, **kwargs):
         for statement in trigger_sql(connection.vendor, sets):
             cursor.execute(statement)
         for trigger in sets:
-            cursor.execute(trigger.bump())
+            cursor.execute(trigger.bump)
 
 
 def month_start_sql(column, months, vendor):

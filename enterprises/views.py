@@ -36,6 +36,9 @@ def enterprise_list(request):
 def enterprise_detail(request, credit_code):
     """One enterprise: details, its own figures and monthly trend for the period, suggestions, projects."""
     require_role(request.user, *READERS)
+    # Before the enterprise: an enterprise changed after the versions were read is then cached
+    # under versions that its change has already passed, never under the new ones.
+    versions = page_cache.versions_to_key()
     enterprise = enterprise_for_user_or_404(request.user, credit_code)
     form = PeriodForm(request.GET)
     page = {"enterprise": enterprise}
@@ -51,7 +54,7 @@ def enterprise_detail(request, credit_code):
         )
     # The breadcrumb differs by role (trainers have no dashboard).
     key = ("enterprise", enterprise.pk, user_role(request.user), form.period)
-    page["content"] = page_cache.cached(key, content)
+    page["content"] = page_cache.cached(key, content, versions)
     return render(request, "enterprises/enterprise_detail.html", page)
 
 

@@ -45,34 +45,31 @@ def user_with_scope(user_id, using):
     User = get_user_model()
     memberships = User.groups.through._meta
     quote = connections[using].ops.quote_name
-    user_fields = User._meta.concrete_fields
-    profile_fields = Profile._meta.concrete_fields
+    profile_fields = [field.attname for field in Profile._meta.concrete_fields]
     roles = Role.values
     sql = (
-        f"SELECT {', '.join('u.' + quote(field.column) for field in user_fields)}, "
-        f"{', '.join('p.' + quote(field.column) for field in profile_fields)}, "
+        f"SELECT u.*, {', '.join(f'p.{quote(name)} AS score_profile_{name}' for name in profile_fields)}, "
         f"(SELECT g.name FROM {Group._meta.db_table} g JOIN {memberships.db_table} m ON m.group_id = g.id "
         f"WHERE m.user_id = u.id AND g.name IN ({', '.join(['%s'] * len(roles))}) "
         f"ORDER BY CASE g.name {' '.join(f'WHEN %s THEN {rank}' for rank in range(len(roles)))} END "
-        "LIMIT 1) "
+        "LIMIT 1) AS score_role_name "
         f"FROM {User._meta.db_table} u LEFT JOIN {Profile._meta.db_table} p ON p.user_id = u.id "
         "WHERE u.id = %s"
     )
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, [*roles, *roles, user_id])
-        row = cursor.fetchone()
-    if row is None:
+    # A raw queryset, so that the user's fields pass through the database's converters (SQLite's
+    # datetimes become aware, as the ORM makes them); the extra columns are plain numbers and text.
+    user = next(iter(User._default_manager.db_manager(using).raw(sql, [*roles, *roles, user_id])), None)
+    if user is None:
         return None
-    user = User.from_db(using, [field.attname for field in user_fields], row[: len(user_fields)])
-    profile_row = row[len(user_fields) : -1]
     profile = None
-    if profile_row[0] is not None:
-        profile = Profile.from_db(using, [field.attname for field in profile_fields], profile_row)
+    if user.score_profile_id is not None:
+        values = [getattr(user, f"score_profile_{name}") for name in profile_fields]
+        profile = Profile.from_db(using, profile_fields, values)
         Profile.user.field.set_cached_value(profile, user)
     # Cached on the user as select_related would: user.profile no longer queries (None: raises
     # Profile.DoesNotExist, as without a profile).
     User.profile.related.set_cached_value(user, profile)
-    user._score_role = Role(row[-1]) if row[-1] else None
+    user._score_role = Role(user.score_role_name) if user.score_role_name else None
     return user
 
 

@@ -247,6 +247,10 @@ def test_the_request_user_comes_with_the_role_and_districts_the_tables_give(port
         loaded = PortalBackend().get_user(str(account.pk))
         fresh = User.objects.get(pk=account.pk)
         assert loaded == fresh
+        # Every field as the ORM gives it: SQLite's datetimes aware, as PostgreSQL's.
+        assert [getattr(loaded, f.attname) for f in User._meta.concrete_fields] == [
+            getattr(fresh, f.attname) for f in User._meta.concrete_fields
+        ]
         assert user_role(loaded) == user_role(fresh) == expected_role
         assert list(visible_districts(loaded)) == list(visible_districts(fresh))
         # The same rule for a district in hand (the enterprise page's check).
@@ -261,3 +265,25 @@ def test_the_request_user_comes_with_the_role_and_districts_the_tables_give(port
     User.objects.filter(pk=accounts[1].pk).update(is_active=False)
     assert PortalBackend().get_user(str(accounts[1].pk)) is None
     assert PortalBackend().get_user("99999999") is None
+
+
+def test_saving_the_request_user_keeps_its_dates(db, client):
+    """The admin's password change saves the request's user: its dates must not move (a user
+    loaded without the database's converters had naive datetimes on SQLite, read back 8 hours
+    off in Asia/Shanghai)."""
+    from django.contrib.auth.models import User
+
+    admin = make_user("programme_admin", password="old-password-for-tests")
+    User.objects.filter(pk=admin.pk).update(last_login=datetime.datetime(2020, 1, 1, 12, tzinfo=datetime.UTC))
+    before = User.objects.get(pk=admin.pk)
+    client.force_login(admin)
+    User.objects.filter(pk=admin.pk).update(last_login=before.last_login)  # force_login sets it
+    new = "Another-long-pass-4821"
+    response = client.post(
+        "/admin/password_change/",
+        {"old_password": "old-password-for-tests", "new_password1": new, "new_password2": new},
+    )
+    assert response.status_code == 302
+    after = User.objects.get(pk=admin.pk)
+    assert after.check_password(new)
+    assert (after.date_joined, after.last_login) == (before.date_joined, before.last_login)

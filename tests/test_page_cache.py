@@ -146,6 +146,35 @@ def test_a_cached_enterprise_page_costs_four_queries(city, client, django_assert
     assert main_content(again) == main_content(first)
 
 
+@pytest.mark.parametrize("moment", ["before the versions are read", "after the versions are read"])
+def test_an_enterprise_changed_while_its_page_is_built_is_not_kept_old(city, client, monkeypatch, moment):
+    """Another request commits a change to the enterprise in the middle of this one's: the page
+    after it shows the change, though nothing is written after it."""
+    from enterprises import views
+
+    official = as_user(client, "city_official")
+    enterprise = city["nanxun"]
+    url = enterprise.get_absolute_url()
+
+    def move():
+        Enterprise.objects.filter(pk=enterprise.pk).update(
+            name="改名企业", district=District.objects.get(code="anji")
+        )
+
+    if moment == "before the versions are read":
+        original = page_cache.data_versions
+        monkeypatch.setattr(page_cache, "data_versions", lambda: (move(), original())[1])
+    else:
+        lookup = views.enterprise_for_user_or_404
+        monkeypatch.setattr(views, "enterprise_for_user_or_404", lambda *args: (move(), lookup(*args))[1])
+    official.get(url, PERIOD)
+    monkeypatch.undo()
+    page = official.get(url, PERIOD).content.decode()
+    assert "改名企业" in page and "南浔缓存企业" not in page
+    anji = District.objects.get(code="anji")
+    assert f'districts/anji/?from=2017-01&amp;to=2017-12">{anji.name}</a>' in page
+
+
 def test_without_a_state_row_nothing_is_cached(city, client):
     from dashboard.models import RollupState
 
@@ -174,6 +203,7 @@ NOT_SHOWN = {
     "dashboard_monthlyrollup",
     "dashboard_changerollup",
     "dashboard_rollupstate",
+    "dashboard_contentstate",
 }
 
 

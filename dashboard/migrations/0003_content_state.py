@@ -1,19 +1,11 @@
-"""content_version, and the triggers that raise it on every write to the other tables the cached
-dashboard pages show (dashboard.page_cache; dashboard/rollup.py explains the scheme).
+"""ContentState, and the triggers that raise its version on every write to the other tables the
+cached dashboard pages show (dashboard.page_cache; dashboard/rollup.py explains the scheme).
 
 The SQL is a frozen copy of dashboard.rollup.trigger_sql for this set as this migration was written;
 after every migrate, dashboard.rollup.triggers_ensure brings the triggers up to date.
-
-On SQLite, adding the column remakes the state table, and SQLite refuses to rename the new table
-while triggers (0002's) name it: they are dropped around the change and made again. A later
-migration that changes this table must do the same.
 """
 
-from importlib import import_module
-
 from django.db import migrations, models
-
-ROLLUP_TRIGGERS = import_module("dashboard.migrations.0002_rollup_triggers")
 
 NAME = "dashboard_content_changed"
 TABLES = (
@@ -27,9 +19,8 @@ TABLES = (
     "training_attendance",
 )
 BUMP = (
-    "INSERT INTO dashboard_rollupstate (id, data_version, rollup_version, content_version) "
-    "VALUES (1, 1, -1, 1) ON CONFLICT (id) DO UPDATE SET "
-    "content_version = dashboard_rollupstate.content_version + 1"
+    "INSERT INTO dashboard_contentstate (id, version) VALUES (1, 1) "
+    "ON CONFLICT (id) DO UPDATE SET version = dashboard_contentstate.version + 1"
 )
 
 
@@ -66,19 +57,12 @@ def statements(vendor):
 def create_triggers(apps, schema_editor):
     for statement in statements(schema_editor.connection.vendor)[0]:
         schema_editor.execute(statement, params=None)
+    schema_editor.execute(BUMP, params=None)  # the row, so that pages can be cached from the start
 
 
 def drop_triggers(apps, schema_editor):
     for statement in statements(schema_editor.connection.vendor)[1]:
         schema_editor.execute(statement, params=None)
-
-
-def sqlite_only(function):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "sqlite":
-            function(apps, schema_editor)
-
-    return run
 
 
 class Migration(migrations.Migration):
@@ -89,16 +73,18 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(
-            sqlite_only(ROLLUP_TRIGGERS.drop_triggers), sqlite_only(ROLLUP_TRIGGERS.create_triggers)
-        ),
-        migrations.AddField(
-            model_name="rollupstate",
-            name="content_version",
-            field=models.BigIntegerField(db_default=0, default=0),
-        ),
-        migrations.RunPython(
-            sqlite_only(ROLLUP_TRIGGERS.create_triggers), sqlite_only(ROLLUP_TRIGGERS.drop_triggers)
+        migrations.CreateModel(
+            name="ContentState",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.BigIntegerField(default=0)),
+            ],
+            options={"verbose_name": "page content state"},
         ),
         migrations.RunPython(create_triggers, drop_triggers),
     ]
