@@ -8,12 +8,13 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # Threaded workers: a worker waiting on PostgreSQL serves another request meanwhile, and browsers'
-# keep-alive connections do not each hold a whole process. Default cores + 1 processes of 4
+# keep-alive connections do not each hold a whole process. Default one process per core, of 4
 # threads: the requests are mostly Python, so more processes than cores only share the same cores,
-# and each keeps its own keep-alive connections, unevenly: at 100 back-to-back users, 5 processes
-# on 2 cores gave a p95 of 852 ms where 3 gave 466 ms, for the same throughput (README, "Load test").
+# and each process keeps its own keep-alive connections, so with more processes the users of the
+# busiest wait longer. At 100 back-to-back users on 2 cores, 30 s runs gave a p95 of 244–476 ms
+# with 2 processes and 476–785 ms with 3 (README, "Load test").
 worker_class = "gthread"
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", 4))
 # Imports of a few thousand rows finish well within this; a stuck request is killed and logged.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
