@@ -374,9 +374,16 @@ def test_attendance_exports_of_a_workshop(role_client, nanxun_workshop):
     assert lines[0][:3] == ["日期", "模块", "类型"]
     assert lines[1] == ["2024-04-12", "2", "课堂培训", "培训室", "南浔区", "湖州绿源纺织有限公司",
                         enterprise.credit_code, "王芳", "管理人员", "女", "138"]  # fmt: skip
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    # The file is named in the user's language (RFC 5987: percent-encoded UTF-8).
+    assert response["Content-Disposition"] == (
+        f"attachment; filename*=UTF-8''%E5%87%BA%E5%8B%A4-20240412-{nanxun_workshop.pk}.csv"
+    )
     response = client.get(f"/training/workshops/{nanxun_workshop.pk}/export.xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in sheet[2]][7:] == ["王芳", "管理人员", "女", "138"]
+    assert sheet.title == "出勤" and sheet.column_dimensions["F"].width == 30
+    assert response["Content-Disposition"].endswith(f"-20240412-{nanxun_workshop.pk}.xlsx")
 
 
 def test_attendance_exports_do_not_let_a_typed_name_run_as_a_formula(role_client, nanxun_workshop):

@@ -1,15 +1,13 @@
-"""Attendance lists as CSV (UTF-8 with BOM, so Excel opens Chinese right) and XLSX."""
+"""Attendance lists as CSV and XLSX, written by dashboard.exports.spreadsheet (UTF-8 with BOM, so
+Excel opens Chinese right; typed formulas stay text)."""
 
-import csv
 import datetime
-import io
 from urllib.parse import quote
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
-from dashboard.exports import cell_safe
+from dashboard.exports import CONTENT_TYPES, spreadsheet
 from score_portal.scoping import visible_districts
 from training.models import Attendance
 
@@ -30,26 +28,26 @@ def _header():
     ]
 
 
+# Column widths of the XLSX sheet, in characters.
+WIDTHS = [12, 8, 14, 24, 10, 30, 22, 12, 10, 6, 16]
+
+
 def _lines(attendances):
-    """One row per attendance; typed text that a spreadsheet would run as a formula stays text
-    (dashboard.exports.cell_safe, the same guard as the dashboard's exports)."""
+    """One row per attendance."""
     for attendance in attendances:
         workshop, person = attendance.workshop, attendance.participant
         yield [
-            cell_safe(value)
-            for value in (
-                workshop.date,
-                workshop.module.number,
-                workshop.get_kind_display(),
-                workshop.place,
-                workshop.district.name,
-                person.enterprise.name,
-                person.enterprise.credit_code,
-                person.name,
-                person.get_role_display(),
-                person.get_sex_display(),
-                person.phone,
-            )
+            workshop.date,
+            workshop.module.number,
+            workshop.get_kind_display(),
+            workshop.place,
+            workshop.district.name,
+            person.enterprise.name,
+            person.enterprise.credit_code,
+            person.name,
+            person.get_role_display(),
+            person.get_sex_display(),
+            person.phone,
         ]
 
 
@@ -66,29 +64,15 @@ def period_attendance(user, *, first, last):
     ).order_by("workshop__date", "workshop_id", "participant__enterprise__name", "participant__name")
 
 
-def attendance_csv(attendances):
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(_header())
-    for line in _lines(attendances.iterator(chunk_size=2000)):
-        writer.writerow([value.isoformat() if isinstance(value, datetime.date) else value for value in line])
-    return out.getvalue().encode("utf-8")
-
-
-def attendance_xlsx(attendances):
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("attendance"))
-    widths = [12, 8, 14, 24, 10, 30, 22, 12, 10, 6, 16]
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.append(_header())
-    for line in _lines(attendances.iterator(chunk_size=2000)):
-        sheet.append(line)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def export_filename(title, suffix):
-    return quote(f"{title}-{suffix}")
+def attendance_download(attendances, file_format, name):
+    """The attendance list as an attachment `<name>.<csv|xlsx>` (name: any language, RFC 5987)."""
+    body = spreadsheet(
+        headers=_header(),
+        rows=_lines(attendances.iterator(chunk_size=2000)),
+        file_format=file_format,
+        sheet=_("attendance"),
+        widths=WIDTHS,
+    )
+    response = HttpResponse(body, content_type=CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.{file_format}"
+    return response

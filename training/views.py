@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from score_portal.models import Role
 from score_portal.scoping import editable_districts, require_role
-from training.exports import attendance_csv, attendance_xlsx, export_filename, period_attendance
+from training.exports import attendance_download, period_attendance
 from training.forms import WorkshopForm
 from training.models import Module, Participant, Workshop
 from training.selectors import previous_team, workshop_attendance, workshop_for_user_or_404, workshops_for
@@ -233,8 +233,7 @@ def workshop_export(request, pk, fmt):
     require_role(request.user, *READERS)
     workshop = workshop_for_user_or_404(request.user, pk)
     attendances = workshop_attendance(workshop).select_related("workshop__module", "workshop__district")
-    name = export_filename(_("attendance"), f"{workshop.date:%Y%m%d}-{workshop.pk}")
-    return _export(attendances, fmt, name)
+    return attendance_download(attendances, fmt, f"{_('attendance')}-{workshop.date:%Y%m%d}-{workshop.pk}")
 
 
 @login_required
@@ -246,17 +245,4 @@ def period_export(request, fmt):
             _("Write months as YYYY-MM."), status=400, content_type="text/plain; charset=utf-8"
         )
     attendances = period_attendance(request.user, first=_month(first), last=_month(last))
-    name = export_filename(_("attendance"), f"{first or 'start'}_{last or 'now'}")
-    return _export(attendances, fmt, name)
-
-
-def _export(attendances, fmt, name):
-    if fmt == "csv":
-        response = HttpResponse(attendance_csv(attendances), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            attendance_xlsx(attendances),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}.{fmt}"
-    return response
+    return attendance_download(attendances, fmt, f"{_('attendance')}-{first or 'start'}_{last or 'now'}")
