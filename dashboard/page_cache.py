@@ -17,9 +17,12 @@ are read before anything the content shows, so an entry holds data at least as n
 says (on PostgreSQL each statement sees what was committed when it started). With a read replica,
 versions and content both come from the replica: a page is as current as the replica, as it
 would be uncached. The versions only grow, except after a restore or a failover that loses
-commits: restart the app servers then. What a request still does every time: the session, the user and its scope (one query each), the version
-(one query), permission checks, and the page around the content (navigation, the user's name, the
-CSRF token), which is per user and never cached.
+commits: restart the app servers then.
+
+What a request still does every time: the session and the user with its scope (one query each),
+the versions (one query, `versions` at the start of the view), permission checks, and the page
+around the content (navigation, the user's name, the CSRF token), which is per user and never
+cached.
 
 The cache is Django's `pages` cache (settings.CACHES): local memory, per process, so nothing is
 shared between app servers and nothing needs clearing when one restarts. SCORE_PAGE_CACHE=false
@@ -53,21 +56,16 @@ def data_versions():
         return cursor.fetchone()
 
 
-def versions_to_key():
-    """data_versions() when the cache is on, else None (and no query)."""
+def versions():
+    """The key's data_versions(), read by a view before anything its content shows; None when
+    nothing is to be cached (SCORE_PAGE_CACHE off, or no state row), without a query when off."""
     return data_versions() if settings.SCORE_PAGE_CACHE else None
 
 
-def cached(parts, build, versions=None):
+def cached(versions, parts, build):
     """build()'s value for `parts` (a tuple of what the value depends on besides the data and the
-    language: numbers, strings, dates), from the cache while the data is unchanged.
-
-    `versions`: data_versions() as read before anything the value shows was read (the enterprise
-    page reads its enterprise first, to check access); by default they are read now."""
-    if not settings.SCORE_PAGE_CACHE:
-        return build()
-    if versions is None:
-        versions = data_versions()
+    language: numbers, strings, dates), from the cache while the data is unchanged since
+    `versions` (from `versions()`; None: build it, cache nothing)."""
     if versions is None:
         return build()
     key = repr((tuple(versions), get_language(), *parts))

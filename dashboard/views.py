@@ -127,7 +127,9 @@ def summary_api(request):
         }
         return JsonResponse(payload, json_dumps_params={"ensure_ascii": False}).content
 
-    body = page_cache.cached(("summary_api", visible_scope(request.user), period), build)
+    body = page_cache.cached(
+        page_cache.versions(), ("summary_api", visible_scope(request.user), period), build
+    )
     return HttpResponse(body, content_type="application/json")
 
 
@@ -166,6 +168,7 @@ def dashboard(request):
         content = render_to_string("dashboard/_dashboard.html", {"form": form}, request=request)
         return render(request, "dashboard/dashboard.html", {"content": content}, status=400)
     content = page_cache.cached(
+        page_cache.versions(),
         ("dashboard", visible_scope(request.user), form.period),
         lambda: render_to_string(
             "dashboard/_dashboard.html", dashboard_context(request.user, form), request=request

@@ -38,7 +38,7 @@ def enterprise_detail(request, credit_code):
     require_role(request.user, *READERS)
     # Before the enterprise: an enterprise changed after the versions were read is then cached
     # under versions that its change has already passed, never under the new ones.
-    versions = page_cache.versions_to_key()
+    versions = page_cache.versions()
     enterprise = enterprise_for_user_or_404(request.user, credit_code)
     form = PeriodForm(request.GET)
     page = {"enterprise": enterprise}
@@ -54,7 +54,7 @@ def enterprise_detail(request, credit_code):
         )
     # The breadcrumb differs by role (trainers have no dashboard).
     key = ("enterprise", enterprise.pk, user_role(request.user), form.period)
-    page["content"] = page_cache.cached(key, content, versions)
+    page["content"] = page_cache.cached(versions, key, content)
     return render(request, "enterprises/enterprise_detail.html", page)
 
 

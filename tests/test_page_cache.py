@@ -89,11 +89,15 @@ def test_a_write_to_training_or_names_shows_on_the_next_request(city, client):
 
 def test_the_dashboard_page_follows_the_data(city, client):
     official = as_user(client, "city_official")
-    assert 'data-figure="inspections"' in official.get("/dashboard/", PERIOD).content.decode()
-    first = official.get("/dashboard/", PERIOD).content.decode()
-    assert "南浔缓存企业" not in first  # the dashboard lists districts, not enterprises
+    first = official.get("/dashboard/", PERIOD)
+    assert first.context["total"].inspections == 84  # computed
+    again = official.get("/dashboard/", PERIOD)
+    assert again.context.get("total") is None  # from the cache: nothing computed ...
+    assert main_content(again) == main_content(first)  # ... and the same content
     District.objects.filter(code="anji").update(name_zh="安吉新县")
-    assert "安吉新县" in official.get("/dashboard/", PERIOD).content.decode()
+    page = main_content(official.get("/dashboard/", PERIOD))
+    assert "安吉新县" in page and "安吉县" not in page
+    assert 'data-figure="inspections"' in page
 
 
 def test_the_enterprise_page_follows_the_data(city, client):
