@@ -4,6 +4,8 @@ Every view, API, export and admin queryset asks `visible_districts` (read) or `e
 (write) and filters by the result, so a new page cannot forget a rule that lives elsewhere.
 """
 
+import functools
+
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import connections
@@ -30,6 +32,29 @@ def user_role(user):
     return role
 
 
+@functools.cache
+def _user_with_scope_sql(using):
+    """user_with_scope's query for the database `using`, built once per process."""
+    from django.contrib.auth import get_user_model
+
+    from score_portal.models import Profile
+
+    User = get_user_model()
+    quote = connections[using].ops.quote_name
+    memberships = User.groups.through._meta
+    roles = Role.values
+    return (
+        f"SELECT {', '.join('u.' + quote(field.column) for field in User._meta.concrete_fields)}, "
+        f"{', '.join('p.' + quote(field.column) for field in Profile._meta.concrete_fields)}, "
+        f"(SELECT g.name FROM {Group._meta.db_table} g JOIN {memberships.db_table} m ON m.group_id = g.id "
+        f"WHERE m.user_id = u.id AND g.name IN ({', '.join(['%s'] * len(roles))}) "
+        f"ORDER BY CASE g.name {' '.join(f'WHEN %s THEN {rank}' for rank in range(len(roles)))} END "
+        "LIMIT 1) "
+        f"FROM {User._meta.db_table} u LEFT JOIN {Profile._meta.db_table} p ON p.user_id = u.id "
+        "WHERE u.id = %s"
+    )
+
+
 def user_with_scope(user_id, using):
     """The user `user_id` with its role and profile, in one SQL query; None when there is none.
 
@@ -48,19 +73,8 @@ def user_with_scope(user_id, using):
     connection = connections[using]
     user_fields = User._meta.concrete_fields
     profile_fields = Profile._meta.concrete_fields
-    memberships = User.groups.through._meta
-    quote = connection.ops.quote_name
     roles = Role.values
-    sql = (
-        f"SELECT {', '.join('u.' + quote(field.column) for field in user_fields)}, "
-        f"{', '.join('p.' + quote(field.column) for field in profile_fields)}, "
-        f"(SELECT g.name FROM {Group._meta.db_table} g JOIN {memberships.db_table} m ON m.group_id = g.id "
-        f"WHERE m.user_id = u.id AND g.name IN ({', '.join(['%s'] * len(roles))}) "
-        f"ORDER BY CASE g.name {' '.join(f'WHEN %s THEN {rank}' for rank in range(len(roles)))} END "
-        "LIMIT 1) "
-        f"FROM {User._meta.db_table} u LEFT JOIN {Profile._meta.db_table} p ON p.user_id = u.id "
-        "WHERE u.id = %s"
-    )
+    sql = _user_with_scope_sql(using)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*roles, *roles, user_id])
         row = cursor.fetchone()
