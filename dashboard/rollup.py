@@ -37,6 +37,8 @@ official's every page. The enterprise drill-down reads the tables directly (one 
 are few and indexed), and the tests compare both paths on the same data.
 """
 
+from typing import NamedTuple
+
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, router, transaction
 
 from .models import ChangeRollup, ContentState, MonthlyRollup, RollupState
@@ -69,13 +71,15 @@ STATE_TABLE = RollupState._meta.db_table
 CONTENT_TABLE = ContentState._meta.db_table
 
 
-class TriggerSet:
+class TriggerSet(NamedTuple):
     """Triggers named `name` on `tables` that run `bump` (one statement, both dialects) on every
     write; the migration `migration` creates them, and `triggers_ensure` keeps them while it is
     applied."""
 
-    def __init__(self, name, tables, migration, bump):
-        self.name, self.tables, self.migration, self.bump = name, tables, migration, bump
+    name: str
+    tables: tuple
+    migration: str
+    bump: str
 
 
 TRIGGER_SETS = (
