@@ -51,8 +51,9 @@ LAST_MONTH = "2016-12"
 
 def load(count):
     """`count` enterprises and their reports, suggestions and projects, written by PostgreSQL itself."""
+    from districts.models import District
     from enterprises.credit_code import check_character
-    from enterprises.models import District, Enterprise
+    from enterprises.models import Enterprise
     from tests.factories import make_user
 
     districts = list(District.objects.order_by("division"))

@@ -107,10 +107,11 @@ def data_fill():
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import User
 
+    from accounts.services import user_create_or_update
+    from districts.models import District
     from enterprises.credit_code import check_character
-    from enterprises.models import District, Enterprise, SafetyReport
+    from enterprises.models import Enterprise, SafetyReport
     from improvements.models import ImprovementProject, Suggestion
-    from score_portal.accounts import user_create_or_update
 
     districts = list(District.objects.filter(city__code="huzhou"))
     if Enterprise.objects.filter(cohort=COHORT).count() != ENTERPRISES:

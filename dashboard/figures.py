@@ -1,6 +1,6 @@
 """Every figure the dashboard, the summary API and the exports show, computed in the database.
 
-Each function takes the districts (a queryset the user may see, from score_portal.scoping) and a
+Each function takes the districts (a queryset the user may see, from accounts.scoping) and a
 Period, and returns plain values. Views, the API and exports call these; nothing recomputes a
 figure elsewhere. Each docstring states the definition shown to the user (DOMAIN.md, "The figures").
 """

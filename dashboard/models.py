@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 class DistrictMonth(models.Model):
     """A row of the roll-up: one district and one month."""
 
-    district = models.ForeignKey("enterprises.District", on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey("districts.District", on_delete=models.CASCADE, related_name="+")
     month = models.DateField(_("month"))
 
     class Meta:

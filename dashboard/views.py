@@ -8,7 +8,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.scoping import OFFICIAL_ROLES, require_role, user_role, visible_districts, visible_scope
 from dashboard import page_cache
+from dashboard.db_router import reads_from_replica
 from dashboard.exports import table_download
 from dashboard.figures import (
     DEFINITIONS,
@@ -19,8 +21,6 @@ from dashboard.figures import (
 )
 from dashboard.forms import EnterpriseFilterForm, PeriodForm
 from enterprises.models import Enterprise
-from score_portal.db_router import reads_from_replica
-from score_portal.scoping import OFFICIAL_ROLES, require_role, user_role, visible_districts, visible_scope
 
 EXPORT_FORMATS = ("csv", "xlsx")
 

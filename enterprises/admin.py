@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import City, District, Enterprise, SafetyReport
-from score_portal.admin_scoping import DistrictScopedAdmin
+from accounts.admin_scoping import DistrictScopedAdmin
+from districts.models import City, District
+from enterprises.models import Enterprise, SafetyReport
 
 
 @admin.register(City)

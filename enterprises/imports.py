@@ -7,11 +7,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dashboard.figures import add_months
+from districts.models import District
 from enterprises.credit_code import credit_code_error, division_code
-from enterprises.models import District, Enterprise, SafetyReport
-from score_portal.imports import values
-from score_portal.imports.engine import Column, ImportKind
-from score_portal.imports.values import CellError
+from enterprises.models import Enterprise, SafetyReport
+from imports import values
+from imports.engine import Column, ImportKind
+from imports.values import CellError
 
 CREDIT_CODE_HEADERS = ("统一社会信用代码", "信用代码", "credit_code", "uscc")
 

@@ -3,9 +3,9 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.scoping import may_read_district, visible_districts
 from enterprises.credit_code import normalise
 from enterprises.models import Enterprise
-from score_portal.scoping import may_read_district, visible_districts
 
 
 def enterprises_for(user):

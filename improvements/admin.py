@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin_scoping import DistrictScopedAdmin
 from improvements.models import ImprovementProject, Suggestion
-from score_portal.admin_scoping import DistrictScopedAdmin
 
 
 @admin.register(Suggestion)

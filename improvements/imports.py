@@ -15,10 +15,10 @@ from enterprises.imports import (
     show_enterprise,
     text_of,
 )
+from imports import values
+from imports.engine import Column, ImportKind
+from imports.values import CellError
 from improvements.models import ImprovementProject, Suggestion
-from score_portal.imports import values
-from score_portal.imports.engine import Column, ImportKind
-from score_portal.imports.values import CellError
 from training.models import Module
 
 MODULE_RE = re.compile(r"^(?:m|模块)?\s*([1-5])$")

@@ -3,7 +3,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
-from score_portal.models import ImportedRecord
+from imports.models import ImportedRecord
 from training.models import Module
 
 

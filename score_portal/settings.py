@@ -91,11 +91,15 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "score_portal",
+    # The portal's apps, lowest layer first (README, "Layout"; .importlinter enforces it).
+    "districts",
+    "accounts",
+    "imports",
     "enterprises",
     "training",
     "improvements",
     "dashboard",
+    "score_portal",
 ]
 
 MIDDLEWARE = [
@@ -128,7 +132,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "score_portal.context_processors.role",
+                "accounts.context_processors.role",
             ],
         },
     },
@@ -142,7 +146,7 @@ DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite
 # included, to the primary.
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = database_from_url(os.environ["DATABASE_REPLICA_URL"])
-    DATABASE_ROUTERS = ["score_portal.db_router.ReplicaRouter"]
+    DATABASE_ROUTERS = ["dashboard.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -163,7 +167,7 @@ CACHES = {
 }
 
 # ModelBackend, loading each request's user with its role and profile in one query.
-AUTHENTICATION_BACKENDS = ["score_portal.auth_backend.PortalBackend"]
+AUTHENTICATION_BACKENDS = ["accounts.auth_backend.PortalBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -226,8 +230,8 @@ SCORE_IMPORT_KEEP_DAYS = envint("SCORE_IMPORT_KEEP_DAYS", 7)
 # balancer can serve any request. A login lasts DJANGO_SESSION_HOURS at most and also ends when the
 # browser closes: the portal is used on shared office PCs, and an official who closes the browser
 # expects to be logged out (DJANGO_SESSION_AT_BROWSER_CLOSE=false keeps it for the full age).
-# score_portal.sessions: Django's database backend, read with one plain SQL query.
-SESSION_ENGINE = "score_portal.sessions"
+# accounts.sessions: Django's database backend, read with one plain SQL query.
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_AGE = envint("DJANGO_SESSION_HOURS", 12) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("DJANGO_SESSION_AT_BROWSER_CLOSE", True)
 SESSION_COOKIE_HTTPONLY = True
@@ -280,7 +284,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
-# Login throttling (score_portal.throttle): after this many failed logins for one username, or
+# Login throttling (accounts.throttle): after this many failed logins for one username, or
 # from one IP address, within the window, further attempts are refused until the window passes.
 # Failures are stored in the database, so the count is shared by every app server.
 LOGIN_FAILURE_LIMIT_USERNAME = envint("SCORE_LOGIN_FAILURES_PER_USERNAME", 5)

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from accounts.throttle import ThrottledAuthenticationForm
 from score_portal import views
-from score_portal.throttle import ThrottledAuthenticationForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,10 +18,23 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("enterprises/", include("enterprises.urls")),
+    path("enterprises/", include("dashboard.enterprise_urls")),
     path("training/", include("training.urls")),
-    path("imports/", include("score_portal.imports.urls")),
+    path("imports/", include("imports.urls")),
     path("dashboard/", include("dashboard.urls")),
+    # Admin pages of models that moved to other apps (README, "Layout"): bookmarks keep working.
+    re_path(
+        r"^admin/score_portal/(?P<rest>(profile|loginfailure)/.*)$",
+        RedirectView.as_view(url="/admin/accounts/%(rest)s", query_string=True, permanent=True),
+    ),
+    re_path(
+        r"^admin/score_portal/(?P<rest>importbatch/.*)$",
+        RedirectView.as_view(url="/admin/imports/%(rest)s", query_string=True, permanent=True),
+    ),
+    re_path(
+        r"^admin/enterprises/(?P<rest>(city|district)/.*)$",
+        RedirectView.as_view(url="/admin/districts/%(rest)s", query_string=True, permanent=True),
+    ),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

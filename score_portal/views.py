@@ -5,8 +5,8 @@ from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
-from score_portal.models import Role
-from score_portal.scoping import user_role
+from accounts.models import Role
+from accounts.scoping import user_role
 
 logger = logging.getLogger(__name__)
 

@@ -4,10 +4,11 @@ import datetime
 import itertools
 from decimal import Decimal
 
+from accounts.services import user_create_or_update
+from districts.models import District
 from enterprises.credit_code import check_character
-from enterprises.models import District, Enterprise, SafetyReport
+from enterprises.models import Enterprise, SafetyReport
 from improvements.models import ImprovementProject, Suggestion
-from score_portal.accounts import user_create_or_update
 from training.models import Attendance, Module, Participant, Workshop
 
 _serial = itertools.count(1)

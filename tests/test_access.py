@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from enterprises.models import District
-from score_portal.models import ImportBatch
+from districts.models import District
+from imports.models import ImportBatch
 from tests.conftest import BEHIND_PROXY
 from tests.factories import make_enterprise, make_user
 from training.models import Module, Workshop
@@ -68,7 +68,7 @@ ACCESS = {
     "/dashboard/districts/anji/export.xlsx": (302, 403, 200, 200, 200, 403),
     f"/enterprises/{ANJI_CODE}/?from=2016-01&to=2016-12": (302, 403, 200, 200, 200, 404),
     "/admin/": (302, 302, 200, 302, 302, 302),
-    "/admin/score_portal/importbatch/": (302, 302, 200, 302, 302, 302),
+    "/admin/imports/importbatch/": (302, 302, 200, 302, 302, 302),
     "/admin/enterprises/enterprise/": (302, 302, 200, 302, 302, 302),
     "/admin/training/workshop/": (302, 302, 200, 302, 302, 302),
     "/admin/improvements/suggestion/": (302, 302, 200, 302, 302, 302),
@@ -147,9 +147,9 @@ def portal_urls(resolver=None, prefix=""):
     resolver = resolver or get_resolver()
     for pattern in resolver.url_patterns:
         route = prefix + str(pattern.pattern)
+        if route.lstrip("^").startswith("admin/"):
+            continue
         if isinstance(pattern, URLResolver):
-            if route.startswith("admin/"):
-                continue
             yield from portal_urls(pattern, route)
         elif isinstance(pattern, URLPattern):
             yield "/" + route
@@ -162,6 +162,20 @@ def test_the_table_covers_every_url_of_the_portal():
         route for route in portal_urls() if not any(u.startswith(route.split("<")[0]) for u in covered)
     ]
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/admin/score_portal/importbatch/?status=committed", "/admin/imports/importbatch/?status=committed"),
+        ("/admin/score_portal/profile/3/change/", "/admin/accounts/profile/3/change/"),
+        ("/admin/enterprises/district/", "/admin/districts/district/"),
+        ("/admin/enterprises/city/add/", "/admin/districts/city/add/"),
+    ],
+)
+def test_admin_pages_of_moved_models_redirect_to_their_new_app(client, old, new):
+    response = client.get(old)
+    assert (response.status_code, response["Location"]) == (301, new)
 
 
 def test_district_official_of_anji_lists_only_anji_enterprises(portal, client):
@@ -215,9 +229,9 @@ def test_the_request_user_comes_with_the_role_and_districts_the_tables_give(port
     role and districts as asking the tables one by one, for every kind of account."""
     from django.contrib.auth.models import Group, User
 
-    from score_portal.auth_backend import PortalBackend
-    from score_portal.models import Profile
-    from score_portal.scoping import may_read_district, user_role, visible_districts
+    from accounts.auth_backend import PortalBackend
+    from accounts.models import Profile
+    from accounts.scoping import may_read_district, user_role, visible_districts
 
     accounts = [
         make_user("programme_admin"),

@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from enterprises.models import City, District
-from score_portal.accounts import user_create_or_update
-from score_portal.scoping import visible_districts
+from accounts.scoping import visible_districts
+from accounts.services import user_create_or_update
+from districts.models import City, District
 from tests.factories import make_enterprise, make_user
 
 NANXUN_CODE = "91330503375583185N"  # Huzhou, Nanxun
@@ -105,7 +105,7 @@ class TestAddCity:
     def test_the_admin_adds_a_city_with_its_districts(self, client, db):
         client.force_login(make_user("programme_admin"))
         response = client.post(
-            "/admin/enterprises/city/add/",
+            "/admin/districts/city/add/",
             {
                 "name_zh": "嘉兴市",
                 "name_en": "Jiaxing",
@@ -170,7 +170,7 @@ class TestTwoCitiesSeeNothingOfEachOther:
             "nanxun": lambda: make_user("district_official", district="nanxun"),
         }
         client.force_login(officials[user]())
-        for url in ["/admin/", "/admin/enterprises/enterprise/", "/admin/enterprises/district/"]:
+        for url in ["/admin/", "/admin/enterprises/enterprise/", "/admin/districts/district/"]:
             response = client.get(url)
             assert (response.status_code, response["Location"].split("?")[0]) == (302, "/admin/login/")
 

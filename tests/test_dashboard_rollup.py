@@ -21,9 +21,10 @@ from dashboard.figures import (
     monthly_trend,
 )
 from dashboard.models import ChangeRollup, MonthlyRollup, RollupState
-from enterprises.models import District, Enterprise, SafetyReport
+from districts.models import District
+from enterprises.models import Enterprise, SafetyReport
+from imports.services import import_file
 from improvements.models import ImprovementProject, Suggestion
-from score_portal.imports.services import import_file
 from tests.factories import make_enterprise, make_project, make_reports, make_suggestion, month_range
 from tests.import_files import csv_bytes
 

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from dashboard.figures import Period, change_pct, district_figures
-from enterprises.models import District, SafetyReport
+from districts.models import District
+from enterprises.models import SafetyReport
 from tests.factories import make_enterprise, make_project, make_reports, make_suggestion, month_range
 
 D = datetime.date

@@ -7,10 +7,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from enterprises.models import City, District, Enterprise, SafetyReport
+from accounts.models import Role
+from accounts.scoping import editable_districts, user_role, visible_districts
+from districts.models import City, District
+from enterprises.models import Enterprise, SafetyReport
 from improvements.models import ImprovementProject, Suggestion
-from score_portal.models import Role
-from score_portal.scoping import editable_districts, user_role, visible_districts
 from score_portal.settings import database_from_url
 from tests.factories import make_enterprise, make_user
 from training.models import Attendance, Module, Participant, Workshop

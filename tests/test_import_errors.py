@@ -6,10 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from enterprises.models import Enterprise, SafetyReport
+from imports.engine import import_plan
+from imports.kinds import import_kind
+from imports.models import ImportBatch
 from improvements.models import ImprovementProject, Suggestion
-from score_portal.imports.engine import import_plan
-from score_portal.imports.kinds import import_kind
-from score_portal.models import ImportBatch
 from tests.factories import make_enterprise
 from tests.import_files import csv_bytes, xlsx_bytes
 

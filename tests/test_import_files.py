@@ -11,9 +11,9 @@ from django.utils import timezone, translation
 
 from dashboard.figures import add_months
 from enterprises.models import Enterprise, SafetyReport
+from imports.models import ImportBatch
+from imports.services import import_file
 from improvements.models import ImprovementProject, Suggestion
-from score_portal.imports.services import import_file
-from score_portal.models import ImportBatch
 from tests.factories import make_enterprise
 from tests.import_files import csv_bytes, xls_bytes, xlsx_bytes
 

@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from enterprises.models import Enterprise, SafetyReport
-from score_portal.imports.services import import_batch_confirm
-from score_portal.models import ImportBatch
+from imports.models import ImportBatch
+from imports.services import import_batch_confirm
 from tests.factories import make_enterprise
 from tests.import_files import csv_bytes, xlsx_bytes
 

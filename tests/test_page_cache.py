@@ -9,7 +9,8 @@ from django.db import connection
 
 from dashboard import page_cache
 from dashboard.rollup import CONTENT_TABLES, SOURCE_TABLES
-from enterprises.models import District, Enterprise
+from districts.models import District
+from enterprises.models import Enterprise
 from tests.factories import (
     attend,
     make_enterprise,
@@ -154,7 +155,7 @@ def test_a_cached_enterprise_page_costs_four_queries(city, client, django_assert
 def test_an_enterprise_changed_while_its_page_is_built_is_not_kept_old(city, client, monkeypatch, moment):
     """Another request commits a change to the enterprise in the middle of this one's: the page
     after it shows the change, though nothing is written after it."""
-    from enterprises import views
+    from dashboard import enterprise_views as views
 
     official = as_user(client, "city_official")
     enterprise = city["nanxun"]

@@ -145,7 +145,7 @@ class TestSessions:
         assert client.session.get_expiry_age() == 12 * 3600
 
     def test_the_server_forgets_a_session_after_its_age(self, client, db, production):
-        """The session is read with plain SQL (score_portal.sessions): the same row, not expired."""
+        """The session is read with plain SQL (accounts.sessions): the same row, not expired."""
         from django.contrib.sessions.models import Session
 
         make_user("district_official", district="anji", username="li", password="pw-for-tests-only")

@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
+from accounts.models import LoginFailure
+from dashboard.db_router import ReplicaRouter, reads_from_replica
 from enterprises.models import Enterprise
-from score_portal.db_router import ReplicaRouter, reads_from_replica
-from score_portal.models import LoginFailure
-from score_portal.uploads import ImportFileField, validate_import_file
+from imports.uploads import ImportFileField, validate_import_file
 from tests.factories import make_enterprise, make_user
 
 PASSWORD = "pw-for-tests-only"
@@ -326,7 +326,7 @@ class TestReplicaRouter:
             "DATABASE_REPLICA_URL": "postgres://score@db-replica:5432/score",
         }
         result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-        assert result.stdout.strip() == "db-replica ['score_portal.db_router.ReplicaRouter']"
+        assert result.stdout.strip() == "db-replica ['dashboard.db_router.ReplicaRouter']"
 
 
 class TestRequestBodyLimit:

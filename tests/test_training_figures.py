@@ -14,7 +14,7 @@ from dashboard.figures import (
     walkthroughs_per_enterprise,
     workshops_held,
 )
-from enterprises.models import District
+from districts.models import District
 from tests.factories import attend, make_enterprise, make_participant, make_workshop
 
 D = datetime.date

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from score_portal.admin_scoping import DistrictScopedAdmin
+from accounts.admin_scoping import DistrictScopedAdmin
 from training.models import Attendance, Module, Participant, Workshop
 
 

@@ -1,4 +1,4 @@
-"""Attendance lists as CSV and XLSX, written by dashboard.exports.spreadsheet (UTF-8 with BOM, so
+"""Attendance lists as CSV and XLSX, written by common.spreadsheets.spreadsheet (UTF-8 with BOM, so
 Excel opens Chinese right; typed formulas stay text)."""
 
 import datetime
@@ -7,8 +7,8 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from dashboard.exports import CONTENT_TYPES, spreadsheet
-from score_portal.scoping import visible_districts
+from accounts.scoping import visible_districts
+from common.spreadsheets import CONTENT_TYPES, spreadsheet
 from training.models import Attendance
 
 

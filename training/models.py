@@ -3,7 +3,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import BilingualName, District, Enterprise
+from districts.models import BilingualName, District
+from enterprises.models import Enterprise
 
 
 class Module(BilingualName):

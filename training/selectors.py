@@ -3,8 +3,8 @@
 from django.contrib.auth.models import User
 from django.shortcuts import get_object_or_404
 
-from score_portal.models import Role
-from score_portal.scoping import editable_districts, visible_districts
+from accounts.models import Role
+from accounts.scoping import editable_districts, visible_districts
 from training.models import Attendance, Workshop
 
 

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from score_portal.scoping import editable_districts
+from accounts.scoping import editable_districts
 from training.models import Attendance, Participant
 
 # The words trainers type or paste for a role or a sex, Chinese or English, matched after

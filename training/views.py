@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from score_portal.models import Role
-from score_portal.scoping import editable_districts, require_role
+from accounts.models import Role
+from accounts.scoping import editable_districts, require_role
 from training.exports import attendance_download, period_attendance
 from training.forms import WorkshopForm
 from training.models import Module, Participant, Workshop

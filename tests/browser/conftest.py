@@ -1,17 +1,13 @@
 import importlib
 
 import pytest
-from django.apps import apps
+from django.contrib.auth.models import Group
 
+from districts.models import City, District
 from tests.factories import make_user
+from training.models import Module
 
 SCREENSHOTS = "test-results/screenshots"
-
-DATA_MIGRATIONS = [
-    "score_portal.migrations.0002_role_groups",
-    "enterprises.migrations.0002_huzhou_districts",
-    "training.migrations.0002_score_modules",
-]
 
 
 @pytest.hookimpl(trylast=True)
@@ -21,15 +17,6 @@ def pytest_collection_modifyitems(items):
     the session-scoped browser parameter would otherwise put them before database tests that need
     those rows (Django's own runner runs TransactionTestCases last for the same reason)."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
-
-
-@pytest.fixture(autouse=True)
-def data_migration_rows(transactional_db):
-    """Restore the data migrations' rows that the previous browser test's flush removed (their seed
-    functions are idempotent). serialized_rollback would restore them too, but collides with the
-    rows that a non-transactional test leaves in place."""
-    for name in DATA_MIGRATIONS:
-        importlib.import_module(name).seed(apps, None)
 
 
 @pytest.fixture
@@ -42,22 +29,26 @@ def shoot(page):
     return take
 
 
-SEEDING_MIGRATIONS = [
-    "score_portal.migrations.0002_role_groups",
-    "enterprises.migrations.0002_huzhou_districts",
-    "training.migrations.0002_score_modules",
-]
-
-
 @pytest.fixture(autouse=True)
 def seeded(transactional_db):
-    """The rows the migrations seed (role groups, Huzhou's districts, the modules).
+    """The rows the data migrations seed (Huzhou's districts, the five modules, the role groups).
 
     A transactional test ends by emptying every table, seeded rows included, so the next browser
-    test would find no districts; the seeds are idempotent, so they are simply run again.
+    test would find no districts: they are made again from the migrations' own lists, with
+    today's models (City and District have moved app since their migration ran).
     """
-    for name in SEEDING_MIGRATIONS:
-        importlib.import_module(name).seed(apps, None)
+    huzhou = importlib.import_module("enterprises.migrations.0002_huzhou_districts")
+    modules = importlib.import_module("training.migrations.0002_score_modules")
+    roles = importlib.import_module("score_portal.migrations.0002_role_groups")
+    city, _ = City.objects.update_or_create(code=huzhou.HUZHOU["code"], defaults=huzhou.HUZHOU)
+    for code, name_zh, name_en, division in huzhou.DISTRICTS:
+        District.objects.update_or_create(
+            code=code, defaults={"city": city, "name_zh": name_zh, "name_en": name_en, "division": division}
+        )
+    for number, name_zh, name_en in modules.MODULES:
+        Module.objects.update_or_create(number=number, defaults={"name_zh": name_zh, "name_en": name_en})
+    for name in roles.ROLES:
+        Group.objects.get_or_create(name=name)
 
 
 @pytest.fixture

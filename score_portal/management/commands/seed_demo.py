@@ -15,11 +15,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Role
+from accounts.services import user_create_or_update
+from districts.models import District
 from enterprises.credit_code import ALPHABET, check_character
-from enterprises.models import District, Enterprise, SafetyReport
+from enterprises.models import Enterprise, SafetyReport
 from improvements.models import ImprovementProject, Suggestion
-from score_portal.accounts import user_create_or_update
-from score_portal.models import Role
 from training.models import Attendance, Module, Participant, Workshop
 
 DEMO_PASSWORD = "score-demo-2026"

@@ -1,0 +1,10 @@
+"""/enterprises/: the enterprise list and drill-down, pages of the dashboard (they show figures)."""
+
+from django.urls import path
+
+from dashboard import enterprise_views
+
+urlpatterns = [
+    path("", enterprise_views.enterprise_list, name="enterprise_list"),
+    path("<str:credit_code>/", enterprise_views.enterprise_detail, name="enterprise_detail"),
+]

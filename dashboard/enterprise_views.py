@@ -1,0 +1,83 @@
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from accounts.models import Role
+from accounts.scoping import require_role, user_role
+from dashboard import page_cache
+from dashboard.figures import DEFINITIONS, district_figures, monthly_trend
+from dashboard.forms import PeriodForm
+from dashboard.views import trend_charts
+from enterprises.selectors import enterprise_for_user_or_404, enterprises_for
+
+READERS = tuple(Role)
+
+
+@login_required
+def enterprise_list(request):
+    require_role(request.user, *READERS)
+    enterprises = enterprises_for(request.user)
+    query = request.GET.get("q", "").strip()
+    if query:
+        enterprises = enterprises.filter(Q(name__icontains=query) | Q(credit_code__icontains=query.upper()))
+    page = Paginator(enterprises, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "dashboard/enterprise_list.html",
+        {"page": page, "query": query, "page_query": urlencode({"q": query}) if query else ""},
+    )
+
+
+@login_required
+def enterprise_detail(request, credit_code):
+    """One enterprise: details, its own figures and monthly trend for the period, suggestions, projects."""
+    require_role(request.user, *READERS)
+    # Before the enterprise: an enterprise changed after the versions were read is then cached
+    # under versions that its change has already passed, never under the new ones.
+    versions = page_cache.versions()
+    enterprise = enterprise_for_user_or_404(request.user, credit_code)
+    form = PeriodForm(request.GET)
+    page = {"enterprise": enterprise}
+
+    def content():
+        return render_to_string(
+            "dashboard/_enterprise_detail.html", _detail_context(enterprise, form), request=request
+        )
+
+    if not form.is_valid():
+        return render(request, "dashboard/enterprise_detail.html", {**page, "content": content()}, status=400)
+    # The breadcrumb differs by role (trainers have no dashboard).
+    key = ("enterprise", enterprise.pk, user_role(request.user), form.period)
+    page["content"] = page_cache.cached(versions, key, content)
+    return render(request, "dashboard/enterprise_detail.html", page)
+
+
+def _detail_context(enterprise, form):
+    context = {"enterprise": enterprise, "form": form}
+    if form.is_valid():
+        period = form.period
+        _rows, figures = district_figures([enterprise.district], period, enterprise=enterprise)
+        trend = monthly_trend([enterprise.district], period, enterprise=enterprise)
+        for series in trend["districts"]:
+            series["name"] = enterprise.name
+        context.update(
+            period=period,
+            period_query=form.query(),
+            figures=figures,
+            definitions=DEFINITIONS,
+            trend=trend,
+            trend_charts=trend_charts(trend),
+        )
+    context.update(
+        reports=enterprise.safety_reports.order_by("-month")[:36],
+        suggestions=enterprise.suggestions.select_related("module").order_by("-submitted_on", "-reference")[
+            :100
+        ],
+        suggestion_count=enterprise.suggestions.count(),
+        projects=enterprise.projects.select_related("module").order_by("-started_on", "-reference"),
+    )
+    return context

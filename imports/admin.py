@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from imports.models import ImportBatch
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record to look at, never to edit: what the portal writes by itself (changes, imports)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdmin):
+    """The import history, read-only: imports are made through the import pages or the command."""
+
+    list_display = [
+        "created_at",
+        "user",
+        "kind",
+        "file_name",
+        "file_size",
+        "status",
+        "created",
+        "updated",
+        "unchanged",
+        "errors",
+    ]
+    list_filter = ["kind", "status"]
+    search_fields = ["file_name", "sha256", "user__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    exclude = ["content", "plan_fingerprint"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")

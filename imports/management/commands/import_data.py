@@ -1,0 +1,92 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from imports.kinds import KINDS
+from imports.services import PlanChanged, error_limit, import_file
+
+
+class Command(BaseCommand):
+    # The system checks load every URLconf and view (and the libraries behind them): a tenth of a
+    # large import's time, for nothing an import uses.
+    requires_system_checks = []
+    help = "Import a district file (.xlsx, .xls or .csv): preview with --dry-run, else commit all or nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=sorted(KINDS))
+        parser.add_argument("file")
+        parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+        parser.add_argument(
+            "--language",
+            default="zh-hans",
+            choices=["zh-hans", "en"],
+            help="language of the messages (default: Simplified Chinese)",
+        )
+
+    def handle(self, *args, kind, file, dry_run, language, **options):
+        translation.activate(language)
+        path = Path(file)
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            raise CommandError(
+                _("Cannot read %(file)s: %(reason)s") % {"file": file, "reason": error.strerror}
+            ) from None
+        try:
+            batch, plan = import_file(kind=kind, file_name=path.name, content=content, dry_run=dry_run)
+        except PlanChanged as changed:
+            batch, plan = None, changed.plan
+        if not plan.ok:
+            self._print_problems(plan.errors, self.stderr)
+            raise CommandError(
+                ngettext(
+                    "%(count)d error: nothing was imported.",
+                    "%(count)d errors: nothing was imported.",
+                    len(plan.errors),
+                )
+                % {"count": len(plan.errors)}
+            )
+        if plan.warnings:
+            self._print_problems(plan.warnings, self.stdout, warning=True)
+        if plan.ignored:
+            self.stdout.write(_("Columns ignored: %(columns)s") % {"columns": ", ".join(plan.ignored)})
+        counts = plan.counts()
+        summary = _("%(rows)d rows: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.") % counts
+        if dry_run:
+            self.stdout.write(_("Dry run, nothing written. %(summary)s") % {"summary": summary})
+        elif batch is None:
+            self.stdout.write(
+                _("Nothing to write: the portal already holds these rows. %(summary)s") % {"summary": summary}
+            )
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Imported (import #%(id)d). %(summary)s") % {"id": batch.pk, "summary": summary}
+                )
+            )
+
+    def _print_problems(self, problems, stream, warning=False):
+        limit = error_limit()
+        for problem in problems[:limit]:
+            if problem.row is None:
+                stream.write(problem.message)
+                continue
+            template = (
+                _("Warning: row %(row)d, column %(column)s, value %(value)s: %(message)s")
+                if warning
+                else _("Row %(row)d, column %(column)s, value %(value)s: %(message)s")
+            )
+            stream.write(
+                template
+                % {
+                    "row": problem.row,
+                    "column": problem.column,
+                    "value": repr(problem.value) if problem.value else "''",
+                    "message": problem.message,
+                }
+            )
+        if len(problems) > limit:
+            stream.write(_("… and %(count)d more.") % {"count": len(problems) - limit})

@@ -1,0 +1,158 @@
+"""The import pages: upload → preview → confirm → done, the error sheet and the history.
+
+Programme admins only. Nothing is written before the confirmation; the file waits in its
+ImportBatch row meanwhile.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from accounts.scoping import require_role
+from imports.error_sheet import error_sheet
+from imports.forms import ImportForm
+from imports.models import ImportBatch
+from imports.services import (
+    PlanChanged,
+    error_limit,
+    import_batch_confirm,
+    import_batch_expired,
+    import_batch_plan,
+    import_batch_preview,
+    import_batch_replan,
+)
+
+PREVIEW_ROWS = 20
+
+
+def _batch_for_admin(request, pk):
+    require_role(request.user, Role.PROGRAMME_ADMIN)
+    return get_object_or_404(ImportBatch.objects.select_related("user"), pk=pk)
+
+
+def _expired(request, batch):
+    """Whether the upload's file is gone (not confirmed in time); says so to the user."""
+    if not import_batch_expired(batch=batch):
+        return False
+    messages.warning(
+        request,
+        _(
+            "This upload was not confirmed within %(days)d days, so its file has been deleted. "
+            "Please upload the file again."
+        )
+        % {"days": settings.SCORE_IMPORT_KEEP_DAYS},
+    )
+    return True
+
+
+@login_required
+def import_upload(request):
+    require_role(request.user, Role.PROGRAMME_ADMIN)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        batch, _plan = import_batch_preview(
+            user=request.user, kind=form.cleaned_data["kind"], file_name=upload.name, content=upload.read()
+        )
+        return redirect("import_preview", batch.pk)
+    return render(request, "imports/upload.html", {"form": form})
+
+
+@login_required
+def import_preview(request, pk):
+    batch = _batch_for_admin(request, pk)
+    if batch.status == ImportBatch.Status.COMMITTED:
+        return redirect("import_done", batch.pk)
+    if _expired(request, batch):
+        return redirect("import_upload")
+    # Planned again against the data as it is now: what the admin sees is what a confirm will do.
+    plan = import_batch_replan(batch=batch)
+    limit = error_limit()
+    rows = [(row, plan.shown(row)) for row in plan.rows if row.action in ("create", "update")][:PREVIEW_ROWS]
+    return render(
+        request,
+        "imports/preview.html",
+        {
+            "batch": batch,
+            "plan": plan,
+            "counts": plan.counts(),
+            "error_rows": plan.error_rows(),
+            "errors": plan.errors[:limit],
+            "more_errors": max(0, len(plan.errors) - limit),
+            "row_errors": any(problem.row for problem in plan.errors) and plan.headers,
+            "warnings": plan.warnings[:limit],
+            "more_warnings": max(0, len(plan.warnings) - limit),
+            "columns": plan.preview_columns(),
+            "rows": rows,
+            "preview_rows": PREVIEW_ROWS,
+        },
+    )
+
+
+@require_POST
+@login_required
+def import_confirm(request, pk):
+    batch = _batch_for_admin(request, pk)
+    if _expired(request, batch):
+        return redirect("import_upload")
+    try:
+        batch, plan = import_batch_confirm(batch=batch)
+    except PlanChanged:
+        messages.warning(
+            request,
+            _(
+                "The data in the portal changed since the preview. Here is the file checked again: look before confirming."
+            ),
+        )
+        return redirect("import_preview", batch.pk)
+    if plan is None and batch.status != ImportBatch.Status.COMMITTED:
+        return redirect("import_preview", batch.pk)
+    return redirect("import_done", batch.pk)
+
+
+@login_required
+def import_done(request, pk):
+    batch = _batch_for_admin(request, pk)
+    if batch.status != ImportBatch.Status.COMMITTED:
+        return redirect("import_preview", batch.pk)
+    return render(request, "imports/done.html", {"batch": batch})
+
+
+@login_required
+def import_errors(request, pk):
+    batch = _batch_for_admin(request, pk)
+    if batch.status == ImportBatch.Status.COMMITTED:
+        return redirect("import_done", batch.pk)
+    if _expired(request, batch):
+        return redirect("import_upload")
+    plan = import_batch_plan(batch=batch)
+    if not any(problem.row for problem in plan.errors):
+        return redirect("import_preview", batch.pk)
+    content, name, content_type = error_sheet(
+        content=bytes(batch.content), file_name=batch.file_name, errors=plan.errors
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = _attachment(name)
+    return response
+
+
+def _attachment(name):
+    from urllib.parse import quote
+
+    # RFC 6266: an ASCII fallback and the real (often Chinese) name.
+    fallback = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+
+
+@login_required
+def import_history(request):
+    require_role(request.user, Role.PROGRAMME_ADMIN)
+    batches = ImportBatch.objects.select_related("user").defer("content")
+    page = Paginator(batches, 50).get_page(request.GET.get("page"))
+    return render(request, "imports/history.html", {"page": page})
