@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",
     "score_portal",
     "enterprises",
     "training",
@@ -109,7 +111,8 @@ MIDDLEWARE = [
     # First, so the logged duration covers every other middleware and the status is the final one.
     "score_portal.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "score_portal.middleware.ContentSecurityPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "score_portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -269,22 +272,26 @@ CSRF_TRUSTED_ORIGINS = [
     if origin.strip()
 ]
 
-# Content-Security-Policy sent on every response (score_portal.middleware): everything from the
-# portal itself, no inline script or style, no framing. Chart.js and Bootstrap are vendored.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+# Content-Security-Policy sent on every response (django-csp's CSPMiddleware): everything from the
+# portal itself, no inline script or style, no framing. Chart.js and Bootstrap are vendored. A view
+# that needs a different policy sets the header itself (or uses django-csp's decorators); it is not
+# overwritten. With DEBUG on, 404 and 500 responses go without it, so that Django's technical pages
+# (inline styles and scripts) work.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Sent by score_portal.middleware.PermissionsPolicyMiddleware.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 # Login throttling (score_portal.throttle): after this many failed logins for one username, or
