@@ -2,6 +2,7 @@
 common.spreadsheets."""
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 
 from common.spreadsheets import CONTENT_TYPES, spreadsheet
 
@@ -17,7 +18,7 @@ def table_download(*, name, period, headers, rows, file_format):
     """An attachment `score-<name>_<period>.<csv|xlsx>` holding `headers` and `rows`."""
     body = spreadsheet(headers=headers, rows=rows, file_format=file_format, sheet=name)
     response = HttpResponse(body, content_type=CONTENT_TYPES[file_format])
-    response["Content-Disposition"] = (
-        f'attachment; filename="score-{name}_{period_label(period)}.{file_format}"'
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"score-{name}_{period_label(period)}.{file_format}"
     )
     return response

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -138,16 +139,9 @@ def import_errors(request, pk):
         content=bytes(batch.content), file_name=batch.file_name, errors=plan.errors
     )
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = _attachment(name)
+    # The uploaded file's name, often Chinese: filename*=utf-8''<percent-encoded> (RFC 6266).
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
     return response
-
-
-def _attachment(name):
-    from urllib.parse import quote
-
-    # RFC 6266: an ASCII fallback and the real (often Chinese) name.
-    fallback = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
 
 
 @login_required

@@ -1,5 +1,5 @@
-"""Middleware every request passes through: one log line per request, the security headers Django
-5.2 does not send by itself (Content-Security-Policy, Permissions-Policy), and the body size limit."""
+"""Middleware every request passes through: one log line per request, the Permissions-Policy header
+(which neither Django 5.2 nor django-csp sends), and the body size limit."""
 
 import logging
 import time
@@ -53,10 +53,11 @@ class RequestLogMiddleware:
         return response
 
 
-class ContentSecurityPolicyMiddleware:
-    """Send settings.CONTENT_SECURITY_POLICY and PERMISSIONS_POLICY on every response.
+class PermissionsPolicyMiddleware:
+    """Send settings.PERMISSIONS_POLICY on every response.
 
-    A view that needs a different policy sets the header itself; it is not overwritten.
+    Neither Django 5.2 nor django-csp sends this header. A view that needs a different policy sets
+    the header itself; it is not overwritten.
     """
 
     def __init__(self, get_response):
@@ -64,7 +65,6 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
 

@@ -7,8 +7,10 @@ running with a guess.
 
 import os
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
+import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -35,34 +37,40 @@ def envint(name, default):
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
 
 
-def database_from_url(url):
-    """Turn DATABASE_URL (sqlite:///path or postgres://user:pw@host:port/name) into a DATABASES entry."""
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        # sqlite:///db.sqlite3 is relative to the project; sqlite:////abs/path is absolute.
-        path = parts.path[1:] if parts.path.startswith("/") else parts.path
-        if not path:
-            raise ImproperlyConfigured("DATABASE_URL sqlite:/// needs a file name")
-        name = path if path == ":memory:" or path.startswith("/") else str(BASE_DIR / path)
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name}
-    if parts.scheme in ("postgres", "postgresql"):
-        name = parts.path.lstrip("/")
-        if not name:
-            raise ImproperlyConfigured("DATABASE_URL for PostgreSQL needs a database name")
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(name),
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
-            "PORT": str(parts.port or ""),
+def database_from_url(url, variable="DATABASE_URL"):
+    """Turn a database URL (sqlite:///path or postgres://user:pw@host:port/name) into a DATABASES entry.
+
+    dj-database-url parses it; around it the portal keeps its own rules: only SQLite and PostgreSQL
+    (the two the suite runs on), a relative SQLite path is relative to the project rather than the
+    working directory, and PostgreSQL connections are kept between requests.
+    """
+    try:
+        parts = urlsplit(url)
+        if parts.scheme not in ("sqlite", "postgres", "postgresql"):
+            # Only the scheme in the message: the rest of the URL may hold a password.
+            found = f"{parts.scheme}://" if parts.scheme else "no scheme"
+            raise ImproperlyConfigured(f"{variable} must start with sqlite:// or postgres:// (found {found})")
+        postgres = parts.scheme != "sqlite"
+        config = dj_database_url.parse(
+            url,
             # Keep connections between requests; health-checked so a restarted server is noticed.
-            "CONN_MAX_AGE": envint("DJANGO_CONN_MAX_AGE", 60),
-            "CONN_HEALTH_CHECKS": True,
-        }
-    raise ImproperlyConfigured(
-        f"DATABASE_URL must start with sqlite:// or postgres://, not {parts.scheme or url!r}"
-    )
+            conn_max_age=envint("DJANGO_CONN_MAX_AGE", 60) if postgres else 0,
+            conn_health_checks=postgres,
+        )
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{variable} is not a valid database URL: {error}") from None
+    if not postgres:
+        # dj-database-url takes a missing file name for an in-memory database, which a server
+        # (each thread its own empty database) cannot use.
+        if not parts.path[1:]:
+            raise ImproperlyConfigured(f"{variable} sqlite:/// needs a file name")
+        if config["NAME"] != ":memory:" and not config["NAME"].startswith("/"):
+            config["NAME"] = str(BASE_DIR / config["NAME"])
+        return config
+    if not config["NAME"]:
+        raise ImproperlyConfigured(f"{variable} for PostgreSQL needs a database name")
+    config["PORT"] = str(config["PORT"])
+    return config
 
 
 DEBUG = envbool("DJANGO_DEBUG", True)
@@ -91,6 +99,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",
     # The portal's apps, lowest layer first (README, "Layout"; .importlinter enforces it).
     "districts",
     "accounts",
@@ -106,7 +115,8 @@ MIDDLEWARE = [
     # First, so the logged duration covers every other middleware and the status is the final one.
     "score_portal.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "score_portal.middleware.ContentSecurityPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "score_portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -145,7 +155,7 @@ DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite
 # sends there the reads of views marked @reads_from_replica, and everything else, every write
 # included, to the primary.
 if os.environ.get("DATABASE_REPLICA_URL"):
-    DATABASES["replica"] = database_from_url(os.environ["DATABASE_REPLICA_URL"])
+    DATABASES["replica"] = database_from_url(os.environ["DATABASE_REPLICA_URL"], "DATABASE_REPLICA_URL")
     DATABASE_ROUTERS = ["dashboard.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -266,22 +276,26 @@ CSRF_TRUSTED_ORIGINS = [
     if origin.strip()
 ]
 
-# Content-Security-Policy sent on every response (score_portal.middleware): everything from the
-# portal itself, no inline script or style, no framing. Chart.js and Bootstrap are vendored.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+# Content-Security-Policy sent on every response (django-csp's CSPMiddleware): everything from the
+# portal itself, no inline script or style, no framing. Chart.js and Bootstrap are vendored. A view
+# that needs a different policy sets the header itself (or uses django-csp's decorators); it is not
+# overwritten. With DEBUG on, 404 and 500 responses go without it, so that Django's technical pages
+# (inline styles and scripts) work.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Sent by score_portal.middleware.PermissionsPolicyMiddleware.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 # Login throttling (accounts.throttle): after this many failed logins for one username, or

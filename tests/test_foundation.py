@@ -1,4 +1,6 @@
 import datetime
+import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -15,6 +17,8 @@ from improvements.models import ImprovementProject, Suggestion
 from score_portal.settings import database_from_url
 from tests.factories import make_enterprise, make_user
 from training.models import Attendance, Module, Participant, Workshop
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_huzhou_and_its_five_districts_are_seeded(db):
@@ -187,7 +191,12 @@ def test_seed_demo_shows_a_score_effect(db):
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("sqlite:///db.sqlite3", {"ENGINE": "django.db.backends.sqlite3"}),
+        # Relative to the project, whatever the working directory.
+        ("sqlite:///db.sqlite3", {"ENGINE": "django.db.backends.sqlite3", "NAME": str(ROOT / "db.sqlite3")}),
+        (
+            "sqlite:////srv/score/db.sqlite3",
+            {"ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/score/db.sqlite3"},
+        ),
         (
             "postgres://score:s%40cret@db.local:5433/score",
             {
@@ -199,6 +208,17 @@ def test_seed_demo_shows_a_score_effect(db):
                 "PORT": "5433",
             },
         ),
+        (
+            "postgresql://score@db.local/score",
+            {
+                "ENGINE": "django.db.backends.postgresql",
+                "NAME": "score",
+                "USER": "score",
+                "PASSWORD": "",
+                "HOST": "db.local",
+                "PORT": "",
+            },
+        ),
     ],
 )
 def test_database_url(url, expected):
@@ -206,9 +226,45 @@ def test_database_url(url, expected):
     assert {key: config[key] for key in expected} == expected
 
 
+def test_postgresql_connections_are_kept_for_a_minute_and_health_checked(monkeypatch):
+    monkeypatch.delenv("DJANGO_CONN_MAX_AGE", raising=False)
+    config = database_from_url("postgres://score@db.local/score")
+    assert (config["CONN_MAX_AGE"], config["CONN_HEALTH_CHECKS"]) == (60, True)
+    monkeypatch.setenv("DJANGO_CONN_MAX_AGE", "0")
+    assert database_from_url("postgres://score@db.local/score")["CONN_MAX_AGE"] == 0
+
+
+def test_sqlite_connections_are_not_kept(monkeypatch):
+    monkeypatch.setenv("DJANGO_CONN_MAX_AGE", "300")
+    config = database_from_url("sqlite:///db.sqlite3")
+    assert (config["CONN_MAX_AGE"], config["CONN_HEALTH_CHECKS"]) == (0, False)
+
+
 def test_database_url_with_unknown_scheme_is_refused():
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL must start with sqlite:// or postgres://"):
         database_from_url("mysql://x/y")
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgres://score@db.local:fivefour/score", "DATABASE_URL is not a valid database URL"),
+        ("postgres://score@[db.local/score", "DATABASE_URL is not a valid database URL: Invalid IPv6 URL"),
+        ("postgres://score@db.local/", "DATABASE_URL for PostgreSQL needs a database name"),
+        # dj-database-url would take it for an in-memory database, empty in each thread.
+        ("sqlite:///", "DATABASE_URL sqlite:/// needs a file name"),
+    ],
+)
+def test_a_malformed_database_url_is_refused_with_its_reason(url, message):
+    with pytest.raises(ImproperlyConfigured, match=re.escape(message)):
+        database_from_url(url)
+
+
+def test_the_replica_url_is_named_in_its_error():
+    with pytest.raises(
+        ImproperlyConfigured, match="DATABASE_REPLICA_URL must start with sqlite:// or postgres://"
+    ):
+        database_from_url("mysql://x/y", "DATABASE_REPLICA_URL")
 
 
 def test_missing_secret_key_stops_production_start_up():

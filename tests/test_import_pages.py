@@ -159,7 +159,8 @@ def test_the_error_sheet_of_a_csv_is_the_csv_with_an_error_column(admin_client):
     batch = ImportBatch.objects.get()
     response = admin_client.get(f"/imports/{batch.pk}/errors/")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert "filename*=UTF-8''%E5%AE%89%E5%85%A8-errors.csv" in response["Content-Disposition"]
+    # 安全 is %E5%AE%89 %E5%85%A8 in percent-encoded UTF-8.
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''%E5%AE%89%E5%85%A8-errors.csv"
     sheet = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     # Row numbers as in the file: the blank row 3 stays, the error is on row 4.
     assert sheet == [

@@ -377,13 +377,22 @@ def test_attendance_exports_of_a_workshop(role_client, nanxun_workshop):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     # The file is named in the user's language (RFC 5987: percent-encoded UTF-8).
     assert response["Content-Disposition"] == (
-        f"attachment; filename*=UTF-8''%E5%87%BA%E5%8B%A4-20240412-{nanxun_workshop.pk}.csv"
+        f"attachment; filename*=utf-8''%E5%87%BA%E5%8B%A4-20240412-{nanxun_workshop.pk}.csv"
     )
     response = client.get(f"/training/workshops/{nanxun_workshop.pk}/export.xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in sheet[2]][7:] == ["王芳", "管理人员", "女", "138"]
     assert sheet.title == "出勤" and sheet.column_dimensions["F"].width == 30
     assert response["Content-Disposition"].endswith(f"-20240412-{nanxun_workshop.pk}.xlsx")
+
+
+def test_an_english_attendance_export_is_named_in_plain_ascii(role_client, nanxun_workshop):
+    client = role_client("district_official", district="nanxun")
+    client.cookies["django_language"] = "en"
+    response = client.get(f"/training/workshops/{nanxun_workshop.pk}/export.csv")
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="attendance-20240412-{nanxun_workshop.pk}.csv"'
+    )
 
 
 def test_attendance_exports_do_not_let_a_typed_name_run_as_a_formula(role_client, nanxun_workshop):

@@ -2,9 +2,9 @@
 Excel opens Chinese right; typed formulas stay text)."""
 
 import datetime
-from urllib.parse import quote
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from accounts.scoping import visible_districts
@@ -74,5 +74,8 @@ def attendance_download(attendances, file_format, name):
         widths=WIDTHS,
     )
     response = HttpResponse(body, content_type=CONTENT_TYPES[file_format])
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.{file_format}"
+    # A Chinese name goes as filename*=utf-8''<percent-encoded>, an ASCII one as filename="…".
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{name}.{file_format}"
+    )
     return response
