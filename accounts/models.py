@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """The four roles, each a group created by a migration; the group's name is the value."""
+    """The four roles; an account's is Profile.role (a superuser is always a programme admin).
+    What a role may do is decided by accounts.scoping, not by model permissions."""
 
     PROGRAMME_ADMIN = "programme_admin", _("programme admin")
     CITY_OFFICIAL = "city_official", _("city official")
@@ -16,11 +17,14 @@ class Role(models.TextChoices):
 
 
 class Profile(models.Model):
-    """Where a user works: a district for district officials and trainers, a city for city officials."""
+    """What a user does in the portal and where: a district for district officials and trainers, a
+    city for city officials."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="profile", verbose_name=_("user")
     )
+    # Blank: an account made in the admin without a role sees nothing until it is given one.
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     city = models.ForeignKey("districts.City", models.PROTECT, null=True, blank=True, verbose_name=_("city"))
     district = models.ForeignKey(
         "districts.District", models.PROTECT, null=True, blank=True, verbose_name=_("district")

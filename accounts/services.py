@@ -1,6 +1,6 @@
 """Making portal accounts: one service used by the add_user command and by seed_demo."""
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -55,6 +55,5 @@ def user_create_or_update(*, username, role, password, district_code=None, city_
     if password:
         user.set_password(password)
     user.save()
-    user.groups.set([Group.objects.get(name=role.value)])
-    Profile.objects.update_or_create(user=user, defaults={"district": district, "city": city})
+    Profile.objects.update_or_create(user=user, defaults={"role": role, "district": district, "city": city})
     return user

@@ -176,7 +176,7 @@ CACHES = {
     },
 }
 
-# ModelBackend, loading each request's user with its role and profile in one query.
+# ModelBackend, loading each request's user with its profile (role, place of work) in one query.
 AUTHENTICATION_BACKENDS = ["accounts.auth_backend.PortalBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -240,8 +240,6 @@ SCORE_IMPORT_KEEP_DAYS = envint("SCORE_IMPORT_KEEP_DAYS", 7)
 # balancer can serve any request. A login lasts DJANGO_SESSION_HOURS at most and also ends when the
 # browser closes: the portal is used on shared office PCs, and an official who closes the browser
 # expects to be logged out (DJANGO_SESSION_AT_BROWSER_CLOSE=false keeps it for the full age).
-# accounts.sessions: Django's database backend, read with one plain SQL query.
-SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_AGE = envint("DJANGO_SESSION_HOURS", 12) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("DJANGO_SESSION_AT_BROWSER_CLOSE", True)
 SESSION_COOKIE_HTTPONLY = True

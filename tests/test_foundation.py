@@ -42,10 +42,13 @@ def test_the_five_score_modules_are_seeded(db):
     ]
 
 
-def test_role_groups_are_created_by_migration(db):
+def test_roles_are_a_field_and_the_old_role_groups_are_gone(db):
     from django.contrib.auth.models import Group
 
-    assert sorted(Group.objects.values_list("name", flat=True)) == sorted(Role.values)
+    from accounts.models import Profile
+
+    assert Profile._meta.get_field("role").choices == Role.choices
+    assert Group.objects.filter(name__in=Role.values).exists() is False
 
 
 def test_credit_code_is_stored_upper_case_without_spaces(nanxun):

@@ -155,7 +155,7 @@ class TestSessions:
         assert client.session.get_expiry_age() == 12 * 3600
 
     def test_the_server_forgets_a_session_after_its_age(self, client, db, production):
-        """The session is read with plain SQL (accounts.sessions): the same row, not expired."""
+        """Django's own database sessions: a session past its expiry date is no login."""
         from django.contrib.sessions.models import Session
 
         make_user("district_official", district="anji", username="li", password="pw-for-tests-only")

@@ -25,7 +25,7 @@ def workshop_for_user_or_404(user, pk, *, edit=False):
 def trainers_of(districts):
     """Accounts with the trainer role working in one of `districts`."""
     return (
-        User.objects.filter(groups__name=Role.TRAINER, profile__district__in=districts, is_active=True)
+        User.objects.filter(profile__role=Role.TRAINER, profile__district__in=districts, is_active=True)
         .select_related("profile")
         .order_by("username")
         .distinct()

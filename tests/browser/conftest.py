@@ -1,7 +1,6 @@
 import importlib
 
 import pytest
-from django.contrib.auth.models import Group
 
 from districts.models import City, District
 from tests.factories import make_user
@@ -13,7 +12,7 @@ SCREENSHOTS = "test-results/screenshots"
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Run the browser tests last. They are transactional, and each ends with a flush that also
-    empties what the data migrations made (role groups, districts, modules); pytest's grouping by
+    empties what the data migrations made (districts, modules); pytest's grouping by
     the session-scoped browser parameter would otherwise put them before database tests that need
     those rows (Django's own runner runs TransactionTestCases last for the same reason)."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
@@ -31,7 +30,7 @@ def shoot(page):
 
 @pytest.fixture(autouse=True)
 def seeded(transactional_db):
-    """The rows the data migrations seed (Huzhou's districts, the five modules, the role groups).
+    """The rows the data migrations seed (Huzhou's districts, the five modules).
 
     A transactional test ends by emptying every table, seeded rows included, so the next browser
     test would find no districts: they are made again from the migrations' own lists, with
@@ -39,7 +38,6 @@ def seeded(transactional_db):
     """
     huzhou = importlib.import_module("enterprises.migrations.0002_huzhou_districts")
     modules = importlib.import_module("training.migrations.0002_score_modules")
-    roles = importlib.import_module("score_portal.migrations.0002_role_groups")
     city, _ = City.objects.update_or_create(code=huzhou.HUZHOU["code"], defaults=huzhou.HUZHOU)
     for code, name_zh, name_en, division in huzhou.DISTRICTS:
         District.objects.update_or_create(
@@ -47,8 +45,6 @@ def seeded(transactional_db):
         )
     for number, name_zh, name_en in modules.MODULES:
         Module.objects.update_or_create(number=number, defaults={"name_zh": name_zh, "name_en": name_en})
-    for name in roles.ROLES:
-        Group.objects.get_or_create(name=name)
 
 
 @pytest.fixture
