@@ -12,25 +12,18 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.db.models import (
     Count,
-    DateField,
-    DecimalField,
-    IntegerField,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import Enterprise, SafetyReport
-from improvements.models import ImprovementProject, Suggestion
+from enterprises.models import Enterprise
+from improvements.models import ImprovementProject
 from training.models import Module, Participant, Workshop
 
 from . import rollup
 from .models import ChangeRollup, MonthlyRollup
-from .rollup import CHANGE_WINDOW_MONTHS, month_start_sql
+from .sums import CHANGE_COLUMNS, MONTHLY_COLUMNS, change_sums_sql, monthly_sums_sql
 
 
 def add_months(month, count):
@@ -65,8 +58,9 @@ class Period:
 
 
 # --- The district figures -------------------------------------------------------------------------
-# Every figure function below takes `scope` (which enterprises count: see Scope) and a Period, and
-# returns {district_id: value(s)}; `district_figures` puts them together, one query each.
+# Their sums are defined once, in dashboard/sums.py; the functions below read them (from the
+# roll-up, or by the same statements) for `scope` (which enterprises count: see Scope) and a Period,
+# and `district_figures` puts them together.
 
 # The definitions the dashboard shows next to each figure; the docstrings below say the same.
 DEFINITIONS = {
@@ -194,214 +188,102 @@ def enterprises_started(scope, period, using=None):
     return {row["district"]: row["count"] for row in rows}
 
 
-def suggestions_submitted(scope, period):
-    """Suggestions submitted within the period, whatever their status.
-
-    Counted per enterprise first, then summed per district over the enterprises in scope: grouping
-    the suggestions by their own `enterprise_id` spares the join of every suggestion to its
-    enterprise (on PostgreSQL at 1,000 enterprises and 40,000 suggestions, 24 → 17 ms median).
-    Written in SQL because the ORM cannot join an aggregate in FROM.
-    """
-    params = {"end": period.end, "first": period.first}
-    submitted = "submitted_on < %(end)s" + (" AND submitted_on >= %(first)s" if period.first else "")
-    if scope.enterprise_id is not None:
-        submitted += f" AND enterprise_id = {int(scope.enterprise_id)}"
-    district_ids = ", ".join(str(int(pk)) for pk in scope.district_ids)
-    sql = f"""
-        SELECT e.district_id, SUM(per_enterprise.count)
-        FROM (
-            SELECT enterprise_id, COUNT(*) AS count
-            FROM {Suggestion._meta.db_table}
-            WHERE {submitted}
-            GROUP BY enterprise_id
-        ) per_enterprise
-        JOIN {Enterprise._meta.db_table} e ON e.id = per_enterprise.enterprise_id
-        WHERE e.district_id IN ({district_ids})
-        GROUP BY e.district_id
-    """
+def _live_rows(sql, params):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {district_id: int(count) for district_id, count in cursor.fetchall()}
+        return cursor.fetchall()
 
 
-def projects_completed(scope, period):
-    """Improvement projects with status completed and a completion date within the period, and the
-    sum of their savings in RMB: {district: (count, savings)}."""
-    rows = (
-        ImprovementProject.objects.filter(
-            scope.q("enterprise__"),
-            within(period, "completed_on"),
-            status=ImprovementProject.Status.COMPLETED,
+def _params(period):
+    return {
+        "completed": ImprovementProject.Status.COMPLETED,
+        "first": period.first,
+        "end": period.end,
+        "last": period.last,
+    }
+
+
+def _as_date(value):
+    """A month as the database returned it: a date (SQLite's raw SQL gives text)."""
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+def _money(value):
+    """RMB to two decimals (SQLite sums decimals as floats)."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def period_sums(scope, period, *, alias=None, by="district"):
+    """{district (or enterprise): {column: sum}} of dashboard.sums' monthly sums over the months
+    of the period, for the enterprises of `scope`: read from the roll-up at `alias`, or computed
+    by the same statement (alias None). One query."""
+    if alias is not None:
+        rows = (
+            MonthlyRollup.objects.using(alias)
+            .filter(within(period, "month"), district__in=scope.district_ids)
+            .values("district")
+            .annotate(**{column: Sum(column) for column in MONTHLY_COLUMNS})
+            .order_by()
         )
-        .values("enterprise__district")
-        .annotate(count=Count("pk"), savings=Sum("savings"))
-        .order_by()
+        return {row["district"]: row for row in rows}
+    columns = ", ".join(f"SUM({column})" for column in MONTHLY_COLUMNS)
+    sql = (
+        f"SELECT group_id, {columns} "
+        f"FROM ({monthly_sums_sql(connection.vendor, by=by, scope=scope, period=period)}) sums "
+        "GROUP BY group_id"
     )
     return {
-        row["enterprise__district"]: (row["count"], (row["savings"] or Decimal(0)).quantize(Decimal("0.01")))
-        for row in rows
+        row[0]: dict(zip(MONTHLY_COLUMNS, row[1:], strict=True)) for row in _live_rows(sql, _params(period))
     }
 
 
-def safety_figures(scope, period):
-    """The safety figures, from one pass over the monthly safety reports.
-
-    inspections, accidents: the sums of inspections and of accidents in the monthly safety reports
-    for the months within the period, all enterprises of the district.
-
-    The before/after comparison, which depends on `to` only: an enterprise qualifies when the
-    follow-up window (the 12 months ending with `to`) starts in or after its SCORE start month and
-    it has a safety report for every month of its baseline (the 12 months before its start month)
-    and of the follow-up window. The change percentages are pooled from the sums returned here
-    (Figures.inspections_change_pct).
-
-    Returns {district: SafetySums}, from one query. It is written in SQL because the ORM cannot
-    aggregate over aggregates without subqueries in FROM, and because the baseline window moves
-    with each enterprise's start month. Innermost, that month arithmetic is done once per
-    enterprise (a derived table) and each report is classed once: in the period or not, baseline
-    (1), follow-up (2) or neither (0); then the reports are summed per enterprise, which says
-    whether it qualifies; then per district. On PostgreSQL, OFFSET 0 keeps the planner from
-    inlining the derived tables and re-evaluating their expressions in every aggregate: written
-    per aggregate, the same query took 1.5–4× as long at 10,000 enterprises.
-    """
-    followup_first = add_months(period.last, -(CHANGE_WINDOW_MONTHS - 1))
-    params = {
-        "end": period.end,
-        "first": period.first,
-        "followup_first": followup_first,
-        # The follow-up window starts in or after the start month: started before its second month.
-        "started_before": add_months(followup_first, 1),
-    }
-    in_period = "r.month < %(end)s" + (" AND r.month >= %(first)s" if period.first else "")
-    district_ids = ", ".join(str(int(pk)) for pk in scope.district_ids)
-    only = f" AND id = {int(scope.enterprise_id)}" if scope.enterprise_id is not None else ""
-    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
-    qualifies = f"baseline_months = {CHANGE_WINDOW_MONTHS} AND followup_months = {CHANGE_WINDOW_MONTHS}"
-    change_sums = ", ".join(
-        f"SUM(CASE WHEN {qualifies} THEN {name} ELSE 0 END)"
-        for name in (
-            "baseline_inspections",
-            "followup_inspections",
-            "baseline_accidents",
-            "followup_accidents",
+def change_sums(scope, period, *, alias=None):
+    """{district: {column: value}} of dashboard.sums' before/after comparison for the period's last
+    month, for the enterprises of `scope`: from the roll-up at `alias`, or computed by the same
+    statement (alias None). One query."""
+    if alias is not None:
+        rows = (
+            ChangeRollup.objects.using(alias)
+            .filter(district__in=scope.district_ids, month=period.last)
+            .values("district", *CHANGE_COLUMNS)
         )
-    )
-    sql = f"""
-        SELECT district_id, SUM(period_inspections), SUM(period_accidents),
-               SUM(CASE WHEN {qualifies} THEN 1 ELSE 0 END), {change_sums}
-        FROM (
-            SELECT enterprise_id, MIN(district_id) AS district_id,
-                   SUM(inspections) FILTER (WHERE in_period) AS period_inspections,
-                   SUM(accidents) FILTER (WHERE in_period) AS period_accidents,
-                   COUNT(*) FILTER (WHERE report_window = 1) AS baseline_months,
-                   COUNT(*) FILTER (WHERE report_window = 2) AS followup_months,
-                   SUM(inspections) FILTER (WHERE report_window = 1) AS baseline_inspections,
-                   SUM(inspections) FILTER (WHERE report_window = 2) AS followup_inspections,
-                   SUM(accidents) FILTER (WHERE report_window = 1) AS baseline_accidents,
-                   SUM(accidents) FILTER (WHERE report_window = 2) AS followup_accidents
-            FROM (
-                SELECT r.enterprise_id, e.district_id, r.inspections, r.accidents,
-                       {in_period} AS in_period,
-                       CASE WHEN r.month >= e.baseline_first AND r.month < e.start_month THEN 1
-                            WHEN e.candidate AND r.month >= %(followup_first)s AND r.month < %(end)s THEN 2
-                            ELSE 0 END AS report_window
-                FROM {SafetyReport._meta.db_table} r
-                JOIN (
-                    SELECT id, district_id, score_start < %(started_before)s AS candidate,
-                           {month_start_sql("score_start", -CHANGE_WINDOW_MONTHS, connection.vendor)} AS baseline_first,
-                           {month_start_sql("score_start", 0, connection.vendor)} AS start_month
-                    FROM {Enterprise._meta.db_table}
-                    WHERE district_id IN ({district_ids}){only}{fence}
-                ) e ON e.id = r.enterprise_id{fence}
-            ) classed_reports
-            GROUP BY enterprise_id
-        ) enterprise_sums
-        GROUP BY district_id
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {row[0]: SafetySums(*(int(value or 0) for value in row[1:])) for row in cursor.fetchall()}
-
-
-@dataclass(frozen=True)
-class SafetySums:
-    inspections: int
-    accidents: int
-    change_enterprises: int
-    baseline_inspections: int
-    followup_inspections: int
-    baseline_accidents: int
-    followup_accidents: int
+        return {row["district"]: row for row in rows}
+    sql = change_sums_sql(connection.vendor, scope=scope, last=True)
+    return {
+        row[0]: dict(zip(CHANGE_COLUMNS, row[2:], strict=True)) for row in _live_rows(sql, _params(period))
+    }
 
 
 def district_figures(districts, period, *, enterprise=None):
     """Every figure of DOMAIN.md per district, in the order of `districts`, and their total.
 
     Returns ([(district, Figures), …], total Figures). A district without data has zeros. The
-    figures are read from the roll-up (dashboard/rollup.py): four queries, whatever the number of
-    districts, enterprises and months, plus the rebuild's nine after a change of the data (or, in
-    the moment a writer holds the roll-up back, the four of district_figures_from_tables). With
-    `enterprise`, the figures count that enterprise alone (the drill-down), from its own rows.
+    sums are read from the roll-up (dashboard/rollup.py): three queries, whatever the number of
+    districts, enterprises and months, plus the rebuild's after a change of the data. With
+    `enterprise`, the figures count that enterprise alone (the drill-down), and in the moment a
+    writer holds the roll-up back, every district's: both from the same statements as the roll-up
+    (dashboard/sums.py), run on the rows they need.
     """
-    if enterprise is not None:
-        return district_figures_from_tables(districts, period, enterprise=enterprise)
-    districts = list(districts)
-    rows = {district.pk: Figures() for district in districts}
-    if rows:
-        alias = rollup.current_alias()
-        if alias is None:  # the roll-up is behind while an import is under way: the tables
-            return district_figures_from_tables(districts, period)
-        ids = tuple(rows)
-        for district_id, count in enterprises_started(Scope(ids), period, using=alias).items():
-            rows[district_id].enterprises = count
-        sums = (
-            MonthlyRollup.objects.using(alias)
-            .filter(within(period, "month"), district__in=ids)
-            .values("district")
-            .annotate(
-                suggestions=Sum("suggestions"),
-                projects_completed=Sum("projects_completed"),
-                savings=Sum("savings"),
-                inspections=Sum("inspections"),
-                accidents=Sum("accidents"),
-            )
-            .order_by()
-        )
-        for row in sums:
-            figures = rows[row["district"]]
-            figures.suggestions = row["suggestions"]
-            figures.projects_completed = row["projects_completed"]
-            figures.savings_rmb = (row["savings"] or Decimal(0)).quantize(Decimal("0.01"))
-            figures.inspections = row["inspections"]
-            figures.accidents = row["accidents"]
-        for change in ChangeRollup.objects.using(alias).filter(district__in=ids, month=period.last):
-            figures = rows[change.district_id]
-            figures.change_enterprises = change.enterprises
-            figures.baseline_inspections = change.baseline_inspections
-            figures.followup_inspections = change.followup_inspections
-            figures.baseline_accidents = change.baseline_accidents
-            figures.followup_accidents = change.followup_accidents
-    total = sum(rows.values(), Figures())
-    return [(district, rows[district.pk]) for district in districts], total
-
-
-def district_figures_from_tables(districts, period, *, enterprise=None):
-    """district_figures computed from the data's own tables rather than the roll-up: what the
-    drill-down to one enterprise uses, and what the tests check the roll-up against. Four queries."""
     districts = list(districts)
     rows = {district.pk: Figures() for district in districts}
     if rows:
         scope = Scope(tuple(rows), enterprise.pk if enterprise is not None else None)
-        for district_id, count in enterprises_started(scope, period).items():
+        # The roll-up holds districts' sums; one enterprise's rows are few and indexed.
+        alias = rollup.current_alias() if enterprise is None else None
+        for district_id, count in enterprises_started(scope, period, using=alias).items():
             rows[district_id].enterprises = count
-        for district_id, count in suggestions_submitted(scope, period).items():
-            rows[district_id].suggestions = count
-        for district_id, (count, savings) in projects_completed(scope, period).items():
-            rows[district_id].projects_completed = count
-            rows[district_id].savings_rmb = savings
-        for district_id, sums in safety_figures(scope, period).items():
-            for name, value in vars(sums).items():
-                setattr(rows[district_id], name, value)
+        for district_id, sums in period_sums(scope, period, alias=alias).items():
+            figures = rows[district_id]
+            figures.suggestions = int(sums["suggestions"] or 0)
+            figures.projects_completed = int(sums["projects_completed"] or 0)
+            figures.savings_rmb = _money(sums["savings"])
+            figures.inspections = int(sums["inspections"] or 0)
+            figures.accidents = int(sums["accidents"] or 0)
+        for district_id, sums in change_sums(scope, period, alias=alias).items():
+            figures = rows[district_id]
+            figures.change_enterprises = int(sums["enterprises"])
+            for name in CHANGE_COLUMNS[1:]:
+                setattr(figures, name, int(sums[name] or 0))
     total = sum(rows.values(), Figures())
     return [(district, rows[district.pk]) for district in districts], total
 
@@ -414,17 +296,32 @@ def monthly_trend(districts, period, *, enterprise=None):
     "districts": [{"code", "name", "inspections": […], "accidents": […], "savings": […]}, …]};
     "months" is empty when the period has no data. A month in which no enterprise of the district
     sent a safety report has None for inspections and accidents (a gap in the chart: no report is
-    not zero inspections); a month without completed projects saved 0. From the roll-up, two queries (with
-    `enterprise`, from its own rows, two queries).
+    not zero inspections); a month without completed projects saved 0. From the roll-up (with
+    `enterprise`, or while a writer holds the roll-up back, from the same statement on the rows it
+    needs): one query, plus the roll-up's check.
     """
     districts = list(districts)
     if not districts:
         return {"months": [], "districts": []}
-    ids = tuple(d.pk for d in districts)
-    if enterprise is None:
-        cells = _trend_cells_from_rollup(ids, period)
+    scope = Scope(tuple(d.pk for d in districts), enterprise.pk if enterprise is not None else None)
+    alias = rollup.current_alias() if enterprise is None else None
+    if alias is not None:
+        rows = (
+            MonthlyRollup.objects.using(alias)
+            .filter(within(period, "month"), district__in=scope.district_ids)
+            .values_list("district", "month", *MONTHLY_COLUMNS)
+        )
     else:
-        cells = _trend_cells_from_tables(Scope(ids, enterprise.pk), period)
+        rows = _live_rows(monthly_sums_sql(connection.vendor, scope=scope, period=period), _params(period))
+    cells = {}
+    for district_id, month, *sums in rows:
+        sums = dict(zip(MONTHLY_COLUMNS, sums, strict=True))
+        month = _as_date(month)
+        if sums["reports"]:
+            cells[district_id, month, "inspections"] = int(sums["inspections"])
+            cells[district_id, month, "accidents"] = int(sums["accidents"])
+        if sums["projects_completed"]:
+            cells[district_id, month, "savings"] = float(sums["savings"])
     if not cells:
         return {"months": [], "districts": []}
     first = period.first or min(month for _district, month, _name in cells)
@@ -446,79 +343,28 @@ def monthly_trend(districts, period, *, enterprise=None):
     }
 
 
-def _trend_cells_from_rollup(district_ids, period):
-    """{(district, month, figure): value} of the monthly trend, for the months that have reports
-    (inspections, accidents) or completed projects (savings)."""
-    alias = rollup.current_alias()
-    if alias is None:  # the roll-up is behind while an import is under way: the tables
-        return _trend_cells_from_tables(Scope(district_ids), period)
-    cells = {}
-    for row in MonthlyRollup.objects.using(alias).filter(within(period, "month"), district__in=district_ids):
-        if row.reports:
-            cells[row.district_id, row.month, "inspections"] = row.inspections
-            cells[row.district_id, row.month, "accidents"] = row.accidents
-        if row.projects_completed:
-            cells[row.district_id, row.month, "savings"] = float(row.savings)
-    return cells
+# The figures the enterprise list shows per enterprise, from the monthly sums' columns.
+ENTERPRISE_FIGURES = {
+    "suggestions_submitted": "suggestions",
+    "projects_completed": "projects_completed",
+    "savings_rmb": "savings",
+    "inspections": "inspections",
+    "accidents": "accidents",
+}
 
 
-def _trend_cells_from_tables(scope, period):
-    """The same as _trend_cells_from_rollup, from the reports and projects of `scope`."""
-    reports = (
-        SafetyReport.objects.filter(scope.q("enterprise__"), within(period, "month"))
-        .values("enterprise__district", "month")
-        .annotate(inspections=Sum("inspections"), accidents=Sum("accidents"))
-        .order_by()
-    )
-    savings = (
-        ImprovementProject.objects.filter(
-            scope.q("enterprise__"),
-            within(period, "completed_on"),
-            status=ImprovementProject.Status.COMPLETED,
-        )
-        .annotate(month=TruncMonth("completed_on", output_field=DateField()))
-        .values("enterprise__district", "month")
-        .annotate(savings=Sum("savings"))
-        .order_by()
-    )
-    cells = {}
-    for row in reports:
-        cells[row["enterprise__district"], row["month"], "inspections"] = row["inspections"]
-        cells[row["enterprise__district"], row["month"], "accidents"] = row["accidents"]
-    for row in savings:
-        cells[row["enterprise__district"], row["month"], "savings"] = float(row["savings"] or 0)
-    return cells
-
-
-def enterprise_figures(enterprises, period):
-    """The enterprises annotated with their own figures for the period (the drill-down list):
-    suggestions submitted, projects completed and their savings, inspections and accidents, with the
-    same definitions as the district figures. One query, to sort and paginate in the database."""
-
-    def per_enterprise(queryset, value, zero=0, output_field=None):
-        # A correlated subquery per figure: joining the four tables at once would multiply the rows.
-        rows = queryset.filter(enterprise=OuterRef("pk")).order_by().values("enterprise")
-        return Coalesce(
-            Subquery(rows.annotate(value=value).values("value")),
-            Value(zero),
-            output_field=output_field or IntegerField(),
-        )
-
-    completed = ImprovementProject.objects.filter(
-        within(period, "completed_on"), status=ImprovementProject.Status.COMPLETED
-    )
-    reports = SafetyReport.objects.filter(within(period, "month"))
-    return enterprises.annotate(
-        suggestions_submitted=per_enterprise(
-            Suggestion.objects.filter(within(period, "submitted_on")), Count("pk")
-        ),
-        projects_completed=per_enterprise(completed, Count("pk")),
-        savings_rmb=per_enterprise(
-            completed, Sum("savings"), Decimal("0.00"), DecimalField(max_digits=16, decimal_places=2)
-        ),
-        inspections=per_enterprise(reports, Sum("inspections")),
-        accidents=per_enterprise(reports, Sum("accidents")),
-    )
+def enterprise_figures(enterprises, district, period):
+    """The enterprises (of `district`), each given its own figures for the period as attributes
+    (suggestions_submitted, projects_completed, savings_rmb, inspections, accidents): the district
+    figures' definitions (dashboard/sums.py) summed per enterprise. Two queries."""
+    enterprises = list(enterprises)
+    sums = period_sums(Scope((district.pk,)), period, by="enterprise")
+    for enterprise in enterprises:
+        own = sums.get(enterprise.pk, {})
+        for name, column in ENTERPRISE_FIGURES.items():
+            value = own.get(column)
+            setattr(enterprise, name, _money(value) if column == "savings" else int(value or 0))
+    return enterprises
 
 
 # --- Training figures ------------------------------------------------------------------------------

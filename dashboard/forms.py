@@ -91,8 +91,8 @@ class EnterpriseFilterForm(forms.Form):
         sort = self.cleaned_data["sort"]
         return sort if sort.removeprefix("-") in self.SORTS else "name"
 
-    def apply(self, enterprises):
-        """The enterprises searched, filtered and sorted as the form says (call after is_valid())."""
+    def filtered(self, enterprises):
+        """The enterprises searched and filtered as the form says (call after is_valid())."""
         data = self.cleaned_data
         query = data["q"].strip()
         if query:
@@ -103,7 +103,17 @@ class EnterpriseFilterForm(forms.Form):
             enterprises = enterprises.filter(sector=data["sector"])
         if data["cohort"]:
             enterprises = enterprises.filter(cohort=data["cohort"])
-        sort = data["sort"]
-        descending = sort.startswith("-")
+        return enterprises
+
+    def ordered(self, enterprises):
+        """The enterprises (with their figures, dashboard.figures.enterprise_figures) in the order
+        the form asks for. Sorted here rather than in the database because the figures are summed
+        per enterprise by the district figures' own statements, not annotated on the query; a
+        district's list is a few thousand rows at most."""
+        sort = self.cleaned_data["sort"]
         keys = self.SORTS[sort.removeprefix("-")]
-        return enterprises.order_by(*(f"-{key}" if descending else key for key in keys), "pk")
+        return sorted(
+            enterprises,
+            key=lambda enterprise: (*(getattr(enterprise, key) for key in keys), enterprise.pk),
+            reverse=sort.startswith("-"),
+        )

@@ -1,10 +1,9 @@
 """The roll-up the district figures are read from, and how it stays current.
 
-Every district figure of DOMAIN.md over a range of whole months is a sum over months, except the
-before/after comparison, which depends on the period's last month only. So the roll-up holds, per
-district and month, the sums the figures add up (MonthlyRollup), and per district and possible
-last month, the qualifying enterprises with their pooled sums (ChangeRollup). A request then reads a
-few hundred rows instead of every report, suggestion and project of the period.
+Every district figure of DOMAIN.md is made of two kinds of sums, each defined once in
+dashboard/sums.py: per district and month (stored here as MonthlyRollup), and per district and
+possible last month for the before/after comparison (ChangeRollup). A request then reads a few
+hundred rows instead of every report, suggestion and project of the period.
 
 How it stays current, whatever writes the data (the import engine's COPY or executemany, the admin,
 the services, seed_demo, bulk_create, QuerySet.update, a psql session):
@@ -32,19 +31,19 @@ the services, seed_demo, bulk_create, QuerySet.update, a psql session):
   its figures from the tables instead (`current_alias` returns None) rather than queue behind it.
 
 The cost is paid once per change of the data, by the first dashboard request after it (measured in
-README "Dashboard performance"); writes are monthly imports and the odd admin edit, reads are every
-official's every page. The enterprise drill-down reads the tables directly (one enterprise's rows
-are few and indexed), and the tests compare both paths on the same data.
+docs/dashboard.md, "Dashboard performance"); writes are monthly imports and the odd admin edit,
+reads are every official's every page. The enterprise drill-down runs the same statements on its
+own rows (few, and indexed) instead.
 """
 
 from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, router, transaction
 
-from .models import ChangeRollup, ContentState, MonthlyRollup, RollupState
+from improvements.models import ImprovementProject
 
-# Follow-up and baseline windows of the before/after comparison, in months (DOMAIN.md).
-CHANGE_WINDOW_MONTHS = 12
+from .models import ChangeRollup, ContentState, MonthlyRollup, RollupState
+from .sums import CHANGE_COLUMNS, MONTHLY_COLUMNS, change_sums_sql, monthly_sums_sql
 
 # The tables whose writes make the roll-up stale: everything the district figures read.
 SOURCE_TABLES = (
@@ -152,16 +151,6 @@ def triggers_ensure(using=DEFAULT_DB_ALIAS, **kwargs):
             cursor.execute(trigger.bump)
 
 
-def month_start_sql(column, months, vendor):
-    """SQL for the first day of the month `months` after the month of the date in `column`.
-
-    Django has no portable month arithmetic, and SQLite and PostgreSQL spell it differently.
-    """
-    if vendor == "postgresql":
-        return f"(DATE_TRUNC('month', {column}::timestamp) + INTERVAL '{int(months)} months')::date"
-    return f"date({column}, 'start of month', '{int(months):+d} months')"
-
-
 def current_alias():
     """The database to read the roll-up from, after making sure it is current (one query when it
     is); None when it is behind and a writer holds it back: then read the tables.
@@ -218,8 +207,15 @@ def rebuild(using=DEFAULT_DB_ALIAS):
                 return True
             cursor.execute(f"DELETE FROM {MonthlyRollup._meta.db_table}")
             cursor.execute(f"DELETE FROM {ChangeRollup._meta.db_table}")
-            cursor.execute(_monthly_sql(vendor), {"completed": "completed"})
-            cursor.execute(_change_sql(vendor))
+            cursor.execute(
+                f"INSERT INTO {MonthlyRollup._meta.db_table} (district_id, month, {', '.join(MONTHLY_COLUMNS)}) "
+                + monthly_sums_sql(vendor),
+                {"completed": ImprovementProject.Status.COMPLETED},
+            )
+            cursor.execute(
+                f"INSERT INTO {ChangeRollup._meta.db_table} (district_id, month, {', '.join(CHANGE_COLUMNS)}) "
+                + change_sums_sql(vendor)
+            )
             cursor.execute(f"UPDATE {STATE_TABLE} SET rollup_version = %s WHERE id = 1", [data_version])
     except OperationalError as error:
         if getattr(error.__cause__, "pgcode", None) == LOCK_NOT_AVAILABLE:
@@ -233,89 +229,3 @@ def rebuild_after_import(**kwargs):
     (imports.signals.import_written), so that the first official to open the dashboard after a
     monthly import does not wait for it (0.1 s at 1,000 enterprises)."""
     rebuild()
-
-
-def _monthly_sql(vendor):
-    """Per district and month: reports, suggestions submitted, projects completed and their savings,
-    inspections and accidents, from the enterprises' rows (the enterprise's district today)."""
-
-    def month(column):
-        return month_start_sql(column, 0, vendor)
-
-    return f"""
-        INSERT INTO {MonthlyRollup._meta.db_table}
-            (district_id, month, reports, suggestions, projects_completed, savings, inspections, accidents)
-        SELECT e.district_id, f.month, SUM(f.reports), SUM(f.suggestions), SUM(f.projects),
-               SUM(f.savings), SUM(f.inspections), SUM(f.accidents)
-        FROM (
-            SELECT enterprise_id, month, 1 AS reports, 0 AS suggestions, 0 AS projects,
-                   0 AS savings, inspections, accidents
-            FROM enterprises_safetyreport
-            UNION ALL
-            SELECT enterprise_id, {month("submitted_on")}, 0, COUNT(*), 0, 0, 0, 0
-            FROM improvements_suggestion
-            GROUP BY enterprise_id, {month("submitted_on")}
-            UNION ALL
-            SELECT enterprise_id, {month("completed_on")}, 0, 0, COUNT(*), COALESCE(SUM(savings), 0), 0, 0
-            FROM improvements_improvementproject
-            WHERE status = %(completed)s AND completed_on IS NOT NULL
-            GROUP BY enterprise_id, {month("completed_on")}
-        ) f
-        JOIN enterprises_enterprise e ON e.id = f.enterprise_id
-        GROUP BY e.district_id, f.month
-    """
-
-
-def _change_sql(vendor):
-    """Per district and possible last month T of a period: the enterprises that qualify for the
-    before/after comparison and their pooled baseline and follow-up sums.
-
-    An enterprise qualifies for T when it has a report for each of the 12 months before its start
-    month (its baseline, which does not depend on T) and for each of the 12 months ending with T,
-    the first of which is in or after its start month. With one report per enterprise and month,
-    a window of its last 12 reports up to T whose first is 11 months before T holds every month.
-
-    One pass over the reports joined to their enterprises, with two windows per enterprise (its
-    whole baseline; its last 12 reports): no join of aggregates, whose row counts the planner
-    cannot estimate (a join of the baseline sums to the windows got a nested loop of 9,000 ×
-    240,000 rows on PostgreSQL: 206 s at 10,000 enterprises).
-    """
-    window = CHANGE_WINDOW_MONTHS
-
-    def shifted(column, months):
-        return month_start_sql(column, months, vendor)
-
-    in_baseline = "r.month >= e.baseline_first AND r.month < e.start_month"
-    return f"""
-        INSERT INTO {ChangeRollup._meta.db_table}
-            (district_id, month, enterprises, baseline_inspections, followup_inspections,
-             baseline_accidents, followup_accidents)
-        SELECT district_id, month, COUNT(*), SUM(baseline_inspections), SUM(followup_inspections),
-               SUM(baseline_accidents), SUM(followup_accidents)
-        FROM (
-            SELECT e.district_id, r.month, e.start_month,
-                   COUNT(*) OVER last_reports AS followup_months,
-                   MIN(r.month) OVER last_reports AS followup_first,
-                   SUM(r.inspections) OVER last_reports AS followup_inspections,
-                   SUM(r.accidents) OVER last_reports AS followup_accidents,
-                   SUM(CASE WHEN {in_baseline} THEN 1 ELSE 0 END) OVER enterprise AS baseline_months,
-                   SUM(CASE WHEN {in_baseline} THEN r.inspections ELSE 0 END) OVER enterprise
-                       AS baseline_inspections,
-                   SUM(CASE WHEN {in_baseline} THEN r.accidents ELSE 0 END) OVER enterprise
-                       AS baseline_accidents
-            FROM enterprises_safetyreport r
-            JOIN (
-                SELECT id, district_id, {shifted("score_start", -window)} AS baseline_first,
-                       {shifted("score_start", 0)} AS start_month
-                FROM enterprises_enterprise
-            ) e ON e.id = r.enterprise_id
-            WINDOW enterprise AS (PARTITION BY r.enterprise_id),
-                   last_reports AS (
-                       PARTITION BY r.enterprise_id ORDER BY r.month
-                       ROWS BETWEEN {window - 1} PRECEDING AND CURRENT ROW
-                   )
-        ) windows
-        WHERE baseline_months = {window} AND followup_months = {window}
-          AND followup_first = {shifted("month", -(window - 1))} AND followup_first >= start_month
-        GROUP BY district_id, month
-    """

@@ -210,8 +210,10 @@ def _district_enterprises(request, code):
     filters.is_valid()  # every field is optional and an unknown sort falls back to the name
     enterprises = None
     if form.is_valid():
-        enterprises = filters.apply(
-            enterprise_figures(Enterprise.objects.filter(district=district), form.period)
+        enterprises = filters.ordered(
+            enterprise_figures(
+                filters.filtered(Enterprise.objects.filter(district=district)), district, form.period
+            )
         )
     return district, form, filters, enterprises
 
