@@ -27,7 +27,7 @@ def compile_catalogues():
 compile_catalogues()
 
 from enterprises.models import District  # noqa: E402
-from tests.factories import make_user  # noqa: E402
+from tests.factories import login_as  # noqa: E402
 
 
 @pytest.fixture
@@ -49,12 +49,7 @@ def deqing(db):
 def role_client(client, db):
     """Log the test client in as a fresh user of the given role (and district)."""
 
-    def login(role, district="nanxun"):
-        user = make_user(role, district=district)
-        client.force_login(user)
-        return client
-
-    return login
+    return lambda role, district="nanxun": login_as(client, role, district=district)
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,19 @@ from training.models import Attendance, Module, Participant, Workshop
 
 _serial = itertools.count(1)
 
+# A district's figures in the summary API when it has no data (DOMAIN.md, "The summary API").
+ZERO = {
+    "enterprises": 0,
+    "suggestions": 0,
+    "projects_completed": 0,
+    "savings_rmb": "0.00",
+    "inspections": 0,
+    "accidents": 0,
+    "change_enterprises": 0,
+    "inspections_change_pct": None,
+    "accidents_change_pct": None,
+}
+
 
 def valid_code(division="330503", serial=None):
     """A valid credit code registered in `division`, distinct per call."""
@@ -28,6 +41,20 @@ def make_user(role, *, district="nanxun", username=None, password="pw-for-tests-
         password=password,
         district_code=district if role in district_roles else None,
     )
+
+
+def login_as(client, role, district="nanxun"):
+    """The test client logged in as a new account of `role` (of `district` for the district roles).
+
+    "anonymous" leaves it logged out; "no_role" logs in an account that has no role.
+    """
+    if role == "no_role":
+        from django.contrib.auth.models import User
+
+        client.force_login(User.objects.create_user(f"nobody-{next(_serial)}"))
+    elif role != "anonymous":
+        client.force_login(make_user(role, district=district))
+    return client
 
 
 def make_enterprise(district, *, score_start=datetime.date(2016, 1, 15), employees=100, **fields):

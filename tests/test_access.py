@@ -8,7 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from districts.models import District
 from imports.models import ImportBatch
 from tests.conftest import BEHIND_PROXY
-from tests.factories import make_enterprise, make_user
+from tests.factories import login_as, make_enterprise, make_user
 from training.models import Module, Workshop
 
 NANXUN_CODE = "91330503375583185N"
@@ -109,16 +109,8 @@ def portal(db):
 
 
 def client_as(client, role):
-    if role == "anonymous":
-        return client
-    if role == "no_role":
-        from django.contrib.auth.models import User
-
-        client.force_login(User.objects.create_user("nobody"))
-        return client
-    district = "anji" if role == "district_official" else "nanxun"
-    client.force_login(make_user(role, district=district))
-    return client
+    """Logged in as `role`; the district official is Anji's, the trainer Nanxun's."""
+    return login_as(client, role, district="anji" if role == "district_official" else "nanxun")
 
 
 @pytest.mark.parametrize("url", ACCESS)

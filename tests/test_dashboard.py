@@ -11,13 +11,14 @@ from openpyxl import load_workbook
 
 from enterprises.models import Enterprise
 from tests.factories import (
+    ZERO,
     attend,
+    login_as,
     make_enterprise,
     make_participant,
     make_project,
     make_reports,
     make_suggestion,
-    make_user,
     make_workshop,
 )
 from tests.html import main_content
@@ -51,26 +52,8 @@ def portal(db):
     return nanxun, anji
 
 
-def login(client, role, district="nanxun"):
-    client.force_login(make_user(role, district=district))
-    return client
-
-
-ZERO = {
-    "enterprises": 0,
-    "suggestions": 0,
-    "projects_completed": 0,
-    "savings_rmb": "0.00",
-    "inspections": 0,
-    "accidents": 0,
-    "change_enterprises": 0,
-    "inspections_change_pct": None,
-    "accidents_change_pct": None,
-}
-
-
 def test_summary_api_answers_the_shape_of_domain_md(portal, client):
-    response = login(client, "city_official").get(
+    response = login_as(client, "city_official").get(
         "/dashboard/api/summary/", {"from": "2017-01", "to": "2017-12"}
     )
     assert response.status_code == 200
@@ -152,7 +135,7 @@ def test_summary_api_counts_training_in_the_districts_the_user_sees(portal, clie
     attend(make_workshop("nanxun", module=3, date=datetime.date(2016, 12, 31), enterprises=[nanxun]), li)
 
     training = (
-        login(client, "district_official", "nanxun")
+        login_as(client, "district_official", "nanxun")
         .get("/dashboard/api/summary/", {"from": "2017-01", "to": "2017-12"})
         .json()["training"]
     )
@@ -191,7 +174,7 @@ def test_dashboard_shows_the_training_figures_with_their_definitions(portal, cli
     classroom = make_workshop("nanxun", module=1, date=datetime.date(2017, 3, 8), enterprises=[nanxun])
     attend(classroom, make_participant(nanxun, "王芳", role="manager", sex="female"))
     client.cookies["django_language"] = "en"
-    response = login(client, "city_official").get("/dashboard/", {"from": "2017-01", "to": "2017-12"})
+    response = login_as(client, "city_official").get("/dashboard/", {"from": "2017-01", "to": "2017-12"})
     html = response.content.decode()
     assert response.context["training"]["people"]["total"] == 1
     assert '<p class="figure-value mb-1" data-figure="people_total">1</p>' in html
@@ -200,33 +183,33 @@ def test_dashboard_shows_the_training_figures_with_their_definitions(portal, cli
 
 def test_summary_api_names_districts_in_english_for_an_english_user(portal, client):
     client.cookies["django_language"] = "en"
-    response = login(client, "district_official", "anji").get("/dashboard/api/summary/", {"to": "2017-12"})
+    response = login_as(client, "district_official", "anji").get("/dashboard/api/summary/", {"to": "2017-12"})
     assert [d["name"] for d in response.json()["districts"]] == ["Anji"]
 
 
 @time_machine.travel(datetime.datetime(2018, 2, 3, 18, 0, tzinfo=datetime.UTC))
 def test_to_defaults_to_the_current_month_in_shanghai(portal, client):
     # 18:00 UTC on 2018-02-03 is already 02:00 on 2018-02-04 in Shanghai; still February.
-    response = login(client, "programme_admin").get("/dashboard/api/summary/")
+    response = login_as(client, "programme_admin").get("/dashboard/api/summary/")
     assert (response.json()["from"], response.json()["to"]) == (None, "2018-02")
 
 
 @time_machine.travel(datetime.datetime(2018, 2, 28, 17, 0, tzinfo=datetime.UTC))
 def test_to_defaults_to_shanghai_month_when_utc_is_still_in_the_previous_one(portal, client):
     # 17:00 UTC on 2018-02-28 is 01:00 on 2018-03-01 in Shanghai.
-    response = login(client, "programme_admin").get("/dashboard/api/summary/")
+    response = login_as(client, "programme_admin").get("/dashboard/api/summary/")
     assert response.json()["to"] == "2018-03"
 
 
 def test_district_official_sees_only_their_district_in_the_api(portal, client):
-    response = login(client, "district_official", "anji").get("/dashboard/api/summary/", {"to": "2017-12"})
+    response = login_as(client, "district_official", "anji").get("/dashboard/api/summary/", {"to": "2017-12"})
     body = response.json()
     assert [d["code"] for d in body["districts"]] == ["anji"]
     assert body["total"]["inspections"] == 24  # Anji's 12 × 2, nothing of Nanxun's 36
 
 
 def test_trainer_gets_the_api_for_their_district_but_not_the_dashboard(portal, client):
-    trainer = login(client, "trainer", "nanxun")
+    trainer = login_as(client, "trainer", "nanxun")
     assert [d["code"] for d in trainer.get("/dashboard/api/summary/").json()["districts"]] == ["nanxun"]
     assert trainer.get("/dashboard/").status_code == 403
 
@@ -253,7 +236,7 @@ def test_trainer_gets_the_api_for_their_district_but_not_the_dashboard(portal, c
 def test_a_malformed_or_inverted_period_gets_400_in_the_users_language(
     portal, client, query, english, chinese
 ):
-    user_client = login(client, "city_official")
+    user_client = login_as(client, "city_official")
     response = user_client.get("/dashboard/api/summary/", query)
     assert response.status_code == 400
     assert chinese in response.json()["error"]
@@ -265,7 +248,7 @@ def test_a_malformed_or_inverted_period_gets_400_in_the_users_language(
 
 
 def test_an_empty_from_means_since_the_first_record(portal, client):
-    response = login(client, "city_official").get("/dashboard/api/summary/", {"from": "", "to": "2017-12"})
+    response = login_as(client, "city_official").get("/dashboard/api/summary/", {"from": "", "to": "2017-12"})
     assert response.json()["from"] is None
     assert response.json()["total"]["inspections"] == 60  # everything up to 2017-12
 
@@ -292,7 +275,7 @@ def test_summary_api_query_count_does_not_grow_with_enterprises(
     client, db, settings, django_assert_num_queries, count
 ):
     build_enterprises(count)
-    user_client = login(client, "city_official")
+    user_client = login_as(client, "city_official")
     # session, user with its role and profile, the data versions (the page cache: not there yet),
     # the districts, whether the roll-up is current, then the figures: enterprises started, the
     # monthly roll-up summed over the period, the before/after roll-up of its last month; then the
@@ -317,7 +300,7 @@ def test_dashboard_page_query_count_does_not_grow_with_enterprises(
     client, db, settings, django_assert_num_queries, count
 ):
     build_enterprises(count)
-    user_client = login(client, "city_official")
+    user_client = login_as(client, "city_official")
     # The API's twelve and the two of the monthly trend: whether the roll-up is current, and its
     # months of the period.
     with django_assert_num_queries(14 + REBUILD_QUERIES):
@@ -337,7 +320,7 @@ def test_district_page_query_count_does_not_grow_with_enterprises(
     client, db, django_assert_num_queries, count
 ):
     build_enterprises(count)
-    user_client = login(client, "city_official")
+    user_client = login_as(client, "city_official")
     # session, user with its role and profile, the district (scoped), four figure queries for the
     # district (whether the roll-up is current, enterprises started, the monthly and the
     # before/after roll-ups), sectors and cohorts for the filters (2), the paginator's count, the
@@ -349,7 +332,7 @@ def test_district_page_query_count_does_not_grow_with_enterprises(
 
 
 def test_dashboard_shows_cards_definitions_change_table_and_chart_data(portal, client):
-    response = login(client, "city_official").get("/dashboard/", {"from": "2017-01", "to": "2017-12"})
+    response = login_as(client, "city_official").get("/dashboard/", {"from": "2017-01", "to": "2017-12"})
     html = response.content.decode()
     assert response.status_code == 200
     assert "SCORE开始日期在所选期间最后一天或之前的企业" in html  # the definition of "enterprises"
@@ -367,7 +350,7 @@ def test_a_month_without_reports_is_a_gap_in_the_trend_not_zero(db, client):
     """No safety report is not zero inspections: the chart leaves a gap, the table shows a dash."""
     enterprise = make_enterprise("nanxun", score_start=D(2016, 1, 1))
     make_reports(enterprise, [D(2017, 1, 1), D(2017, 3, 1)], inspections=4, accidents=1)
-    response = login(client, "city_official").get("/dashboard/", {"from": "2017-01", "to": "2017-03"})
+    response = login_as(client, "city_official").get("/dashboard/", {"from": "2017-01", "to": "2017-03"})
     nanxun = next(series for series in response.context["trend"]["districts"] if series["code"] == "nanxun")
     anji = next(series for series in response.context["trend"]["districts"] if series["code"] == "anji")
     assert nanxun["inspections"] == [4, None, 4]
@@ -380,7 +363,7 @@ def test_a_month_without_reports_is_a_gap_in_the_trend_not_zero(db, client):
 
 
 def test_dashboard_says_when_there_is_no_data(db, client):
-    response = login(client, "city_official").get("/dashboard/", {"to": "2017-12"})
+    response = login_as(client, "city_official").get("/dashboard/", {"to": "2017-12"})
     html = response.content.decode()
     assert 'id="no-data"' in html
     assert 'id="trend-no-data"' in html
@@ -388,20 +371,20 @@ def test_dashboard_says_when_there_is_no_data(db, client):
 
 
 def test_dashboard_of_a_district_official_lists_only_their_district(portal, client):
-    response = login(client, "district_official", "anji").get("/dashboard/", {"to": "2017-12"})
+    response = login_as(client, "district_official", "anji").get("/dashboard/", {"to": "2017-12"})
     assert [district.code for district, _figures in response.context["rows"]] == ["anji"]
     assert "南浔区" not in response.content.decode()
 
 
 def test_dashboard_with_a_bad_period_says_so(portal, client):
-    response = login(client, "city_official").get("/dashboard/", {"to": "2017-13"})
+    response = login_as(client, "city_official").get("/dashboard/", {"to": "2017-13"})
     assert response.status_code == 400
     assert "“2017-13”不是月份" in response.content.decode()
 
 
 def test_officials_land_on_the_dashboard_and_trainers_on_their_workshops(db, client):
-    assert login(client, "district_official").get("/")["Location"] == "/dashboard/"
-    assert login(client, "trainer").get("/")["Location"] == "/training/"
+    assert login_as(client, "district_official").get("/")["Location"] == "/dashboard/"
+    assert login_as(client, "trainer").get("/")["Location"] == "/training/"
 
 
 # --- Drill-down ---------------------------------------------------------------------------------
@@ -437,13 +420,13 @@ def valid_codes(district_list):
 
 
 def test_district_enterprises_filter_by_sector_and_cohort(valid_codes, client):
-    user_client = login(client, "district_official", "nanxun")
+    user_client = login_as(client, "district_official", "nanxun")
     response = user_client.get("/dashboard/districts/nanxun/", {"sector": "纺织", "cohort": "2017"})
     assert [e.name for e in response.context["page"]] == ["丙纺织"]
 
 
 def test_district_enterprises_sort_by_employees_both_ways(valid_codes, client):
-    user_client = login(client, "district_official", "nanxun")
+    user_client = login_as(client, "district_official", "nanxun")
     ascending = user_client.get("/dashboard/districts/nanxun/", {"sort": "employees"})
     descending = user_client.get("/dashboard/districts/nanxun/", {"sort": "-employees"})
     assert [e.employees for e in ascending.context["page"]] == [50, 120, 300]
@@ -451,7 +434,7 @@ def test_district_enterprises_sort_by_employees_both_ways(valid_codes, client):
 
 
 def test_district_enterprises_search_by_name_or_lower_case_code(valid_codes, client):
-    user_client = login(client, "district_official", "nanxun")
+    user_client = login_as(client, "district_official", "nanxun")
     by_name = user_client.get("/dashboard/districts/nanxun/", {"q": "竹"})
     by_code = user_client.get("/dashboard/districts/nanxun/", {"q": valid_codes["丙纺织"].lower()})
     assert [e.name for e in by_name.context["page"]] == ["乙竹业"]
@@ -462,7 +445,7 @@ def test_district_enterprises_sort_by_a_figure_and_paginate(db, client):
     for number in range(55):
         enterprise = make_enterprise("nanxun", name=f"企业{number:02d}")
         make_reports(enterprise, [D(2017, 1, 1)], inspections=number, accidents=0)
-    user_client = login(client, "city_official")
+    user_client = login_as(client, "city_official")
     first = user_client.get("/dashboard/districts/nanxun/", {"to": "2017-12", "sort": "-inspections"})
     second = user_client.get(
         "/dashboard/districts/nanxun/", {"to": "2017-12", "sort": "-inspections", "page": 2}
@@ -473,7 +456,7 @@ def test_district_enterprises_sort_by_a_figure_and_paginate(db, client):
 
 
 def test_enterprise_page_shows_its_own_figures(portal, client):
-    response = login(client, "city_official").get(
+    response = login_as(client, "city_official").get(
         f"/enterprises/{NANXUN_CODE}/", {"from": "2017-01", "to": "2017-12"}
     )
     figures = response.context["figures"]
@@ -485,7 +468,7 @@ def test_enterprise_page_shows_its_own_figures(portal, client):
 
 
 def test_official_of_anji_cannot_drill_into_nanxun(portal, client):
-    user_client = login(client, "district_official", "anji")
+    user_client = login_as(client, "district_official", "anji")
     assert user_client.get("/dashboard/districts/nanxun/").status_code == 404
     assert user_client.get("/dashboard/districts/nanxun/export.csv").status_code == 404
     assert user_client.get(f"/enterprises/{NANXUN_CODE}/").status_code == 404
@@ -501,7 +484,7 @@ def read_csv(response):
 
 
 def test_district_csv_has_a_bom_the_period_in_its_name_and_a_total_row(portal, client):
-    response = login(client, "city_official").get(
+    response = login_as(client, "city_official").get(
         "/dashboard/export/districts.csv", {"from": "2017-01", "to": "2017-12"}
     )
     assert response["Content-Disposition"] == 'attachment; filename="score-districts_2017-01_2017-12.csv"'
@@ -513,7 +496,7 @@ def test_district_csv_has_a_bom_the_period_in_its_name_and_a_total_row(portal, c
 
 
 def test_district_export_of_a_district_official_holds_only_their_district(portal, client):
-    response = login(client, "district_official", "anji").get(
+    response = login_as(client, "district_official", "anji").get(
         "/dashboard/export/districts.xlsx", {"to": "2017-12"}
     )
     assert response["Content-Disposition"] == 'attachment; filename="score-districts_until-2017-12.xlsx"'
@@ -522,7 +505,7 @@ def test_district_export_of_a_district_official_holds_only_their_district(portal
 
 
 def test_enterprise_export_neutralises_formulas_in_csv_and_xlsx(portal, client):
-    user_client = login(client, "city_official")
+    user_client = login_as(client, "city_official")
     csv_response = user_client.get("/dashboard/districts/anji/export.csv", {"to": "2017-12"})
     assert (
         csv_response["Content-Disposition"]
@@ -538,14 +521,14 @@ def test_enterprise_export_neutralises_formulas_in_csv_and_xlsx(portal, client):
 
 def test_enterprise_export_follows_the_filters_of_the_list(portal, client):
     make_enterprise("nanxun", name="乙企业", sector="竹制品")
-    response = login(client, "city_official").get(
+    response = login_as(client, "city_official").get(
         "/dashboard/districts/nanxun/export.csv", {"sector": "纺织"}
     )
     assert [row[1] for row in read_csv(response)[1:]] == ["南浔甲企业"]
 
 
 def test_trainer_cannot_export(portal, client):
-    assert login(client, "trainer").get("/dashboard/export/districts.csv").status_code == 403
+    assert login_as(client, "trainer").get("/dashboard/export/districts.csv").status_code == 403
 
 
 ALL = ["wuxing", "nanxun", "deqing", "changxing", "anji"]
@@ -563,7 +546,7 @@ ALL = ["wuxing", "nanxun", "deqing", "changxing", "anji"]
 def test_what_each_role_sees_in_the_api_the_page_and_the_export(
     portal, client, role, district, api, page, export
 ):
-    user_client = login(client, role, district or "nanxun")
+    user_client = login_as(client, role, district or "nanxun")
     response = user_client.get("/dashboard/api/summary/", {"to": "2017-12"})
     assert [d["code"] for d in response.json()["districts"]] == api
     response = user_client.get("/dashboard/", {"to": "2017-12"})
@@ -580,7 +563,7 @@ def test_what_each_role_sees_in_the_api_the_page_and_the_export(
 
 def test_a_district_search_that_finds_nothing_keeps_the_form_and_says_so(district_list, client):
     page = (
-        login(client, "city_official")
+        login_as(client, "city_official")
         .get("/dashboard/districts/nanxun/", {"q": "没有这个企业", "to": "2017-12"})
         .content.decode()
     )
@@ -592,7 +575,7 @@ def test_a_district_search_that_finds_nothing_keeps_the_form_and_says_so(distric
 def test_empty_change_cards_say_why(portal, client):
     # The portal's reports start in 2017: no enterprise has a baseline year before its start.
     client.cookies["django_language"] = "en"
-    html = login(client, "city_official").get("/dashboard/", {"to": "2017-12"}).content.decode()
+    html = login_as(client, "city_official").get("/dashboard/", {"to": "2017-12"}).content.decode()
     assert html.count("so there is nothing to compare: choose a later last month") == 2
 
 
@@ -610,7 +593,7 @@ def test_large_numbers_are_grouped_by_three_in_both_languages(client, db, langua
     make_reports(enterprise, [D(2017, 1, 1)], inspections=12345, accidents=0)
     client.cookies["django_language"] = language
     html = (
-        login(client, "city_official")
+        login_as(client, "city_official")
         .get("/dashboard/", {"from": "2017-01", "to": "2017-12"})
         .content.decode()
     )
@@ -628,7 +611,7 @@ def test_large_numbers_are_grouped_by_three_in_both_languages(client, db, langua
     ],
 )
 def test_the_navigation_marks_the_section_the_user_is_in(portal, client, path, section):
-    html = login(client, "programme_admin").get(path).content.decode()
+    html = login_as(client, "programme_admin").get(path).content.decode()
     links = re.findall(r'<a class="nav-link[^"]*"[^>]*href="([^"]+)"', html)
     active = re.findall(r'<a class="nav-link active" aria-current="page" href="([^"]+)"', html)
     assert active == [section]

@@ -13,6 +13,7 @@ from districts.models import District
 from enterprises.models import Enterprise
 from tests.factories import (
     attend,
+    login_as,
     make_enterprise,
     make_participant,
     make_project,
@@ -46,11 +47,6 @@ def city(db):
     return {"nanxun": nanxun, "anji": anji, "workshop": workshop}
 
 
-def as_user(client, role, district="nanxun"):
-    client.force_login(make_user(role, district=district))
-    return client
-
-
 def summary(client):
     response = client.get("/dashboard/api/summary/", PERIOD)
     assert response.status_code == 200
@@ -58,7 +54,7 @@ def summary(client):
 
 
 def test_a_write_to_the_figures_shows_on_the_next_request(city, client):
-    official = as_user(client, "city_official")
+    official = login_as(client, "city_official")
     assert summary(official)["total"]["inspections"] == 12 * 2 + 12 * 5
     assert summary(official)["total"]["inspections"] == 84  # from the cache
     make_suggestion(city["nanxun"], submitted_on=D(2017, 6, 1))
@@ -74,7 +70,7 @@ def test_a_write_to_the_figures_shows_on_the_next_request(city, client):
 
 
 def test_a_write_to_training_or_names_shows_on_the_next_request(city, client):
-    official = as_user(client, "city_official")
+    official = login_as(client, "city_official")
     before = summary(official)
     assert before["training"]["people"]["total"] == 1
     attend(city["workshop"], make_participant(city["nanxun"], "李强", role="worker", sex="male"))
@@ -89,7 +85,7 @@ def test_a_write_to_training_or_names_shows_on_the_next_request(city, client):
 
 
 def test_the_dashboard_page_follows_the_data(city, client):
-    official = as_user(client, "city_official")
+    official = login_as(client, "city_official")
     first = official.get("/dashboard/", PERIOD)
     assert first.context["total"].inspections == 84  # computed
     again = official.get("/dashboard/", PERIOD)
@@ -102,7 +98,7 @@ def test_the_dashboard_page_follows_the_data(city, client):
 
 
 def test_the_enterprise_page_follows_the_data(city, client):
-    official = as_user(client, "city_official")
+    official = login_as(client, "city_official")
     url = city["nanxun"].get_absolute_url()
     assert "S-CACHE-1" not in official.get(url, PERIOD).content.decode()
     make_suggestion(city["nanxun"], submitted_on=D(2017, 6, 1), reference="S-CACHE-1")
@@ -112,26 +108,26 @@ def test_the_enterprise_page_follows_the_data(city, client):
 def test_users_of_another_scope_never_get_the_cached_page(city, client):
     """A city official's page is cached first; a district official, then a trainer asking the same
     pages get their own."""
-    city_page = summary(as_user(client, "city_official"))
+    city_page = summary(login_as(client, "city_official"))
     assert {row["code"] for row in city_page["districts"]} >= {"nanxun", "anji"}
-    nanxun_page = summary(as_user(client, "district_official", "nanxun"))
+    nanxun_page = summary(login_as(client, "district_official", "nanxun"))
     assert [row["code"] for row in nanxun_page["districts"]] == ["nanxun"]
     assert nanxun_page["total"]["inspections"] == 24
-    anji_page = summary(as_user(client, "district_official", "anji"))
+    anji_page = summary(login_as(client, "district_official", "anji"))
     assert [row["code"] for row in anji_page["districts"]] == ["anji"]
     assert anji_page["total"]["inspections"] == 60
     # Another district's enterprise stays 404 though its page is cached.
     url = city["anji"].get_absolute_url()
-    assert as_user(client, "city_official").get(url, PERIOD).status_code == 200
-    assert as_user(client, "district_official", "nanxun").get(url, PERIOD).status_code == 404
+    assert login_as(client, "city_official").get(url, PERIOD).status_code == 200
+    assert login_as(client, "district_official", "nanxun").get(url, PERIOD).status_code == 404
     # The enterprise page differs by role: trainers have no dashboard breadcrumb.
     url = city["nanxun"].get_absolute_url()
-    assert "breadcrumb" in as_user(client, "district_official", "nanxun").get(url, PERIOD).content.decode()
-    assert "breadcrumb" not in as_user(client, "trainer", "nanxun").get(url, PERIOD).content.decode()
+    assert "breadcrumb" in login_as(client, "district_official", "nanxun").get(url, PERIOD).content.decode()
+    assert "breadcrumb" not in login_as(client, "trainer", "nanxun").get(url, PERIOD).content.decode()
 
 
 def test_each_language_gets_its_own_page(city, client):
-    official = as_user(client, "city_official")
+    official = login_as(client, "city_official")
     assert "安全检查" in official.get("/dashboard/", PERIOD, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     english = official.get("/dashboard/", PERIOD, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Safety inspections" in english and "安全检查" not in english
@@ -141,7 +137,7 @@ def test_each_language_gets_its_own_page(city, client):
 
 
 def test_a_cached_enterprise_page_costs_four_queries(city, client, django_assert_num_queries):
-    official = as_user(client, "city_official")
+    official = login_as(client, "city_official")
     url = city["nanxun"].get_absolute_url()
     first = official.get(url, PERIOD)
     # session, user with its role and profile, the enterprise (within the user's districts), the
@@ -157,7 +153,7 @@ def test_an_enterprise_changed_while_its_page_is_built_is_not_kept_old(city, cli
     after it shows the change, though nothing is written after it."""
     from dashboard import enterprise_views as views
 
-    official = as_user(client, "city_official")
+    official = login_as(client, "city_official")
     enterprise = city["nanxun"]
     url = enterprise.get_absolute_url()
 
@@ -183,7 +179,7 @@ def test_an_enterprise_changed_while_its_page_is_built_is_not_kept_old(city, cli
 def test_without_a_state_row_nothing_is_cached(city, client):
     from dashboard.models import RollupState
 
-    official = as_user(client, "city_official")
+    official = login_as(client, "city_official")
     RollupState.objects.all().delete()
     assert page_cache.data_versions() is None
     assert summary(official)["total"]["inspections"] == 84
