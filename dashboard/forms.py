@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dashboard.figures import Period
+from common.months import Period
 
 MONTH_PATTERN = re.compile(r"(\d{4})-(\d{2})")
 

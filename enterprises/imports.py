@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dashboard.figures import add_months
+from common.months import add_months
 from districts.models import District
 from enterprises.credit_code import credit_code_error, division_code
 from enterprises.models import Enterprise, SafetyReport

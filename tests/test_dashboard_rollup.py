@@ -13,8 +13,9 @@ from django.core.management import call_command
 from django.db import connection, connections, models
 from django.test.utils import CaptureQueriesContext
 
+from common.months import Period, add_months
 from dashboard import rollup
-from dashboard.figures import Period, add_months, district_figures, monthly_trend
+from dashboard.figures import district_figures, monthly_trend
 from dashboard.models import ChangeRollup, MonthlyRollup, RollupState
 from districts.models import District
 from enterprises.models import Enterprise, SafetyReport

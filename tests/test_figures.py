@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from dashboard.figures import Period, change_pct, district_figures
+from common.months import Period
+from dashboard.figures import change_pct, district_figures
 from districts.models import District
 from enterprises.models import SafetyReport
 from tests.factories import make_enterprise, make_project, make_reports, make_suggestion, month_range

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone, translation
 
-from dashboard.figures import add_months
+from common.months import add_months
 from enterprises.models import Enterprise, SafetyReport
 from imports.models import ImportBatch
 from imports.services import import_file

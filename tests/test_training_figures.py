@@ -6,8 +6,8 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from common.months import Period
 from dashboard.figures import (
-    Period,
     enterprises_per_module,
     people_trained,
     training_figures,

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.services import user_create_or_update
+from common.months import add_months
 from districts.models import District
 from enterprises.credit_code import ALPHABET, check_character
 from enterprises.models import Enterprise, SafetyReport
@@ -46,11 +47,6 @@ PROJECTS = [
     "设备防护罩加装",
     "压缩空气泄漏治理",
 ]
-
-
-def add_months(day, months):
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def demo_credit_code(rng, division):
