@@ -234,6 +234,7 @@ def district_enterprises(request, code):
         "district": district,
         "figures": rows[0][1],
         "form": form,
+        "period": form.period,
         "filters": filters,
         "period_query": form.query(),
         "page": Paginator(enterprises, 50).get_page(request.GET.get("page")),

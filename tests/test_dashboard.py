@@ -382,6 +382,15 @@ def test_dashboard_with_a_bad_period_says_so(portal, client):
     assert "“2017-13”不是月份" in response.content.decode()
 
 
+@pytest.mark.parametrize("query", [{"from": "2017-13"}, {"to": "2017-13"}])
+def test_district_page_with_a_bad_month_says_so(portal, client, query):
+    # It used to fail with a KeyError (500): the period form asked the invalid form for its period.
+    response = login_as(client, "city_official").get("/dashboard/districts/nanxun/", query)
+    assert response.status_code == 400
+    assert "“2017-13”不是月份" in main_content(response)
+    assert 'value="2017-13"' in main_content(response)  # kept in the form, to correct
+
+
 def test_officials_land_on_the_dashboard_and_trainers_on_their_workshops(db, client):
     assert login_as(client, "district_official").get("/")["Location"] == "/dashboard/"
     assert login_as(client, "trainer").get("/")["Location"] == "/training/"
