@@ -1,7 +1,30 @@
-"""Whole months: the arithmetic on them and the periods they make."""
+"""Whole months: reading them from URLs and forms, the arithmetic on them, the periods they make."""
 
 import datetime
+import re
 from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+EARLIEST = datetime.date(1990, 1, 1)
+
+# [0-9], not \d: \d also matches fullwidth and Arabic-Indic digits, which int() then reads happily.
+MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+# How much of a refused value the message repeats: enough to recognise it, never a whole pasted page.
+SHOWN_CHARACTERS = 20
+
+NOT_A_MONTH = _(
+    "“%(value)s” is not a month: write it as YYYY-MM, for example 2016-01. "
+    "The portal accepts months from %(earliest)s to %(latest)s."
+)
+OUT_OF_RANGE = _(
+    "“%(value)s” is not a month the portal accepts: write a month from %(earliest)s to %(latest)s "
+    "as YYYY-MM, for example 2016-01."
+)
+INVERTED = _("The period cannot start (%(first)s) after it ends (%(last)s).")
 
 
 def add_months(month, count):
@@ -33,3 +56,41 @@ class Period:
             months.append(month)
             month = add_months(month, 1)
         return months
+
+
+def date_range():
+    """The first and the last date the portal accepts (DOMAIN.md, "Dates"): 1990-01-01 and the
+    last day of next year. "Next year" counts from today in the portal's TIME_ZONE, not in
+    whatever time zone a request may have activated, so that every page agrees."""
+    today = timezone.localdate(timezone=timezone.get_default_timezone())
+    return EARLIEST, datetime.date(today.year + 1, 12, 31)
+
+
+def parse_month(text):
+    """The first day of the month written exactly `YYYY-MM` (what <input type="month"> sends),
+    within date_range(); anything else raises ValidationError with a message for the user."""
+    earliest, latest = date_range()
+    params = {"value": _shown(text), "earliest": f"{earliest:%Y-%m}", "latest": f"{latest:%Y-%m}"}
+    match = MONTH.fullmatch(text)
+    # Year 0 does not exist; checked apart from the range so that "0000-01" reads as no month at all.
+    if not match or int(match[1]) < datetime.MINYEAR or not 1 <= int(match[2]) <= 12:
+        raise ValidationError(NOT_A_MONTH, code="invalid", params=params)
+    month = datetime.date(int(match[1]), int(match[2]), 1)
+    if not earliest <= month <= latest:
+        raise ValidationError(OUT_OF_RANGE, code="out_of_range", params=params)
+    return month
+
+
+def check_period(first, last):
+    """Refuse a period that starts after it ends; either end may be None (open)."""
+    if first is not None and last is not None and first > last:
+        raise ValidationError(
+            INVERTED, code="inverted", params={"first": f"{first:%Y-%m}", "last": f"{last:%Y-%m}"}
+        )
+
+
+def _shown(text):
+    """The refused value as the message repeats it: control characters (a NUL typed into a URL)
+    shown as U+FFFD, as a browser would, and a long value cut short."""
+    shown = "".join(c if c.isprintable() else "\ufffd" for c in text[:SHOWN_CHARACTERS])
+    return shown + ("…" if len(text) > SHOWN_CHARACTERS else "")

@@ -1,33 +1,23 @@
-import datetime
-import re
-
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.months import Period
-
-MONTH_PATTERN = re.compile(r"(\d{4})-(\d{2})")
+from common.months import Period, check_period, parse_month
 
 
 class MonthField(forms.CharField):
     """A month written YYYY-MM (what <input type="month"> sends), as the first day of that month."""
 
-    default_error_messages = {
-        "invalid": _("“%(value)s” is not a month: write it as YYYY-MM, for example 2016-01."),
-    }
+    def __init__(self, **kwargs):
+        # Not stripped: every URL that takes a month accepts exactly what parse_month accepts.
+        super().__init__(strip=False, **kwargs)
 
     def to_python(self, value):
         value = super().to_python(value)
         if not value:
             return None
-        match = MONTH_PATTERN.fullmatch(value)
-        # Years outside 1900–2999 are typing mistakes, and year 9999 would overflow Period.end.
-        if not match or not (1 <= int(match[2]) <= 12) or not (1900 <= int(match[1]) <= 2999):
-            raise ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
-        return datetime.date(int(match[1]), int(match[2]), 1)
+        return parse_month(value)
 
 
 class PeriodForm(forms.Form):
@@ -45,11 +35,7 @@ class PeriodForm(forms.Form):
         first, last = cleaned.get("from"), cleaned.get("to")
         if last is None and "to" not in self.errors:
             cleaned["to"] = last = timezone.localdate().replace(day=1)
-        if first is not None and last is not None and first > last:
-            raise ValidationError(
-                _("The period cannot start (%(first)s) after it ends (%(last)s)."),
-                params={"first": f"{first:%Y-%m}", "last": f"{last:%Y-%m}"},
-            )
+        check_period(first, last)
         return cleaned
 
     @property
