@@ -101,6 +101,12 @@ def _error_response(form):
     )
 
 
+def _error_page(request, form):
+    """A download asked for a period the form refuses: a page with the reason (templates/400.html),
+    not JSON, since a person clicked the link."""
+    return render(request, "400.html", {"message": form.error_message()}, status=400)
+
+
 @login_required
 @reads_from_replica
 def summary_api(request):
@@ -185,7 +191,7 @@ def export_districts(request, file_format):
         raise Http404
     form = PeriodForm(request.GET)
     if not form.is_valid():
-        return _error_response(form)
+        return _error_page(request, form)
     rows, total = district_figures(visible_districts(request.user), form.period)
     table = [
         [district.name, *(getattr(figures, key) for key, _label in DISTRICT_COLUMNS)]
@@ -257,7 +263,7 @@ def export_district_enterprises(request, code, file_format):
         raise Http404
     district, form, _filters, enterprises = _district_enterprises(request, code)
     if enterprises is None:
-        return _error_response(form)
+        return _error_page(request, form)
     table = [[getattr(enterprise, key) for key, _label in ENTERPRISE_COLUMNS] for enterprise in enterprises]
     return table_download(
         name=f"enterprises-{district.code}",

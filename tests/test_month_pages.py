@@ -19,10 +19,10 @@ PERIOD_URLS = [
     ("/dashboard/", "page"),
     ("/dashboard/api/summary/", "json"),
     ("/dashboard/districts/nanxun/", "page"),
-    ("/dashboard/export/districts.csv", "json"),
-    ("/dashboard/export/districts.xlsx", "json"),
-    ("/dashboard/districts/nanxun/export.csv", "json"),
-    ("/dashboard/districts/nanxun/export.xlsx", "json"),
+    ("/dashboard/export/districts.csv", "page"),
+    ("/dashboard/export/districts.xlsx", "page"),
+    ("/dashboard/districts/nanxun/export.csv", "page"),
+    ("/dashboard/districts/nanxun/export.xlsx", "page"),
     (f"/enterprises/{CREDIT_CODE}/", "page"),
 ]
 # The values the pages are tried with: what parse_month refuses (tests/test_months.py), but for
@@ -85,3 +85,19 @@ def test_a_period_that_starts_after_it_ends_gets_400_and_says_why(official, url,
 )
 def test_empty_months_and_the_edges_of_the_range_are_accepted(official, url, answer, query, status):
     assert official.get(url, query).status_code == status
+
+
+def test_a_download_refused_says_why_on_the_400_page(official):
+    response = refusal(official, "/dashboard/export/districts.csv", {"to": "2016-13"}, "en")
+    html = main_content(response)
+    assert "The request cannot be read" in html
+    assert '<div class="alert alert-danger" role="alert" id="bad-request">“2016-13” is not a month:' in html
+
+
+def test_the_400_page_without_a_message_asks_to_check_the_address(client, db, settings):
+    # Django's own answer to a suspicious request (here a host not allowed) uses the same page.
+    settings.DEBUG = False
+    response = client.get("/accounts/login/", HTTP_HOST="elsewhere.example")
+    assert response.status_code == 400
+    assert "无法读取此请求" in response.content.decode()
+    assert "请检查网址，或返回后重试。" in response.content.decode()
