@@ -14,8 +14,10 @@ D = datetime.date
 CREDIT_CODE = "91330503375583185N"
 
 # Every URL that reads a period (`from` and `to`, both optional), and how it answers an error:
-# a page with the message, or the API's {"error": message}.
-PERIOD_URLS = [
+# a page with the message, or the API's {"error": message}. The dashboard's URLs read the period
+# through dashboard.forms.PeriodForm, whose `to` defaults to this month; the training downloads
+# leave an empty `to` open. No URL requires a month: an empty one means none.
+DASHBOARD_PERIOD_URLS = [
     ("/dashboard/", "page"),
     ("/dashboard/api/summary/", "json"),
     ("/dashboard/districts/nanxun/", "page"),
@@ -24,6 +26,16 @@ PERIOD_URLS = [
     ("/dashboard/districts/nanxun/export.csv", "page"),
     ("/dashboard/districts/nanxun/export.xlsx", "page"),
     (f"/enterprises/{CREDIT_CODE}/", "page"),
+]
+TRAINING_PERIOD_URLS = [
+    ("/training/export.csv", "page"),
+    ("/training/export.xlsx", "page"),
+]
+PERIOD_URLS = DASHBOARD_PERIOD_URLS + TRAINING_PERIOD_URLS
+# Every month a URL reads: (url, parameter, answer).
+MONTH_PARAMETERS = [
+    *((url, field, answer) for url, answer in PERIOD_URLS for field in ("from", "to")),
+    ("/training/", "month", "page"),  # the workshop list of one month
 ]
 # The values the pages are tried with: what parse_month refuses (tests/test_months.py), but for
 # the empty value, which here means "no month", and the 70 characters, which a browser would not send.
@@ -56,10 +68,11 @@ def assert_says(response, answer, message):
 pytestmark = pytest.mark.time_machine(datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC))
 
 
-@pytest.mark.parametrize(("url", "answer"), PERIOD_URLS)
-@pytest.mark.parametrize("field", ["from", "to"])
+@pytest.mark.parametrize(("url", "field", "answer"), MONTH_PARAMETERS)
 @pytest.mark.parametrize(("text", "shown", "kind"), BAD_MONTHS)
-def test_a_malformed_month_of_a_period_gets_400_and_says_why(official, url, answer, field, text, shown, kind):
+def test_a_malformed_month_gets_400_and_says_why_in_the_users_language(
+    official, url, field, answer, text, shown, kind
+):
     english, chinese = MESSAGES[kind]
     assert_says(refusal(official, url, {field: text}, "zh-hans"), answer, chinese.format(value=shown))
     assert_says(refusal(official, url, {field: text}, "en"), answer, english.format(value=shown))
@@ -74,17 +87,23 @@ def test_a_period_that_starts_after_it_ends_gets_400_and_says_why(official, url,
     assert_says(refusal(official, url, query, "en"), answer, english)
 
 
-@pytest.mark.parametrize(("url", "answer"), PERIOD_URLS)
-@pytest.mark.parametrize(
-    ("query", "status"),
-    [
-        ({"from": "", "to": ""}, 200),  # no month: since the first record, to this month
-        ({"from": "1990-01", "to": "2027-12"}, 200),  # the whole range
-        ({"from": "2027-12"}, 400),  # from next December to this month, the default `to`: inverted
-    ],
-)
-def test_empty_months_and_the_edges_of_the_range_are_accepted(official, url, answer, query, status):
-    assert official.get(url, query).status_code == status
+@pytest.mark.parametrize(("url", "field", "answer"), MONTH_PARAMETERS)
+@pytest.mark.parametrize("text", ["", "1990-01", "2027-12"])
+def test_no_month_and_the_first_and_last_month_of_the_range_are_accepted(official, url, field, answer, text):
+    # A `from` with the last `to` there is: alone, 2027-12 would be after the default `to`, this month.
+    query = {field: text, **({"to": "2027-12"} if field == "from" else {})}
+    assert official.get(url, query).status_code == 200
+
+
+@pytest.mark.parametrize("url", [url for url, _answer in DASHBOARD_PERIOD_URLS])
+def test_a_from_in_next_year_is_after_the_default_to(official, url):
+    # from 2027-12 to 2026-12, this month
+    assert official.get(url, {"from": "2027-12"}).status_code == 400
+
+
+@pytest.mark.parametrize("url", [url for url, _answer in TRAINING_PERIOD_URLS])
+def test_a_from_in_next_year_is_a_training_download_to_the_last_record(official, url):
+    assert official.get(url, {"from": "2027-12"}).status_code == 200
 
 
 def test_a_download_refused_says_why_on_the_400_page(official):
@@ -101,3 +120,18 @@ def test_the_400_page_without_a_message_asks_to_check_the_address(client, db, se
     assert response.status_code == 400
     assert "无法读取此请求" in response.content.decode()
     assert "请检查网址，或返回后重试。" in response.content.decode()
+
+
+def test_the_workshop_list_refuses_a_malformed_month_instead_of_listing_every_month(official):
+    # It used to ignore "2024-13" and list the workshops of every month.
+    response = refusal(official, "/training/", {"month": "2024-13", "module": "1"}, "en")
+    assert response.status_code == 400
+    assert "“2024-13” is not a month: write it as YYYY-MM, for example 2016-01." in main_content(response)
+    assert "page" not in response.context
+
+
+def test_a_training_download_refused_says_why_on_the_400_page(official):
+    response = refusal(official, "/training/export.xlsx", {"from": "2024-4"}, "zh-hans")
+    assert response.status_code == 400
+    assert "无法读取此请求" in main_content(response)
+    assert "“2024-4”不是月份：请写成 YYYY-MM，例如 2016-01。" in main_content(response)

@@ -1,13 +1,12 @@
 """Attendance lists as CSV and XLSX, written by common.spreadsheets.spreadsheet (UTF-8 with BOM, so
 Excel opens Chinese right; typed formulas stay text)."""
 
-import datetime
-
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from accounts.scoping import visible_districts
+from common.months import add_months
 from common.spreadsheets import CONTENT_TYPES, spreadsheet
 from training.models import Attendance
 
@@ -52,13 +51,13 @@ def _lines(attendances):
 
 
 def period_attendance(user, *, first, last):
-    """Attendance in workshops of the user's districts from month `first` to month `last` ((year, month) or None)."""
+    """Attendance in workshops of the user's districts from month `first` to month `last` (their
+    first days; None leaves that end open)."""
     attendances = Attendance.objects.filter(workshop__district__in=visible_districts(user))
     if first:
-        attendances = attendances.filter(workshop__date__gte=datetime.date(first[0], first[1], 1))
+        attendances = attendances.filter(workshop__date__gte=first)
     if last:
-        year, month = (last[0] + 1, 1) if last[1] == 12 else (last[0], last[1] + 1)
-        attendances = attendances.filter(workshop__date__lt=datetime.date(year, month, 1))
+        attendances = attendances.filter(workshop__date__lt=add_months(last, 1))
     return attendances.select_related(
         "workshop__module", "workshop__district", "participant__enterprise"
     ).order_by("workshop__date", "workshop_id", "participant__enterprise__name", "participant__name")

@@ -4,15 +4,17 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.scoping import editable_districts, require_role
+from common.months import add_months, check_period, parse_month
 from training.exports import attendance_download, period_attendance
 from training.forms import WorkshopForm
 from training.models import Module, Participant, Workshop
@@ -29,17 +31,19 @@ from training.services import (
 
 READERS = tuple(Role)
 EDITORS = (Role.PROGRAMME_ADMIN, Role.TRAINER)
-MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 CELLS = ("name", "enterprise", "role", "sex", "phone", "participant")
 BLANK_ROWS = 3  # rows to type into when the browser runs no JavaScript
 
 
-def _month(value):
-    """(year, month) from `YYYY-MM`, or None when the value is empty or malformed."""
-    found = MONTH.match(value or "")
-    if found and 1 <= int(found[2]) <= 12:
-        return int(found[1]), int(found[2])
-    return None
+def _optional_month(text):
+    """The first day of the month `text` names, None when it is empty; parse_month's
+    ValidationError when it names no month the portal accepts."""
+    return parse_month(text) if text else None
+
+
+def _bad_request(request, error):
+    """The URL's month refused: the reason on the portal's 400 page, as the dashboard's downloads."""
+    return render(request, "400.html", {"message": " ".join(error.messages)}, status=400)
 
 
 @login_required
@@ -51,13 +55,18 @@ def workshop_list(request):
         "kind": request.GET.get("kind", ""),
         "month": request.GET.get("month", ""),
     }
+    # A malformed month is refused rather than ignored: a list of every month would pass for
+    # the list of the month asked.
+    try:
+        month = _optional_month(filters["month"])
+    except ValidationError as error:
+        return _bad_request(request, error)
     if filters["module"].isdigit():
         workshops = workshops.filter(module__number=int(filters["module"]))
     if filters["kind"] in Workshop.Kind.values:
         workshops = workshops.filter(kind=filters["kind"])
-    month = _month(filters["month"])
     if month:
-        workshops = workshops.filter(date__year=month[0], date__month=month[1])
+        workshops = workshops.filter(date__gte=month, date__lt=add_months(month, 1))
     workshops = workshops.annotate(people=Count("attendances")).order_by("-date", "module__number", "pk")
     page = Paginator(workshops, 50).get_page(request.GET.get("page"))
     return render(
@@ -239,10 +248,12 @@ def workshop_export(request, pk, fmt):
 @login_required
 def period_export(request, fmt):
     require_role(request.user, *READERS)
-    first, last = request.GET.get("from", ""), request.GET.get("to", "")
-    if (first and not _month(first)) or (last and not _month(last)):
-        return HttpResponse(
-            _("Write months as YYYY-MM."), status=400, content_type="text/plain; charset=utf-8"
-        )
-    attendances = period_attendance(request.user, first=_month(first), last=_month(last))
-    return attendance_download(attendances, fmt, f"{_('attendance')}-{first or 'start'}_{last or 'now'}")
+    first_text, last_text = request.GET.get("from", ""), request.GET.get("to", "")
+    try:
+        first, last = _optional_month(first_text), _optional_month(last_text)
+        check_period(first, last)
+    except ValidationError as error:
+        return _bad_request(request, error)
+    attendances = period_attendance(request.user, first=first, last=last)
+    name = f"{_('attendance')}-{first_text or 'start'}_{last_text or 'now'}"
+    return attendance_download(attendances, fmt, name)
