@@ -5,6 +5,7 @@ import itertools
 from decimal import Decimal
 
 from accounts.services import user_create_or_update
+from common.months import add_months
 from districts.models import District
 from enterprises.credit_code import check_character
 from enterprises.models import Enterprise, SafetyReport
@@ -102,12 +103,7 @@ def make_project(
 
 def month_range(first, count):
     """`count` first-of-month dates starting with `first`."""
-    months = []
-    year, month = first.year, first.month
-    for _ in range(count):
-        months.append(datetime.date(year, month, 1))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
+    return [add_months(first, offset) for offset in range(count)]
 
 
 def make_workshop(district, *, module, date, kind="classroom", enterprises=(), place="培训室"):
