@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,22 +38,30 @@ class Profile(models.Model):
         return str(self.user)
 
 
-class LoginFailure(models.Model):
-    """One failed login, kept for the throttling window (accounts.throttle).
+class FailedLoginCount(models.Model):
+    """Failed logins for one username, or from one address, in the current window (accounts.throttle).
 
-    In the database rather than a cache so that every app server behind the load balancer counts
-    the same failures.
+    One row per username and per address rather than one per failure: a conditional UPDATE of the
+    row checks the limit and counts the attempt in one statement, which holds when attempts arrive
+    together. In the database rather than a cache so that every app server counts the same failures.
     """
 
-    username = models.CharField(_("username"), max_length=150)
-    ip_address = models.GenericIPAddressField(_("IP address"))
-    at = models.DateTimeField(_("time"), default=timezone.now)
+    class Kind(models.TextChoices):
+        USERNAME = "username", _("username")
+        ADDRESS = "address", _("IP address")
+
+    kind = models.CharField(_("counted by"), max_length=8, choices=Kind.choices)
+    # A username in lower case, or an address.
+    value = models.CharField(_("username or IP address"), max_length=150)
+    failures = models.PositiveIntegerField(_("failures"))
+    # The count starts again at the first attempt after SCORE_LOGIN_WINDOW_MINUTES from here.
+    window_start = models.DateTimeField(_("window start"))
 
     class Meta:
-        db_table = "score_portal_loginfailure"
-        verbose_name = _("failed login")
-        verbose_name_plural = _("failed logins")
-        indexes = [models.Index(fields=["username", "at"]), models.Index(fields=["ip_address", "at"])]
+        verbose_name = _("failed login count")
+        verbose_name_plural = _("failed login counts")
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="failed_login_count_per_key")]
+        indexes = [models.Index(fields=["window_start"], name="failed_login_count_window")]
 
     def __str__(self):
-        return f"{self.username} {self.ip_address} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.kind} {self.value}: {self.failures}"

@@ -296,9 +296,12 @@ CONTENT_SECURITY_POLICY = {
 # Sent by score_portal.middleware.PermissionsPolicyMiddleware.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
-# Login throttling (accounts.throttle): after this many failed logins for one username, or
-# from one IP address, within the window, further attempts are refused until the window passes.
-# Failures are stored in the database, so the count is shared by every app server.
+# Login throttling (accounts.throttle): after this many failed logins for one username (in any
+# case), or from one IP address, within a window that begins at the first of them, further attempts
+# are refused, the right password included, until the window has passed. The counts are rows in the
+# database, shared by every app server, and an attempt is checked and counted in one statement, so
+# attempts arriving together cannot all get past the limit. Not django-axes: it has one limit for
+# username and address alike and does not count atomically (the reasons: accounts/throttle.py).
 LOGIN_FAILURE_LIMIT_USERNAME = envint("SCORE_LOGIN_FAILURES_PER_USERNAME", 5)
 LOGIN_FAILURE_LIMIT_IP = envint("SCORE_LOGIN_FAILURES_PER_IP", 20)
 LOGIN_FAILURE_WINDOW_MINUTES = envint("SCORE_LOGIN_WINDOW_MINUTES", 15)

@@ -199,7 +199,7 @@ NOT_SHOWN = {
     "django_content_type",
     "django_session",
     "score_portal_profile",
-    "score_portal_loginfailure",
+    "accounts_failedlogincount",
     "score_portal_importbatch",
     "dashboard_monthlyrollup",
     "dashboard_changerollup",

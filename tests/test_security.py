@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
-from accounts.models import LoginFailure
+from accounts.models import FailedLoginCount
 from dashboard.db_router import ReplicaRouter, reads_from_replica
 from enterprises.models import Enterprise
 from imports.uploads import ImportFileField, validate_import_file
@@ -78,12 +78,39 @@ class TestLoginThrottling:
         with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 16, tzinfo=datetime.UTC)):
             assert log_in(client, "li", PASSWORD).status_code == 302
 
+    def test_the_window_starts_at_the_first_failure(self, client, li):
+        with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)):
+            for _ in range(4):
+                log_in(client, "li", "wrong")
+        with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 10, tzinfo=datetime.UTC)):
+            log_in(client, "li", "wrong")
+        # Five failures in the window 9:00-9:15.
+        with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 12, tzinfo=datetime.UTC)):
+            assert log_in(client, "li", PASSWORD).status_code == 200
+        with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 16, tzinfo=datetime.UTC)):
+            assert log_in(client, "li", PASSWORD).status_code == 302
+
+    def test_a_successful_login_does_not_count_against_the_address(self, client, li):
+        for number in range(19):
+            log_in(client, f"guess{number}", "wrong", address="10.0.0.66")
+        # Each success is counted in advance (19 + 1 = 20) and taken back when the password is right.
+        for _ in range(3):
+            assert log_in(client, "li", PASSWORD, address="10.0.0.66").status_code == 302
+            client.logout()
+        log_in(client, "guess19", "wrong", address="10.0.0.66")
+        # Now 20 failures from the address.
+        assert log_in(client, "li", PASSWORD, address="10.0.0.66").status_code == 200
+
     def test_failures_are_kept_in_the_database_and_old_ones_forgotten(self, client, li):
         with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)):
             log_in(client, "li", "wrong")
         with time_machine.travel(datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)):
             log_in(client, "wang", "wrong", address="10.0.0.2")
-        assert list(LoginFailure.objects.values_list("username", "ip_address")) == [("wang", "10.0.0.2")]
+        # Kept: wang's failure from 10.0.0.2; forgotten: li's and 10.0.0.1's, an hour old.
+        assert set(FailedLoginCount.objects.values_list("kind", "value", "failures")) == {
+            ("username", "wang", 1),
+            ("address", "10.0.0.2", 1),
+        }
 
     def test_a_successful_login_forgives_the_usernames_failures(self, client, li):
         for _ in range(4):
@@ -112,7 +139,8 @@ class TestLoginThrottling:
                 headers={"X-Forwarded-For": "1.2.3.4, 172.16.0.9"},
             )
         # The proxy's own entry (the last) is the client; what the client wrote before it is not.
-        assert set(LoginFailure.objects.values_list("ip_address", flat=True)) == {"172.16.0.9"}
+        addresses = FailedLoginCount.objects.filter(kind="address").values_list("value", flat=True)
+        assert set(addresses) == {"172.16.0.9"}
 
 
 def upload(name, content):
