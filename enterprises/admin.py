@@ -41,7 +41,9 @@ class SafetyReportInline(admin.TabularInline):
         "accidents",
         "injuries",
         "lost_workdays",
+        "received_at",
     ]
+    readonly_fields = ["received_at"]
     show_change_link = True
 
 
@@ -55,6 +57,7 @@ class EnterpriseAdmin(DistrictScopedAdmin, admin.ModelAdmin):
         "employees",
         "female_employees",
         "score_start",
+        "left_on",
         "cohort",
     ]
     list_filter = ["district", "sector", "cohort"]
@@ -63,7 +66,7 @@ class EnterpriseAdmin(DistrictScopedAdmin, admin.ModelAdmin):
     list_select_related = ["district"]
     inlines = [SafetyReportInline]
     fieldsets = [
-        (None, {"fields": ["credit_code", "name", "district", "sector", "cohort", "score_start"]}),
+        (None, {"fields": ["credit_code", "name", "district", "sector", "cohort", "score_start", "left_on"]}),
         (_("Workforce"), {"fields": ["employees", "female_employees"]}),
         (_("Contact"), {"fields": ["address", "contact", "phone"]}),
     ]
@@ -81,7 +84,9 @@ class SafetyReportAdmin(DistrictScopedAdmin, admin.ModelAdmin):
         "accidents",
         "injuries",
         "lost_workdays",
+        "received_at",
     ]
+    readonly_fields = ["received_at"]
     list_filter = ["enterprise__district", ("month", admin.DateFieldListFilter)]
     search_fields = ["enterprise__name", "enterprise__credit_code"]
     date_hierarchy = "month"

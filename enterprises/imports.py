@@ -82,6 +82,13 @@ def enterprise_lookups(cells_of):
 
 
 def enterprise_rules(row, lookups):
+    start, left = row.get("score_start"), row.get("left_on")
+    if start is not None and left is not None and left < start:
+        yield (
+            "left_on",
+            _("The enterprise cannot leave (%(left)s) before its SCORE start date (%(start)s).")
+            % {"left": left.isoformat(), "start": start.isoformat()},
+        )
     female, employees = row.get("female_employees"), row.get("employees")
     if female is not None and employees is not None and female > employees:
         yield (
@@ -190,6 +197,7 @@ ENTERPRISES = ImportKind(
             empty="",
         ),
         Column("phone", gettext_lazy("phone"), ("联系电话", "phone"), text_of("phone", Enterprise), empty=""),
+        Column("left_on", gettext_lazy("left on"), ("退出日期", "left_on"), date, show=show_date),
     ),
 )
 

@@ -26,6 +26,14 @@ class Enterprise(ImportedRecord):
     employees = models.PositiveIntegerField(_("employees"))
     female_employees = models.PositiveIntegerField(_("female employees"), null=True, blank=True)
     score_start = models.DateField(_("SCORE start date"))
+    # Closed, or left the programme: its monthly reports are owed up to the month before (DOMAIN.md,
+    # "Reporting"), and it no longer counts among the district's enterprises after it.
+    left_on = models.DateField(
+        _("left on"),
+        null=True,
+        blank=True,
+        help_text=_("The day the enterprise closed or left the programme, if it did."),
+    )
     cohort = models.CharField(_("cohort"), max_length=50, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     contact = models.CharField(_("contact person"), max_length=100, blank=True)
@@ -46,6 +54,11 @@ class Enterprise(ImportedRecord):
             models.CheckConstraint(
                 condition=Exact(Length("credit_code"), 18),
                 name="enterprise_credit_code_18_characters",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("score_start")),
+                name="enterprise_left_not_before_start",
+                violation_error_message=_("An enterprise cannot leave before its SCORE start date."),
             ),
         ]
         indexes = [models.Index(fields=["district", "score_start"])]
@@ -77,6 +90,10 @@ class SafetyReport(ImportedRecord):
     accidents = models.PositiveIntegerField(_("accidents"))
     injuries = models.PositiveIntegerField(_("injuries"), null=True, blank=True)
     lost_workdays = models.PositiveIntegerField(_("lost workdays"), null=True, blank=True)
+    # When the report first reached the portal (an import's confirmation, a form's save, an API
+    # request's commit); an update never changes it. None for reports older than this field whose
+    # import is unknown. Timeliness is measured by it (DOMAIN.md, "Reporting").
+    received_at = models.DateTimeField(_("received"), auto_now_add=True, null=True)
 
     class Meta:
         ordering = ["enterprise", "month"]

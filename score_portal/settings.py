@@ -225,6 +225,12 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# The report for month M is due on this day of month M+1 (1 to 28; DOMAIN.md, "Reporting"): from
+# 00:00 of that day it is owed, and a report received before the next day is on time.
+SCORE_REPORT_DUE_DAY = envint("SCORE_REPORT_DUE_DAY", 10)
+if not 1 <= SCORE_REPORT_DUE_DAY <= 28:
+    raise ImproperlyConfigured(f"SCORE_REPORT_DUE_DAY must be a day from 1 to 28, not {SCORE_REPORT_DUE_DAY}")
+
 # Uploads: district files are small; anything larger is refused with a message, not a 500.
 SCORE_IMPORT_MAX_BYTES = envint("SCORE_IMPORT_MAX_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = SCORE_IMPORT_MAX_BYTES + 1024 * 1024
