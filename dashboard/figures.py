@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import (
     Count,
     Q,
@@ -19,12 +19,18 @@ from django.utils.translation import gettext_lazy as _
 
 from common.months import Period
 from enterprises.models import Enterprise
-from improvements.models import ImprovementProject
 from training.models import Module, Participant, Workshop
 
 from . import rollup
-from .models import ChangeRollup, MonthlyRollup
-from .sums import CHANGE_COLUMNS, MONTHLY_COLUMNS, change_sums_sql, monthly_sums_sql
+from .models import ChangeRollup, MissingReport, MonthlyRollup
+from .sums import (
+    CHANGE_COLUMNS,
+    MONTHLY_COLUMNS,
+    change_sums_sql,
+    missing_reports_sql,
+    monthly_sums_sql,
+    parameters,
+)
 
 # --- The district figures -------------------------------------------------------------------------
 # Their sums are defined once, in dashboard/sums.py; the functions below read them (from the
@@ -33,7 +39,10 @@ from .sums import CHANGE_COLUMNS, MONTHLY_COLUMNS, change_sums_sql, monthly_sums
 
 # The definitions the dashboard shows next to each figure; the docstrings below say the same.
 DEFINITIONS = {
-    "enterprises": _("Enterprises whose SCORE start date is on or before the last day of the period."),
+    "enterprises": _(
+        "Enterprises whose SCORE start date is on or before the last day of the period and that had "
+        "not left the programme by then."
+    ),
     "suggestions": _("Suggestions submitted within the period, whatever their status."),
     "projects_completed": _(
         "Improvement projects with status completed and a completion date within the period."
@@ -63,23 +72,86 @@ DEFINITIONS = {
         "accidents, pooled over those enterprises (not an average of percentages), rounded to one "
         "decimal with halves away from zero; none when no enterprise qualifies or the baseline is 0."
     ),
+    "reports_expected": _(
+        "Monthly safety reports owed: for each enterprise, every month of the period from 12 months "
+        "before its SCORE start month to the month before it left, once the report's due day in the "
+        "following month has come."
+    ),
+    "reports_received": _("Of the reports owed, those that have reached the portal."),
+    "reports_on_time": _("Of the reports owed, those received before the day after their due day."),
+    "completeness_pct": _(
+        "Reports received × 100 ÷ reports owed, to one decimal; none when no report is owed."
+    ),
+    "timeliness_pct": _(
+        "Reports received on time × 100 ÷ reports owed, to one decimal; none when no report is owed."
+    ),
+    "injuries": _("The sum of the injuries in the monthly safety reports of the period (empty counts as 0)."),
+    "lost_workdays": _(
+        "The sum of the lost workdays in the monthly safety reports of the period (empty counts as 0)."
+    ),
+    "hazards_found": _(
+        "The sum of the hazards found in the monthly safety reports of the period (empty counts as 0)."
+    ),
+    "hazards_fixed": _(
+        "The sum of the hazards fixed in the monthly safety reports of the period (empty counts as 0)."
+    ),
+    "hazard_fix_pct": _("Hazards fixed × 100 ÷ hazards found, to one decimal; none when none was found."),
+    "worker_months": _(
+        "Each monthly safety report of the period counts its enterprise's employees: the months of work "
+        "the rates rest on."
+    ),
+    "accident_rate": _(
+        "Accidents × 12,000 ÷ worker-months: accidents per 1,000 worker-years, to two decimals; none "
+        "without worker-months."
+    ),
+    "injury_rate": _(
+        "Injuries × 12,000 ÷ worker-months: injuries per 1,000 worker-years, to two decimals; none "
+        "without worker-months."
+    ),
+    "suggestions_adopted": _("Suggestions submitted within the period that were accepted or implemented."),
+    "adoption_pct": _(
+        "Suggestions adopted × 100 ÷ suggestions submitted, to one decimal; none when there are none."
+    ),
+    "small_sample": _(
+        "Fewer than 5 enterprises qualify for the before/after comparison: too few to compare."
+    ),
 }
 
 
-def change_pct(baseline, followup):
-    """(followup − baseline) × 100 ÷ baseline to one decimal, halves away from zero; None for a 0 baseline.
+def _rounded(exact, places):
+    """`exact` (a Decimal) to `places` decimals, halves away from zero, as a JSON number.
 
     Decimal, not float: −76.55 must round to −76.6, and a float −76.55 is −76.549999….
     """
+    return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def change_pct(baseline, followup):
+    """(followup − baseline) × 100 ÷ baseline to one decimal, halves away from zero; None for a 0 baseline."""
     if not baseline:
         return None
-    exact = Decimal(followup - baseline) * 100 / Decimal(baseline)
-    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return _rounded(Decimal(followup - baseline) * 100 / Decimal(baseline), 1)
+
+
+def share_pct(part, whole):
+    """part × 100 ÷ whole to one decimal, halves away from zero; None when whole is 0."""
+    return _rounded(Decimal(part) * 100 / Decimal(whole), 1) if whole else None
+
+
+def per_thousand_worker_years(count, worker_months):
+    """count × 12,000 ÷ worker_months (per 1,000 worker-years), two decimals, halves away from zero;
+    None when worker_months is 0."""
+    return _rounded(Decimal(count) * 12000 / Decimal(worker_months), 2) if worker_months else None
+
+
+# Fewer qualifying enterprises than this: the change figures rest on too few to compare.
+SMALL_SAMPLE_BELOW = 5
 
 
 @dataclass
 class Figures:
-    """The figures of one district (or one enterprise, or a total): add two to pool them."""
+    """The figures of one district (or one enterprise, or a total): add two to pool them. Rates and
+    percentages are computed from the pooled sums, never averaged."""
 
     enterprises: int = 0
     suggestions: int = 0
@@ -88,6 +160,15 @@ class Figures:
     inspections: int = 0
     accidents: int = 0
     change_enterprises: int = 0
+    reports_expected: int = 0
+    reports_received: int = 0
+    reports_on_time: int = 0
+    injuries: int = 0
+    lost_workdays: int = 0
+    hazards_found: int = 0
+    hazards_fixed: int = 0
+    worker_months: int = 0
+    suggestions_adopted: int = 0
     # The sums the change percentages pool: a total adds these, never the percentages.
     baseline_inspections: int = field(default=0, repr=False)
     followup_inspections: int = field(default=0, repr=False)
@@ -107,8 +188,41 @@ class Figures:
     def accidents_change_pct(self):
         return change_pct(self.baseline_accidents, self.followup_accidents)
 
+    @property
+    def small_sample(self):
+        return 0 < self.change_enterprises < SMALL_SAMPLE_BELOW
+
+    @property
+    def completeness_pct(self):
+        return share_pct(self.reports_received, self.reports_expected)
+
+    @property
+    def timeliness_pct(self):
+        return share_pct(self.reports_on_time, self.reports_expected)
+
+    @property
+    def hazard_fix_pct(self):
+        return share_pct(self.hazards_fixed, self.hazards_found)
+
+    @property
+    def accident_rate(self):
+        return per_thousand_worker_years(self.accidents, self.worker_months)
+
+    @property
+    def injury_rate(self):
+        return per_thousand_worker_years(self.injuries, self.worker_months)
+
+    @property
+    def adoption_pct(self):
+        return share_pct(self.suggestions_adopted, self.suggestions)
+
+    @property
+    def missing_reports(self):
+        return self.reports_expected - self.reports_received
+
     def as_json(self):
-        """The figures as the summary API writes them (DOMAIN.md, "The summary API")."""
+        """The figures as the summary API writes them (DOMAIN.md, "The summary API"): counts as
+        integers, percentages and rates as numbers or null."""
         return {
             "enterprises": self.enterprises,
             "suggestions": self.suggestions,
@@ -119,6 +233,22 @@ class Figures:
             "change_enterprises": self.change_enterprises,
             "inspections_change_pct": self.inspections_change_pct,
             "accidents_change_pct": self.accidents_change_pct,
+            "small_sample": self.small_sample,
+            "reports_expected": self.reports_expected,
+            "reports_received": self.reports_received,
+            "reports_on_time": self.reports_on_time,
+            "completeness_pct": self.completeness_pct,
+            "timeliness_pct": self.timeliness_pct,
+            "injuries": self.injuries,
+            "lost_workdays": self.lost_workdays,
+            "hazards_found": self.hazards_found,
+            "hazards_fixed": self.hazards_fixed,
+            "hazard_fix_pct": self.hazard_fix_pct,
+            "worker_months": self.worker_months,
+            "accident_rate": self.accident_rate,
+            "injury_rate": self.injury_rate,
+            "suggestions_adopted": self.suggestions_adopted,
+            "adoption_pct": self.adoption_pct,
         }
 
 
@@ -146,10 +276,15 @@ def within(period, name):
 
 
 def enterprises_started(scope, period, using=None):
-    """Enterprises whose SCORE start date is on or before the last day of the period."""
+    """Enterprises whose SCORE start date is on or before the last day of the period and that had
+    not left by then (no left_on, or left_on after that day)."""
     rows = (
         Enterprise.objects.db_manager(using)
-        .filter(scope.q(), score_start__lte=period.last_day)
+        .filter(
+            scope.q(),
+            Q(left_on__isnull=True) | Q(left_on__gt=period.last_day),
+            score_start__lte=period.last_day,
+        )
         .values("district")
         .annotate(count=Count("pk"))
         .order_by()
@@ -164,12 +299,7 @@ def _live_rows(sql, params):
 
 
 def _params(period):
-    return {
-        "completed": ImprovementProject.Status.COMPLETED,
-        "first": period.first,
-        "end": period.end,
-        "last": period.last,
-    }
+    return parameters(period)
 
 
 def _as_date(value):
@@ -223,6 +353,23 @@ def change_sums(scope, period, *, alias=None):
     }
 
 
+# The Figures fields that are a monthly sum of the same name, added up over the period's months.
+SUMMED = (
+    "suggestions",
+    "inspections",
+    "accidents",
+    "reports_expected",
+    "reports_received",
+    "reports_on_time",
+    "injuries",
+    "lost_workdays",
+    "hazards_found",
+    "hazards_fixed",
+    "worker_months",
+    "suggestions_adopted",
+)
+
+
 def district_figures(districts, period, *, enterprise=None):
     """Every figure of DOMAIN.md per district, in the order of `districts`, and their total.
 
@@ -243,11 +390,10 @@ def district_figures(districts, period, *, enterprise=None):
             rows[district_id].enterprises = count
         for district_id, sums in period_sums(scope, period, alias=alias).items():
             figures = rows[district_id]
-            figures.suggestions = int(sums["suggestions"] or 0)
+            for name in SUMMED:
+                setattr(figures, name, int(sums[name] or 0))
             figures.projects_completed = int(sums["projects_completed"] or 0)
             figures.savings_rmb = _money(sums["savings"])
-            figures.inspections = int(sums["inspections"] or 0)
-            figures.accidents = int(sums["accidents"] or 0)
         for district_id, sums in change_sums(scope, period, alias=alias).items():
             figures = rows[district_id]
             figures.change_enterprises = int(sums["enterprises"])
@@ -312,6 +458,52 @@ def monthly_trend(districts, period, *, enterprise=None):
     }
 
 
+def missing_reports(districts, period):
+    """Who owes what: every enterprise of the districts with at least one month of the period whose
+    monthly safety report is owed and due but has not arrived, in the order of `districts` and then
+    by credit code, each with its missing months in order (DOMAIN.md, "Reporting").
+
+    Returns [{"credit_code", "name", "district" (its code), "contact", "phone", "months": [first
+    days]}]. From the roll-up's MissingReport rows, or, while a writer holds the roll-up back, from
+    the same statement: one query either way, plus the roll-up's check."""
+    districts = list(districts)
+    order = {district.pk: index for index, district in enumerate(districts)}
+    if not districts:
+        return []
+    alias = rollup.current_alias()
+    if alias is not None:
+        rows = (
+            MissingReport.objects.using(alias)
+            .filter(within(period, "month"), district__in=tuple(order))
+            .values_list("district", "enterprise", "month")
+        )
+    else:
+        sql = missing_reports_sql(connection.vendor, scope=Scope(tuple(order)), period=period)
+        rows = _live_rows(sql, _params(period))
+    months = {}
+    for district_id, enterprise_id, month in rows:
+        months.setdefault((district_id, enterprise_id), []).append(_as_date(month))
+    enterprises = (
+        Enterprise.objects.using(alias or DEFAULT_DB_ALIAS)
+        .filter(pk__in={enterprise_id for _district, enterprise_id in months})
+        .values_list("pk", "credit_code", "name", "contact", "phone")
+    )
+    details = {pk: rest for pk, *rest in enterprises}
+    listed = sorted(months, key=lambda key: (order[key[0]], details[key[1]][0]))
+    codes = {district.pk: district.code for district in districts}
+    return [
+        {
+            "credit_code": details[enterprise_id][0],
+            "name": details[enterprise_id][1],
+            "district": codes[district_id],
+            "contact": details[enterprise_id][2],
+            "phone": details[enterprise_id][3],
+            "months": sorted(months[district_id, enterprise_id]),
+        }
+        for district_id, enterprise_id in listed
+    ]
+
+
 # The figures the enterprise list shows per enterprise, from the monthly sums' columns.
 ENTERPRISE_FIGURES = {
     "suggestions_submitted": "suggestions",
@@ -319,13 +511,17 @@ ENTERPRISE_FIGURES = {
     "savings_rmb": "savings",
     "inspections": "inspections",
     "accidents": "accidents",
+    "reports_expected": "reports_expected",
+    "reports_received": "reports_received",
 }
 
 
 def enterprise_figures(enterprises, district, period):
     """The enterprises (of `district`), each given its own figures for the period as attributes
-    (suggestions_submitted, projects_completed, savings_rmb, inspections, accidents): the district
-    figures' definitions (dashboard/sums.py) summed per enterprise. Two queries."""
+    (suggestions_submitted, projects_completed, savings_rmb, inspections, accidents, and the reports
+    it owed and sent, reports_expected and reports_received: its sums are incomplete when they
+    differ): the district figures' definitions (dashboard/sums.py) summed per enterprise. Two
+    queries."""
     enterprises = list(enterprises)
     sums = period_sums(Scope((district.pk,)), period, by="enterprise")
     for enterprise in enterprises:

@@ -1,9 +1,9 @@
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.months import Period, check_period, parse_month
+from enterprises.reporting import latest_due_month
 
 
 class MonthField(forms.CharField):
@@ -21,7 +21,8 @@ class MonthField(forms.CharField):
 
 
 class PeriodForm(forms.Form):
-    """`from` (optional: since the first record) and `to` (default: the current month in Shanghai)."""
+    """`from` (optional: since the first record) and `to` (default: the latest due month, the last
+    month whose reports are owed: DOMAIN.md, "Reporting"), plus, where a page offers it, `district`."""
 
     to = MonthField(required=False, label=_("to"))
 
@@ -34,7 +35,7 @@ class PeriodForm(forms.Form):
         cleaned = super().clean()
         first, last = cleaned.get("from"), cleaned.get("to")
         if last is None and "to" not in self.errors:
-            cleaned["to"] = last = timezone.localdate().replace(day=1)
+            cleaned["to"] = last = latest_due_month()
         check_period(first, last)
         return cleaned
 

@@ -29,6 +29,16 @@ class MonthlyRollup(DistrictMonth):
     savings = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     inspections = models.BigIntegerField(default=0)
     accidents = models.BigIntegerField(default=0)
+    # Reporting (owed and due up to RollupState.due_month) and the sums the rates rest on.
+    reports_expected = models.IntegerField(default=0)
+    reports_received = models.IntegerField(default=0)
+    reports_on_time = models.IntegerField(default=0)
+    injuries = models.BigIntegerField(default=0)
+    lost_workdays = models.BigIntegerField(default=0)
+    hazards_found = models.BigIntegerField(default=0)
+    hazards_fixed = models.BigIntegerField(default=0)
+    worker_months = models.BigIntegerField(default=0)
+    suggestions_adopted = models.IntegerField(default=0)
 
     class Meta(DistrictMonth.Meta):
         verbose_name = _("monthly roll-up")
@@ -50,13 +60,32 @@ class ChangeRollup(DistrictMonth):
         verbose_name_plural = _("before/after roll-ups")
 
 
+class MissingReport(models.Model):
+    """A monthly safety report owed and due (up to RollupState.due_month) that has not arrived:
+    the roll-up of who owes what (DOMAIN.md, "Reporting")."""
+
+    district = models.ForeignKey("districts.District", on_delete=models.CASCADE, related_name="+")
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month"))
+
+    class Meta:
+        verbose_name = _("missing report")
+        verbose_name_plural = _("missing reports")
+        indexes = [models.Index(fields=["district", "month"])]
+
+    def __str__(self):
+        return f"{self.enterprise_id} {self.month:%Y-%m}"
+
+
 class RollupState(models.Model):
     """One row: `data_version` counts the writes to the tables the figures read (triggers raise it);
-    `rollup_version` is the data_version the roll-up was last built from. Equal: the roll-up is
-    current. data_version also keys dashboard.page_cache."""
+    `rollup_version` is the data_version the roll-up was last built from, and `due_month` the
+    latest due month it counted owed reports up to. Both current: the roll-up is current.
+    data_version also keys dashboard.page_cache."""
 
     data_version = models.BigIntegerField(default=0)
     rollup_version = models.BigIntegerField(default=-1)
+    due_month = models.DateField(null=True)
 
     class Meta:
         verbose_name = _("roll-up state")

@@ -9,7 +9,9 @@ is kept, per app-server process, under a key made of:
   districts they see), the period, the role where the page differs by role;
 - the language (`get_language`);
 - the versions of the data (RollupState.data_version and ContentState.version), which the
-  database's triggers raise on every write to a table the content reads (dashboard/rollup.py).
+  database's triggers raise on every write to a table the content reads (dashboard/rollup.py);
+- the latest due month (enterprises.reporting): which reports are owed, and so the reporting
+  figures, change at midnight of a due day without any write.
 
 A write therefore changes the key, and the next request builds the content afresh: an entry is
 never out of date, it is only no longer asked for, and the cache drops it when full. The versions
@@ -37,6 +39,8 @@ from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.utils.translation import get_language
 
+from enterprises.reporting import latest_due_month
+
 from .models import RollupState
 from .rollup import CONTENT_TABLE, STATE_TABLE
 
@@ -57,9 +61,13 @@ def data_versions():
 
 
 def versions():
-    """The key's data_versions(), read by a view before anything its content shows; None when
-    nothing is to be cached (SCORE_PAGE_CACHE off, or no state row), without a query when off."""
-    return data_versions() if settings.SCORE_PAGE_CACHE else None
+    """The key's data_versions() and the latest due month, read by a view before anything its
+    content shows; None when nothing is to be cached (SCORE_PAGE_CACHE off, or no state row),
+    without a query when off."""
+    if not settings.SCORE_PAGE_CACHE:
+        return None
+    data = data_versions()
+    return None if data is None else (*data, latest_due_month())
 
 
 def cached(versions, parts, build):

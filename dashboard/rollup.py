@@ -36,14 +36,22 @@ reads are every official's every page. The enterprise drill-down runs the same s
 own rows (few, and indexed) instead.
 """
 
+import datetime
 from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, router, transaction
 
-from improvements.models import ImprovementProject
+from enterprises.reporting import latest_due_month
 
-from .models import ChangeRollup, ContentState, MonthlyRollup, RollupState
-from .sums import CHANGE_COLUMNS, MONTHLY_COLUMNS, change_sums_sql, monthly_sums_sql
+from .models import ChangeRollup, ContentState, MissingReport, MonthlyRollup, RollupState
+from .sums import (
+    CHANGE_COLUMNS,
+    MONTHLY_COLUMNS,
+    change_sums_sql,
+    missing_reports_sql,
+    monthly_sums_sql,
+    parameters,
+)
 
 # The tables whose writes make the roll-up stale: everything the district figures read.
 SOURCE_TABLES = (
@@ -160,7 +168,10 @@ def current_alias():
     """
     alias = router.db_for_read(RollupState) or DEFAULT_DB_ALIAS
     with connections[alias].cursor() as cursor:
-        cursor.execute(f"SELECT data_version = rollup_version FROM {STATE_TABLE} WHERE id = 1")
+        cursor.execute(
+            f"SELECT data_version = rollup_version AND due_month = %s FROM {STATE_TABLE} WHERE id = 1",
+            [latest_due_month()],
+        )
         row = cursor.fetchone()
     if row is not None and row[0]:
         return alias
@@ -174,7 +185,7 @@ LOCK_NOT_AVAILABLE = "55P03"
 def rebuild(using=DEFAULT_DB_ALIAS):
     """Recompute the whole roll-up from the data, unless another request just did. True when the
     roll-up is current afterwards; False (PostgreSQL) when a writer holds the state row, whose
-    changes no rebuild can see before it commits. Nine queries."""
+    changes no rebuild can see before it commits. Eleven queries."""
     connection = connections[using]
     vendor = connection.vendor
     try:
@@ -182,9 +193,7 @@ def rebuild(using=DEFAULT_DB_ALIAS):
             if vendor == "postgresql":
                 # The tables first, then the state row: the order a TRUNCATE or ALTER TABLE takes.
                 cursor.execute(f"LOCK TABLE {', '.join(SOURCE_TABLES)} IN ACCESS SHARE MODE")
-                state = (
-                    f"SELECT data_version, rollup_version FROM {STATE_TABLE} WHERE id = 1 FOR UPDATE NOWAIT"
-                )
+                state = f"SELECT data_version, rollup_version, due_month FROM {STATE_TABLE} WHERE id = 1 FOR UPDATE NOWAIT"
                 cursor.execute(state)
                 row = cursor.fetchone()
                 if row is None:  # after a flush
@@ -200,28 +209,44 @@ def rebuild(using=DEFAULT_DB_ALIAS):
                     f"INSERT INTO {STATE_TABLE} (id, data_version, rollup_version) VALUES (1, 0, -1) "
                     f"ON CONFLICT (id) DO UPDATE SET rollup_version = {STATE_TABLE}.rollup_version"
                 )
-                cursor.execute(f"SELECT data_version, rollup_version FROM {STATE_TABLE} WHERE id = 1")
+                cursor.execute(
+                    f"SELECT data_version, rollup_version, due_month FROM {STATE_TABLE} WHERE id = 1"
+                )
                 row = cursor.fetchone()
-            data_version, rollup_version = row
-            if data_version == rollup_version:
+            data_version, rollup_version, due_month = row
+            params = parameters()
+            if data_version == rollup_version and _as_date(due_month) == params["due_month"]:
                 return True
-            cursor.execute(f"DELETE FROM {MonthlyRollup._meta.db_table}")
-            cursor.execute(f"DELETE FROM {ChangeRollup._meta.db_table}")
+            for model in (MonthlyRollup, ChangeRollup, MissingReport):
+                cursor.execute(f"DELETE FROM {model._meta.db_table}")
             cursor.execute(
                 f"INSERT INTO {MonthlyRollup._meta.db_table} (district_id, month, {', '.join(MONTHLY_COLUMNS)}) "
                 + monthly_sums_sql(vendor),
-                {"completed": ImprovementProject.Status.COMPLETED},
+                params,
             )
             cursor.execute(
                 f"INSERT INTO {ChangeRollup._meta.db_table} (district_id, month, {', '.join(CHANGE_COLUMNS)}) "
                 + change_sums_sql(vendor)
             )
-            cursor.execute(f"UPDATE {STATE_TABLE} SET rollup_version = %s WHERE id = 1", [data_version])
+            cursor.execute(
+                f"INSERT INTO {MissingReport._meta.db_table} (district_id, enterprise_id, month) "
+                + missing_reports_sql(vendor),
+                params,
+            )
+            cursor.execute(
+                f"UPDATE {STATE_TABLE} SET rollup_version = %s, due_month = %s WHERE id = 1",
+                [data_version, params["due_month"]],
+            )
     except OperationalError as error:
         if getattr(error.__cause__, "pgcode", None) == LOCK_NOT_AVAILABLE:
             return False
         raise
     return True
+
+
+def _as_date(value):
+    """A date as the database returned it (SQLite's raw SQL gives text)."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def rebuild_after_import(**kwargs):

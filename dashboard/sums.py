@@ -19,13 +19,35 @@ Raw SQL because the ORM cannot aggregate over a UNION ALL nor over window functi
 named through `_meta.db_table`.
 """
 
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
 from enterprises.models import Enterprise, SafetyReport
+from enterprises.reporting import latest_due_month
 from improvements.models import ImprovementProject, Suggestion
 
 # Follow-up and baseline windows of the before/after comparison, in months (DOMAIN.md).
 CHANGE_WINDOW_MONTHS = 12
 
-MONTHLY_COLUMNS = ("reports", "suggestions", "projects_completed", "savings", "inspections", "accidents")
+MONTHLY_COLUMNS = (
+    "reports",
+    "suggestions",
+    "projects_completed",
+    "savings",
+    "inspections",
+    "accidents",
+    "reports_expected",
+    "reports_received",
+    "reports_on_time",
+    "injuries",
+    "lost_workdays",
+    "hazards_found",
+    "hazards_fixed",
+    "worker_months",
+    "suggestions_adopted",
+)
 CHANGE_COLUMNS = (
     "enterprises",
     "baseline_inspections",
@@ -36,6 +58,26 @@ CHANGE_COLUMNS = (
 
 # What the sums are grouped by (`by`): the enterprise's district today, or the enterprise itself.
 GROUPS = ("district", "enterprise")
+
+
+def parameters(period=None, *, due_month=None):
+    """The values the statements below name: the period's bounds (None: every month), the latest
+    due month (now, unless given), the due day and the portal's time zone."""
+    zone = timezone.get_default_timezone()
+    # SQLite has no time zones: the zone's offset from UTC (Asia/Shanghai's is the same all year).
+    offset = zone.utcoffset(datetime.datetime(2000, 1, 1))
+    return {
+        "completed": ImprovementProject.Status.COMPLETED,
+        "adopted_1": Suggestion.Status.ACCEPTED,
+        "adopted_2": Suggestion.Status.IMPLEMENTED,
+        "due_month": due_month or latest_due_month(),
+        "due_day": settings.SCORE_REPORT_DUE_DAY,
+        "time_zone": settings.TIME_ZONE,
+        "utc_offset": f"{-int(offset.total_seconds() // 60):+d} minutes",
+        "first": period.first if period else None,
+        "end": period.end if period else None,
+        "last": period.last if period else None,
+    }
 
 
 def month_start_sql(column, months, vendor):
@@ -58,58 +100,144 @@ def _enterprises_where(scope):
     return condition
 
 
-def monthly_sums_sql(vendor, *, by="district", scope=None, period=None):
-    """SELECT <by>_id, month, reports, suggestions, projects_completed, savings, inspections,
-    accidents: per district (or enterprise) and month, from the enterprises of `scope` (a
-    figures.Scope; None: all) and the months of `period` (None: all).
+def _within(column, period):
+    """Conditions keeping `column` (a date or month) within the period (none without a period)."""
+    if period is None:
+        return []
+    return [f"{column} < %(end)s", *([f"{column} >= %(first)s"] if period.first is not None else [])]
 
-    reports: safety reports for the month; inspections, accidents: their sums. suggestions:
-    suggestions submitted in the month, any status. projects_completed: improvement projects with
-    status completed and completed on in the month; savings: the sum of their savings (RMB, none
-    counted as 0). Parameters: %(completed)s, and %(first)s, %(end)s with a period.
+
+def owed_months_sql(vendor, *, scope=None):
+    """SELECT enterprise_id, district_id, month: every (enterprise, month) pair whose monthly
+    safety report is owed and due (DOMAIN.md, "Reporting"): from the enterprise's first owed month
+    (12 months before its SCORE start month) to the month before the month it left, and not after
+    %(due_month)s, the latest due month. PostgreSQL generates the months with generate_series,
+    SQLite with a recursive query: the one place the two dialects must differ in shape."""
+    first_owed = month_start_sql("score_start", -CHANGE_WINDOW_MONTHS, vendor)
+    left_month = month_start_sql("left_on", -1, vendor)
+    last_owed = (
+        f"CASE WHEN left_on IS NULL OR {left_month} > %(due_month)s THEN %(due_month)s ELSE {left_month} END"
+    )
+    enterprises = (
+        f"SELECT id, district_id, {first_owed} AS first_owed, {last_owed} AS last_owed "
+        f"FROM {Enterprise._meta.db_table} WHERE {_enterprises_where(scope)}"
+    )
+    if vendor == "postgresql":
+        return f"""
+            SELECT e.id AS enterprise_id, e.district_id, owed::date AS month
+            FROM ({enterprises}) e,
+                 generate_series(e.first_owed::timestamp, e.last_owed::timestamp, INTERVAL '1 month') AS owed
+        """
+    return f"""
+        WITH RECURSIVE owed(enterprise_id, district_id, month, last_owed) AS (
+            SELECT id, district_id, first_owed, last_owed FROM ({enterprises}) WHERE first_owed <= last_owed
+            UNION ALL
+            SELECT enterprise_id, district_id, date(month, '+1 month'), last_owed
+            FROM owed WHERE month < last_owed
+        )
+        SELECT enterprise_id, district_id, month FROM owed
     """
 
+
+def deadline_sql(month, vendor):
+    """SQL for the moment a report for `month` stops being on time: 00:00 of the day after the
+    due day (SCORE_REPORT_DUE_DAY, %(due_day)s) of the next month, in the portal's time zone
+    (%(time_zone)s; on SQLite, which keeps datetimes as UTC text, its offset %(utc_offset)s)."""
+    if vendor == "postgresql":
+        return (
+            f"(({month} + INTERVAL '1 month' + %(due_day)s * INTERVAL '1 day')::timestamp "
+            "AT TIME ZONE %(time_zone)s)"
+        )
+    return f"datetime({month}, '+1 month', '+' || %(due_day)s || ' days', %(utc_offset)s)"
+
+
+def monthly_sums_sql(vendor, *, by="district", scope=None, period=None):
+    """SELECT group_id (district or enterprise), month, and the sums of MONTHLY_COLUMNS: per
+    district (or enterprise) and month, from the enterprises of `scope` (a figures.Scope; None:
+    all) and the months of `period` (None: all).
+
+    reports: safety reports for the month; inspections, accidents, injuries, lost_workdays,
+    hazards_found, hazards_fixed: their sums (an empty optional count is 0); worker_months: the
+    reporting enterprises' employees summed over those reports. suggestions: suggestions submitted
+    in the month, any status; suggestions_adopted: those accepted or implemented.
+    projects_completed: improvement projects with status completed and completed on in the month;
+    savings: the sum of their savings (RMB, none counted as 0). reports_expected: enterprises whose
+    report for the month is owed and due (owed_months_sql); reports_received: those that have it;
+    reports_on_time: those whose report was received before its deadline (deadline_sql).
+    Parameters: %(completed)s, %(adopted_1)s, %(adopted_2)s, %(due_month)s, %(due_day)s,
+    %(time_zone)s, %(utc_offset)s, and %(first)s, %(end)s with a period.
+    """
     assert by in GROUPS
 
     def month(column):
         return month_start_sql(column, 0, vendor)
 
-    def where(date_column, *conditions):
-        parts = [*conditions]
-        if scope is not None:
+    def where(date_column, *conditions, scoped=True):
+        parts = [*conditions, *_within(date_column, period)]
+        if scope is not None and scoped:
             parts.append(
                 f"enterprise_id IN (SELECT id FROM {Enterprise._meta.db_table} "
                 f"WHERE {_enterprises_where(scope)})"
             )
-        if period is not None:
-            parts.append(f"{date_column} < %(end)s")
-            if period.first is not None:
-                parts.append(f"{date_column} >= %(first)s")
         return f"WHERE {' AND '.join(parts)}" if parts else ""
 
+    reports = SafetyReport._meta.db_table
     group = "e.district_id" if by == "district" else "f.enterprise_id"
+    zero = "0, 0, 0, 0, 0, 0, 0"  # the reporting and rate columns a branch does not count
     return f"""
-        SELECT {group} AS group_id, f.month, SUM(f.reports) AS reports, SUM(f.suggestions) AS suggestions,
+        SELECT {group} AS group_id, f.month,
+               SUM(f.reports) AS reports, SUM(f.suggestions) AS suggestions,
                SUM(f.projects) AS projects_completed, SUM(f.savings) AS savings,
-               SUM(f.inspections) AS inspections, SUM(f.accidents) AS accidents
+               SUM(f.inspections) AS inspections, SUM(f.accidents) AS accidents,
+               SUM(f.expected) AS reports_expected, SUM(f.received) AS reports_received,
+               SUM(f.on_time) AS reports_on_time, SUM(f.injuries) AS injuries,
+               SUM(f.lost_workdays) AS lost_workdays, SUM(f.hazards_found) AS hazards_found,
+               SUM(f.hazards_fixed) AS hazards_fixed, SUM(f.reports * e.employees) AS worker_months,
+               SUM(f.adopted) AS suggestions_adopted
         FROM (
             SELECT enterprise_id, month, 1 AS reports, 0 AS suggestions, 0 AS projects,
-                   0 AS savings, inspections, accidents
-            FROM {SafetyReport._meta.db_table}
+                   0 AS savings, inspections, accidents, 0 AS expected, 0 AS received, 0 AS on_time,
+                   COALESCE(injuries, 0) AS injuries, COALESCE(lost_workdays, 0) AS lost_workdays,
+                   COALESCE(hazards_found, 0) AS hazards_found, COALESCE(hazards_fixed, 0) AS hazards_fixed,
+                   0 AS adopted
+            FROM {reports}
             {where("month")}
             UNION ALL
-            SELECT enterprise_id, {month("submitted_on")}, 0, COUNT(*), 0, 0, 0, 0
+            SELECT enterprise_id, {month("submitted_on")}, 0, COUNT(*), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                   SUM(CASE WHEN status IN (%(adopted_1)s, %(adopted_2)s) THEN 1 ELSE 0 END)
             FROM {Suggestion._meta.db_table}
             {where("submitted_on")}
             GROUP BY enterprise_id, {month("submitted_on")}
             UNION ALL
-            SELECT enterprise_id, {month("completed_on")}, 0, 0, COUNT(*), COALESCE(SUM(savings), 0), 0, 0
+            SELECT enterprise_id, {month("completed_on")}, 0, 0, COUNT(*), COALESCE(SUM(savings), 0), 0, 0,
+                   {zero}, 0
             FROM {ImprovementProject._meta.db_table}
             {where("completed_on", "status = %(completed)s", "completed_on IS NOT NULL")}
             GROUP BY enterprise_id, {month("completed_on")}
+            UNION ALL
+            SELECT owed.enterprise_id, owed.month, 0, 0, 0, 0, 0, 0, 1,
+                   CASE WHEN r.id IS NULL THEN 0 ELSE 1 END,
+                   CASE WHEN r.received_at < {deadline_sql("owed.month", vendor)} THEN 1 ELSE 0 END,
+                   0, 0, 0, 0, 0
+            FROM ({owed_months_sql(vendor, scope=scope)}) owed
+            LEFT JOIN {reports} r ON r.enterprise_id = owed.enterprise_id AND r.month = owed.month
+            {where("owed.month", scoped=False)}
         ) f
         JOIN {Enterprise._meta.db_table} e ON e.id = f.enterprise_id
         GROUP BY group_id, f.month
+    """
+
+
+def missing_reports_sql(vendor, *, scope=None, period=None):
+    """SELECT district_id, enterprise_id, month: the owed and due monthly reports that have not
+    arrived (owed_months_sql without a report), for the enterprises of `scope` and the months of
+    `period` (None: all). Parameters as owed_months_sql, and %(first)s, %(end)s with a period."""
+    conditions = " AND ".join(["r.id IS NULL", *_within("owed.month", period)])
+    return f"""
+        SELECT owed.district_id, owed.enterprise_id, owed.month
+        FROM ({owed_months_sql(vendor, scope=scope)}) owed
+        LEFT JOIN {SafetyReport._meta.db_table} r ON r.enterprise_id = owed.enterprise_id AND r.month = owed.month
+        WHERE {conditions}
     """
 
 

@@ -5,6 +5,7 @@ from dashboard import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("api/summary/", views.summary_api, name="summary_api"),
+    path("api/missing/", views.missing_api, name="missing_api"),
     path("export/districts.<str:file_format>", views.export_districts, name="export_districts"),
     path("districts/<slug:code>/", views.district_enterprises, name="district_enterprises"),
     path(

@@ -16,6 +16,7 @@ from dashboard.figures import (
     DEFINITIONS,
     district_figures,
     enterprise_figures,
+    missing_reports,
     monthly_trend,
     training_figures,
 )
@@ -137,6 +138,54 @@ def summary_api(request):
         page_cache.versions(), ("summary_api", visible_scope(request.user), period), build
     )
     return HttpResponse(body, content_type="application/json")
+
+
+def _districts_asked(request, form):
+    """The districts the user may see, or only the one `district` names; None (and the form given
+    the error) when it names one the user cannot see or that does not exist."""
+    districts = list(visible_districts(request.user))
+    code = request.GET.get("district")
+    if code is None:
+        return districts
+    chosen = [district for district in districts if district.code == code]
+    if not chosen:
+        form.add_error(None, _("There is no district “%(code)s” among yours.") % {"code": code[:40]})
+        return None
+    return chosen
+
+
+@login_required
+@reads_from_replica
+def missing_api(request):
+    """GET /dashboard/api/missing/ as DOMAIN.md specifies: who owes which monthly report."""
+    if user_role(request.user) is None:
+        return JsonResponse({"error": _("Your account has no role in the portal.")}, status=403)
+    form = PeriodForm(request.GET)
+    districts = _districts_asked(request, form) if form.is_valid() else None
+    if districts is None:
+        return _error_response(form)
+    period = form.period
+
+    def build():
+        return JsonResponse(
+            {
+                "from": f"{period.first:%Y-%m}" if period.first else None,
+                "to": f"{period.last:%Y-%m}",
+                "enterprises": [
+                    {
+                        "credit_code": row["credit_code"],
+                        "name": row["name"],
+                        "district": row["district"],
+                        "months": [f"{month:%Y-%m}" for month in row["months"]],
+                    }
+                    for row in missing_reports(districts, period)
+                ],
+            },
+            json_dumps_params={"ensure_ascii": False},
+        ).content
+
+    key = ("missing_api", visible_scope(request.user), period, tuple(d.pk for d in districts))
+    return HttpResponse(page_cache.cached(page_cache.versions(), key, build), content_type="application/json")
 
 
 def dashboard_context(user, form):

@@ -24,7 +24,7 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     # Admin pages of models that moved to other apps (README, "Layout"): bookmarks keep working.
     re_path(
-        r"^admin/score_portal/(?P<rest>(profile|loginfailure)/.*)$",
+        r"^admin/score_portal/(?P<rest>profile/.*)$",
         RedirectView.as_view(url="/admin/accounts/%(rest)s", query_string=True, permanent=True),
     ),
     re_path(

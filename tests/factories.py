@@ -25,6 +25,22 @@ ZERO = {
     "change_enterprises": 0,
     "inspections_change_pct": None,
     "accidents_change_pct": None,
+    "small_sample": False,
+    "reports_expected": 0,
+    "reports_received": 0,
+    "reports_on_time": 0,
+    "completeness_pct": None,
+    "timeliness_pct": None,
+    "injuries": 0,
+    "lost_workdays": 0,
+    "hazards_found": 0,
+    "hazards_fixed": 0,
+    "hazard_fix_pct": None,
+    "worker_months": 0,
+    "accident_rate": None,
+    "injury_rate": None,
+    "suggestions_adopted": 0,
+    "adoption_pct": None,
 }
 
 

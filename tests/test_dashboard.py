@@ -58,7 +58,21 @@ def test_summary_api_answers_the_shape_of_domain_md(portal, client):
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
+    # Reporting: each enterprise owes 2017's 12 reports (its first owed month is before 2017) and
+    # sent all 12, received today (after their due days): complete, not on time. Rates: 12 reports
+    # × 100 employees = 1,200 worker-months each.
+    reporting = {
+        "reports_expected": 12,
+        "reports_received": 12,
+        "reports_on_time": 0,
+        "completeness_pct": 100.0,
+        "timeliness_pct": 0.0,
+        "worker_months": 1200,
+        "injury_rate": 0.0,
+    }
     nanxun = {
+        **ZERO,
+        **reporting,
         "code": "nanxun",
         "name": "南浔区",
         "enterprises": 1,
@@ -70,8 +84,19 @@ def test_summary_api_answers_the_shape_of_domain_md(portal, client):
         "change_enterprises": 0,  # no baseline reports (2016-03..2017-02 missing before 2017)
         "inspections_change_pct": None,
         "accidents_change_pct": None,
+        "accident_rate": 120.0,  # 12 × 12,000 ÷ 1,200
+        "adoption_pct": 0.0,  # 0 of 2 adopted (one submitted, one rejected)
     }
-    anji = {**ZERO, "code": "anji", "name": "安吉县", "enterprises": 1, "inspections": 24, "accidents": 0}
+    anji = {
+        **ZERO,
+        **reporting,
+        "code": "anji",
+        "name": "安吉县",
+        "enterprises": 1,
+        "inspections": 24,
+        "accidents": 0,
+        "accident_rate": 0.0,
+    }
     modules = ["工作场所合作", "质量管理", "清洁生产提高生产率", "人力资源管理", "职业安全与健康"]
     assert response.json() == {
         "from": "2017-01",
@@ -91,6 +116,16 @@ def test_summary_api_answers_the_shape_of_domain_md(portal, client):
             "savings_rmb": "1234.50",
             "inspections": 60,  # 36 + 24
             "accidents": 12,
+            # Pooled: 24 owed, 24 received, none on time; 12 × 12,000 ÷ 2,400 worker-months.
+            "reports_expected": 24,
+            "reports_received": 24,
+            "reports_on_time": 0,
+            "completeness_pct": 100.0,
+            "timeliness_pct": 0.0,
+            "worker_months": 2400,
+            "accident_rate": 60.0,
+            "injury_rate": 0.0,
+            "adoption_pct": 0.0,
         },
         # No workshops in this portal: every module listed with zeros, no share of women.
         "training": {
@@ -188,17 +223,18 @@ def test_summary_api_names_districts_in_english_for_an_english_user(portal, clie
 
 
 @time_machine.travel(datetime.datetime(2018, 2, 3, 18, 0, tzinfo=datetime.UTC))
-def test_to_defaults_to_the_current_month_in_shanghai(portal, client):
-    # 18:00 UTC on 2018-02-03 is already 02:00 on 2018-02-04 in Shanghai; still February.
+def test_to_defaults_to_the_latest_due_month_in_shanghai(portal, client):
+    # 18:00 UTC on 2018-02-03 is 02:00 on 2018-02-04 in Shanghai, before January's due day (the
+    # 10th): the latest month whose report is due is December 2017.
     response = login_as(client, "programme_admin").get("/dashboard/api/summary/")
-    assert (response.json()["from"], response.json()["to"]) == (None, "2018-02")
+    assert (response.json()["from"], response.json()["to"]) == (None, "2017-12")
 
 
-@time_machine.travel(datetime.datetime(2018, 2, 28, 17, 0, tzinfo=datetime.UTC))
-def test_to_defaults_to_shanghai_month_when_utc_is_still_in_the_previous_one(portal, client):
-    # 17:00 UTC on 2018-02-28 is 01:00 on 2018-03-01 in Shanghai.
+@time_machine.travel(datetime.datetime(2018, 3, 9, 16, 0, tzinfo=datetime.UTC))
+def test_to_defaults_to_shanghai_due_day_when_utc_is_still_on_the_day_before(portal, client):
+    # 16:00 UTC on 2018-03-09 is 00:00 on 2018-03-10 in Shanghai: February's report is due.
     response = login_as(client, "programme_admin").get("/dashboard/api/summary/")
-    assert response.json()["to"] == "2018-03"
+    assert response.json()["to"] == "2018-02"
 
 
 def test_district_official_sees_only_their_district_in_the_api(portal, client):
@@ -265,9 +301,10 @@ def build_enterprises(count):
 
 
 # The dashboard's roll-up is rebuilt by the first request after a change of the data: the
-# savepoint, the state row taken and read, the two roll-up tables emptied and refilled, the version
-# recorded, and the savepoint released (nine queries, whatever the data).
-REBUILD_QUERIES = 9
+# savepoint, the state row taken and read, the three roll-up tables (monthly sums, before/after,
+# missing reports) emptied and refilled, the version and due month recorded, and the savepoint
+# released (eleven queries, whatever the data).
+REBUILD_QUERIES = 11
 
 
 @pytest.mark.parametrize("count", [2, 200])
@@ -335,7 +372,7 @@ def test_dashboard_shows_cards_definitions_change_table_and_chart_data(portal, c
     response = login_as(client, "city_official").get("/dashboard/", {"from": "2017-01", "to": "2017-12"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "SCORE开始日期在所选期间最后一天或之前的企业" in html  # the definition of "enterprises"
+    assert "SCORE开始日期不晚于所选期间最后一天、且届时尚未退出项目的企业" in html  # "enterprises"
     assert 'data-bs-toggle="collapse"' in html
     assert 'id="trend-data"' in html
     assert "<script>" not in html  # no inline script: data goes through json_script only

@@ -6,9 +6,12 @@ import random
 import threading
 import time
 import unittest.mock
+import zoneinfo
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections, models
 from django.test.utils import CaptureQueriesContext
@@ -16,15 +19,17 @@ from django.test.utils import CaptureQueriesContext
 from common.months import Period, add_months
 from dashboard import rollup
 from dashboard.figures import district_figures, monthly_trend
-from dashboard.models import ChangeRollup, MonthlyRollup, RollupState
+from dashboard.models import ChangeRollup, MissingReport, MonthlyRollup, RollupState
 from districts.models import District
 from enterprises.models import Enterprise, SafetyReport
+from enterprises.reporting import latest_due_month
 from imports.services import import_file
 from improvements.models import ImprovementProject, Suggestion
 from tests.factories import make_enterprise, make_project, make_reports, make_suggestion, month_range
 from tests.import_files import csv_bytes
 
 D = datetime.date
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 JAN_2016 = D(2016, 1, 1)
 
 
@@ -62,11 +67,44 @@ def figures_worked_out_here(period):
             for p in ImprovementProject.objects.filter(enterprise__district=district, status="completed")
             if within(p.completed_on)
         ]
+        due_month = latest_due_month()
+        owed = []  # (enterprise, month) pairs owed and due within the period
+        for e in enterprises:
+            month = add_months(e.score_start.replace(day=1), -window)
+            last = (
+                due_month if e.left_on is None else min(due_month, add_months(e.left_on.replace(day=1), -1))
+            )
+            while month <= last:
+                if within(month):
+                    owed.append((e.pk, month))
+                month = add_months(month, 1)
+        by_key = {(r.enterprise_id, r.month): r for r in reports}
+
+        def on_time(report):
+            # Before 00:00 in Shanghai of the day after the due day, in the month after the report's.
+            deadline = add_months(report.month, 1) + datetime.timedelta(days=settings.SCORE_REPORT_DUE_DAY)
+            moment = datetime.datetime(deadline.year, deadline.month, deadline.day, tzinfo=SHANGHAI)
+            return report.received_at is not None and report.received_at < moment
+
+        in_period = [r for r in reports if within(r.month)]
+        employees = {e.pk: e.employees for e in enterprises}
+        suggestions = [
+            s for s in Suggestion.objects.filter(enterprise__district=district) if within(s.submitted_on)
+        ]
         figures = {
-            "enterprises": sum(e.score_start < end for e in enterprises),
-            "suggestions": sum(
-                within(s.submitted_on) for s in Suggestion.objects.filter(enterprise__district=district)
+            "enterprises": sum(
+                e.score_start < end and (e.left_on is None or e.left_on >= end) for e in enterprises
             ),
+            "reports_expected": len(owed),
+            "reports_received": sum(key in by_key for key in owed),
+            "reports_on_time": sum(key in by_key and on_time(by_key[key]) for key in owed),
+            "injuries": sum(r.injuries or 0 for r in in_period),
+            "lost_workdays": sum(r.lost_workdays or 0 for r in in_period),
+            "hazards_found": sum(r.hazards_found or 0 for r in in_period),
+            "hazards_fixed": sum(r.hazards_fixed or 0 for r in in_period),
+            "worker_months": sum(employees[r.enterprise_id] for r in in_period),
+            "suggestions_adopted": sum(s.status in ("accepted", "implemented") for s in suggestions),
+            "suggestions": len(suggestions),
             "projects_completed": len(completed),
             "savings_rmb": sum((p.savings or Decimal(0) for p in completed), Decimal("0.00")),
             "inspections": sum(r.inspections for r in reports if within(r.month)),
@@ -97,24 +135,50 @@ def build_random_portal(seed, enterprises=24):
     projects in every status, savings missing or not."""
     rng = random.Random(seed)
     for number in range(enterprises):
+        start = D(rng.choice([2016, 2017, 2018]), rng.randint(1, 12), rng.randint(1, 28))
         enterprise = make_enterprise(
             rng.choice(["nanxun", "deqing", "anji"]),
-            score_start=D(rng.choice([2016, 2017, 2018]), rng.randint(1, 12), rng.randint(1, 28)),
+            score_start=start,
+            employees=rng.randint(0, 300),
+            # One in five left, some the day they started, some years later.
+            left_on=start + datetime.timedelta(days=rng.randint(0, 1500)) if rng.random() < 0.2 else None,
         )
         zero_baseline = number % 7 == 0
         for month in month_range(D(2015, 1, 1), 60):
             if rng.random() < 0.03:
                 continue  # a month the enterprise did not report
             before_start = month < enterprise.score_start.replace(day=1)
-            SafetyReport.objects.create(
+            found = rng.choice([None, rng.randint(0, 6)])
+            report = SafetyReport.objects.create(
                 enterprise=enterprise,
                 month=month,
                 inspections=0 if zero_baseline and before_start else rng.randint(0, 9),
                 accidents=0 if zero_baseline and before_start else rng.randint(0, 3),
+                injuries=rng.choice([None, rng.randint(0, 2)]),
+                lost_workdays=rng.choice([None, rng.randint(0, 9)]),
+                hazards_found=found,
+                hazards_fixed=None if found is None else rng.randint(0, found),
             )
+            # Received: unknown, well on time, in the last minute of the due day, at 00:00 the day
+            # after it (late), or weeks late.
+            due = add_months(month, 1) + datetime.timedelta(days=settings.SCORE_REPORT_DUE_DAY)
+            received = rng.choice(
+                [
+                    None,
+                    datetime.datetime(due.year, due.month, 3, 9, tzinfo=SHANGHAI),
+                    datetime.datetime(due.year, due.month, due.day, tzinfo=SHANGHAI)
+                    - datetime.timedelta(minutes=1),
+                    datetime.datetime(due.year, due.month, due.day, tzinfo=SHANGHAI),
+                    datetime.datetime(due.year, due.month, due.day, tzinfo=SHANGHAI)
+                    + datetime.timedelta(days=30),
+                ]
+            )
+            SafetyReport.objects.filter(pk=report.pk).update(received_at=received)
         for _ in range(rng.randint(0, 8)):
             make_suggestion(
-                enterprise, submitted_on=D(rng.randint(2015, 2019), rng.randint(1, 12), rng.randint(1, 28))
+                enterprise,
+                submitted_on=D(rng.randint(2015, 2019), rng.randint(1, 12), rng.randint(1, 28)),
+                status=rng.choice(["submitted", "accepted", "implemented", "rejected"]),
             )
         for _ in range(rng.randint(0, 4)):
             started = D(rng.randint(2015, 2019), rng.randint(1, 12), 1)
@@ -340,11 +404,28 @@ def test_seed_demo_is_seen(db):
         assert_rollup_matches_tables(period)
 
 
+@pytest.mark.time_machine(datetime.datetime(2018, 3, 15, 10, tzinfo=SHANGHAI), tick=False)
 def test_nothing_is_rebuilt_while_nothing_changes(two_enterprises, django_assert_num_queries):
     with django_assert_num_queries(1):
         assert rollup.current_alias() == "default"
-    assert MonthlyRollup.objects.count() == 24  # one district, 24 months
+    # One district; 2016-01 (the first month owed) to 2018-02 (the latest due month on 15 March
+    # 2018): 26 months, 24 of them reported.
+    assert MonthlyRollup.objects.count() == 26
+    assert MonthlyRollup.objects.filter(reports__gt=0).count() == 24
     assert ChangeRollup.objects.filter(month=D(2017, 12, 1)).get().enterprises == 2
+    # Each enterprise misses January and February 2018: four missing reports.
+    assert MissingReport.objects.count() == 4
+
+
+@pytest.mark.time_machine(datetime.datetime(2018, 3, 9, 10, tzinfo=SHANGHAI), tick=False)
+def test_the_roll_up_is_rebuilt_when_a_due_day_comes_without_a_write(
+    two_enterprises, django_assert_num_queries
+):
+    assert RollupState.objects.get().due_month == D(2018, 1, 1)
+    with time_machine.travel(datetime.datetime(2018, 3, 10, 0, tzinfo=SHANGHAI), tick=False):
+        assert rollup.current_alias() == "default"  # rebuilt: February is due now
+        assert RollupState.objects.get().due_month == D(2018, 2, 1)
+        assert MissingReport.objects.filter(month=D(2018, 2, 1)).count() == 2
 
 
 def test_a_flushed_state_row_means_rebuild(two_enterprises):

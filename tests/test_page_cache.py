@@ -203,6 +203,7 @@ NOT_SHOWN = {
     "score_portal_importbatch",
     "dashboard_monthlyrollup",
     "dashboard_changerollup",
+    "dashboard_missingreport",
     "dashboard_rollupstate",
     "dashboard_contentstate",
 }

@@ -21,6 +21,7 @@ from common.months import add_months
 from districts.models import District
 from enterprises.credit_code import ALPHABET, check_character
 from enterprises.models import Enterprise, SafetyReport
+from enterprises.reporting import latest_due_month
 from improvements.models import ImprovementProject, Suggestion
 from training.models import Attendance, Module, Participant, Workshop
 
@@ -67,7 +68,8 @@ class Command(BaseCommand):
                 district_code=district,
                 full_name=full_name,
             )
-        last_month = timezone.localdate().replace(day=1)
+        # Reports up to the latest due month: the current month's are not owed yet.
+        last_month = latest_due_month()
         first_month = add_months(last_month, -(MONTHS - 1))
         modules = list(Module.objects.order_by("number"))
         for district in District.objects.order_by("division"):
@@ -163,9 +165,27 @@ class Command(BaseCommand):
                         )
         # ignore_conflicts: rows already there (a second run) are left as they are.
         SafetyReport.objects.bulk_create(reports, ignore_conflicts=True)
+        # Its own random numbers: a second run receives nothing, and must not shift the training's.
+        self.receive(enterprises, random.Random(f"{district.division}-received"))
         Suggestion.objects.bulk_create(suggestions, ignore_conflicts=True)
         ImprovementProject.objects.bulk_create(projects, ignore_conflicts=True)
         self.seed_training(district, enterprises, modules, rng)
+
+    def receive(self, enterprises, rng):
+        """The reports just made arrived (received_at is set to now on creation): most by the 5th
+        of the next month, on time; one in ten a few weeks late."""
+        fresh = SafetyReport.objects.filter(
+            enterprise__in=enterprises, received_at__gte=timezone.now() - datetime.timedelta(minutes=10)
+        )
+        zone = timezone.get_default_timezone()
+        received = []
+        for report in fresh:
+            day = add_months(report.month, 1) + datetime.timedelta(
+                days=4 + (rng.randint(7, 40) if rng.random() < 0.1 else 0)
+            )
+            report.received_at = datetime.datetime(day.year, day.month, day.day, 9, 30, tzinfo=zone)
+            received.append(report)
+        SafetyReport.objects.bulk_update(received, ["received_at"], batch_size=500)
 
     def seed_training(self, district, enterprises, modules, rng):
         people = []
