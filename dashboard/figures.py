@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import connection
 from django.db.models import (
     Count,
     Q,
@@ -254,16 +254,20 @@ class Figures:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which enterprises a figure counts: those of `district_ids`, or only `enterprise_id` among them."""
+    """Which enterprises a figure counts: those of `district_ids`, or only `enterprise_id` (or
+    `enterprise_ids`) among them."""
 
     district_ids: tuple
     enterprise_id: int | None = None
+    enterprise_ids: tuple | None = None
 
     def q(self, prefix=""):
         """The filter for a queryset that reaches the enterprise through `prefix` ("" or "enterprise__")."""
         condition = Q(**{f"{prefix}district__in": self.district_ids})
         if self.enterprise_id is not None:
             condition &= Q(**{f"{prefix}pk": self.enterprise_id})
+        if self.enterprise_ids is not None:
+            condition &= Q(**{f"{prefix}pk__in": self.enterprise_ids})
         return condition
 
 
@@ -465,43 +469,52 @@ def missing_reports(districts, period):
 
     Returns [{"credit_code", "name", "district" (its code), "contact", "phone", "months": [first
     days]}]. From the roll-up's MissingReport rows, or, while a writer holds the roll-up back, from
-    the same statement: one query either way, plus the roll-up's check."""
+    the same statement: one query either way (each row with its enterprise), plus the roll-up's
+    check."""
     districts = list(districts)
-    order = {district.pk: index for index, district in enumerate(districts)}
     if not districts:
         return []
+    order = {district.pk: index for index, district in enumerate(districts)}
+    codes = {district.pk: district.code for district in districts}
     alias = rollup.current_alias()
     if alias is not None:
         rows = (
             MissingReport.objects.using(alias)
             .filter(within(period, "month"), district__in=tuple(order))
-            .values_list("district", "enterprise", "month")
+            .order_by("enterprise__credit_code", "month")
+            .values_list(
+                "district",
+                "enterprise__credit_code",
+                "enterprise__name",
+                "enterprise__contact",
+                "enterprise__phone",
+                "month",
+            )
         )
     else:
-        sql = missing_reports_sql(connection.vendor, scope=Scope(tuple(order)), period=period)
+        missing = missing_reports_sql(connection.vendor, scope=Scope(tuple(order)), period=period)
+        sql = (
+            f"SELECT m.district_id, e.credit_code, e.name, e.contact, e.phone, m.month FROM ({missing}) m "
+            f"JOIN {Enterprise._meta.db_table} e ON e.id = m.enterprise_id ORDER BY e.credit_code, m.month"
+        )
         rows = _live_rows(sql, _params(period))
-    months = {}
-    for district_id, enterprise_id, month in rows:
-        months.setdefault((district_id, enterprise_id), []).append(_as_date(month))
-    enterprises = (
-        Enterprise.objects.using(alias or DEFAULT_DB_ALIAS)
-        .filter(pk__in={enterprise_id for _district, enterprise_id in months})
-        .values_list("pk", "credit_code", "name", "contact", "phone")
-    )
-    details = {pk: rest for pk, *rest in enterprises}
-    listed = sorted(months, key=lambda key: (order[key[0]], details[key[1]][0]))
-    codes = {district.pk: district.code for district in districts}
-    return [
-        {
-            "credit_code": details[enterprise_id][0],
-            "name": details[enterprise_id][1],
-            "district": codes[district_id],
-            "contact": details[enterprise_id][2],
-            "phone": details[enterprise_id][3],
-            "months": sorted(months[district_id, enterprise_id]),
-        }
-        for district_id, enterprise_id in listed
-    ]
+    listed = []
+    for district_id, credit_code, name, contact, phone, month in rows:
+        if not listed or listed[-1]["credit_code"] != credit_code:
+            listed.append(
+                {
+                    "credit_code": credit_code,
+                    "name": name,
+                    "district": codes[district_id],
+                    "contact": contact,
+                    "phone": phone,
+                    "months": [],
+                    "order": order[district_id],
+                }
+            )
+        listed[-1]["months"].append(_as_date(month))
+    listed.sort(key=lambda row: row.pop("order"))  # stable: credit codes stay in order
+    return listed
 
 
 # The figures the enterprise list shows per enterprise, from the monthly sums' columns.
@@ -516,14 +529,16 @@ ENTERPRISE_FIGURES = {
 }
 
 
-def enterprise_figures(enterprises, district, period):
+def enterprise_figures(enterprises, district, period, *, only_these=False):
     """The enterprises (of `district`), each given its own figures for the period as attributes
     (suggestions_submitted, projects_completed, savings_rmb, inspections, accidents, and the reports
     it owed and sent, reports_expected and reports_received: its sums are incomplete when they
     differ): the district figures' definitions (dashboard/sums.py) summed per enterprise. Two
-    queries."""
+    queries. `only_these`: sum for these enterprises alone (a page of the list), not the district's
+    (which a sort by a figure needs): a few index look-ups instead of the district's every row."""
     enterprises = list(enterprises)
-    sums = period_sums(Scope((district.pk,)), period, by="enterprise")
+    ids = tuple(enterprise.pk for enterprise in enterprises) if only_these else None
+    sums = period_sums(Scope((district.pk,), enterprise_ids=ids), period, by="enterprise")
     for enterprise in enterprises:
         own = sums.get(enterprise.pk, {})
         for name, column in ENTERPRISE_FIGURES.items():

@@ -97,6 +97,8 @@ def _enterprises_where(scope):
     condition = f"district_id IN ({', '.join(str(int(pk)) for pk in scope.district_ids)})"
     if scope.enterprise_id is not None:
         condition += f" AND id = {int(scope.enterprise_id)}"
+    if scope.enterprise_ids is not None:
+        condition += f" AND id IN ({', '.join(str(int(pk)) for pk in scope.enterprise_ids) or 'NULL'})"
     return condition
 
 

@@ -176,7 +176,8 @@ def missing_api(request):
                         "credit_code": row["credit_code"],
                         "name": row["name"],
                         "district": row["district"],
-                        "months": [f"{month:%Y-%m}" for month in row["months"]],
+                        # isoformat: strftime costs 15 µs a month, 0.2 s for 10,000 enterprises.
+                        "months": [month.isoformat()[:7] for month in row["months"]],
                     }
                     for row in missing_reports(districts, period)
                 ],
@@ -265,11 +266,10 @@ def _district_enterprises(request, code):
     filters.is_valid()  # every field is optional and an unknown sort falls back to the name
     enterprises = None
     if form.is_valid():
-        enterprises = filters.ordered(
-            enterprise_figures(
-                filters.filtered(Enterprise.objects.filter(district=district)), district, form.period
-            )
-        )
+        enterprises = filters.filtered(Enterprise.objects.filter(district=district))
+        if filters.sorts_by_figure:
+            enterprises = enterprise_figures(enterprises, district, form.period)
+        enterprises = filters.ordered(enterprises)
     return district, form, filters, enterprises
 
 
@@ -280,6 +280,9 @@ def district_enterprises(request, code):
     if enterprises is None:
         return render(request, "dashboard/district.html", {"district": district, "form": form}, status=400)
     rows, _total = district_figures([district], form.period)
+    page = Paginator(enterprises, 50).get_page(request.GET.get("page"))
+    if not filters.sorts_by_figure:  # the page's enterprises alone need their figures
+        page.object_list = enterprise_figures(page.object_list, district, form.period, only_these=True)
     choices = Enterprise.objects.filter(district=district).order_by()
     keep = request.GET.copy()
     keep.pop("page", None)
@@ -292,7 +295,7 @@ def district_enterprises(request, code):
         "period": form.period,
         "filters": filters,
         "period_query": form.query(),
-        "page": Paginator(enterprises, 50).get_page(request.GET.get("page")),
+        "page": page,
         "sectors": sorted(set(choices.exclude(sector="").values_list("sector", flat=True))),
         "cohorts": sorted(set(choices.exclude(cohort="").values_list("cohort", flat=True))),
         "sort": filters.cleaned_data["sort"],
@@ -310,9 +313,11 @@ def district_enterprises(request, code):
 def export_district_enterprises(request, code, file_format):
     if file_format not in EXPORT_FORMATS:
         raise Http404
-    district, form, _filters, enterprises = _district_enterprises(request, code)
+    district, form, filters, enterprises = _district_enterprises(request, code)
     if enterprises is None:
         return _error_page(request, form)
+    if not filters.sorts_by_figure:
+        enterprises = enterprise_figures(enterprises, district, form.period)
     table = [[getattr(enterprise, key) for key, _label in ENTERPRISE_COLUMNS] for enterprise in enterprises]
     return table_download(
         name=f"enterprises-{district.code}",

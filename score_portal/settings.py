@@ -70,6 +70,12 @@ def database_from_url(url, variable="DATABASE_URL"):
     if not config["NAME"]:
         raise ImproperlyConfigured(f"{variable} for PostgreSQL needs a database name")
     config["PORT"] = str(config["PORT"])
+    # No JIT compilation: the portal's statements are short or run once, and PostgreSQL's cost
+    # estimates of the roll-up's owed-months calendar (generate_series: 1,000 rows a call, it
+    # guesses) made it JIT-compile the rebuild and a district's enterprise figures for about 1 s
+    # each at 10,000 enterprises (EXPLAIN ANALYZE, docs/dashboard.md), more than they then ran.
+    options = config.setdefault("OPTIONS", {})
+    options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
     return config
 
 
