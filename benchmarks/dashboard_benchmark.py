@@ -71,7 +71,10 @@ def data_months(months):
 def load(count, months, missing):
     """`count` enterprises and their reports, suggestions and projects, written by PostgreSQL itself;
     each monthly report is missing with probability `missing`."""
-    from districts.models import District
+    try:
+        from districts.models import District
+    except ImportError:  # the code from before the apps were layered
+        from enterprises.models import District
     from enterprises.credit_code import check_character
     from enterprises.models import Enterprise
     from tests.factories import make_user
