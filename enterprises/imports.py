@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.text import text_rule_of
 from dashboard.figures import add_months
 from districts.models import District
 from enterprises.credit_code import credit_code_error, division_code
@@ -119,10 +120,13 @@ def month(cell, lookups):
 
 
 def text_of(field_name, model):
-    limit = model._meta.get_field(field_name).max_length
+    """Free text for `model`'s field: its length and its rule for text (one-line or multi-line)
+    are the field's own."""
+    field = model._meta.get_field(field_name)
+    limit, multi_line = field.max_length, text_rule_of(field).multi_line
 
     def parse(cell, lookups):
-        return values.text(cell, max_length=limit)
+        return values.text(cell, max_length=limit, multi_line=multi_line)
 
     return parse
 
