@@ -1,11 +1,17 @@
-"""Control characters: one rule for text entering the portal by any path (common.text)."""
+"""Control characters: one rule for text entering the portal by any path (common.text), and
+exports that write whatever is stored."""
 
+import csv
 import datetime
+import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import translation
+from openpyxl import load_workbook
 
+from common.spreadsheets import spreadsheet
 from common.text import TextRefused, TextRule, text_entered
 from enterprises.models import Enterprise
 from imports import values
@@ -14,8 +20,8 @@ from imports.kinds import import_kind
 from imports.models import ImportBatch
 from imports.values import CellError
 from score_portal.apps import PORTAL_APPS
-from tests.factories import make_enterprise, make_user, make_workshop
-from tests.import_files import csv_bytes, xlsx_bytes
+from tests.factories import attend, make_enterprise, make_participant, make_user, make_workshop
+from tests.import_files import csv_bytes, xls_bytes, xlsx_bytes
 from training.forms import WorkshopForm
 from training.models import Participant, Workshop
 from training.services import AttendanceInvalid, AttendanceRow, attendance_save
@@ -213,6 +219,25 @@ def test_the_engines_text_cells_refuse_a_lone_surrogate(character, multi_line):
     assert str(refused.value) == refusal(character)
 
 
+@pytest.mark.parametrize("character", ["\x00", "\x07", "\x1b", "\x1f"], ids=code)
+def test_the_error_sheet_of_a_refused_xls_writes_the_character_it_was_refused_for(role_client, character):
+    """An .xls comes back as .xlsx, whose XML cannot hold the character: it is shown as U+FFFD."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = role_client("programme_admin")
+    client.cookies["django_language"] = "en"
+    rows = [
+        ENTERPRISE_HEADERS,
+        [NANXUN_A, f"南浔{character}甲企业", "南浔", 10, datetime.date(2016, 1, 1), ""],
+    ]
+    client.post("/imports/", {"kind": "enterprises", "file": SimpleUploadedFile("e.xls", xls_bytes(rows))})
+    batch = ImportBatch.objects.get()
+    response = client.get(f"/imports/{batch.pk}/errors/")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [sheet["B2"].value, sheet["G2"].value] == ["南浔\ufffd甲企业", f"name: {refusal(character)}"]
+
+
 # --- Forms: the workshop form, the admin, the attendance grid ------------------------------------
 
 
@@ -335,3 +360,85 @@ def test_the_attendance_grid_joins_a_names_tabs_and_line_breaks(role_client, wor
         f"/training/workshops/{workshop.pk}/attendance/", grid(("李\t强", "绿源", "经理", "男", ""))
     )
     assert list(Participant.objects.values_list("name", flat=True)) == ["李 强"]
+
+
+# --- Exports write whatever is stored ------------------------------------------------------------
+
+# Stored behind the portal's back (before the rule, or by hand in the database). NUL only on
+# SQLite: PostgreSQL cannot store it. U+FFFE and U+FFFF are no controls, but XML cannot hold them.
+STORED = [*C0, "\x7f", *C1, "\ufffe", "\uffff"]
+
+
+def stored_behind_the_portals_back(model, pk, **values):
+    """Write `values` into the row with raw SQL: no validation, no signal."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in values)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(model._meta.db_table)} SET {columns} WHERE {quote(model._meta.pk.column)} = %s",
+            [*values.values(), pk],
+        )
+
+
+def characters_storable():
+    return [c for c in STORED if not (c == "\x00" and connection.vendor == "postgresql")]
+
+
+def xlsx_safe(text):
+    """What the XLSX export shows for `text`: characters XML cannot hold become U+FFFD."""
+    return "".join("\ufffd" if c < " " or c in "\ufffe\uffff" else c for c in text)
+
+
+def test_an_attendance_export_writes_stored_control_characters(role_client, workshop):
+    enterprise = workshop.enterprises.get()
+    names = [f"人{character}名{index}" for index, character in enumerate(characters_storable())]
+    people = [
+        make_participant(enterprise, f"人{index}", role="worker", sex="male") for index in range(len(names))
+    ]
+    attend(workshop, *people)
+    for person, name in zip(people, names, strict=True):
+        stored_behind_the_portals_back(Participant, person.pk, name=name, phone=f"138\x1b{person.pk}")
+    stored_behind_the_portals_back(Workshop, workshop.pk, place="培训\x07室\x9b")
+    client = role_client("district_official")
+    response = client.get(f"/training/workshops/{workshop.pk}/export.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sorted(row[7] for row in sheet.iter_rows(min_row=2, values_only=True)) == sorted(
+        map(xlsx_safe, names)
+    )
+    assert sheet["D2"].value == "培训\ufffd室\x9b"
+    response = client.get(f"/training/workshops/{workshop.pk}/export.csv")
+    assert response.status_code == 200
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8")[1:], newline="")))
+    assert sorted(line[7] for line in lines[1:]) == sorted(names)
+
+
+def test_a_dashboard_export_writes_stored_control_characters(client, db):
+    enterprise = make_enterprise("nanxun", name="南浔甲企业", sector="纺织")
+    name = "南浔" + "".join(characters_storable()) + "企业"
+    stored_behind_the_portals_back(Enterprise, enterprise.pk, name=name, sector="纺\x1b织")
+    client.force_login(make_user("city_official"))
+    response = client.get("/dashboard/districts/nanxun/export.xlsx", {"to": "2017-12"})
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert xlsx_safe(name) in rows[1] and "纺\ufffd织" in rows[1]
+    response = client.get("/dashboard/districts/nanxun/export.csv", {"to": "2017-12"})
+    assert response.status_code == 200
+    assert name in response.content.decode("utf-8")
+
+
+def test_the_spreadsheet_writer_writes_any_string():
+    every = "".join(chr(c) for c in range(0x20)) + "\x7f\x85\x9f\ud800\udfff\ufffe\uffff"
+    for file_format in ("xlsx", "csv"):
+        body = spreadsheet(headers=["h\x1b"], rows=[[every, 1, None]], file_format=file_format, sheet="s")
+        if file_format == "xlsx":
+            sheet = load_workbook(io.BytesIO(body)).active
+            assert sheet["A1"].value == "h\ufffd"
+            # Tab, line feed and carriage return are kept (CR comes back as LF: XML reads it so).
+            expected = (
+                "\ufffd" * 9 + "\t\n" + "\ufffd" * 2 + "\n" + "\ufffd" * 18 + "\x7f\x85\x9f" + "\ufffd" * 4
+            )
+            assert sheet["A2"].value == expected
+        else:
+            text = body.decode("utf-8")
+            assert "\x1b" in text and "\ud800" not in text and "\ufffd\ufffd\ufffe\uffff" in text
