@@ -13,7 +13,8 @@ The import engine applies the rule through `text_entered` (imports/values.py), t
 likewise (training/services.py). Forms and the admin get it from the model: `text_rule_install`
 gives every CharField and TextField of the portal's models its TextRule validator (so ModelForms
 and the admin show the refusal as the field's error) and turns tabs and line breaks of one-line
-fields into spaces before a save.
+fields into spaces before a save. `text_cleaned` is the same rule for text already stored, where
+nothing can be refused any more (the data migration that cleaned the tables uses it).
 """
 
 import re
@@ -28,6 +29,8 @@ from django.utils.translation import gettext_lazy as _
 # can hold one, UTF-8 cannot).
 REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 LINE_BREAKS_AND_TABS = re.compile("\r\n|[\t\n\r]")
+# Every control character, for text already stored: one-line text gets a space for each.
+ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 REFUSED_MESSAGE = _(
     "Contains a control character (%(code)s) that cannot be stored; delete it "
@@ -50,6 +53,14 @@ def text_entered(value, *, multi_line):
     if found:
         raise TextRefused(found.group())
     return value if multi_line else LINE_BREAKS_AND_TABS.sub(" ", value)
+
+
+def text_cleaned(value, *, multi_line):
+    """Stored text brought under the rule: in one-line text every control character becomes a
+    space; multi-line text keeps tab, line feed and carriage return and loses the others."""
+    if multi_line:
+        return REFUSED.sub("", value)
+    return ANY_CONTROL.sub(" ", value)
 
 
 @deconstructible

@@ -1,8 +1,9 @@
-"""Control characters: one rule for text entering the portal by any path (common.text), and
-exports that write whatever is stored."""
+"""Control characters: one rule for text entering the portal by any path (common.text), exports
+that write whatever is stored, and the data migration that cleaned the tables."""
 
 import csv
 import datetime
+import importlib
 import io
 
 import pytest
@@ -12,13 +13,14 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from common.spreadsheets import spreadsheet
-from common.text import TextRefused, TextRule, text_entered
+from common.text import TextRefused, TextRule, text_cleaned, text_entered
 from enterprises.models import Enterprise
 from imports import values
 from imports.engine import import_plan
 from imports.kinds import import_kind
 from imports.models import ImportBatch
 from imports.values import CellError
+from improvements.models import ImprovementProject, Suggestion
 from score_portal.apps import PORTAL_APPS
 from tests.factories import attend, make_enterprise, make_participant, make_user, make_workshop
 from tests.import_files import csv_bytes, xls_bytes, xlsx_bytes
@@ -91,6 +93,22 @@ def test_tabs_and_line_breaks_are_kept_in_multi_line_text_and_become_spaces_in_o
 ):
     assert text_entered(typed, multi_line=False) == one_line
     assert text_entered(typed, multi_line=True) == multi_line
+
+
+@pytest.mark.parametrize(
+    ("stored", "one_line", "multi_line"),
+    [
+        ("湖州\x1b[31m企业", "湖州 [31m企业", "湖州[31m企业"),
+        ("a\x00b\x07c\x7fd", "a b c d", "abcd"),
+        ("a\x85b\x9fc\x80", "a b c ", "abc"),
+        ("路\r\n1 号\t\x0b二楼", "路  1 号  二楼", "路\r\n1 号\t二楼"),
+        ("a\ud800b", "a b", "ab"),
+        ("正常的名字", "正常的名字", "正常的名字"),
+    ],
+)
+def test_the_migrations_cleaning_of_stored_text(stored, one_line, multi_line):
+    assert text_cleaned(stored, multi_line=False) == one_line
+    assert text_cleaned(stored, multi_line=True) == multi_line
 
 
 def test_every_text_field_of_the_portals_models_is_under_the_rule():
@@ -442,3 +460,63 @@ def test_the_spreadsheet_writer_writes_any_string():
         else:
             text = body.decode("utf-8")
             assert "\x1b" in text and "\ud800" not in text and "\ufffd\ufffd\ufffe\uffff" in text
+
+
+# --- The data migration -----------------------------------------------------------------------
+
+
+def test_the_migration_cleans_every_text_column_of_the_portals_tables(db):
+    migration = importlib.import_module("score_portal.migrations.0007_text_cleaned")
+    from django.apps import apps
+
+    nul = "" if connection.vendor == "postgresql" else "\x00"
+    enterprise = make_enterprise("nanxun", name="南浔甲企业")
+    stored_behind_the_portals_back(
+        Enterprise,
+        enterprise.pk,
+        name=f"南浔{nul}\x1b甲\t企业",
+        address="镇西路\r\n\x07 1 号\x85",
+        cohort="2016\n",
+    )
+    suggestion = Suggestion.objects.create(
+        enterprise=enterprise, reference="S1", submitted_on="2017-01-05", text="x"
+    )
+    stored_behind_the_portals_back(Suggestion, suggestion.pk, text="第一\r\n第二\x0c\t", reference="S\x7f1")
+    project = ImprovementProject.objects.create(
+        enterprise=enterprise, reference="P1", title="t", started_on="2017-01-05", status="planned"
+    )
+    stored_behind_the_portals_back(ImprovementProject, project.pk, title="\x9b节能\x1b")
+    workshop = make_workshop("nanxun", module=1, date=datetime.date(2024, 1, 5), enterprises=[enterprise])
+    stored_behind_the_portals_back(Workshop, workshop.pk, place="会议\x08室", inspector="张\x01三")
+    untouched = make_enterprise("nanxun", name="南浔乙企业", address="路\t2 号")
+    changed = sum(
+        migration.rows_cleaned(model)
+        for label in PORTAL_APPS
+        for model in apps.get_app_config(label).get_models()
+    )
+    assert changed == 4  # the enterprise, the suggestion, the project, the workshop
+    enterprise.refresh_from_db()
+    assert (enterprise.name, enterprise.address, enterprise.cohort) == (
+        f"南浔{' ' if nul else ''} 甲 企业",
+        "镇西路\r\n 1 号",
+        "2016 ",
+    )
+    suggestion.refresh_from_db()
+    assert (suggestion.text, suggestion.reference) == ("第一\r\n第二\t", "S 1")
+    project.refresh_from_db()
+    assert project.title == " 节能 "
+    workshop.refresh_from_db()
+    assert (workshop.place, workshop.inspector) == ("会议 室", "张 三")
+    untouched.refresh_from_db()
+    assert (untouched.name, untouched.address) == ("南浔乙企业", "路\t2 号")
+
+
+def test_the_migration_leaves_a_row_that_cleaned_would_take_another_ones_key(db):
+    enterprise = make_enterprise("nanxun")
+    make_participant(enterprise, "李 强", role="worker", sex="male")
+    twin = make_participant(enterprise, "李强", role="worker", sex="male")
+    stored_behind_the_portals_back(Participant, twin.pk, name="李\x1b强")
+    migration = importlib.import_module("score_portal.migrations.0007_text_cleaned")
+    assert migration.rows_cleaned(Participant) == 0
+    twin.refresh_from_db()
+    assert twin.name == "李\x1b强"
