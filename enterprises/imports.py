@@ -43,8 +43,12 @@ def show_enterprise(pk, lookups):
 
 
 def enterprises_in_file(cells):
-    """{credit code: (id, name, SCORE start date)} for the codes in the file: one query."""
+    """{credit code: (id, name, SCORE start date)} for the codes in the file: one query.
+
+    Only valid codes are looked up: the others fail their own cell's parse, and one holding NUL
+    would make PostgreSQL refuse the whole query."""
     codes = {values.folded(cell).replace(" ", "").upper() for cell in set(cells) if not values.is_empty(cell)}
+    codes = {code for code in codes if credit_code_error(code) is None}
     return {
         code: (pk, f"{name} ({code})", score_start)
         for code, pk, name, score_start in Enterprise.objects.filter(credit_code__in=codes).values_list(

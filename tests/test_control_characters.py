@@ -237,6 +237,29 @@ def test_the_engines_text_cells_refuse_a_lone_surrogate(character, multi_line):
     assert str(refused.value) == refusal(character)
 
 
+@pytest.mark.parametrize("kind", ["enterprises", "safety", "suggestions", "projects"])
+def test_a_nul_in_any_cell_of_any_kind_is_an_error_at_the_preview(role_client, kind):
+    """NUL, which PostgreSQL cannot store nor even compare, put into each column in turn: always an
+    error of that cell at the preview, never a fault at the confirm (nor at the preview)."""
+    make_enterprise("nanxun", credit_code=NANXUN_A)
+    client = role_client("programme_admin")
+    client.cookies["django_language"] = "en"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    for header in VALID_ROWS[kind]:
+        row = dict(VALID_ROWS[kind])
+        row[header] = row[header][:3] + "\x00" + row[header][3:]
+        content = csv_bytes([list(row), list(row.values())])
+        response = client.post("/imports/", {"kind": kind, "file": SimpleUploadedFile("f.csv", content)})
+        batch = ImportBatch.objects.latest("pk")
+        assert response["Location"] == f"/imports/{batch.pk}/"
+        page = client.get(response["Location"])
+        assert batch.status == "invalid", header
+        assert [(e.row, e.column) for e in page.context["errors"]] == [(2, header)]
+        assert client.post(f"/imports/{batch.pk}/confirm/").status_code == 302
+    assert Enterprise.objects.count() == 1
+
+
 @pytest.mark.parametrize("character", ["\x00", "\x07", "\x1b", "\x1f"], ids=code)
 def test_the_error_sheet_of_a_refused_xls_writes_the_character_it_was_refused_for(role_client, character):
     """An .xls comes back as .xlsx, whose XML cannot hold the character: it is shown as U+FFFD."""
