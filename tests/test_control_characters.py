@@ -237,6 +237,24 @@ def test_the_engines_text_cells_refuse_a_lone_surrogate(character, multi_line):
     assert str(refused.value) == refusal(character)
 
 
+@pytest.mark.parametrize(("kind", "header", "limit"), [
+    ("enterprises", "企业名称", 200), ("enterprises", "sector", 100), ("enterprises", "批次", 50),
+    ("enterprises", "地址", 300), ("enterprises", "contact", 100), ("enterprises", "联系电话", 50),
+    ("suggestions", "编号", 50), ("suggestions", "submitted_by", 100),
+    ("projects", "reference", 50), ("projects", "项目名称", 300),
+])  # fmt: skip
+def test_every_text_column_of_every_kind_is_checked_against_its_stored_length(db, kind, header, limit):
+    make_enterprise("nanxun", credit_code=NANXUN_A)
+    row = {**VALID_ROWS[kind], header: "字" * limit}
+    assert plan_of(kind, row).errors == []
+    row[header] = "字" * (limit + 1)
+    with translation.override("en"):
+        errors = plan_of(kind, row).errors
+    assert [(e.row, e.column, e.message) for e in errors] == [
+        (2, header, f"At most {limit} characters; this has {limit + 1}.")
+    ]
+
+
 @pytest.mark.parametrize("kind", ["enterprises", "safety", "suggestions", "projects"])
 def test_a_nul_in_any_cell_of_any_kind_is_an_error_at_the_preview(role_client, kind):
     """NUL, which PostgreSQL cannot store nor even compare, put into each column in turn: always an

@@ -147,14 +147,23 @@ def attendance_validate(*, workshop, rows):
 
 def _stored(row, cell):
     """The text of the row's `cell` (name or phone) as a Participant stores it, checked before the
-    database sees it against the rule for text (common.text). A problem goes into row.errors, and
-    "" is returned."""
+    database sees it: the rule for text (common.text) and the field's max_length. A problem goes
+    into row.errors, and "" is returned."""
+    field = Participant._meta.get_field(cell)
     try:
         value = text_entered(getattr(row, cell), multi_line=False).strip()
     except TextRefused as refused:
         row.errors[cell] = str(refused)
         return ""
-    return phone_normalised(value) if cell == "phone" else value
+    if cell == "phone":
+        value = phone_normalised(value)
+    if len(value) > field.max_length:
+        row.errors[cell] = _("At most %(limit)d characters; this has %(count)d.") % {
+            "limit": field.max_length,
+            "count": len(value),
+        }
+        return ""
+    return value
 
 
 @transaction.atomic
