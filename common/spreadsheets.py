@@ -1,8 +1,10 @@
 """Tables written as CSV and XLSX files: the dashboard's downloads and the trainers' attendance
-lists use this one writer, and with it the one formula guard (cell_safe)."""
+lists use this one writer, and with it the one formula guard (cell_safe) and the one guard against
+characters a file format cannot hold (xlsx_text)."""
 
 import csv
 import io
+import re
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -10,6 +12,14 @@ from openpyxl.utils import get_column_letter
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection); tab and
 # carriage return are the OWASP additions that some programs strip before looking.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# An XLSX sheet is XML 1.0, which holds tab, line feed, carriage return and U+0020–U+D7FF,
+# U+E000–U+FFFD, U+10000 and up; openpyxl refuses most of the rest (IllegalCharacterError) and
+# writes some into a file Excel cannot open. UTF-8, and so CSV, cannot hold a lone surrogate.
+XLSX_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+CSV_ILLEGAL = re.compile("[\ud800-\udfff]")
+# What stands in for such a character: Unicode's own sign for "a character was here".
+REPLACEMENT = "\ufffd"
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -27,13 +37,30 @@ def cell_safe(value):
     return value
 
 
+def xlsx_text(value):
+    """`value` with every character an XLSX sheet cannot hold replaced by U+FFFD; other values as
+    they are. The portal refuses control characters on the way in (common.text), but a row stored
+    before that, or written behind the portal's back, must not make a whole export fail."""
+    if isinstance(value, str):
+        return XLSX_ILLEGAL.sub(REPLACEMENT, value)
+    return value
+
+
+def _csv_text(value):
+    if isinstance(value, str):
+        return CSV_ILLEGAL.sub(REPLACEMENT, value)
+    return value
+
+
 def spreadsheet(*, headers, rows, file_format, sheet, widths=()):
     """`headers` and `rows` (any iterable of rows, read once) as the bytes of a CSV file (UTF-8 with
     a BOM, so that Excel reads Chinese right; None as an empty cell) or of an XLSX workbook with one
     sheet named `sheet`, its columns `widths` characters wide. Text a spreadsheet would run as a
-    formula stays text (cell_safe)."""
-    headers = [cell_safe(str(header)) for header in headers]
-    rows = ([cell_safe(value) for value in row] for row in rows)
+    formula stays text (cell_safe); a character the format cannot hold becomes U+FFFD (xlsx_text),
+    so whatever is stored can be written."""
+    written = xlsx_text if file_format == "xlsx" else _csv_text
+    headers = [written(cell_safe(str(header))) for header in headers]
+    rows = ([written(cell_safe(value)) for value in row] for row in rows)
     if file_format == "csv":
         buffer = io.StringIO()
         buffer.write("\ufeff")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.months import add_months
+from common.text import text_rule_of
 from districts.models import District
 from enterprises.credit_code import credit_code_error, division_code
 from enterprises.models import Enterprise, SafetyReport
@@ -42,8 +43,12 @@ def show_enterprise(pk, lookups):
 
 
 def enterprises_in_file(cells):
-    """{credit code: (id, name, SCORE start date)} for the codes in the file: one query."""
+    """{credit code: (id, name, SCORE start date)} for the codes in the file: one query.
+
+    Only valid codes are looked up: the others fail their own cell's parse, and one holding NUL
+    would make PostgreSQL refuse the whole query."""
     codes = {values.folded(cell).replace(" ", "").upper() for cell in set(cells) if not values.is_empty(cell)}
+    codes = {code for code in codes if credit_code_error(code) is None}
     return {
         code: (pk, f"{name} ({code})", score_start)
         for code, pk, name, score_start in Enterprise.objects.filter(credit_code__in=codes).values_list(
@@ -126,10 +131,13 @@ def month(cell, lookups):
 
 
 def text_of(field_name, model):
-    limit = model._meta.get_field(field_name).max_length
+    """Free text for `model`'s field: its length and its rule for text (one-line or multi-line)
+    are the field's own."""
+    field = model._meta.get_field(field_name)
+    limit, multi_line = field.max_length, text_rule_of(field).multi_line
 
     def parse(cell, lookups):
-        return values.text(cell, max_length=limit)
+        return values.text(cell, max_length=limit, multi_line=multi_line)
 
     return parse
 

@@ -5,6 +5,7 @@ from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from common.text import TextRule
 from districts.models import District
 from enterprises.credit_code import normalise, validate_credit_code
 from imports.models import ImportedRecord
@@ -35,7 +36,10 @@ class Enterprise(ImportedRecord):
         help_text=_("The day the enterprise closed or left the programme, if it did."),
     )
     cohort = models.CharField(_("cohort"), max_length=50, blank=True)
-    address = models.CharField(_("address"), max_length=300, blank=True)
+    # Several lines kept as typed (common.text): the one CharField that is not one-line text.
+    address = models.CharField(
+        _("address"), max_length=300, blank=True, validators=[TextRule(multi_line=True)]
+    )
     contact = models.CharField(_("contact person"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from django.db import connection, transaction
+from django.db import utils as db_errors
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,19 @@ from imports.signals import import_written
 from imports.values import CellError, is_empty
 
 BATCH_SIZE = 2000
+
+# The DB-API exceptions, most specific first, each the name of Django's own (django.db.utils).
+DB_API_ERRORS = (
+    "DataError",
+    "OperationalError",
+    "IntegrityError",
+    "InternalError",
+    "ProgrammingError",
+    "NotSupportedError",
+    "DatabaseError",
+    "InterfaceError",
+    "Error",
+)
 
 # On PostgreSQL an import that writes at least this many rows refreshes the planner's statistics of
 # its table before it commits (see import_commit).
@@ -478,7 +492,16 @@ def _copy(cursor, model, table, columns, rows):
     options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(texts)})" if texts else "")
     sql = f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN WITH ({options})"
     # Django's debug cursor logs it, so query counts include it.
-    cursor.copy_expert(sql, _CsvStream(rows), 1 << 16)
+    import psycopg2
+
+    try:
+        cursor.copy_expert(sql, _CsvStream(rows), 1 << 16)
+    except psycopg2.Error as error:
+        # Django turns the driver's errors into its own for execute() but not for copy_expert(),
+        # which it hands through: the same mapping here, so that a unique key taken by a concurrent
+        # import is an IntegrityError like any other.
+        name = next(name for name in DB_API_ERRORS if isinstance(error, getattr(psycopg2, name)))
+        raise getattr(db_errors, name)(*error.args) from error
 
 
 def _copy_create(model, creates, *, batch_id, now):

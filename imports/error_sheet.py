@@ -5,6 +5,7 @@ import io
 
 from django.utils.translation import gettext as _
 
+from common.spreadsheets import xlsx_text
 from imports.reading import file_format, table_read
 
 
@@ -28,10 +29,10 @@ def error_sheet(*, content, file_name, errors):
         workbook = openpyxl.load_workbook(io.BytesIO(content))
         sheet = workbook.worksheets[0]
         column = sheet.max_column + 1
-        sheet.cell(row=1, column=column, value="; ".join([heading, *by_row.get(1, [])]))
+        sheet.cell(row=1, column=column, value=xlsx_text("; ".join([heading, *by_row.get(1, [])])))
         for row, texts in by_row.items():
             if row > 1:
-                sheet.cell(row=row, column=column, value="; ".join(texts))
+                sheet.cell(row=row, column=column, value=xlsx_text("; ".join(texts)))
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue(), f"{stem}-{_('errors')}.xlsx", XLSX
@@ -52,7 +53,8 @@ def error_sheet(*, content, file_name, errors):
     sheet = workbook.active
     for number, values in lines.items():
         for index, value in enumerate(values, start=1):
-            sheet.cell(row=number, column=index, value=value)
+            # A cell the file was refused for may hold a character XLSX cannot.
+            sheet.cell(row=number, column=index, value=xlsx_text(value))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue(), f"{stem}-{_('errors')}.xlsx", XLSX

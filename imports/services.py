@@ -2,15 +2,18 @@
 
 import datetime
 import hashlib
+import logging
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from imports.engine import Problem, import_commit, import_plan
+from imports.engine import import_commit, import_plan
 from imports.kinds import import_kind
 from imports.models import ImportBatch
+
+logger = logging.getLogger(__name__)
 
 
 class PlanChanged(Exception):
@@ -19,6 +22,25 @@ class PlanChanged(Exception):
     def __init__(self, plan):
         super().__init__("the plan changed since the preview")
         self.plan = plan
+
+
+class ImportConflict(Exception):
+    """The database refused the writes (another import or an edit got in between planning and
+    writing: a unique key taken, a referenced row gone, a deadlock); nothing was written.
+    str() is the message for the user, in the active language."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "The import was refused: another import or an edit changed some of the same records "
+                "while it was being written. Nothing was written; please try again."
+            )
+        )
+
+
+# What a conflict with a concurrent writer looks like: a constraint violated, or a deadlock or
+# serialization failure. Anything else from the database is a fault to see in the logs as a 500.
+CONFLICTS = (IntegrityError, OperationalError)
 
 
 def error_limit():
@@ -108,37 +130,37 @@ def import_batch_replan(*, batch):
 
 
 def import_batch_confirm(*, batch):
-    """Commit a previewed file, all or nothing; PlanChanged if the data moved since the preview."""
-    with transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if import_batch_expired(batch=batch) or batch.status != ImportBatch.Status.PREVIEWED:
-            return batch, None  # past its time, refused, or nothing to import: nothing to write
-        plan = import_batch_plan(batch=batch)
-        if not plan.ok or plan.fingerprint != batch.plan_fingerprint:
-            batch.status = _status(plan)
-            batch.plan_fingerprint = plan.fingerprint if plan.ok else ""
-            _record(batch, plan)
-            batch.save()
-            raise PlanChanged(plan)
-        _commit(batch, plan)
+    """Commit a previewed file, all or nothing; PlanChanged if the data moved since the preview,
+    ImportConflict if the database refused the writes."""
+    try:
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if import_batch_expired(batch=batch) or batch.status != ImportBatch.Status.PREVIEWED:
+                return batch, None  # past its time, refused, or nothing to import: nothing to write
+            plan = import_batch_plan(batch=batch)
+            if not plan.ok or plan.fingerprint != batch.plan_fingerprint:
+                batch.status = _status(plan)
+                batch.plan_fingerprint = plan.fingerprint if plan.ok else ""
+                _record(batch, plan)
+                batch.save()
+                raise PlanChanged(plan)
+            _commit(batch, plan)
+    except CONFLICTS as error:
+        _conflict(batch, error)
     return batch, plan
 
 
+def _conflict(batch, error):
+    """Log what the database said (for the admins) and raise ImportConflict (for the user).
+
+    Caught around the whole transaction, not only the writes: PostgreSQL checks the deferred
+    foreign keys at COMMIT, so a referenced enterprise deleted meanwhile fails there."""
+    logger.warning("import of %s (%s) refused by the database: %s", batch.file_name, batch.kind, error)
+    raise ImportConflict from error
+
+
 def _commit(batch, plan):
-    try:
-        import_commit(plan, batch=batch)  # its own savepoint: a refusal leaves the caller's usable
-    except (IntegrityError, DatabaseError) as error:
-        # Another writer got in between planning and writing (a constraint the plan could not see).
-        plan.errors.append(
-            Problem(
-                None,
-                "",
-                "",
-                _("The database refused the import: %(reason)s")
-                % {"reason": str(error).strip().splitlines()[0]},
-            )
-        )
-        raise PlanChanged(plan) from None
+    import_commit(plan, batch=batch)
     _record(batch, plan)
     batch.status = ImportBatch.Status.COMMITTED
     batch.committed_at = timezone.now()
@@ -155,15 +177,19 @@ def import_file(*, kind, file_name, content, user=None, dry_run=False):
     if not plan.ok or dry_run or not (plan.to_create or plan.to_update):
         # A file already in the portal leaves the database exactly as it was, history included.
         return None, plan
-    with transaction.atomic():
-        batch = ImportBatch.objects.create(
-            user=user,
-            kind=kind,
-            file_name=file_name[:255],
-            file_size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            status=ImportBatch.Status.PREVIEWED,
-            # No preview to compare with: the plan is committed at once, in this transaction.
-        )
-        _commit(batch, plan)
+    batch = ImportBatch(
+        user=user,
+        kind=kind,
+        file_name=file_name[:255],
+        file_size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        status=ImportBatch.Status.PREVIEWED,
+        # No preview to compare with: the plan is committed at once, in this transaction.
+    )
+    try:
+        with transaction.atomic():
+            batch.save()
+            _commit(batch, plan)
+    except CONFLICTS as error:
+        _conflict(batch, error)
     return batch, plan

@@ -12,6 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from common.text import TextRefused, text_entered
+
 EXCEL_EPOCH = datetime.date(1899, 12, 30)  # serial 1 = 1900-01-01 with Excel's 1900 leap-year bug
 SERIAL_RANGE = range(1, 100000)  # up to the year 2173; 8-digit numbers are read as YYYYMMDD
 DATE_RE = re.compile(
@@ -44,15 +46,20 @@ def folded(cell):
     return unicodedata.normalize("NFKC", str(cell)).strip()
 
 
-def text(cell, *, max_length=None):
-    """Free text kept as written (no NFKC: a name's full-width brackets are the company's own)."""
+def text(cell, *, max_length=None, multi_line=False):
+    """Free text kept as written (no NFKC: a name's full-width brackets are the company's own),
+    under the portal's rule for text (common.text): tabs and line breaks become spaces unless
+    `multi_line`, other control characters are refused. `max_length` is the stored length."""
     if is_empty(cell):
         return ""
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)  # a phone number or cohort typed into a number cell
     if isinstance(cell, datetime.datetime) and cell.time() == datetime.time():
         cell = cell.date()
-    value = str(cell).strip()
+    try:
+        value = text_entered(str(cell), multi_line=multi_line).strip()
+    except TextRefused as refused:
+        raise CellError(str(refused)) from None
     if max_length and len(value) > max_length:
         raise CellError(
             _("At most %(limit)d characters; this has %(count)d.")

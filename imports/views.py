@@ -20,6 +20,7 @@ from imports.error_sheet import error_sheet
 from imports.forms import ImportForm
 from imports.models import ImportBatch
 from imports.services import (
+    ImportConflict,
     PlanChanged,
     error_limit,
     import_batch_confirm,
@@ -111,6 +112,10 @@ def import_confirm(request, pk):
                 "The data in the portal changed since the preview. Here is the file checked again: look before confirming."
             ),
         )
+        return redirect("import_preview", batch.pk)
+    except ImportConflict as conflict:
+        # Nothing was written; the preview, planned again, shows what a new confirm would do.
+        messages.error(request, str(conflict))
         return redirect("import_preview", batch.pk)
     if plan is None and batch.status != ImportBatch.Status.COMMITTED:
         return redirect("import_preview", batch.pk)

@@ -241,6 +241,12 @@ if not 1 <= SCORE_REPORT_DUE_DAY <= 28:
 SCORE_IMPORT_MAX_BYTES = envint("SCORE_IMPORT_MAX_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = SCORE_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SCORE_IMPORT_MAX_BYTES + 1024 * 1024
+# Fields one request may post (Django's default is 1,000). The attendance grid posts 7 a row (name,
+# enterprise, role, sex, phone, came, the person's id): a trainer must be able to save 500 people,
+# with as many of last time's people offered unticked beside them, 7,000 fields. 10,000 covers that
+# with a margin (1,400 rows) and still bounds what one request makes the server parse. Beyond it,
+# the portal's own 400 page says so (score_portal.views.bad_request).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Errors listed on the preview page and by import_data; the rest are counted (and all are in the
 # downloadable error sheet).
 SCORE_IMPORT_MAX_ERRORS = envint("SCORE_IMPORT_MAX_ERRORS", 200)

@@ -38,3 +38,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]
+
+# Django's bare 400 answer replaced by the portal's page (score_portal.views.bad_request).
+handler400 = "score_portal.views.bad_request"

@@ -1,6 +1,8 @@
 import logging
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -40,3 +42,21 @@ def healthz(request):
             {"status": "error", "reason": f"database unavailable: {error}".strip()}, status=503
         )
     return JsonResponse({"status": "ok"})
+
+
+def bad_request(request, exception):
+    """Django's answer to a request it refuses before any view (a SuspiciousOperation), as a page of
+    the portal in the user's language rather than Django's bare "Bad Request (400)".
+
+    The one a user can meet: a form with more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS, an
+    attendance list far longer than any workshop's (settings.py says how far)."""
+    return render(
+        request,
+        "400.html",
+        {
+            "too_many_fields": isinstance(exception, TooManyFieldsSent),
+            "too_large": isinstance(exception, RequestDataTooBig),
+            "field_limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+        },
+        status=400,
+    )

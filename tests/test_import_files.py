@@ -397,9 +397,11 @@ def test_a_large_import_refreshes_the_planner_statistics_on_postgresql(db):
 
 
 def test_text_with_quotes_tabs_and_line_breaks_is_stored_as_written(db):
-    # COPY on PostgreSQL: quotes, tabs and line breaks survive; an empty optional text is '' (not
-    # NULL), an empty optional number is NULL.
-    name = '湖州"竹韵"\t有限公司\n二厂'
+    # COPY on PostgreSQL: quotes, tabs and line breaks survive in multi-line text (the address);
+    # in one-line text (the name) tabs and line breaks become spaces (common.text). An empty
+    # optional text is '' (not NULL), an empty optional number is NULL.
+    name = '湖州"竹韵"\t有限公司\r\n二厂'
+    address = '南浔区\\镇西路 1 号\r\n\t"东"楼'
     rows = [
         [
             "credit_code",
@@ -411,16 +413,16 @@ def test_text_with_quotes_tabs_and_line_breaks_is_stored_as_written(db):
             "score_start",
             "address",
         ],
-        [NANXUN_A, name, "南浔", "", "10", "", "2016-01-01", "南浔区\\镇西路 1 号"],
+        [NANXUN_A, name, "南浔", "", "10", "", "2016-01-01", address],
     ]
     _batch, plan = import_bytes("enterprises", csv_bytes(rows), "e.csv")
     assert plan.errors == []
     stored = Enterprise.objects.get(credit_code=NANXUN_A)
     assert (stored.name, stored.sector, stored.female_employees, stored.address) == (
-        name,
+        '湖州"竹韵" 有限公司 二厂',
         "",
         None,
-        "南浔区\\镇西路 1 号",
+        '南浔区\\镇西路 1 号\r\n\t"东"楼',
     )
 
 

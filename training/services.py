@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.scoping import editable_districts
+from common.text import TextRefused, text_entered
 from training.models import Attendance, Participant
 
 # The words trainers type or paste for a role or a sex, Chinese or English, matched after
@@ -106,15 +107,16 @@ def _enterprise_matcher(enterprises):
 
 
 def attendance_validate(*, workshop, rows):
-    """Check every row; fill each row's `errors` and return the good rows as (row, enterprise, role, sex)."""
+    """Check every row; fill each row's `errors` and return the rows as (row, enterprise, role, sex,
+    name, phone), name and phone as they will be stored."""
     match_enterprise = _enterprise_matcher(list(workshop.enterprises.all()))
     checked, seen = [], {}
     for number, row in enumerate(rows):
         if row.is_blank or not row.present:
             continue
         row.errors = {}
-        name, phone = row.name.strip(), phone_normalised(row.phone)
-        if not name:
+        name, phone = _stored(row, "name"), _stored(row, "phone")
+        if not name and "name" not in row.errors:
             row.errors["name"] = _("Enter the name.")
         enterprise, problem = match_enterprise(row.enterprise)
         if problem:
@@ -133,14 +135,35 @@ def attendance_validate(*, workshop, rows):
                 if not row.sex.strip()
                 else _("Unknown sex “%(word)s”: write female or male.") % {"word": row.sex.strip()}
             )
-        if name and enterprise:
+        if name and enterprise and "phone" not in row.errors:
             key = (enterprise.pk, name.casefold(), phone)
             if key in seen:
                 row.errors["name"] = _("The same person is already on row %(row)d.") % {"row": seen[key] + 1}
             else:
                 seen[key] = number
-        checked.append((row, enterprise, role, sex))
+        checked.append((row, enterprise, role, sex, name, phone))
     return checked
+
+
+def _stored(row, cell):
+    """The text of the row's `cell` (name or phone) as a Participant stores it, checked before the
+    database sees it: the rule for text (common.text) and the field's max_length. A problem goes
+    into row.errors, and "" is returned."""
+    field = Participant._meta.get_field(cell)
+    try:
+        value = text_entered(getattr(row, cell), multi_line=False).strip()
+    except TextRefused as refused:
+        row.errors[cell] = str(refused)
+        return ""
+    if cell == "phone":
+        value = phone_normalised(value)
+    if len(value) > field.max_length:
+        row.errors[cell] = _("At most %(limit)d characters; this has %(count)d.") % {
+            "limit": field.max_length,
+            "count": len(value),
+        }
+        return ""
+    return value
 
 
 @transaction.atomic
@@ -160,7 +183,7 @@ def attendance_save(*, workshop, rows, user):
     checked = attendance_validate(workshop=workshop, rows=rows)
     if any(row.errors for row in rows):
         raise AttendanceInvalid(rows)
-    enterprise_ids = {enterprise.pk for _row, enterprise, _role, _sex in checked}
+    enterprise_ids = {enterprise.pk for _row, enterprise, *_rest in checked}
     known = list(Participant.objects.select_for_update().filter(enterprise_id__in=enterprise_ids))
     by_key = {(p.enterprise_id, p.name.casefold(), p.phone): p for p in known}
     by_id = {str(p.pk): p for p in known}
@@ -169,8 +192,7 @@ def attendance_save(*, workshop, rows, user):
         by_name.setdefault((person.enterprise_id, person.name.casefold()), []).append(person)
 
     people, changed, created = [], {}, []
-    for row, enterprise, role, sex in checked:
-        name, phone = row.name.strip(), phone_normalised(row.phone)
+    for row, enterprise, role, sex, name, phone in checked:
         person = by_key.get((enterprise.pk, name.casefold(), phone))
         if person is None and row.participant in by_id:
             person = by_id[row.participant]

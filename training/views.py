@@ -210,6 +210,8 @@ def attendance_edit(request, pk):
             "totals": _totals(counted),
             "enterprises": workshop.enterprises.order_by("name"),
             "words_json": json.dumps(_words(), ensure_ascii=False),
+            # The browser's hint; attendance_save checks the same lengths.
+            "max_lengths": {cell: Participant._meta.get_field(cell).max_length for cell in ("name", "phone")},
         },
     )
 

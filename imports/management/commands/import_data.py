@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from imports.kinds import KINDS
-from imports.services import PlanChanged, error_limit, import_file
+from imports.services import ImportConflict, error_limit, import_file
 
 
 class Command(BaseCommand):
@@ -37,8 +37,8 @@ class Command(BaseCommand):
             ) from None
         try:
             batch, plan = import_file(kind=kind, file_name=path.name, content=content, dry_run=dry_run)
-        except PlanChanged as changed:
-            batch, plan = None, changed.plan
+        except ImportConflict as conflict:
+            raise CommandError(str(conflict)) from None
         if not plan.ok:
             self._print_problems(plan.errors, self.stderr)
             raise CommandError(
