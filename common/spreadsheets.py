@@ -3,6 +3,7 @@ lists use this one writer, and with it the one formula guard (cell_safe)."""
 
 import csv
 import io
+import re
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -10,6 +11,9 @@ from openpyxl.utils import get_column_letter
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection); tab and
 # carriage return are the OWASP additions that some programs strip before looking.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A signed number written as text (a CSV cell such as `-3` or `+1.5`) is a number to a spreadsheet,
+# not a formula: it can call nothing, so it is written as it came.
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -20,9 +24,10 @@ CONTENT_TYPES = {
 def cell_safe(value):
     """Text a spreadsheet would run as a formula, prefixed with ' so it stays text.
 
-    Numbers are left alone: a negative percentage is a number, not a formula.
+    Numbers are left alone: a negative percentage is a number, not a formula; so is a signed
+    number written as text (`-3` from a CSV file).
     """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 
