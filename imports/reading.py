@@ -1,9 +1,15 @@
 """Read an uploaded file into a header row and data rows, whatever district offices send.
 
 Excel files go through python-calamine (`.xlsx` and `.xls`: Rust, about 16 times faster than
-openpyxl on a 36,000-row workbook). CSV goes through the standard library's csv reader, which is C
-code. Neither goes through pandas: importing pandas and numpy alone takes half a second, a quarter
-of the time budget of a 36,000-row import, and its DataFrame would be a second copy of every cell. CSV arrives as UTF-8 (with or without BOM) or GBK/GB18030; the encodings are tried in that order
+openpyxl on a 36,000-row workbook), after imports.workbooks has measured what they unpack to and
+how far their cells reach. CSV goes through the standard library's csv reader, which is C code.
+Neither goes through pandas: importing pandas and numpy alone takes half a second, a quarter of
+the time budget of a 36,000-row import, and its DataFrame would be a second copy of every cell.
+
+Every bound of imports.limits (rows, columns, cells, unpacked size, time) is checked while reading,
+before the work it would cost; past one, the file is refused with a message naming the limit.
+
+CSV arrives as UTF-8 (with or without BOM) or GBK/GB18030; the encodings are tried in that order
 and strictly, rather than guessed by a detector: a short GBK file often decodes as something else
 to a detector, while strict UTF-8 almost never accepts GBK bytes by accident. Excel files are read
 from their first sheet.
@@ -12,17 +18,23 @@ from their first sheet.
 import csv
 import datetime
 import io
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from imports import workbooks
+from imports.limits import ReadLimits, UnreadableFile
+
+__all__ = ["EXTENSIONS", "Table", "UnreadableFile", "file_format", "table_read"]
+
 EXTENSIONS = (".csv", ".xlsx", ".xls")
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the OLE2 container of Excel 97-2003
-
-
-class UnreadableFile(Exception):
-    """The file cannot be read as a table; the message says why in the user's language."""
+# A CSV line longer than this has its delimiters counted before the csv module splits it, so that a
+# line of a million cells is refused before a million strings are made of it.
+LONG_LINE = 65536
+QUOTED = re.compile(r'"[^"]*"')
 
 
 @dataclass
@@ -49,16 +61,13 @@ def table_read(content, name):
     kind = file_format(name)
     if not content:
         raise UnreadableFile(_("The file is empty."))
+    limits = ReadLimits.from_settings()
     if kind == "csv":
-        cells, encoding = _read_csv(content)
+        cells, encoding = _read_csv(content, limits)
         # All text: a row is blank when its cells joined are only spaces.
         filled = [bool("".join(row).strip()) for row in cells]
     else:
-        if kind == "xlsx":
-            cells = _read_excel(content, XLSX_MAGIC, ".xlsx")
-        else:
-            cells = _read_excel(content, XLS_MAGIC, ".xls")
-        encoding = ""
+        cells, encoding = _read_workbook(content, kind, limits), ""
         filled = [any(map(_filled, row)) for row in cells]
     # Excel keeps formatted-but-empty rows at the end, and clerks leave blank lines: skip them,
     # keeping each row's number as Excel shows it (the header is row 1).
@@ -81,7 +90,7 @@ def _filled(cell):
     return not (isinstance(cell, str) and not cell.strip())
 
 
-def _read_csv(content):
+def _read_csv(content, limits):
     if content.startswith(XLSX_MAGIC) or content.startswith(XLS_MAGIC):
         raise UnreadableFile(_("This file is an Excel workbook, not CSV: save it as .xlsx or .xls."))
     if b"\x00" in content[:65536]:
@@ -96,14 +105,41 @@ def _read_csv(content):
         raise UnreadableFile(_("This file is neither UTF-8 nor GBK/GB18030 text; save it as CSV (UTF-8)."))
     if _looks_binary(text):
         raise UnreadableFile(_("This file is not a CSV text file (it holds binary data)."))
+    rows = []
+    cells = 0
+    # One record is one row in Excel, even when a quoted cell holds a line break.
+    reader = csv.reader(_lines(text, limits))
     try:
-        # One record is one row in Excel, even when a quoted cell holds a line break.
-        cells = list(csv.reader(io.StringIO(text, newline="")))
+        for row in reader:
+            rows.append(row)
+            number = len(rows)
+            width = len(row)
+            cells += width
+            if width > limits.columns:
+                # Trailing empty cells (a spreadsheet's formatted but empty columns) hold nothing.
+                while width and not row[width - 1]:
+                    width -= 1
+                limits.check_columns(width, number)
+            if number > limits.rows + 1 or cells > limits.cells:
+                limits.check_rows(number)
+                limits.check_cells(cells)
+            if not number & 0xFFF:
+                limits.check_time()
     except csv.Error as error:
         raise UnreadableFile(_("The CSV file cannot be read: %(reason)s") % {"reason": error}) from None
-    if not cells:
+    if not rows:
         raise UnreadableFile(_("The file is empty."))
-    return cells, encoding
+    return rows, encoding
+
+
+def _lines(text, limits):
+    """The physical lines of `text` for the csv reader, each long one checked for its width first:
+    its delimiters outside quotes, trailing ones aside, give at least its number of cells."""
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if len(line) > LONG_LINE:
+            unquoted = QUOTED.sub("", line.rstrip("\r\n").rstrip(","))
+            limits.check_columns(unquoted.count(",") + 1, number)
+        yield line
 
 
 def _looks_binary(text):
@@ -114,33 +150,43 @@ def _looks_binary(text):
     return controls > 0 or "\ufffd" in sample
 
 
-def _read_excel(content, magic, extension):
-    if not content.startswith(magic):
-        raise UnreadableFile(
-            _("This file is not a real %(extension)s workbook (its content is something else).")
-            % {"extension": extension}
-        )
+def _read_workbook(content, kind, limits):
+    extension = f".{kind}"
+    if kind == "xlsx":
+        if not content.startswith(XLSX_MAGIC):
+            raise workbooks.not_a_workbook(extension)
+        workbooks.xlsx_check(content, limits)
+    else:
+        if not content.startswith(XLS_MAGIC):
+            raise workbooks.not_a_workbook(extension)
+        workbooks.xls_check(content, limits)
+    limits.check_time()
     from python_calamine import CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        if not book.sheet_names:
+            raise UnreadableFile(_("The file is empty."))
         # From A1 as the file numbers its rows, not from the first filled cell.
-        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False) if book.sheet_names else []
+        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except UnreadableFile:
+        raise
     except Exception as error:  # noqa: BLE001 - calamine raises its own error types
         raise UnreadableFile(
             _("The workbook cannot be read: %(reason)s") % {"reason": error or type(error).__name__}
         ) from None
+    limits.check_time()
     if not rows:
         raise UnreadableFile(_("The file is empty."))
-    _as_excel_values(rows)
+    _as_excel_values(rows, limits)
     return rows
 
 
-def _as_excel_values(rows):
-    """In place, the values as Excel shows them (and pandas gave them): a whole number, which
-    calamine gives as a float, as an int; a date as a datetime at midnight."""
+def _as_excel_values(rows, limits):
+    """In place, the values as Excel shows them: a whole number (calamine gives every number as a
+    float) as an int, a date as a datetime at midnight."""
     date, datetime_ = datetime.date, datetime.datetime
-    for row in rows:
+    for number, row in enumerate(rows):
         for index, cell in enumerate(row):
             kind = type(cell)
             if kind is float:
@@ -148,3 +194,5 @@ def _as_excel_values(rows):
                     row[index] = int(cell)
             elif kind is date:
                 row[index] = datetime_(cell.year, cell.month, cell.day)
+        if not number & 0xFFF:
+            limits.check_time()
