@@ -7,7 +7,8 @@ Neither goes through pandas: importing pandas and numpy alone takes half a secon
 the time budget of a 36,000-row import, and its DataFrame would be a second copy of every cell.
 
 Every bound of imports.limits (rows, columns, cells, unpacked size, time) is checked while reading,
-before the work it would cost; past one, the file is refused with a message naming the limit.
+before the work it would cost, and every failure gets the portal's own message in the user's
+language; a library's own text goes to the log.
 
 CSV arrives as UTF-8 (with or without BOM) or GBK/GB18030; the encodings are tried in that order
 and strictly, rather than guessed by a detector: a short GBK file often decodes as something else
@@ -18,19 +19,23 @@ from their first sheet.
 import csv
 import datetime
 import io
+import logging
 import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from imports import workbooks
-from imports.limits import ReadLimits, UnreadableFile
+from imports.limits import ReadLimits, UnreadableFile, number_text
 
 __all__ = ["EXTENSIONS", "Table", "UnreadableFile", "file_format", "table_read"]
+
+logger = logging.getLogger(__name__)
 
 EXTENSIONS = (".csv", ".xlsx", ".xls")
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the OLE2 container of Excel 97-2003
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # A CSV line longer than this has its delimiters counted before the csv module splits it, so that a
 # line of a million cells is refused before a million strings are made of it.
 LONG_LINE = 65536
@@ -93,7 +98,12 @@ def _filled(cell):
 def _read_csv(content, limits):
     if content.startswith(XLSX_MAGIC) or content.startswith(XLS_MAGIC):
         raise UnreadableFile(_("This file is an Excel workbook, not CSV: save it as .xlsx or .xls."))
-    if b"\x00" in content[:65536]:
+    if content.startswith(UTF16_BOMS) or _utf16_without_bom(content[:512]):
+        raise UnreadableFile(
+            _("This CSV file is saved as UTF-16 (Unicode text); save it as CSV UTF-8 and upload it again.")
+        )
+    # Anywhere in the file, not only at its start: no database stores a NUL in text.
+    if b"\x00" in content:
         raise UnreadableFile(_("This file is not a CSV text file (it holds binary data)."))
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -126,7 +136,19 @@ def _read_csv(content, limits):
             if not number & 0xFFF:
                 limits.check_time()
     except csv.Error as error:
-        raise UnreadableFile(_("The CSV file cannot be read: %(reason)s") % {"reason": error}) from None
+        logger.info("unreadable CSV at row %d: %s", len(rows) + 1, error)
+        if "field larger than field limit" in str(error):
+            raise UnreadableFile(
+                _(
+                    "Row %(row)s holds a cell longer than %(limit)s characters: perhaps a quotation mark "
+                    '(") opens a cell and never closes it. Correct that row and upload the file again.'
+                )
+                % {"row": number_text(len(rows) + 1), "limit": number_text(csv.field_size_limit())}
+            ) from None
+        raise UnreadableFile(
+            _("The CSV file cannot be read from row %(row)s on; save it again as CSV UTF-8.")
+            % {"row": number_text(len(rows) + 1)}
+        ) from None
     if not rows:
         raise UnreadableFile(_("The file is empty."))
     return rows, encoding
@@ -142,6 +164,24 @@ def _lines(text, limits):
         yield line
 
 
+def _utf16_without_bom(sample):
+    # Commas and line ends in UTF-16 are a byte and a NUL: a sample with NULs that decodes to text
+    # holding them, and nothing binary, is UTF-16. Binary data rarely decodes (lone surrogates).
+    if b"\x00" not in sample:
+        return False
+    even = sample[: len(sample) // 2 * 2]
+    for encoding in ("utf-16-le", "utf-16-be"):
+        for cut in (even, even[:-2]):  # the sample may end inside a surrogate pair
+            try:
+                text = cut.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if ("," in text or "\n" in text) and not _looks_binary(text):
+                return True
+            break
+    return False
+
+
 def _looks_binary(text):
     # GB18030 decodes almost any byte sequence, so garbage passes the decoding step: control
     # characters other than tab and line ends give it away.
@@ -152,7 +192,17 @@ def _looks_binary(text):
 
 def _read_workbook(content, kind, limits):
     extension = f".{kind}"
+    if _looks_like_markup(content):
+        raise UnreadableFile(
+            _(
+                "This %(extension)s file is really a web page or XML file given an Excel name. Open it in "
+                "Excel and save it as an Excel workbook (.xlsx)."
+            )
+            % {"extension": extension}
+        )
     if kind == "xlsx":
+        if content.startswith(XLS_MAGIC) and workbooks.encrypted(content):
+            raise workbooks.protected()
         if not content.startswith(XLSX_MAGIC):
             raise workbooks.not_a_workbook(extension)
         workbooks.xlsx_check(content, limits)
@@ -161,7 +211,7 @@ def _read_workbook(content, kind, limits):
             raise workbooks.not_a_workbook(extension)
         workbooks.xls_check(content, limits)
     limits.check_time()
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, PasswordError, XmlError, ZipError
 
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
@@ -171,15 +221,43 @@ def _read_workbook(content, kind, limits):
         rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except UnreadableFile:
         raise
-    except Exception as error:  # noqa: BLE001 - calamine raises its own error types
-        raise UnreadableFile(
-            _("The workbook cannot be read: %(reason)s") % {"reason": error or type(error).__name__}
-        ) from None
+    except PasswordError as error:
+        logger.info("unreadable %s: %r", extension, error)
+        raise workbooks.protected() from None
+    except XmlError as error:
+        logger.info("unreadable %s: %r", extension, error)
+        raise workbooks.damaged_xml() from None
+    except ZipError as error:
+        logger.info("unreadable %s: %r", extension, error)
+        raise workbooks.damaged() from None
+    except Exception as error:  # noqa: BLE001 - calamine's own error types, and whatever else
+        logger.info("unreadable %s: %r", extension, error)
+        raise _unreadable() from None
+    except BaseException as error:
+        # A Rust panic inside calamine reaches Python as pyo3's PanicException, a BaseException.
+        if type(error).__name__ != "PanicException":
+            raise
+        logger.warning("calamine panicked on a %s: %r", extension, error)
+        raise _unreadable() from None
     limits.check_time()
     if not rows:
         raise UnreadableFile(_("The file is empty."))
     _as_excel_values(rows, limits)
     return rows
+
+
+def _unreadable():
+    return UnreadableFile(
+        _(
+            "The workbook cannot be read: it holds something the portal does not understand. Open it in "
+            "Excel, save it again as .xlsx and upload it again."
+        )
+    )
+
+
+def _looks_like_markup(content):
+    start = content[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith((b"<!doctype", b"<html", b"<?xml", b"<table", b"<head", b"<meta"))
 
 
 def _as_excel_values(rows, limits):

@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import logging
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
@@ -11,6 +12,8 @@ from django.utils.translation import gettext as _
 from imports.engine import Problem, import_commit, import_plan
 from imports.kinds import import_kind
 from imports.models import ImportBatch
+
+logger = logging.getLogger(__name__)
 
 
 class PlanChanged(Exception):
@@ -129,13 +132,18 @@ def _commit(batch, plan):
         import_commit(plan, batch=batch)  # its own savepoint: a refusal leaves the caller's usable
     except (IntegrityError, DatabaseError) as error:
         # Another writer got in between planning and writing (a constraint the plan could not see).
+        # The database's own text is English and names tables; the log keeps it, the user gets ours.
+        logger.warning("import %s refused by the database: %s", batch.pk, error)
         plan.errors.append(
             Problem(
                 None,
                 "",
                 "",
-                _("The database refused the import: %(reason)s")
-                % {"reason": str(error).strip().splitlines()[0]},
+                _(
+                    "The database refused the import, most likely because another change to the same "
+                    "records was saved while it was being written; nothing was written. Check the file "
+                    "again and confirm once more."
+                ),
             )
         )
         raise PlanChanged(plan) from None

@@ -262,6 +262,16 @@ CELLS = frozenset({0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006})
 HEADER = struct.Struct("<HH")
 
 
+def encrypted(content):
+    """Whether an OLE2 container is a password-protected .xlsx (Excel encrypts it into one)."""
+    import olefile
+
+    try:
+        return olefile.OleFileIO(io.BytesIO(content)).exists("EncryptedPackage")
+    except Exception:  # noqa: BLE001 - not a readable container: the caller says what it is not
+        return False
+
+
 def xls_check(content, limits):
     """Refuse an .xls whose sheets reach past the limits. calamine reads every sheet of an .xls
     when it opens it, so every sheet counts towards the cells; rows and columns are the first's."""
