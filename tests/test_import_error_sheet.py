@@ -7,8 +7,9 @@ import io
 
 import openpyxl
 import pytest
+from django.utils import translation
 
-from common.spreadsheets import cell_safe
+from common.spreadsheets import CONTENT_TYPES, cell_safe
 from imports.engine import Problem
 from imports.error_sheet import error_sheet
 from imports.models import ImportBatch
@@ -145,6 +146,46 @@ def test_an_xlsx_comes_back_with_its_formatting_and_every_formula_as_text(db, fo
     assert (sheet["C2"].value, sheet["C2"].data_type) == (3, "n")
     assert sheet["B2"].value == datetime.datetime(2017, 10, 1)
     assert name == "s-errors.xlsx"
+
+
+def test_a_large_xlsx_comes_back_written_anew_from_its_values(db, monkeypatch):
+    # Two data rows of six columns: 3 × 6 = 18 cells, past a limit of 17.
+    monkeypatch.setattr("imports.error_sheet.KEEP_FORMATTING_CELLS", 17)
+    content = xlsx_with_text(
+        [
+            [*HEADERS, "差额"],
+            [NANXUN_A, datetime.datetime(2017, 10, 1), 3, 0, "", -1.5],
+            [NANXUN_A, datetime.datetime(2017, 11, 1), "x", 0, "", 2],
+        ],
+        {"E3": "=1+1"},
+    )
+    errors = [Problem(3, "安全检查次数", "x", "Expected a whole number.")]
+    with translation.override("en"):
+        body, name, content_type = error_sheet(content=content, file_name="s.xlsx", errors=errors)
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).worksheets[0]
+    assert sheet.title == "Errors"  # a new workbook: the sheet the portal names, not the user's
+    # Empty cells come back as empty text (openpyxl reads them as None of type inlineStr).
+    assert [[(c.value, c.data_type) for c in row] for row in sheet.iter_rows(min_row=2)] == [
+        [
+            (NANXUN_A, "s"),
+            (datetime.datetime(2017, 10, 1), "d"),
+            (3, "n"),
+            (0, "n"),
+            (None, "inlineStr"),
+            (-1.5, "n"),
+            (None, "inlineStr"),
+        ],
+        [
+            (NANXUN_A, "s"),
+            (datetime.datetime(2017, 11, 1), "d"),
+            ("x", "s"),
+            (0, "n"),
+            ("'=1+1", "s"),
+            (2, "n"),
+            ("安全检查次数: Expected a whole number.", "s"),
+        ],
+    ]
+    assert (name, content_type) == ("s-errors.xlsx", CONTENT_TYPES["xlsx"])
 
 
 @pytest.mark.parametrize(
