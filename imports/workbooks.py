@@ -16,7 +16,6 @@ import posixpath
 import struct
 import zipfile
 import zlib
-from xml.etree import ElementTree
 from xml.parsers import expat
 
 from django.utils.translation import gettext as _
@@ -131,48 +130,61 @@ def xlsx_check(content, limits):
 
 def _first_sheet_parts(archive):
     """The zip names of the first sheet and of the shared strings, found as calamine finds them:
-    the workbook part named by _rels/.rels, its first <sheet>, that sheet's relationship."""
+    the workbook part named by _rels/.rels, its first <sheet>, that sheet's relationship. Each part
+    is read by expat only up to what is sought, keeping nothing else: they can be as large as the
+    unpacked limit allows."""
     names = set(archive.namelist())
-    root = _relationships(archive, "_rels/.rels", "")
-    workbook = next((target for kind, target in root.values() if kind.endswith("/officeDocument")), "")
+    workbook = _first(archive, "_rels/.rels", "Relationship", lambda a: _target(a, "", "/officeDocument"))
     if workbook not in names:
         raise not_a_workbook(".xlsx")
     folder, base = posixpath.split(workbook)
-    relationships = _relationships(archive, f"{folder}/_rels/{base}.rels", folder)
-    first = None
-    try:
-        with archive.open(workbook) as stream:
-            for _event, element in ElementTree.iterparse(stream, events=("start",)):
-                if element.tag.rpartition("}")[2] == "sheet":
-                    first = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
-                    break
-    except ElementTree.ParseError as error:
-        logger.info("unreadable .xlsx, workbook part: %s", error)
-        raise damaged_xml() from None
-    sheet = relationships.get(first, ("", ""))[1]
-    if sheet not in names:
+    sheet_id = _first(
+        archive, workbook, "sheet", lambda a: next((v for k, v in a.items() if k.endswith(":id")), None)
+    )
+    sheet = _first(
+        archive,
+        f"{folder}/_rels/{base}.rels",
+        "Relationship",
+        lambda a: a.get("Id") == sheet_id and _target(a, folder),
+    )
+    if sheet_id is None or sheet not in names:
         raise not_a_workbook(".xlsx")
     return sheet, posixpath.join(folder, "sharedStrings.xml")
 
 
-def _relationships(archive, name, folder):
-    """{id: (type, zip name of the target)} of a .rels part; {} when there is none."""
+class _Found(Exception):
+    pass
+
+
+def _first(archive, name, element, pick):
+    """The first non-empty pick(attributes) of an `element` of the part `name`; None if none."""
+    if name not in archive.namelist():
+        return None
+    found = []
+
+    def start(tag, attributes):
+        if tag.rpartition(":")[2] == element and (value := pick(attributes)):
+            found.append(value)
+            raise _Found
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
     try:
-        stream = archive.open(name)
-    except KeyError:
-        return {}
-    found = {}
-    try:
-        with stream:
-            for _event, element in ElementTree.iterparse(stream):
-                if element.tag.rpartition("}")[2] == "Relationship":
-                    target = element.get("Target", "")
-                    path = target[1:] if target.startswith("/") else posixpath.join(folder, target)
-                    found[element.get("Id")] = (element.get("Type", ""), posixpath.normpath(path))
-    except ElementTree.ParseError as error:
-        logger.info("unreadable .xlsx, %s: %s", name, error)
-        raise damaged_xml() from None
-    return found
+        with archive.open(name) as stream:
+            while chunk := stream.read(CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except _Found:
+        pass
+    return found[0] if found else None
+
+
+def _target(attributes, folder, kind=""):
+    """The zip name a relationship points to (relative to `folder`, or absolute), if of `kind`."""
+    if not attributes.get("Type", "").endswith(kind):
+        return None
+    target = attributes.get("Target", "")
+    return posixpath.normpath(target[1:] if target.startswith("/") else posixpath.join(folder, target))
 
 
 class _SheetExtent:

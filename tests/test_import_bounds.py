@@ -115,6 +115,15 @@ def test_an_xlsx_reaching_past_the_limits_is_refused(low_limits, rows_xml, prefi
     assert refusal(xlsx_from_parts(sheet_xml(rows_xml, prefix)), "e.xlsx") == message
 
 
+@pytest.mark.parametrize("target", ["worksheets/data.xml", "/xl/worksheets/data.xml", "../xl/sheets/one.xml"])
+def test_the_first_sheet_is_found_wherever_the_workbook_puts_it(low_limits, target):
+    # The part named sheet1.xml is a decoy the size of the limits; the first sheet is elsewhere.
+    decoy = ("xl/worksheets/sheet1.xml", sheet_xml(HEADER_ROW))
+    far = sheet_xml(HEADER_ROW + '<row r="2">' + number_cell("K2", 1) + "</row>")
+    content = xlsx_from_parts(far, sheet_target=target, extra=[decoy] if target.endswith("data.xml") else [])
+    assert refusal(content, "e.xlsx") == columns(2, 11)
+
+
 def test_formatted_empty_cells_far_out_do_not_count_as_calamine_skips_them(low_limits):
     rows_xml = (
         HEADER_ROW

@@ -2,6 +2,7 @@
 to far more than they pack, central directories that lie. Each is a few kilobytes."""
 
 import io
+import posixpath
 import struct
 import zipfile
 
@@ -63,15 +64,19 @@ def number_cell(reference, number):
 HEADER_ROW = '<row r="1">' + text_cell("A1", "统一社会信用代码") + text_cell("B1", "企业名称") + "</row>"
 
 
-def xlsx_from_parts(sheet, shared_strings=None, extra=()):
-    """An .xlsx whose first sheet is `sheet` (XML text); `extra`: more (name, bytes) members."""
+def xlsx_from_parts(sheet, shared_strings=None, extra=(), sheet_target="worksheets/sheet1.xml"):
+    """An .xlsx whose first sheet is `sheet` (XML text), at `sheet_target` (relative to xl/, or
+    absolute from /); `extra`: more (name, bytes) members."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", CONTENT_TYPES)
         archive.writestr("_rels/.rels", PACKAGE_RELS)
         archive.writestr("xl/workbook.xml", WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
-        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels", WORKBOOK_RELS.replace("worksheets/sheet1.xml", sheet_target)
+        )
+        path = sheet_target[1:] if sheet_target.startswith("/") else f"xl/{sheet_target}"
+        archive.writestr(posixpath.normpath(path), sheet)
         if shared_strings is not None:
             archive.writestr("xl/sharedStrings.xml", shared_strings)
         for name, content in extra:
