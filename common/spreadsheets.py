@@ -12,6 +12,9 @@ from openpyxl.utils import get_column_letter
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection); tab and
 # carriage return are the OWASP additions that some programs strip before looking.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A signed number written as text (a CSV cell such as `-3` or `+1.5`) is a number to a spreadsheet,
+# not a formula: it can call nothing, so it is written as it came.
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 # An XLSX sheet is XML 1.0, which holds tab, line feed, carriage return and U+0020–U+D7FF,
 # U+E000–U+FFFD, U+10000 and up; openpyxl refuses most of the rest (IllegalCharacterError) and
@@ -30,9 +33,10 @@ CONTENT_TYPES = {
 def cell_safe(value):
     """Text a spreadsheet would run as a formula, prefixed with ' so it stays text.
 
-    Numbers are left alone: a negative percentage is a number, not a formula.
+    Numbers are left alone: a negative percentage is a number, not a formula; so is a signed
+    number written as text (`-3` from a CSV file).
     """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

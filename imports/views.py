@@ -137,11 +137,12 @@ def import_errors(request, pk):
         return redirect("import_done", batch.pk)
     if _expired(request, batch):
         return redirect("import_upload")
-    plan = import_batch_plan(batch=batch)
-    if not any(problem.row for problem in plan.errors):
+    # Only the errors are kept: the plan's rows go before the sheet reads the file again.
+    errors = import_batch_plan(batch=batch).errors
+    if not any(problem.row for problem in errors):
         return redirect("import_preview", batch.pk)
     content, name, content_type = error_sheet(
-        content=bytes(batch.content), file_name=batch.file_name, errors=plan.errors
+        content=bytes(batch.content), file_name=batch.file_name, errors=errors
     )
     response = HttpResponse(content, content_type=content_type)
     # The uploaded file's name, often Chinese: filename*=utf-8''<percent-encoded> (RFC 6266).

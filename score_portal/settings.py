@@ -250,6 +250,15 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Errors listed on the preview page and by import_data; the rest are counted (and all are in the
 # downloadable error sheet).
 SCORE_IMPORT_MAX_ERRORS = envint("SCORE_IMPORT_MAX_ERRORS", 200)
+# What the import engine reads of one file (imports/limits.py). The upload limit bounds the bytes
+# sent, not what they expand to: a 4 MB workbook can unpack to gigabytes and a sheet hold millions
+# of rows. Past these the reader stops, early, and says which limit the file passed. Rows are those
+# below the header; cells are rows × columns of the sheet read, blank ones inside it included.
+SCORE_IMPORT_MAX_ROWS = envint("SCORE_IMPORT_MAX_ROWS", 200_000)
+SCORE_IMPORT_MAX_COLUMNS = envint("SCORE_IMPORT_MAX_COLUMNS", 60)
+SCORE_IMPORT_MAX_CELLS = envint("SCORE_IMPORT_MAX_CELLS", 2_000_000)
+SCORE_IMPORT_MAX_UNZIPPED_BYTES = envint("SCORE_IMPORT_MAX_UNZIPPED_MB", 200) * 1024 * 1024
+SCORE_IMPORT_READ_SECONDS = envint("SCORE_IMPORT_READ_SECONDS", 30)
 # An uploaded file waits this many days for its confirmation; then its bytes are deleted (the
 # history keeps its name, size, SHA-256 and counts) and it must be uploaded again.
 SCORE_IMPORT_KEEP_DAYS = envint("SCORE_IMPORT_KEEP_DAYS", 7)

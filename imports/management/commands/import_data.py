@@ -32,9 +32,16 @@ class Command(BaseCommand):
         try:
             content = path.read_bytes()
         except OSError as error:
-            raise CommandError(
-                _("Cannot read %(file)s: %(reason)s") % {"file": file, "reason": error.strerror}
-            ) from None
+            # The system's own reason (strerror) is English whatever the language asked for.
+            if isinstance(error, FileNotFoundError):
+                message = _("There is no file %(file)s.")
+            elif isinstance(error, IsADirectoryError):
+                message = _("%(file)s is a folder, not a file.")
+            elif isinstance(error, PermissionError):
+                message = _("Cannot read %(file)s: permission denied.")
+            else:
+                message = _("Cannot read %(file)s.")
+            raise CommandError(message % {"file": file}) from None
         try:
             batch, plan = import_file(kind=kind, file_name=path.name, content=content, dry_run=dry_run)
         except ImportConflict as conflict:
