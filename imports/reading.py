@@ -171,7 +171,8 @@ def _lines(text, limits):
 def _utf16_without_bom(sample):
     # Commas and line ends in UTF-16 are a byte and a NUL: a sample with NULs that decodes to text
     # holding them, and nothing binary, is UTF-16. Binary data rarely decodes (lone surrogates).
-    if b"\x00" not in sample:
+    # A NUL or two is a stray character in a UTF-8 or GB18030 file, refused in its cell.
+    if sample.count(b"\x00") <= STRAY_CONTROLS:
         return False
     even = sample[: len(sample) // 2 * 2]
     for encoding in ("utf-16-le", "utf-16-be"):

@@ -15,7 +15,7 @@ from django.db import IntegrityError
 
 from enterprises.models import Enterprise
 from imports.models import ImportBatch
-from imports.services import PlanChanged, import_file
+from imports.services import ImportConflict, import_file
 from tests.import_files import csv_bytes, xls_bytes, xlsx_bytes
 from tests.workbook_files import HEADER_ROW, sheet_xml, text_cell, xlsx_from_parts
 
@@ -147,7 +147,7 @@ CASES = {
     "random-bytes-csv": (RANDOM, "e.csv", BINARY),
     # A NUL or two in a text file is not binary data: it is refused in its cell, with its row and
     # column, at the preview (tests/test_control_characters.py); hundreds of them are binary.
-    "nuls-at-the-start": (b"credit_code\x00\x00\x00\x00,name\r\n", "e.csv", BINARY),
+    "nuls-at-the-start": (b"credit_code" + b"\x00" * 100 + b",name\r\n", "e.csv", BINARY),
     "empty": (b"", "e.csv", ("The file is empty.", "文件是空的。")),
     "utf-16-with-bom": (csv_bytes(ROWS, "utf-16"), "e.csv", UTF16),
     "utf-16-le-without-bom": (csv_bytes(ROWS, "utf-16-le"), "e.csv", UTF16),
@@ -230,11 +230,11 @@ def test_a_refusal_by_the_database_is_told_in_the_portals_words(db, monkeypatch,
         raise IntegrityError('duplicate key value violates unique constraint "enterprises_credit_code_key"')
 
     monkeypatch.setattr("imports.services.import_commit", refuse)
-    with pytest.raises(PlanChanged) as changed:
+    with pytest.raises(ImportConflict) as refused:
         import_file(kind="enterprises", file_name="e.csv", content=csv_bytes(ROWS))
-    assert [problem.message for problem in changed.value.plan.errors] == [
-        "数据库拒绝了此次导入，很可能是写入期间有其他人保存了对相同记录的修改；未写入任何内容。请重新检查文件后再次确认。"
-    ]
+    assert str(refused.value) == (
+        "导入被拒绝：写入时，另一次导入或一处编辑修改了其中部分相同的记录。未写入任何内容，请重试。"
+    )
     # The database's own words go to the log, for whoever looks into it.
     assert "enterprises_credit_code_key" in caplog.text
     assert Enterprise.objects.count() == 0
