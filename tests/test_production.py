@@ -215,17 +215,56 @@ class TestHealthz:
         assert response.status_code == 200
         assert response.json() == {"status": "ok"}
 
-    def test_answers_503_with_the_reason_when_the_database_does_not(self, client, db, monkeypatch, caplog):
+    def test_answers_503_without_the_databases_address_when_it_does_not(
+        self, client, db, monkeypatch, caplog
+    ):
         class Unreachable:
             def cursor(self):
-                raise OperationalError("connection refused")
+                raise OperationalError(
+                    'connection to server at "db.example.gov.cn" (10.1.2.3), port 5432 failed: '
+                    'FATAL:  database "score_portal" does not exist'
+                )
 
         # The view's handle on the database, not the test's own connection.
         monkeypatch.setattr("score_portal.views.connection", Unreachable())
         response = client.get("/healthz")
         assert response.status_code == 503
-        assert response.json() == {"status": "error", "reason": "database unavailable: connection refused"}
-        assert "health check: database unavailable: connection refused" in caplog.text
+        # Anyone may ask /healthz: nothing of where the database is, or what it is called.
+        assert response.json() == {"status": "error", "reason": "database unavailable"}
+        for detail in ("db.example.gov.cn", "10.1.2.3", "5432", "score_portal"):
+            assert detail not in response.content.decode()
+        # The operator finds the detail in the log.
+        assert (
+            'health check: database unavailable: connection to server at "db.example.gov.cn" (10.1.2.3), '
+            'port 5432 failed: FATAL:  database "score_portal" does not exist'
+        ) in caplog.text
+
+    def test_a_closed_port_answers_503_without_host_port_or_name(self):
+        # A real connection attempt (psycopg2's own message), in a process of its own whose
+        # database is a PostgreSQL on a port where nothing listens.
+        code = (
+            "import django; django.setup()\n"
+            "from django.test import Client\n"
+            "response = Client().get('/healthz')\n"
+            "print(response.status_code, response.content.decode())\n"
+        )
+        environment = {
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "score_portal.settings",
+            "DATABASE_URL": "postgres://score_reader@127.0.0.1:9/score_secret_name",
+        }
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.stdout.strip() == '503 {"status": "error", "reason": "database unavailable"}'
+        # The log (stderr) has what the operator needs.
+        assert "health check: database unavailable: connection to server at" in result.stderr
+        assert "127.0.0.1" in result.stderr and "port 9" in result.stderr
 
 
 class TestRequestLog:
