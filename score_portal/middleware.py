@@ -1,11 +1,13 @@
 """Middleware every request passes through: one log line per request, the Permissions-Policy header
-(which neither Django 5.2 nor django-csp sends), and the body size limit."""
+(which neither Django 5.2 nor django-csp sends), the body size limit, and no caching of what a
+logged-in user is shown."""
 
 import logging
 import time
 
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.utils.functional import empty
 
 request_log = logging.getLogger("score.request")
@@ -95,3 +97,32 @@ class RequestBodyLimitMiddleware:
                 status=413,
             )
         return self.get_response(request)
+
+
+class NoStoreWhenLoggedInMiddleware:
+    """Tell browsers and proxies to keep nothing a logged-in user was sent: every page, download
+    and API answer (`Cache-Control: max-age=0, no-cache, no-store, must-revalidate, private`).
+
+    Officials share office computers: the next person at the desk must not find another's
+    enterprise list or export in the browser's cache or history. Static files never get here
+    (WhiteNoise answers them first, with its ten-year cache), and an anonymous request without a
+    session cookie (the login page, /healthz) is answered as its view decided, without loading a
+    user to find out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self._logged_in(request):
+            add_never_cache_headers(response)
+        return response
+
+    @staticmethod
+    def _logged_in(request):
+        # Without a session cookie nobody is logged in (the login's own POST answers with a
+        # redirect); with one, the user the view has usually loaded already.
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES or not hasattr(request, "user"):
+            return False
+        return request.user.is_authenticated

@@ -115,7 +115,7 @@ def production(settings, collected_static):
     settings.STATIC_ROOT = collected_static
     settings.STORAGES = PRODUCTION_STORAGES
     settings.SECURE_SSL_REDIRECT = True
-    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = settings.LANGUAGE_COOKIE_SECURE = True
     settings.SECURE_HSTS_SECONDS = 31536000
     return settings
 

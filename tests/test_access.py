@@ -137,6 +137,14 @@ def test_role_gets_the_same_status_in_production(portal, client, production, url
     assert response.status_code == expected
 
 
+@pytest.mark.parametrize("url", ACCESS)
+@pytest.mark.parametrize("role", ROLES[1:])
+def test_nothing_a_logged_in_user_is_sent_is_stored(portal, client, url, role):
+    # Shared office computers: pages, downloads, API answers, errors and redirects alike.
+    response = client_as(client, role).get(url)
+    assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
 def portal_urls(resolver=None, prefix=""):
     """Every route of the portal outside the admin, as written in its URLconf."""
     resolver = resolver or get_resolver()

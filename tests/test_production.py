@@ -208,6 +208,63 @@ class TestStaticFilesAfterCollectstatic:
         assert hashed[0].read_text().rstrip().endswith("//# sourceMappingURL=chart.umd.min.js.map")
 
 
+class TestCaching:
+    """Officials share office computers: nothing a logged-in user was sent stays in the browser's
+    cache. Every URL of the portal, for every role, is walked in tests/test_access.py."""
+
+    NO_STORE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+    def test_a_logged_in_page_and_a_download_are_not_stored(self, client, db, production):
+        client.force_login(make_user("city_official"))
+        for url in ("/enterprises/", "/dashboard/export/districts.csv", "/training/export.xlsx"):
+            response = client.get(url, headers=BEHIND_PROXY)
+            assert (response.status_code, response["Cache-Control"]) == (200, self.NO_STORE)
+
+    def test_static_files_keep_their_long_cache_when_logged_in(self, client, db, production):
+        client.force_login(make_user("city_official"))
+        page = client.get("/enterprises/", headers=BEHIND_PROXY).content.decode()
+        import re
+
+        css = re.search(r'href="(/static/css/portal\.[0-9a-f]{12}\.css)"', page).group(1)
+        response = client.get(css, headers=BEHIND_PROXY)
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "max-age=315360000, public, immutable"
+
+    def test_the_login_page_still_sets_its_csrf_cookie(self, client, db, production):
+        response = client.get("/accounts/login/", headers=BEHIND_PROXY)
+        assert response.status_code == 200
+        assert response.cookies["csrftoken"]["secure"] is True
+        # Django's login view is never cached in any case.
+        assert response["Cache-Control"] == self.NO_STORE
+
+    def test_an_anonymous_request_is_answered_without_loading_a_user(self, client, db, caplog):
+        with caplog.at_level(logging.INFO, logger="score.request"):
+            response = client.get("/healthz")
+        assert "Cache-Control" not in response
+        assert [r.user for r in caplog.records if r.name == "score.request"] == ["-"]
+
+
+class TestLanguageCookie:
+    def test_the_language_cookie_is_secure_and_http_only_in_production(self, client, db, production):
+        response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, headers=BEHIND_PROXY)
+        assert response.status_code == 302
+        cookie = response.cookies["django_language"]
+        assert (cookie.value, cookie["secure"], cookie["httponly"]) == ("en", True, True)
+
+    def test_it_follows_the_session_cookie_when_secure_cookies_are_turned_off(self):
+        code = (
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'score_portal.settings'; django.setup()\n"
+            "from django.conf import settings as s\n"
+            "print(s.SESSION_COOKIE_SECURE, s.LANGUAGE_COOKIE_SECURE, s.LANGUAGE_COOKIE_HTTPONLY)"
+        )
+        for secure, expected in [("true", ["True", "True", "True"]), ("false", ["False", "False", "True"])]:
+            env = production_environment(DJANGO_SECURE_COOKIES=secure)
+            result = subprocess.run(
+                [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+            )
+            assert result.stdout.split() == expected
+
+
 class TestHealthz:
     def test_answers_ok_when_the_database_answers(self, client, db, production):
         # Asked by the load balancer over plain HTTP inside the network: not redirected.
