@@ -2,7 +2,6 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
@@ -10,7 +9,7 @@ from accounts.models import Role
 from accounts.scoping import require_role, user_role
 from dashboard import page_cache
 from dashboard.figures import DEFINITIONS, district_figures, monthly_trend
-from dashboard.forms import PeriodForm
+from dashboard.forms import EnterpriseSearchForm, PeriodForm
 from dashboard.views import trend_charts
 from enterprises.selectors import enterprise_for_user_or_404, enterprises_for
 
@@ -20,11 +19,11 @@ READERS = tuple(Role)
 @login_required
 def enterprise_list(request):
     require_role(request.user, *READERS)
-    enterprises = enterprises_for(request.user)
-    query = request.GET.get("q", "").strip()
-    if query:
-        enterprises = enterprises.filter(Q(name__icontains=query) | Q(credit_code__icontains=query.upper()))
-    page = Paginator(enterprises, 50).get_page(request.GET.get("page"))
+    search = EnterpriseSearchForm(request.GET)
+    if not search.is_valid():
+        return render(request, "400.html", {"message": search.error_message()}, status=400)
+    query = search.cleaned_data["q"].strip()
+    page = Paginator(search.searched(enterprises_for(request.user)), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "dashboard/enterprise_list.html",

@@ -53,7 +53,34 @@ class PeriodForm(forms.Form):
         return (f"from={period.first:%Y-%m}&" if period.first else "") + f"to={period.last:%Y-%m}"
 
 
-class EnterpriseFilterForm(forms.Form):
+# Django's own message for the code reads "empty string" in its Chinese, which misleads.
+NO_NUL = {"null_characters_not_allowed": _("The search and filters cannot contain a NUL character.")}
+
+
+class EnterpriseSearchForm(forms.Form):
+    """The enterprise search: part of a name or of a credit code, in any case.
+
+    Read through the form, never from request.GET: its field refuses a NUL character (Django's
+    CharField), which PostgreSQL cannot compare and the page then answers with a 400, not a 500.
+    """
+
+    q = forms.CharField(required=False, label=_("Search by name or credit code"), error_messages=NO_NUL)
+
+    def searched(self, enterprises):
+        """The enterprises whose name or credit code contains the search (call after is_valid())."""
+        query = self.cleaned_data["q"].strip()
+        if query:
+            enterprises = enterprises.filter(
+                Q(name__icontains=query) | Q(credit_code__icontains=query.upper())
+            )
+        return enterprises
+
+    def error_message(self):
+        """The first problem, as one sentence for the 400 page."""
+        return next(message for messages in self.errors.values() for message in messages)
+
+
+class EnterpriseFilterForm(EnterpriseSearchForm):
     """Search, filters and order of a district's enterprise list."""
 
     SORTS = {
@@ -68,10 +95,9 @@ class EnterpriseFilterForm(forms.Form):
         "accidents": ("accidents", "name"),
     }
 
-    q = forms.CharField(required=False, label=_("Search by name or credit code"))
-    sector = forms.CharField(required=False, label=_("sector"))
-    cohort = forms.CharField(required=False, label=_("cohort"))
-    sort = forms.CharField(required=False, label=_("sort"))
+    sector = forms.CharField(required=False, label=_("sector"), error_messages=NO_NUL)
+    cohort = forms.CharField(required=False, label=_("cohort"), error_messages=NO_NUL)
+    sort = forms.CharField(required=False, label=_("sort"), error_messages=NO_NUL)
 
     def clean_sort(self):
         # An unknown key falls back to the name rather than refusing the page.
@@ -81,11 +107,7 @@ class EnterpriseFilterForm(forms.Form):
     def filtered(self, enterprises):
         """The enterprises searched and filtered as the form says (call after is_valid())."""
         data = self.cleaned_data
-        query = data["q"].strip()
-        if query:
-            enterprises = enterprises.filter(
-                Q(name__icontains=query) | Q(credit_code__icontains=query.upper())
-            )
+        enterprises = self.searched(enterprises)
         if data["sector"]:
             enterprises = enterprises.filter(sector=data["sector"])
         if data["cohort"]:

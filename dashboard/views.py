@@ -258,14 +258,16 @@ def export_districts(request, file_format):
 
 
 def _district_enterprises(request, code):
-    """The district (404 unless visible), the period form, the filter form and the filtered list."""
+    """The district (404 unless visible), the period form, the filter form and the filtered list
+    (None when either form refuses what the URL says)."""
     require_role(request.user, *OFFICIAL_ROLES)
     district = get_object_or_404(visible_districts(request.user), code=code)
     form = PeriodForm(request.GET)
+    # Every filter is optional and an unknown sort falls back to the name; what is refused is
+    # text no enterprise can hold (a NUL character).
     filters = EnterpriseFilterForm(request.GET)
-    filters.is_valid()  # every field is optional and an unknown sort falls back to the name
     enterprises = None
-    if form.is_valid():
+    if filters.is_valid() and form.is_valid():
         enterprises = filters.filtered(Enterprise.objects.filter(district=district))
         if filters.sorts_by_figure:
             enterprises = enterprise_figures(enterprises, district, form.period)
@@ -278,7 +280,12 @@ def _district_enterprises(request, code):
 def district_enterprises(request, code):
     district, form, filters, enterprises = _district_enterprises(request, code)
     if enterprises is None:
-        return render(request, "dashboard/district.html", {"district": district, "form": form}, status=400)
+        return render(
+            request,
+            "dashboard/district.html",
+            {"district": district, "form": form, "filters": filters},
+            status=400,
+        )
     rows, _total = district_figures([district], form.period)
     page = Paginator(enterprises, 50).get_page(request.GET.get("page"))
     if not filters.sorts_by_figure:  # the page's enterprises alone need their figures
@@ -315,7 +322,7 @@ def export_district_enterprises(request, code, file_format):
         raise Http404
     district, form, filters, enterprises = _district_enterprises(request, code)
     if enterprises is None:
-        return _error_page(request, form)
+        return _error_page(request, filters if filters.errors else form)
     if not filters.sorts_by_figure:
         enterprises = enterprise_figures(enterprises, district, form.period)
     table = [[getattr(enterprise, key) for key, _label in ENTERPRISE_COLUMNS] for enterprise in enterprises]
