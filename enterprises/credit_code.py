@@ -46,3 +46,17 @@ def validate_credit_code(value):
 def division_code(code):
     """Characters 3–8: the administrative division where the enterprise registered."""
     return code[2:8]
+
+
+class CreditCodeConverter:
+    """`<credit_code:…>` in a URL: 18 ASCII letters and digits, in either case (the page
+    upper-cases them). Anything else cannot name an enterprise, and is a 404 from the URLconf
+    before it reaches the database (PostgreSQL refuses to compare text holding a NUL)."""
+
+    regex = f"[0-9A-Za-z]{{{LENGTH}}}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value

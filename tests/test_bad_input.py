@@ -1,8 +1,11 @@
 """Bad input in URLs and forms: the answers the portal gives to what tests/test_fuzz.py found
 making a 500, each class fixed where it arose."""
 
+from urllib.parse import quote
+
 import pytest
 
+from tests.test_access import NANXUN_CODE
 from tests.test_access import client_as as logged_in
 from tests.test_access import portal as portal  # noqa: F401 (the fixture)
 
@@ -36,3 +39,15 @@ class TestWhatFuzzingFound:
         page = logged_in(client, "city_official").get("/enterprises/", {"q": "南浔\x00"})
         assert page.status_code == 400
         assert "The search and filters cannot contain a NUL character." in page.content.decode()
+
+    @pytest.mark.parametrize(
+        "code",
+        [NANXUN_CODE + "\x00", "\x00", NANXUN_CODE[:17] + "Ｎ", NANXUN_CODE + "0", "9133050337558318 N"],
+    )
+    def test_what_cannot_be_a_credit_code_is_a_404(self, portal, client, code):  # noqa: F811
+        response = logged_in(client, "city_official").get(f"/enterprises/{quote(code, safe='')}/")
+        assert response.status_code == 404
+
+    def test_the_enterprise_page_takes_the_code_in_either_case(self, portal, client):  # noqa: F811
+        client = logged_in(client, "city_official")
+        assert client.get(f"/enterprises/{NANXUN_CODE.lower()}/").status_code == 200
