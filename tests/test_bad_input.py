@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.test_access import NANXUN_CODE
+from tests.test_access import NANXUN_CODE, NANXUN_WORKSHOP
 from tests.test_access import client_as as logged_in
 from tests.test_access import portal as portal  # noqa: F401 (the fixture)
 
@@ -51,3 +51,34 @@ class TestWhatFuzzingFound:
     def test_the_enterprise_page_takes_the_code_in_either_case(self, portal, client):  # noqa: F811
         client = logged_in(client, "city_official")
         assert client.get(f"/enterprises/{NANXUN_CODE.lower()}/").status_code == 200
+
+    @pytest.mark.parametrize("module", ["²", "١", "１", "1.0", "-1", " 1"])
+    def test_a_module_that_is_not_written_in_ascii_digits_is_refused_with_400(
+        self,
+        portal,
+        client,
+        module,  # noqa: F811
+    ):
+        # str.isdigit() let "²" through to int(), which refused it.
+        page = logged_in(client, "trainer").get("/training/", {"module": module})
+        assert page.status_code == 400
+        assert "A module is chosen by its number, for example 1." in page.content.decode()
+
+    def test_the_module_message_in_chinese(self, portal, client):  # noqa: F811
+        del client.cookies["django_language"]
+        page = logged_in(client, "trainer").get("/training/", {"module": "²"})
+        assert "请用编号选择培训模块，例如 1。" in page.content.decode()
+
+    def test_a_module_number_beyond_any_module_lists_nothing(self, portal, client):  # noqa: F811
+        page = logged_in(client, "trainer").get("/training/", {"module": "999999999"})
+        assert (page.status_code, list(page.context["page"])) == (200, [])
+
+    def test_an_attendance_row_numbered_in_other_digits_is_not_read(self, portal, client):  # noqa: F811
+        # The row numbers were read with \d+, which takes "²", and int() refused it.
+        client = logged_in(client, "trainer")
+        response = client.post(
+            f"/training/workshops/{NANXUN_WORKSHOP}/attendance/",
+            {"row-²-name": "王芳", "row-²-present": "on"},
+        )
+        # Nothing to save but an empty list: the row's number is not one the page writes.
+        assert response.status_code == 302

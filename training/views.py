@@ -32,6 +32,9 @@ from training.services import (
 READERS = tuple(Role)
 EDITORS = (Role.PROGRAMME_ADMIN, Role.TRAINER)
 CELLS = ("name", "enterprise", "role", "sex", "phone", "participant")
+# [0-9], not \d or str.isdigit(): those also take ², ١ and １, which int() then refuses or reads.
+NUMBER = re.compile(r"[0-9]{1,9}")
+ROW_FIELD = re.compile(r"^row-([0-9]{1,9})-")
 BLANK_ROWS = 3  # rows to type into when the browser runs no JavaScript
 
 
@@ -61,7 +64,11 @@ def workshop_list(request):
         month = _optional_month(filters["month"])
     except ValidationError as error:
         return _bad_request(request, error)
-    if filters["module"].isdigit():
+    if filters["module"] and not NUMBER.fullmatch(filters["module"]):
+        return _bad_request(
+            request, ValidationError(_("A module is chosen by its number, for example 1."), code="invalid")
+        )
+    if filters["module"]:
         workshops = workshops.filter(module__number=int(filters["module"]))
     if filters["kind"] in Workshop.Kind.values:
         workshops = workshops.filter(kind=filters["kind"])
@@ -145,7 +152,7 @@ def _totals(pairs):
 
 def _rows_from_post(post):
     """The grid's rows in the order of their index, every cell kept as typed."""
-    indexes = sorted({int(m[1]) for key in post for m in [re.match(r"^row-(\d+)-", key)] if m})
+    indexes = sorted({int(m[1]) for key in post for m in [ROW_FIELD.match(key)] if m})
     return [
         AttendanceRow(
             **{cell: post.get(f"row-{i}-{cell}", "") for cell in CELLS},
