@@ -82,3 +82,17 @@ class TestWhatFuzzingFound:
         )
         # Nothing to save but an empty list: the row's number is not one the page writes.
         assert response.status_code == 302
+
+    @pytest.mark.parametrize("field", ["enterprises", "trainers"])
+    @pytest.mark.parametrize("pk", [str(2**63), str(-(2**63) - 1), "１"])
+    def test_a_workshop_with_an_id_no_record_can_have_is_refused_by_the_form(
+        self,
+        portal,
+        client,
+        field,
+        pk,  # noqa: F811
+    ):
+        # SQLite refused an id beyond 64 bits in the form's IN (…) with an OverflowError.
+        response = logged_in(client, "trainer").post("/training/workshops/new/", {field: pk})
+        assert response.status_code == 200
+        assert response.context["form"].errors[field] == [f"“{pk}” is not a valid value."]

@@ -1,6 +1,8 @@
 import datetime
+import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -8,8 +10,26 @@ from enterprises.models import Enterprise
 from training.models import Module, Workshop
 from training.selectors import trainers_of
 
+# A record's id as a form sends it: ASCII digits, within a 64-bit key. Django asks the database
+# about any integer int() reads, and SQLite refuses one beyond 64 bits in `IN (…)` with an
+# OverflowError (a 500) where PostgreSQL finds nothing.
+RECORD_ID = re.compile(r"[0-9]{1,18}")
 
-class TrainerChoiceField(forms.ModelMultipleChoiceField):
+
+class RecordsChoiceField(forms.ModelMultipleChoiceField):
+    """Several records chosen by id; an id no record can have is refused before the database is
+    asked, with the field's own message."""
+
+    def clean(self, value):
+        for pk in value or ():
+            if not RECORD_ID.fullmatch(str(pk)):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super().clean(value)
+
+
+class TrainerChoiceField(RecordsChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
 
@@ -19,7 +39,7 @@ class ConsultantChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
-class EnterpriseChoiceField(forms.ModelMultipleChoiceField):
+class EnterpriseChoiceField(RecordsChoiceField):
     def label_from_instance(self, obj):
         return obj.name
 
