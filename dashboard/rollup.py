@@ -193,9 +193,12 @@ def rebuild(using=DEFAULT_DB_ALIAS):
             if vendor == "postgresql":
                 # The tables first, then the state row: the order a TRUNCATE or ALTER TABLE takes.
                 # And room to aggregate and sort the whole data in memory (the default 4 MB spilled
-                # the month sums to disk at 10,000 enterprises), for this transaction only.
+                # the month sums to disk at 10,000 enterprises), for this transaction only. A rebuild
+                # begun runs to its end, whatever statement timeout the web request set
+                # (score_portal.middleware.DatabaseTimeoutMiddleware): SET LOCAL as well, first.
                 cursor.execute(
-                    f"LOCK TABLE {', '.join(SOURCE_TABLES)} IN ACCESS SHARE MODE; SET LOCAL work_mem = '64MB'"
+                    f"SET LOCAL statement_timeout = 0; LOCK TABLE {', '.join(SOURCE_TABLES)} IN ACCESS SHARE MODE; "
+                    "SET LOCAL work_mem = '64MB'"
                 )
                 state = f"SELECT data_version, rollup_version, due_month FROM {STATE_TABLE} WHERE id = 1 FOR UPDATE NOWAIT"
                 cursor.execute(state)

@@ -5,7 +5,7 @@ import hashlib
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,11 +129,22 @@ def import_batch_replan(*, batch):
     return plan
 
 
+def _statement_timeout_lifted():
+    """Inside the import's transaction: no statement of it is cut short by a statement timeout,
+    the web request's (score_portal.middleware.DatabaseTimeoutMiddleware) or one set for the
+    database's role. A confirmed import runs to its end; until the transaction ends (SET LOCAL).
+    The lock timeout stays: an import that cannot get its tables gives up, writing nothing."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 0")
+
+
 def import_batch_confirm(*, batch):
     """Commit a previewed file, all or nothing; PlanChanged if the data moved since the preview,
     ImportConflict if the database refused the writes."""
     try:
         with transaction.atomic():
+            _statement_timeout_lifted()
             batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
             if import_batch_expired(batch=batch) or batch.status != ImportBatch.Status.PREVIEWED:
                 return batch, None  # past its time, refused, or nothing to import: nothing to write
@@ -188,6 +199,7 @@ def import_file(*, kind, file_name, content, user=None, dry_run=False):
     )
     try:
         with transaction.atomic():
+            _statement_timeout_lifted()
             batch.save()
             _commit(batch, plan)
     except CONFLICTS as error:

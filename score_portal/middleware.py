@@ -1,14 +1,18 @@
 """Middleware every request passes through: one log line per request, the Permissions-Policy header
-(which neither Django 5.2 nor django-csp sends), the body size limit, and no caching of what a
-logged-in user is shown."""
+(which neither Django 5.2 nor django-csp sends), the body size limit, no caching of what a
+logged-in user is shown, and the database timeouts of a web request."""
 
+import contextlib
 import logging
 import time
 
 from django.conf import settings
+from django.db import DatabaseError, OperationalError, connections
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import empty
+from django.utils.translation import gettext as _
 
 request_log = logging.getLogger("score.request")
 
@@ -126,3 +130,93 @@ class NoStoreWhenLoggedInMiddleware:
         if settings.SESSION_COOKIE_NAME not in request.COOKIES or not hasattr(request, "user"):
             return False
         return request.user.is_authenticated
+
+
+# PostgreSQL's SQLSTATEs for a statement cancelled by statement_timeout (query_canceled) and for a
+# lock not obtained within lock_timeout (lock_not_available).
+QUERY_CANCELED = "57014"
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+class DatabaseTimeoutMiddleware:
+    """On PostgreSQL, a web request runs no statement longer than SCORE_WEB_STATEMENT_TIMEOUT_MS
+    and waits no longer than SCORE_WEB_LOCK_TIMEOUT_MS for a lock; a request cut short answers
+    "The portal is busy" (503) instead of hanging until gunicorn kills its worker.
+
+    Set for the request and reset at its end, on each PostgreSQL connection it uses: not
+    connection options, which would hold for migrations, management commands and tests sharing
+    the connection too. Work that must finish once begun lifts the statement timeout for its own
+    transaction with SET LOCAL: an import's confirmation (imports.services) and the roll-up's
+    rebuild (dashboard.rollup). A zero turns a timeout off.
+
+    The SET is sent just before the request's first statement on a connection (an execute
+    wrapper, Django's documented hook), so a request that reads nothing costs nothing, and the
+    RESET after the response; both on the driver's connection, below Django's query log, so the
+    query-count tests go on counting what a page asks of the data. Two round trips per request
+    that reads the database (about 0.1 ms on one machine). A SET sent inside a transaction that
+    is then rolled back is undone with it: the rest of that request runs without the timeouts.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        timeouts = (settings.SCORE_WEB_STATEMENT_TIMEOUT_MS, settings.SCORE_WEB_LOCK_TIMEOUT_MS)
+        aliases = [alias for alias in connections if connections[alias].vendor == "postgresql"]
+        if not aliases or not any(timeouts):
+            return self.get_response(request)
+        applied = set()
+        with contextlib.ExitStack() as wrappers:
+            for alias in aliases:
+                wrappers.enter_context(
+                    connections[alias].execute_wrapper(self._setter(alias, timeouts, applied))
+                )
+            try:
+                return self.get_response(request)
+            finally:
+                for alias in applied:
+                    self._reset(connections[alias])
+
+    @staticmethod
+    def _setter(alias, timeouts, applied):
+        def set_timeouts(execute, sql, params, many, context):
+            if alias not in applied:
+                applied.add(alias)
+                connection = context["connection"]
+                with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT set_config('statement_timeout', %s, false), set_config('lock_timeout', %s, false)",
+                        [str(timeout) for timeout in timeouts],
+                    )
+            return execute(sql, params, many, context)
+
+        return set_timeouts
+
+    @staticmethod
+    def _reset(connection):
+        if connection.connection is None:
+            return  # closed during the request
+        try:
+            with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+                cursor.execute("RESET statement_timeout; RESET lock_timeout")
+        except DatabaseError:
+            # Broken, or left in a failed transaction: a connection that may keep the web's
+            # timeouts is not reused (a test's own transaction is left to the test).
+            if not connection.in_atomic_block:
+                connection.close()
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError):
+            return None
+        if getattr(exception.__cause__, "pgcode", None) not in (QUERY_CANCELED, LOCK_NOT_AVAILABLE):
+            return None
+        request_log.warning(
+            "%s %s cut short by the database timeout: %s", request.method, request.path, exception
+        )
+        message = _("The portal is busy, try again in a minute.")
+        if request.path.startswith("/dashboard/api/"):
+            response = JsonResponse({"error": message}, status=503, json_dumps_params={"ensure_ascii": False})
+        else:
+            response = render(request, "503.html", {"message": message}, status=503)
+        response["Retry-After"] = "60"
+        return response

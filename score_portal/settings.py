@@ -120,6 +120,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so the logged duration covers every other middleware and the status is the final one.
     "score_portal.middleware.RequestLogMiddleware",
+    # Around everything that reads the database (the session's save included).
+    "score_portal.middleware.DatabaseTimeoutMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "score_portal.middleware.PermissionsPolicyMiddleware",
@@ -165,6 +167,18 @@ DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = database_from_url(os.environ["DATABASE_REPLICA_URL"], "DATABASE_REPLICA_URL")
     DATABASE_ROUTERS = ["dashboard.db_router.ReplicaRouter"]
+
+# A web request must not hang on a locked table (PostgreSQL): no statement longer than this, no
+# wait for a lock longer than that; a request cut short answers "The portal is busy" with a 503
+# (score_portal.middleware.DatabaseTimeoutMiddleware). For web requests only: migrations,
+# management commands, an import's confirmation and the roll-up's rebuild are not cut short.
+# 0 turns a timeout off.
+SCORE_WEB_STATEMENT_TIMEOUT_MS = envint("SCORE_WEB_STATEMENT_TIMEOUT_MS", 15000)
+SCORE_WEB_LOCK_TIMEOUT_MS = envint("SCORE_WEB_LOCK_TIMEOUT_MS", 3000)
+if SCORE_WEB_STATEMENT_TIMEOUT_MS < 0 or SCORE_WEB_LOCK_TIMEOUT_MS < 0:
+    raise ImproperlyConfigured(
+        "SCORE_WEB_STATEMENT_TIMEOUT_MS and SCORE_WEB_LOCK_TIMEOUT_MS must be 0 (off) or more milliseconds"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -355,13 +355,16 @@ def test_the_import_query_count_does_not_grow_with_the_rows(db, django_assert_nu
     # the reports (one bulk INSERT on SQLite, one COPY on PostgreSQL), the dashboard's roll-up
     # rebuilt (eleven: savepoint, state row taken and read, three tables emptied and refilled,
     # version and due month recorded, release), release, update the batch's counts, release. 6 rows
-    # or 600, the same 20.
-    with django_assert_num_queries(9 + 11):
+    # or 600, the same 20. On PostgreSQL one more, after the first savepoint: the statement
+    # timeout lifted for the import's transaction (SET LOCAL).
+    lifted = 1 if connection.vendor == "postgresql" else 0
+    with django_assert_num_queries(9 + 11 + lifted):
         import_bytes("safety", file_of(3), "small.csv")
-    with django_assert_num_queries(9 + 11) as large:
+    with django_assert_num_queries(9 + 11 + lifted) as large:
         import_bytes("safety", file_of(300), "large.csv")
     # SQLite logs its executemany as "594 times: INSERT INTO …"
-    assert "INSERT INTO" in large.captured_queries[5]["sql"] or "COPY" in large.captured_queries[5]["sql"]
+    written = large.captured_queries[5 + lifted]["sql"]
+    assert "INSERT INTO" in written or "COPY" in written
     assert SafetyReport.objects.count() == 600  # 2 enterprises × 300 months (the first 3 twice)
 
     def changed_file():
@@ -373,7 +376,7 @@ def test_the_import_query_count_does_not_grow_with_the_rows(db, django_assert_nu
 
     # Updates: SQLite runs one UPDATE through executemany (9 queries); PostgreSQL makes a scratch
     # table, COPYs into it, ANALYZEs it and runs one UPDATE … FROM (12). Not 600. And the roll-up's 11.
-    with django_assert_num_queries(12 + 11, exact=False):
+    with django_assert_num_queries(12 + 11 + lifted, exact=False):
         _batch, plan = import_bytes("safety", changed_file(), "changed.csv")
     assert plan.counts()["updated"] == 600
     assert SafetyReport.objects.filter(inspections=2).count() == 600

@@ -1,0 +1,180 @@
+"""A web request does not hang on a locked table: on PostgreSQL it runs under a statement timeout
+and a lock timeout, and a request cut short answers "The portal is busy" (503). An import's
+confirmation and the roll-up's rebuild are not cut short; nothing outside a request is."""
+
+import contextlib
+import datetime
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg2
+import pytest
+from django.db import connection
+from django.test import Client
+
+from imports.models import ImportBatch
+from imports.services import import_batch_preview
+from tests.factories import make_enterprise, make_reports, make_user, month_range
+from tests.import_files import csv_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGLISH = {"Accept-Language": "en"}
+BUSY = "The portal is busy, try again in a minute."
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="statement and lock timeouts are PostgreSQL's: the SQLite run has neither",
+)
+# Committed, as in production (autocommit): a request's failed statement must not leave the
+# test's own transaction aborted. serialized_rollback gives later tests their districts back.
+committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@contextlib.contextmanager
+def table_locked(table):
+    """Another session holding an ACCESS EXCLUSIVE lock on `table` (a migration, a TRUNCATE)."""
+    settings = connection.settings_dict
+    other = psycopg2.connect(
+        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"], port=settings["PORT"]
+    )
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '10s'")
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        yield
+    finally:
+        other.rollback()
+        other.close()
+
+
+@contextlib.contextmanager
+def slow_before(fragment, seconds):
+    """Every statement containing `fragment` preceded by pg_sleep(`seconds`), in its transaction
+    and under the timeouts in force (the wrapper runs outside the request's own)."""
+
+    def sleep_first(execute, sql, params, many, context):
+        if fragment in sql:
+            execute(f"SELECT pg_sleep({seconds})", None, False, context)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(sleep_first):
+        yield
+
+
+def current(setting):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SHOW {setting}")
+        return cursor.fetchone()[0]
+
+
+class TestTheBusyPage:
+    """Whatever the database: what a request cut short answers."""
+
+    @pytest.fixture(autouse=True)
+    def failing_views(self, settings):
+        settings.ROOT_URLCONF = "tests.urls_broken"
+
+    @pytest.mark.parametrize("pgcode", ["57014", "55P03"])
+    def test_a_statement_cut_short_answers_503_busy(self, db, pgcode):
+        response = Client(raise_request_exception=False).get(f"/cut-short/{pgcode}/", headers=ENGLISH)
+        assert response.status_code == 503
+        assert response["Retry-After"] == "60"
+        assert BUSY in response.content.decode()
+
+    def test_in_chinese(self, db):
+        response = Client(raise_request_exception=False).get("/cut-short/57014/")
+        assert "门户正忙，请一分钟后再试。" in response.content.decode()
+
+    def test_the_summary_api_answers_json(self, db):
+        response = Client(raise_request_exception=False).get(
+            "/dashboard/api/cut-short/55P03/", headers=ENGLISH
+        )
+        assert (response.status_code, response.json()) == (503, {"error": BUSY})
+
+    def test_any_other_database_error_is_still_a_500(self, db):
+        response = Client(raise_request_exception=False).get("/cut-short/08006/", headers=ENGLISH)
+        assert response.status_code == 500
+
+
+def test_a_negative_timeout_stops_start_up():
+    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'score_portal.settings'; django.setup()"
+    env = {"PATH": "/usr/bin:/bin", "SCORE_WEB_LOCK_TIMEOUT_MS": "-1"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "must be 0 (off) or more milliseconds" in result.stderr
+
+
+@postgresql_only
+@committed
+class TestTimeouts:
+    def test_a_page_waiting_for_a_locked_table_answers_busy_within_seconds(self, client, settings):
+        settings.SCORE_WEB_LOCK_TIMEOUT_MS = 300
+        client.force_login(make_user("city_official"))
+        with table_locked("enterprises_enterprise"):
+            started = time.monotonic()
+            response = client.get("/enterprises/", headers=ENGLISH)
+            waited = time.monotonic() - started
+        assert response.status_code == 503
+        assert BUSY in response.content.decode()
+        assert waited < 3
+        # The next request, the lock gone, is served.
+        assert client.get("/enterprises/").status_code == 200
+
+    def test_a_statement_running_too_long_answers_busy(self, client, settings):
+        settings.SCORE_WEB_STATEMENT_TIMEOUT_MS = 200
+        client.force_login(make_user("city_official"))
+        with slow_before('FROM "enterprises_enterprise"', 1):
+            response = client.get("/enterprises/", headers=ENGLISH)
+        assert (response.status_code, BUSY in response.content.decode()) == (503, True)
+
+    def test_the_timeouts_hold_for_the_request_only(self, client, settings):
+        settings.SCORE_WEB_STATEMENT_TIMEOUT_MS, settings.SCORE_WEB_LOCK_TIMEOUT_MS = 15000, 3000
+        client.force_login(make_user("city_official"))
+        seen = []
+
+        def note(execute, sql, params, many, context):
+            if 'FROM "enterprises_enterprise"' in sql and not seen:
+                with context["connection"].connection.cursor() as cursor:
+                    cursor.execute("SHOW statement_timeout")
+                    seen.append(cursor.fetchone()[0])
+                    cursor.execute("SHOW lock_timeout")
+                    seen.append(cursor.fetchone()[0])
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(note):
+            assert client.get("/enterprises/").status_code == 200
+        assert seen == ["15s", "3s"]
+        # After the response, management commands and tests on this connection have none.
+        assert (current("statement_timeout"), current("lock_timeout")) == ("0", "0")
+
+    def test_an_import_confirmation_is_not_cut_short(self, client, settings):
+        settings.SCORE_WEB_STATEMENT_TIMEOUT_MS = 200
+        admin = make_user("programme_admin")
+        make_enterprise("nanxun", credit_code="91330503375583185N")
+        content = csv_bytes(
+            [
+                ["统一社会信用代码", "月份", "安全检查次数", "事故起数"],
+                ["91330503375583185N", "2016-01", 3, 0],
+            ]
+        )
+        batch, _plan = import_batch_preview(user=admin, kind="safety", file_name="s.csv", content=content)
+        client.force_login(admin)
+        # The batch locked inside the confirmation's transaction, before anything else of it.
+        with slow_before(f'FROM "{ImportBatch._meta.db_table}" WHERE', 0.5):
+            response = client.post(f"/imports/{batch.pk}/confirm/")
+        assert (response.status_code, response["Location"]) == (302, f"/imports/{batch.pk}/done/")
+        batch.refresh_from_db()
+        assert batch.status == ImportBatch.Status.COMMITTED
+
+    def test_the_roll_up_rebuild_is_not_cut_short(self, client, settings):
+        settings.SCORE_WEB_STATEMENT_TIMEOUT_MS = 200
+        enterprise = make_enterprise("nanxun", score_start=datetime.date(2016, 1, 1))
+        make_reports(enterprise, month_range(datetime.date(2016, 1, 1), 2), inspections=2, accidents=0)
+        client.force_login(make_user("city_official"))
+        # The data changed: the dashboard's first request rebuilds the roll-up.
+        with slow_before("INSERT INTO dashboard_monthlyrollup", 0.5):
+            response = client.get("/dashboard/api/summary/?from=2016-01&to=2016-02")
+        assert response.status_code == 200
+        assert response.json()["total"]["inspections"] == 4  # 2 months × 2
