@@ -9,6 +9,8 @@ every write, goes to "default".
 import contextvars
 import functools
 
+from django.db import connections
+
 _use_replica = contextvars.ContextVar("score_use_replica", default=False)
 
 
@@ -41,3 +43,26 @@ def reads_from_replica(view):
             _use_replica.reset(token)
 
     return wrapper
+
+
+def reading_from_replica():
+    """Whether the code running now reads from the replica (inside a @reads_from_replica view)."""
+    return _use_replica.get()
+
+
+def replica_as_of(lag_seconds):
+    """When the replica is more than `lag_seconds` behind the primary: the time of the last
+    change it holds (the primary's commit time of the last transaction it replayed); else None.
+
+    Behind means it has received WAL it has not yet replayed and its last replay is that old: a
+    replica of an idle primary has nothing to replay and is current, however old its last change.
+    """
+    with connections["replica"].cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_last_xact_replay_timestamp(), "
+            "pg_last_wal_receive_lsn() IS DISTINCT FROM pg_last_wal_replay_lsn() "
+            "AND now() - pg_last_xact_replay_timestamp() > make_interval(secs => %s)",
+            [lag_seconds],
+        )
+        as_of, behind = cursor.fetchone()
+    return as_of if behind else None

@@ -153,6 +153,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.role",
+                "dashboard.context_processors.replica_lag",
             ],
         },
     },
@@ -166,7 +167,12 @@ DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite
 # included, to the primary.
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = database_from_url(os.environ["DATABASE_REPLICA_URL"], "DATABASE_REPLICA_URL")
+    # The test suite reads its own test database through it (Django's "Testing primary/replica
+    # configurations"); tests/test_replica.py, run by .ci/run against a real replica, does not.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["dashboard.db_router.ReplicaRouter"]
+# A page read from the replica while it is more than this behind the primary says "data as of …".
+SCORE_REPLICA_LAG_WARNING_SECONDS = envint("SCORE_REPLICA_LAG_WARNING_SECONDS", 60)
 
 # A web request must not hang on a locked table (PostgreSQL): no statement longer than this, no
 # wait for a lock longer than that; a request cut short answers "The portal is busy" with a 503
