@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,9 @@ NOT_A_MONTH = _(
 OUT_OF_RANGE = _(
     "“%(value)s” is not a month the portal accepts: write a month from %(earliest)s to %(latest)s "
     "as YYYY-MM, for example 2016-01."
+)
+DATE_OUT_OF_RANGE = _(
+    "%(value)s is not a date the portal accepts: dates run from %(earliest)s to %(latest)s."
 )
 INVERTED = _("The period cannot start (%(first)s) after it ends (%(last)s).")
 
@@ -79,6 +83,29 @@ def parse_month(text):
     if not earliest <= month <= latest:
         raise ValidationError(OUT_OF_RANGE, code="out_of_range", params=params)
     return month
+
+
+def check_date(day):
+    """Raise ValidationError, naming the range, unless the date `day` lies within date_range()
+    (DOMAIN.md, "Dates"): what every date the portal reads, from a file, a form or a URL, keeps to."""
+    earliest, latest = date_range()
+    if not earliest <= day <= latest:
+        raise ValidationError(
+            DATE_OUT_OF_RANGE,
+            code="out_of_range",
+            params={"value": day.isoformat(), "earliest": earliest.isoformat(), "latest": latest.isoformat()},
+        )
+
+
+def date_rule_install(model_classes):
+    """Put every DateField of `model_classes` under check_date: among its validators (run by
+    full_clean, hence by every ModelForm and the admin), appended as Django appends its own, so the
+    fields' definitions and migrations stay as they are."""
+    for model in model_classes:
+        for field in model._meta.get_fields():
+            if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+                if check_date not in field.validators:
+                    field.validators.append(check_date)
 
 
 def check_period(first, last):

@@ -10,8 +10,10 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from common.months import check_date
 from common.text import TextRefused, text_entered
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)  # serial 1 = 1900-01-01 with Excel's 1900 leap-year bug
@@ -129,7 +131,16 @@ def _serial_date(number):
 
 def date(cell):
     """A date: an Excel date cell, an Excel serial number, `2015-08-15`, `2015/8/15`,
-    `2015.8.15`, `2015年8月15日` or `20150815`."""
+    `2015.8.15`, `2015年8月15日` or `20150815`, within the dates the portal accepts."""
+    day = _date(cell)
+    try:
+        check_date(day)
+    except ValidationError as error:
+        raise CellError(error.messages[0]) from None
+    return day
+
+
+def _date(cell):
     if isinstance(cell, datetime.datetime):
         return cell.date()
     if isinstance(cell, datetime.date):
@@ -163,11 +174,23 @@ def month(cell):
             year, number = map(int, match.groups())
             if not 1 <= number <= 12:
                 raise CellError(_("There is no month %(number)d.") % {"number": number})
-            return datetime.date(year, number, 1)
+            if year < datetime.MINYEAR:
+                raise CellError(_("Expected a month such as 2017-10 or 2017年10月."))
+            first = datetime.date(year, number, 1)
+            try:
+                check_date(first)
+            except ValidationError as error:
+                raise CellError(error.messages[0]) from None
+            return first
     try:
-        return date(cell).replace(day=1)
+        day = _date(cell)
     except CellError:
         raise CellError(_("Expected a month such as 2017-10 or 2017年10月.")) from None
+    try:
+        check_date(day)
+    except ValidationError as error:
+        raise CellError(error.messages[0]) from None
+    return day.replace(day=1)
 
 
 def choice(cell, accepted):

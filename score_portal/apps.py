@@ -10,8 +10,12 @@ class ScorePortalConfig(AppConfig):
     verbose_name = _("SCORE portal")
 
     def ready(self):
+        from common.months import date_rule_install
         from common.text import text_rule_install
 
         # Every text field of every model of the portal under the one rule for text, here rather
         # than field by field, so that a field added later is under it too.
-        text_rule_install(model for label in PORTAL_APPS for model in apps.get_app_config(label).get_models())
+        portal_models = [model for label in PORTAL_APPS for model in apps.get_app_config(label).get_models()]
+        text_rule_install(portal_models)
+        # And every date field within the dates the portal accepts (DOMAIN.md, "Dates").
+        date_rule_install(portal_models)
