@@ -46,7 +46,17 @@ def credit_code(division, serial):
     return body + check_character(body)
 
 
-def months(count, first=datetime.date(2014, 1, 1)):
+def first_month(count):
+    """The first of `count` months ending with the latest due month (the due day is the default
+    10th; DOMAIN.md, "Reporting"): a portal in use holds the months its enterprises owe. Data
+    ending years ago would have the roll-up count every month since as owed and missing."""
+    today = datetime.date.today()
+    index = today.year * 12 + today.month - 1 - (1 if today.day >= 10 else 2) - (count - 1)
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def months(count, first=None):
+    first = first or first_month(count)
     year, month = first.year, first.month
     for _ in range(count):
         yield f"{year}年{month}月"
@@ -76,6 +86,8 @@ def write_xlsx(path, header, rows):
 def write_files(folder, *, enterprises, months_per_enterprise, suggestions, projects, seed=4):
     rng = random.Random(seed)
     codes = [credit_code(DISTRICTS[i % 5][0], 100000 + i) for i in range(enterprises)]
+    # SCORE starts in the data's second year, so that each enterprise has a baseline in the file.
+    start = first_month(months_per_enterprise)
     files = {}
     files["enterprises"] = write_csv(
         folder / "enterprises.csv",
@@ -88,8 +100,8 @@ def write_files(folder, *, enterprises, months_per_enterprise, suggestions, proj
                 "纺织",
                 50 + i % 400,
                 10 + i % 40,
-                f"2015-{1 + i % 12:02d}-15",
-                "2015",
+                f"{start.year + 1}-{1 + i % 12:02d}-15",
+                str(start.year + 1),
             ]
             for i, code in enumerate(codes)
         ),
