@@ -17,7 +17,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
-from common.months import Period
+from common.months import Period, add_months
 from enterprises.models import Enterprise
 from training.models import Module, Participant, Workshop
 
@@ -25,6 +25,7 @@ from . import rollup
 from .models import ChangeRollup, MissingReport, MonthlyRollup
 from .sums import (
     CHANGE_COLUMNS,
+    CHANGE_WINDOW_MONTHS,
     MONTHLY_COLUMNS,
     change_sums_sql,
     missing_reports_sql,
@@ -66,6 +67,11 @@ DEFINITIONS = {
         "Over the qualifying enterprises: (follow-up inspections − baseline inspections) × 100 ÷ baseline "
         "inspections, pooled over those enterprises (not an average of percentages), rounded to one "
         "decimal with halves away from zero; none when no enterprise qualifies or the baseline is 0."
+    ),
+    "change_left_out": _(
+        "Enterprises left out of the before/after comparison for missing months: the follow-up window "
+        "(the 12 months ending with the period's last month) starts in or after their SCORE start month, "
+        "but they lack a safety report for a month of their baseline or of the follow-up window."
     ),
     "accidents_change_pct": _(
         "Over the qualifying enterprises: (follow-up accidents − baseline accidents) × 100 ÷ baseline "
@@ -160,6 +166,9 @@ class Figures:
     inspections: int = 0
     accidents: int = 0
     change_enterprises: int = 0
+    # Enterprises whose follow-up window starts in or after their SCORE start month: those that
+    # qualify for the comparison and those left out of it for missing months.
+    change_candidates: int = 0
     reports_expected: int = 0
     reports_received: int = 0
     reports_on_time: int = 0
@@ -191,6 +200,10 @@ class Figures:
     @property
     def small_sample(self):
         return 0 < self.change_enterprises < SMALL_SAMPLE_BELOW
+
+    @property
+    def change_left_out(self):
+        return self.change_candidates - self.change_enterprises
 
     @property
     def completeness_pct(self):
@@ -279,21 +292,31 @@ def within(period, name):
     return condition
 
 
-def enterprises_started(scope, period, using=None):
-    """Enterprises whose SCORE start date is on or before the last day of the period and that had
-    not left by then (no left_on, or left_on after that day)."""
+def enterprise_counts(scope, period, using=None):
+    """{district: (enterprises, change_candidates)} for the enterprises of `scope`, in one query.
+
+    enterprises: enterprises whose SCORE start date is on or before the last day of the period and
+    that had not left by then (no left_on, or left_on after that day). change_candidates:
+    enterprises whose follow-up window (the 12 months ending with the period's last month) starts
+    in or after their SCORE start month; those of them that do not qualify for the before/after
+    comparison (change_enterprises) are left out of it for missing months (Figures.change_left_out).
+    One that left during the follow-up window is among them unless it kept reporting: its months
+    after leaving are not owed (the who-owes list does not show them), but the comparison needs them.
+    """
+    followup_first = add_months(period.last, -(CHANGE_WINDOW_MONTHS - 1))
+    started = (Q(left_on__isnull=True) | Q(left_on__gt=period.last_day)) & Q(score_start__lte=period.last_day)
     rows = (
         Enterprise.objects.db_manager(using)
-        .filter(
-            scope.q(),
-            Q(left_on__isnull=True) | Q(left_on__gt=period.last_day),
-            score_start__lte=period.last_day,
-        )
+        .filter(scope.q())
         .values("district")
-        .annotate(count=Count("pk"))
+        .annotate(
+            started=Count("pk", filter=started),
+            # In or before the window's first month: before the first day of the month after it.
+            candidates=Count("pk", filter=Q(score_start__lt=add_months(followup_first, 1))),
+        )
         .order_by()
     )
-    return {row["district"]: row["count"] for row in rows}
+    return {row["district"]: (row["started"], row["candidates"]) for row in rows}
 
 
 def _live_rows(sql, params):
@@ -390,8 +413,9 @@ def district_figures(districts, period, *, enterprise=None):
         scope = Scope(tuple(rows), enterprise.pk if enterprise is not None else None)
         # The roll-up holds districts' sums; one enterprise's rows are few and indexed.
         alias = rollup.current_alias() if enterprise is None else None
-        for district_id, count in enterprises_started(scope, period, using=alias).items():
-            rows[district_id].enterprises = count
+        for district_id, (started, candidates) in enterprise_counts(scope, period, using=alias).items():
+            rows[district_id].enterprises = started
+            rows[district_id].change_candidates = candidates
         for district_id, sums in period_sums(scope, period, alias=alias).items():
             figures = rows[district_id]
             for name in SUMMED:

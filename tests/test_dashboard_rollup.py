@@ -110,6 +110,7 @@ def figures_worked_out_here(period):
             "inspections": sum(r.inspections for r in reports if within(r.month)),
             "accidents": sum(r.accidents for r in reports if within(r.month)),
             "change_enterprises": 0,
+            "change_candidates": 0,
             "baseline_inspections": 0,
             "followup_inspections": 0,
             "baseline_accidents": 0,
@@ -120,6 +121,7 @@ def figures_worked_out_here(period):
             start = enterprise.score_start.replace(day=1)
             baseline = [add_months(start, -n) for n in range(1, window + 1)]
             by_month = {r.month: r for r in reports if r.enterprise_id == enterprise.pk}
+            figures["change_candidates"] += min(followup) >= start
             if min(followup) >= start and all(m in by_month for m in baseline + followup):
                 figures["change_enterprises"] += 1
                 for name in ("inspections", "accidents"):

@@ -16,7 +16,7 @@ from dashboard.figures import district_figures
 from districts.models import District
 from enterprises.models import SafetyReport
 from enterprises.reporting import latest_due_month
-from tests.factories import ZERO, login_as, make_enterprise, make_suggestion, month_range
+from tests.factories import ZERO, login_as, make_enterprise, make_reports, make_suggestion, month_range
 
 D = datetime.date
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -296,3 +296,49 @@ def test_every_figure_has_a_definition_in_both_languages():
         with translation.override("zh-hans"):
             chinese = str(text)
         assert chinese != english, key
+
+
+@pytest.fixture
+def comparison(db):
+    """Who qualifies for the before/after comparison of a period ending 2017-12 (follow-up window
+    2017-01..2017-12), and who is left out of it for missing months.
+
+    Nanxun. E1 started 2016-01-15, reported 2015-01..2017-12: qualifies. E2 started 2016-03-01,
+    reported 2015-03..2017-12 but May 2015 (a baseline month): left out. E3 started 2017-01-31 (its
+    start month is the window's first), reported 2016-01..2017-12: qualifies. E4 started 2017-02-01,
+    reported 2016-02..2017-12: the window starts before its start month, so it is neither.
+    Anji. E5 started 2016-06-10, left 2017-08-20, reported 2015-06..2017-07: left out (no report
+    for 2017-08..12, months it no longer owes but the comparison needs)."""
+    made = {}
+    for name, district, start, first, count, gap, left in [
+        ("E1", "nanxun", D(2016, 1, 15), D(2015, 1, 1), 36, None, None),
+        ("E2", "nanxun", D(2016, 3, 1), D(2015, 3, 1), 34, D(2015, 5, 1), None),
+        ("E3", "nanxun", D(2017, 1, 31), D(2016, 1, 1), 24, None, None),
+        ("E4", "nanxun", D(2017, 2, 1), D(2016, 2, 1), 23, None, None),
+        ("E5", "anji", D(2016, 6, 10), D(2015, 6, 1), 26, None, D(2017, 8, 20)),
+    ]:
+        made[name] = make_enterprise(district, score_start=start, name=name, left_on=left)
+        months = [m for m in month_range(first, count) if m != gap]
+        make_reports(made[name], months, inspections=1, accidents=0)
+    return made
+
+
+def test_enterprises_left_out_of_the_comparison_for_missing_months(comparison):
+    by_district, total = district_figures(District.objects.filter(code__in=["nanxun", "anji"]), YEAR_2017)
+    nanxun, anji = (figures for _district, figures in by_district)
+    # Nanxun: candidates E1, E2, E3 (E4 started after the window's first month); E1 and E3 qualify.
+    assert (nanxun.change_candidates, nanxun.change_enterprises, nanxun.change_left_out) == (3, 2, 1)
+    # Anji: E5 is a candidate and misses its follow-up months after leaving.
+    assert (anji.change_candidates, anji.change_enterprises, anji.change_left_out) == (1, 0, 1)
+    assert (total.change_enterprises, total.change_left_out) == (2, 2)
+    # A month later (window 2017-02..2018-01) nobody has January 2018: E1–E5 are all left out.
+    _rows, later = district_figures(
+        District.objects.filter(code__in=["nanxun", "anji"]), Period(None, D(2018, 1, 1))
+    )
+    assert (later.change_enterprises, later.change_left_out) == (0, 5)
+
+
+def test_the_left_out_count_is_the_same_while_a_writer_holds_the_roll_up_back(comparison):
+    with unittest.mock.patch.object(rollup, "current_alias", return_value=None):
+        _rows, total = district_figures(District.objects.filter(code__in=["nanxun", "anji"]), YEAR_2017)
+    assert (total.change_candidates, total.change_enterprises, total.change_left_out) == (4, 2, 2)
