@@ -84,6 +84,10 @@ DEFINITIONS = {
         "following month has come."
     ),
     "reports_received": _("Of the reports owed, those that have reached the portal."),
+    "missing_reports": _(
+        "Of the reports owed, those that have not reached the portal: a missing month is shown as "
+        "missing, never as zero."
+    ),
     "reports_on_time": _("Of the reports owed, those received before the day after their due day."),
     "completeness_pct": _(
         "Reports received × 100 ÷ reports owed, to one decimal; none when no report is owed."

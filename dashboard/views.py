@@ -5,10 +5,12 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scoping import OFFICIAL_ROLES, require_role, user_role, visible_districts, visible_scope
+from common.months import add_months
 from dashboard import page_cache
 from dashboard.db_router import reads_from_replica
 from dashboard.exports import table_download
@@ -140,10 +142,11 @@ def summary_api(request):
     return HttpResponse(body, content_type="application/json")
 
 
-def _districts_asked(request, form):
-    """The districts the user may see, or only the one `district` names; None (and the form given
-    the error) when it names one the user cannot see or that does not exist."""
-    districts = list(visible_districts(request.user))
+def _districts_asked(request, form, visible=None):
+    """The districts the user may see (`visible`, when the caller has them already), or only the
+    one `district` names; None (and the form given the error) when it names one the user cannot
+    see or that does not exist."""
+    districts = list(visible_districts(request.user)) if visible is None else visible
     code = request.GET.get("district")
     if code is None:
         return districts
@@ -331,5 +334,121 @@ def export_district_enterprises(request, code, file_format):
         period=form.period,
         headers=[label for _key, label in ENTERPRISE_COLUMNS],
         rows=table,
+        file_format=file_format,
+    )
+
+
+# --- Who owes what ----------------------------------------------------------------------------------
+
+MISSING_PER_PAGE = 50
+# The who-owes list's orders: the missing API's (the districts' order, then credit code), or the
+# enterprises missing the most months first (the API's order among equals).
+MISSING_SORTS = ("", "most")
+MISSING_COLUMNS = [
+    ("credit_code", gettext_lazy("unified social credit code")),
+    ("name", gettext_lazy("enterprise name")),
+    ("district_name", gettext_lazy("district")),
+    ("contact", gettext_lazy("contact person")),
+    ("phone", gettext_lazy("phone")),
+    ("month_ranges", gettext_lazy("missing months")),
+    ("missing", gettext_lazy("number of missing months")),
+]
+
+
+def month_ranges(months):
+    """Months in order written as runs of consecutive months: "2015-06–2016-12, 2017-06"."""
+    runs = []
+    for month in months:
+        if runs and add_months(runs[-1][1], 1) == month:
+            runs[-1][1] = month
+        else:
+            runs.append([month, month])
+    return ", ".join(
+        f"{first:%Y-%m}" if first == last else f"{first:%Y-%m}–{last:%Y-%m}" for first, last in runs
+    )
+
+
+def _missing_reports(request):
+    """The who-owes list for the request: (form, every district the user sees, the districts
+    asked, sort, rows); rows is None (and the form has the error) for a bad period or district.
+    Each row is dashboard.figures.missing_reports' with the district's name, the number of its
+    missing months and those months as runs."""
+    require_role(request.user, *OFFICIAL_ROLES)
+    form = PeriodForm(request.GET)
+    visible = list(visible_districts(request.user))
+    districts = _districts_asked(request, form, visible) if form.is_valid() else None
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in MISSING_SORTS else ""
+    if districts is None:
+        return form, visible, None, sort, None
+    names = {district.code: district.name for district in districts}
+    rows = [
+        {
+            **row,
+            "district_name": names[row["district"]],
+            "missing": len(row["months"]),
+            "month_ranges": month_ranges(row["months"]),
+        }
+        for row in missing_reports(districts, form.period)
+    ]
+    if sort == "most":
+        rows.sort(key=lambda row: -row["missing"])  # stable: the API's order among equals
+    return form, visible, districts, sort, rows
+
+
+@login_required
+@reads_from_replica
+def missing_reports_page(request):
+    """Who owes which monthly safety report, with whom to call: the missing API's enterprises and
+    months, for people."""
+    form, visible, districts, sort, rows = _missing_reports(request)
+    context = {"form": form, "visible": visible, "sort": sort, "definitions": DEFINITIONS}
+    if rows is None:
+        return render(request, "dashboard/missing_reports.html", context, status=400)
+    period_query = form.query()
+    code = request.GET.get("district")
+
+    def query(*, district=code, order=sort):
+        """This list's query string with another district (None: all) or order."""
+        return period_query + "".join(
+            f"&{name}={value}" for name, value in (("district", district), ("sort", order)) if value
+        )
+
+    context.update(
+        period=form.period,
+        period_query=period_query,
+        # The period form keeps the district and the order; a new period starts at page 1.
+        keep=[(name, value) for name, value in (("district", code), ("sort", sort)) if value],
+        district_links=[(_("All districts"), query(district=None), code is None)]
+        + [(district.name, query(district=district.code), district.code == code) for district in visible]
+        if len(visible) > 1
+        else [],
+        sort_links=[
+            (_("By district and credit code"), query(order=""), sort == ""),
+            (_("Most missing first"), query(order="most"), sort == "most"),
+        ],
+        page=Paginator(rows, MISSING_PER_PAGE).get_page(request.GET.get("page")),
+        page_query=query(),
+        enterprise_count=len(rows),
+        month_count=sum(row["missing"] for row in rows),
+    )
+    return render(request, "dashboard/missing_reports.html", context)
+
+
+@login_required
+@reads_from_replica
+def export_missing_reports(request, file_format):
+    require_role(request.user, *OFFICIAL_ROLES)
+    if file_format not in EXPORT_FORMATS:
+        raise Http404
+    form, _visible, districts, _sort, rows = _missing_reports(request)
+    if rows is None:
+        return _error_page(request, form)
+    chosen = f"-{districts[0].code}" if "district" in request.GET else ""
+    return table_download(
+        name=f"missing-reports{chosen}",
+        period=form.period,
+        headers=[capfirst(label) for _key, label in MISSING_COLUMNS],
+        rows=[[row[key] for key, _label in MISSING_COLUMNS] for row in rows],
         file_format=file_format,
     )

@@ -69,6 +69,16 @@ ACCESS = {
     "/dashboard/districts/nowhere/": (302, 403, 404, 404, 404, 403),
     "/dashboard/districts/nanxun/export.csv": (302, 403, 200, 200, 404, 403),
     "/dashboard/districts/anji/export.xlsx": (302, 403, 200, 200, 200, 403),
+    # Who owes what: officials; a district official only their district (another is a 400, as in
+    # the missing API).
+    "/dashboard/missing/": (302, 403, 200, 200, 200, 403),
+    "/dashboard/missing/?district=anji&sort=most": (302, 403, 200, 200, 200, 403),
+    "/dashboard/missing/?district=nanxun": (302, 403, 200, 200, 400, 403),
+    "/dashboard/missing/?to=2017-13": (302, 403, 400, 400, 400, 403),
+    "/dashboard/missing/export.csv": (302, 403, 200, 200, 200, 403),
+    "/dashboard/missing/export.xlsx?district=anji": (302, 403, 200, 200, 200, 403),
+    "/dashboard/missing/export.csv?district=nanxun": (302, 403, 200, 200, 400, 403),
+    "/dashboard/missing/export.pdf": (302, 403, 404, 404, 404, 403),
     f"/enterprises/{ANJI_CODE}/?from=2016-01&to=2016-12": (302, 403, 200, 200, 200, 404),
     "/admin/": (302, 302, 200, 302, 302, 302),
     "/admin/imports/importbatch/": (302, 302, 200, 302, 302, 302),

@@ -73,6 +73,8 @@ READS = {
     "/dashboard/api/summary/": PERIOD,
     "/dashboard/api/missing/": [*PERIOD, "district"],
     "/dashboard/export/districts.<str:file_format>": PERIOD,
+    "/dashboard/missing/": [*PERIOD, "district", "sort", "page"],
+    "/dashboard/missing/export.<str:file_format>": [*PERIOD, "district", "sort"],
     "/dashboard/districts/<slug:code>/": [*PERIOD, *FILTERS, "page"],
     "/dashboard/districts/<slug:code>/export.<str:file_format>": [*PERIOD, *FILTERS],
     "/healthz": [],
