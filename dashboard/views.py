@@ -38,6 +38,54 @@ DISTRICT_COLUMNS = [
     ("change_enterprises", gettext_lazy("Enterprises in the before/after comparison")),
     ("inspections_change_pct", gettext_lazy("Inspections change (%)")),
     ("accidents_change_pct", gettext_lazy("Accidents change (%)")),
+    # Appended, so that a spreadsheet reading the columns above by position keeps working.
+    ("change_left_out", gettext_lazy("Left out of the comparison for missing months")),
+    ("reports_expected", gettext_lazy("Reports owed")),
+    ("reports_received", gettext_lazy("Reports received")),
+    ("reports_on_time", gettext_lazy("Reports received on time")),
+    ("completeness_pct", gettext_lazy("Completeness (%)")),
+    ("timeliness_pct", gettext_lazy("Timeliness (%)")),
+    ("hazards_found", gettext_lazy("Hazards found")),
+    ("hazards_fixed", gettext_lazy("Hazards fixed")),
+    ("hazard_fix_pct", gettext_lazy("Hazards fixed (%)")),
+    ("injuries", gettext_lazy("Injuries")),
+    ("lost_workdays", gettext_lazy("Lost workdays")),
+    ("worker_months", gettext_lazy("Worker-months")),
+    ("accident_rate", gettext_lazy("Accidents per 1,000 worker-years")),
+    ("injury_rate", gettext_lazy("Injuries per 1,000 worker-years")),
+    ("suggestions_adopted", gettext_lazy("Suggestions adopted")),
+    ("adoption_pct", gettext_lazy("Suggestions adopted (%)")),
+]
+LABELS = dict(DISTRICT_COLUMNS)
+# The district table on the page: each district's reporting coverage first, so that a low figure
+# is read with it; the rates have a table of their own, with what they rest on. Its header for the
+# comparison is short: the table must fit a 1280 px screen.
+PAGE_COLUMNS = [
+    (key, LABELS[key])
+    for key in (
+        "completeness_pct",
+        "timeliness_pct",
+        "enterprises",
+        "suggestions",
+        "projects_completed",
+        "savings_rmb",
+        "inspections",
+        "accidents",
+    )
+] + [
+    # With, under it, those left out for missing months.
+    ("change_enterprises", gettext_lazy("Enterprises compared")),
+    ("inspections_change_pct", LABELS["inspections_change_pct"]),
+    ("accidents_change_pct", LABELS["accidents_change_pct"]),
+]
+# The reporting and rate cards: (figure, label, kind of value).
+RATE_CARDS = [
+    ("completeness_pct", gettext_lazy("Reporting completeness"), "pct"),
+    ("timeliness_pct", gettext_lazy("Reporting timeliness"), "pct"),
+    ("hazard_fix_pct", gettext_lazy("Hazard fix rate"), "pct"),
+    ("accident_rate", LABELS["accident_rate"], "rate"),
+    ("injury_rate", LABELS["injury_rate"], "rate"),
+    ("adoption_pct", gettext_lazy("Suggestion adoption rate"), "pct"),
 ]
 ENTERPRISE_COLUMNS = [
     ("credit_code", gettext_lazy("unified social credit code")),
@@ -206,10 +254,14 @@ def dashboard_context(user, form):
         "rows": rows,
         "total": total,
         "cards": cards,
+        "rate_cards": [
+            (key, label, kind, getattr(total, key), DEFINITIONS[key]) for key, label, kind in RATE_CARDS
+        ],
         "change_cards": [
             (key, label, DEFINITIONS[key]) for key, label in DISTRICT_COLUMNS if key.endswith("_change_pct")
         ],
-        "columns": DISTRICT_COLUMNS,
+        "columns": PAGE_COLUMNS,
+        "rate_columns": RATE_CARDS,
         "definitions": DEFINITIONS,
         "trend": trend,
         "trend_charts": trend_charts(trend),

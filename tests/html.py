@@ -28,6 +28,8 @@ def table_rows(html, table_id, section="tbody"):
                 self.rows.append([])
             elif self.depth == 1 and self.inside and tag in ("td", "th"):
                 self.cell = []
+            elif self.cell is not None and tag in ("div", "p", "br", "li"):
+                self.cell.append(" ")  # a line of its own: read apart from the text before it
 
         def handle_endtag(self, tag):
             if tag == "table" and self.depth:

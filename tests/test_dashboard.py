@@ -540,8 +540,33 @@ def test_district_csv_has_a_bom_the_period_in_its_name_and_a_total_row(portal, c
     assert response["Content-Disposition"] == 'attachment; filename="score-districts_2017-01_2017-12.csv"'
     rows = read_csv(response)
     assert rows[0][:3] == ["区县", "企业", "建议数"]
-    assert rows[2] == ["南浔区", "1", "2", "1", "1234.50", "36", "12", "0", "", ""]
-    assert rows[-1] == ["合计", "2", "2", "1", "1234.50", "60", "12", "0", "", ""]
+    # Then reporting and rates: Nanxun owes 2017's 12 reports and sent them, late (received
+    # today); no hazards reported; 12 accidents ÷ 1,200 worker-months × 12,000 = 120; 0 of 2
+    # suggestions adopted. Not left out of the comparison: it started in March 2017, after the
+    # follow-up window's first month. Anji (started 2016-05) is left out: no baseline reports.
+    assert rows[0][10:] == [
+        "因缺月报未纳入对比的企业",
+        "应报报告数",
+        "已收报告数",
+        "按时收到的报告数",
+        "报送完整率（%）",
+        "报送及时率（%）",
+        "发现隐患数",
+        "整改隐患数",
+        "隐患整改率（%）",
+        "受伤人数",
+        "损失工作日",
+        "工作人月数",
+        "千人年事故率",
+        "千人负伤率",
+        "采纳建议数",
+        "建议采纳率（%）",
+    ]
+    reporting = ["12", "12", "0", "100.0", "0.0", "0", "0", "", "0", "0", "1200", "120.0", "0.0", "0", "0.0"]
+    assert rows[2] == ["南浔区", "1", "2", "1", "1234.50", "36", "12", "0", "", "", "0", *reporting]
+    # Pooled: 24 owed and received; 12 accidents ÷ 2,400 worker-months × 12,000 = 60.
+    pooled = ["24", "24", "0", "100.0", "0.0", "0", "0", "", "0", "0", "2400", "60.0", "0.0", "0", "0.0"]
+    assert rows[-1] == ["合计", "2", "2", "1", "1234.50", "60", "12", "0", "", "", "1", *pooled]
     assert len(rows) == 7  # header, five districts, total
 
 

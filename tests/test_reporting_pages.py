@@ -1,0 +1,220 @@
+"""The pages that show reporting: the dashboard's coverage, rates and change cards, the district
+page's received-of-owed, the enterprise page's calendar, the completeness trend. The data and the
+hand-worked figures are tests/test_reporting.py's (`portal`, `comparison`); this file checks what
+a person reads on the pages."""
+
+import csv
+import io
+import re
+from html import unescape
+
+import pytest
+
+from tests.factories import login_as
+from tests.html import table_rows
+from tests.test_reporting import TODAY, comparison, portal  # noqa: F401 (fixtures, used by name)
+
+pytestmark = pytest.mark.time_machine(TODAY, tick=False)
+YEAR_2017 = {"from": "2017-01", "to": "2017-12"}
+
+
+def dashboard(client, language="zh-hans", **query):
+    client.cookies["django_language"] = language
+    response = login_as(client, "city_official").get("/dashboard/", {**YEAR_2017, **query})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def card(html, key):
+    """The text of the card of figure `key`, whitespace collapsed, up to its definition."""
+    start = html.index(f'data-figure="{key}"><div class="card-body">')
+    end = html.index('<div class="collapse"', start)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html[start:end].split(">", 1)[1])).split())
+
+
+# --- The dashboard ----------------------------------------------------------------------------------
+# 2017, worked out in tests/test_reporting.py: Nanxun owes 20 reports, received 19, 10 on time;
+# Anji 12, 11, 0; pooled 32, 30, 10. Hazards 30 fixed of 40 found (Nanxun). Accidents 1 (Nanxun)
+# and 11 (Anji) over 1,600 and 110 worker-months; injuries 1 (Nanxun). Suggestions 4, 2 adopted.
+
+
+@pytest.mark.usefixtures("portal")
+def test_the_cards_show_each_rate_with_what_it_rests_on(client):
+    html = dashboard(client)
+    assert (
+        card(html, "completeness_pct")
+        == "报送完整率 93.8% 应报 32 份，已收 30 份 缺报 2 份：查看缺报企业 定义"
+    )
+    assert card(html, "timeliness_pct") == "报送及时率 31.3% 应报 32 份，按时收到 10 份 定义"
+    assert card(html, "hazard_fix_pct") == "隐患整改率 75.0% 整改 30 项 ÷ 发现 40 项隐患 定义"
+    # 12 × 12,000 ÷ 1,710 = 84.21; 1 × 12,000 ÷ 1,710 = 7.02.
+    assert card(html, "accident_rate") == "千人年事故率 84.21 12 起事故 ÷ 1,710 工作人月 × 12,000 定义"
+    assert card(html, "injury_rate") == "千人负伤率 7.02 1 人受伤 ÷ 1,710 工作人月 × 12,000 定义"
+    assert card(html, "adoption_pct") == "建议采纳率 50.0% 采纳 2 条 ÷ 提交 4 条建议 定义"
+    assert 'id="who-owes-link" href="/dashboard/missing/?from=2017-01&amp;to=2017-12"' in html
+    # Each with its definition.
+    assert "已收报告数 × 100 ÷ 应报报告数，保留一位小数" in html
+    assert "事故起数 × 12,000 ÷ 工作人月数：每千人年事故起数" in html
+
+
+@pytest.mark.usefixtures("portal")
+def test_the_cards_in_english_say_accident_and_accidents(client):
+    html = dashboard(client, "en")
+    assert card(html, "accident_rate") == (
+        "Accidents per 1,000 worker-years 84.21 12 accidents ÷ 1,710 worker-months × 12,000 Definition"
+    )
+    assert card(html, "injury_rate") == (
+        "Injuries per 1,000 worker-years 7.02 1 injury ÷ 1,710 worker-months × 12,000 Definition"
+    )
+    assert card(html, "completeness_pct") == (
+        "Reporting completeness 93.8% 30 of 32 reports owed received 2 reports missing: who owes them Definition"
+    )
+
+
+@pytest.mark.usefixtures("portal")
+def test_each_district_shows_its_completeness_and_timeliness_beside_its_figures(client):
+    html = dashboard(client)
+    header = table_rows(html, "district-table", "thead")[0]
+    assert header[:4] == ["区县", "报送完整率（%）", "报送及时率（%）", "企业"]
+    assert header[9] == "对比企业数"
+    rows = {row[0]: row for row in table_rows(html, "district-table")}
+    # Nanxun: A (B left in September); 4 suggestions; 32 inspections, 1 accident; A and B are
+    # candidates for the comparison (started by 2017-01) and neither qualifies: 0 compared, 2 more
+    # left out.
+    assert rows["南浔区"] == [
+        "南浔区",
+        "95.0% 19 / 20",
+        "50.0% 10 / 20",
+        "1",
+        "4",
+        "0",
+        "0.00",
+        "32",
+        "1",
+        "0 另 2 家缺月",
+        "—",
+        "—",
+    ]
+    # Anji: D is left out (no baseline reports); C starts in 2019.
+    assert rows["安吉县"] == [
+        "安吉县",
+        "91.7% 11 / 12",
+        "0.0% 0 / 12",
+        "1",
+        "0",
+        "0",
+        "0.00",
+        "11",
+        "11",
+        "0 另 1 家缺月",
+        "—",
+        "—",
+    ]
+    assert rows["吴兴区"][1:3] == ["— 0 / 0", "— 0 / 0"]  # nothing owed: no percentage, not 0 %
+    total = table_rows(html, "district-table", "tfoot")[0]
+    assert total == [
+        "合计",
+        "93.8% 30 / 32",
+        "31.3% 10 / 32",
+        "2",
+        "4",
+        "0",
+        "0.00",
+        "43",
+        "12",
+        "0 另 3 家缺月",
+        "—",
+        "—",
+    ]
+    # A completeness below 100 % leads to who owes the reports.
+    assert 'href="/dashboard/missing/?from=2017-01&amp;to=2017-12&amp;district=nanxun">95.0%</a>' in html
+    assert 'href="/dashboard/missing/?from=2017-01&amp;to=2017-12">93.8%</a>' in html
+
+
+@pytest.mark.usefixtures("portal")
+def test_the_rates_table_shows_numerators_and_denominators_and_pools_the_total(client):
+    html = dashboard(client)
+    rows = {row[0]: row for row in table_rows(html, "rate-table")}
+    assert rows["南浔区"] == [
+        "南浔区",
+        "95.0% 19 / 20",
+        "50.0% 10 / 20",
+        "75.0% 30 ÷ 40",
+        "7.50 1 ÷ 1,600 × 12,000",
+        "7.50 1 ÷ 1,600 × 12,000",
+        "50.0% 2 ÷ 4",
+    ]
+    # Anji: nothing found, no suggestions: no percentage; 11 × 12,000 ÷ 110 = 1,200.
+    assert rows["安吉县"] == [
+        "安吉县",
+        "91.7% 11 / 12",
+        "0.0% 0 / 12",
+        "— 0 ÷ 0",
+        "1,200.00 11 ÷ 110 × 12,000",
+        "0.00 0 ÷ 110 × 12,000",
+        "— 0 ÷ 0",
+    ]
+    # Pooled, not averaged: 84.21, not (7.50 + 1,200.00) ÷ 2.
+    assert table_rows(html, "rate-table", "tfoot")[0] == [
+        "合计",
+        "93.8% 30 / 32",
+        "31.3% 10 / 32",
+        "75.0% 30 ÷ 40",
+        "84.21 12 ÷ 1,710 × 12,000",
+        "7.02 1 ÷ 1,710 × 12,000",
+        "50.0% 2 ÷ 4",
+    ]
+
+
+@pytest.mark.usefixtures("comparison")
+def test_the_change_cards_say_who_qualified_and_who_was_left_out(client):
+    # tests/test_reporting.py's `comparison`: E1 and E3 qualify (Nanxun), E2 and E5 are left out.
+    # Each reported 1 inspection a month, before and after: a change of 0.0 %, on 2 enterprises.
+    html = dashboard(client)
+    text = card(html, "inspections_change_pct")
+    assert text == (
+        "安全检查变化（%） 0.0% 仅基于 2 家企业：数量太少，不宜比较。 另有 2 家企业因缺月报未纳入对比。 查看谁缺哪些月份 定义"
+    )
+    # Greyed, and the link lists who misses months up to the period's last month.
+    assert '<div class="figure-value small-sample">0.0%</div>' in html
+    assert html.count('<a href="/dashboard/missing/?to=2017-12">') == 2  # both change cards
+    assert "因缺月报而未纳入前后对比的企业" in html  # the definition of those left out
+    # In the table, Nanxun's change is greyed with the reason; Anji has none to grey.
+    assert 'title="仅基于 2 家企业：数量太少，不宜比较。">0.0%</span>' in html
+
+
+@pytest.mark.usefixtures("portal")
+def test_enough_enterprises_are_not_greyed(client):
+    html = dashboard(client)
+    assert "small-sample" not in html.replace(".small-sample", "")
+    assert "data-small-sample" not in html
+
+
+@pytest.mark.usefixtures("portal")
+def test_the_district_export_carries_coverage_and_rates(client):
+    client.cookies["django_language"] = "en"
+    response = login_as(client, "city_official").get("/dashboard/export/districts.csv", YEAR_2017)
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8")[1:])))
+    by_name = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    expected = {
+        "Left out of the comparison for missing months": ("2", "1", "3"),
+        "Reports owed": ("20", "12", "32"),
+        "Reports received": ("19", "11", "30"),
+        "Reports received on time": ("10", "0", "10"),
+        "Completeness (%)": ("95.0", "91.7", "93.8"),
+        "Timeliness (%)": ("50.0", "0.0", "31.3"),
+        "Hazards found": ("40", "0", "40"),
+        "Hazards fixed": ("30", "0", "30"),
+        "Hazards fixed (%)": ("75.0", "", "75.0"),
+        "Injuries": ("1", "0", "1"),
+        "Lost workdays": ("5", "0", "5"),
+        "Worker-months": ("1600", "110", "1710"),
+        "Accidents per 1,000 worker-years": ("7.5", "1200.0", "84.21"),
+        "Injuries per 1,000 worker-years": ("7.5", "0.0", "7.02"),
+        "Suggestions adopted": ("2", "0", "2"),
+        "Suggestions adopted (%)": ("50.0", "", "50.0"),
+    }
+    for column, values in expected.items():
+        assert (by_name["Nanxun"][column], by_name["Anji"][column], by_name["Total"][column]) == values, (
+            column
+        )
