@@ -561,9 +561,10 @@ def enterprise_figures(enterprises, district, period, *, only_these=False):
     """The enterprises (of `district`), each given its own figures for the period as attributes
     (suggestions_submitted, projects_completed, savings_rmb, inspections, accidents, and the reports
     it owed and sent, reports_expected and reports_received: its sums are incomplete when they
-    differ): the district figures' definitions (dashboard/sums.py) summed per enterprise. Two
-    queries. `only_these`: sum for these enterprises alone (a page of the list), not the district's
-    (which a sort by a figure needs): a few index look-ups instead of the district's every row."""
+    differ, by reports_missing): the district figures' definitions (dashboard/sums.py) summed per
+    enterprise. Two queries. `only_these`: sum for these enterprises alone (a page of the list), not
+    the district's (which a sort by a figure needs): a few index look-ups instead of the district's
+    every row."""
     enterprises = list(enterprises)
     ids = tuple(enterprise.pk for enterprise in enterprises) if only_these else None
     sums = period_sums(Scope((district.pk,), enterprise_ids=ids), period, by="enterprise")
@@ -572,6 +573,7 @@ def enterprise_figures(enterprises, district, period, *, only_these=False):
         for name, column in ENTERPRISE_FIGURES.items():
             value = own.get(column)
             setattr(enterprise, name, _money(value) if column == "savings" else int(value or 0))
+        enterprise.reports_missing = enterprise.reports_expected - enterprise.reports_received
     return enterprises
 
 

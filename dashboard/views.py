@@ -99,6 +99,16 @@ ENTERPRISE_COLUMNS = [
     ("savings_rmb", gettext_lazy("Savings (RMB)")),
     ("inspections", gettext_lazy("Safety inspections")),
     ("accidents", gettext_lazy("Accidents")),
+    # Appended, as in the district export: what the safety sums above rest on.
+    ("reports_received", gettext_lazy("Reports received")),
+    ("reports_expected", gettext_lazy("Reports owed")),
+]
+# On the page the reports are one column, "11 / 12", before the sums they qualify (where a
+# 1280 px screen still shows it without scrolling the table).
+ENTERPRISE_PAGE_COLUMNS = [
+    *ENTERPRISE_COLUMNS[:6],
+    ("reports", gettext_lazy("Reports received / owed")),
+    *ENTERPRISE_COLUMNS[6:-2],
 ]
 
 
@@ -143,7 +153,7 @@ def trend_charts(trend):
     ]
 
 
-NUMERIC_ENTERPRISE_COLUMNS = {key for key, _label in ENTERPRISE_COLUMNS[5:]}
+NUMERIC_ENTERPRISE_COLUMNS = {key for key, _label in ENTERPRISE_PAGE_COLUMNS[5:]}
 
 
 def _error_response(form):
@@ -363,7 +373,7 @@ def district_enterprises(request, code):
         "sort": filters.cleaned_data["sort"],
         "page_query": keep.urlencode(),
         "sort_query": sort_query.urlencode(),
-        "columns": ENTERPRISE_COLUMNS,
+        "columns": ENTERPRISE_PAGE_COLUMNS,
         "sortable": EnterpriseFilterForm.SORTS,
         "numeric_columns": NUMERIC_ENTERPRISE_COLUMNS,
     }

@@ -10,9 +10,9 @@ from html import unescape
 
 import pytest
 
-from tests.factories import login_as
+from tests.factories import login_as, make_enterprise, make_reports, month_range
 from tests.html import table_rows
-from tests.test_reporting import TODAY, comparison, portal  # noqa: F401 (fixtures, used by name)
+from tests.test_reporting import TODAY, D, comparison, portal  # noqa: F401 (fixtures, used by name)
 
 pytestmark = pytest.mark.time_machine(TODAY, tick=False)
 YEAR_2017 = {"from": "2017-01", "to": "2017-12"}
@@ -218,3 +218,97 @@ def test_the_district_export_carries_coverage_and_rates(client):
         assert (by_name["Nanxun"][column], by_name["Anji"][column], by_name["Total"][column]) == values, (
             column
         )
+
+
+# --- The district page -------------------------------------------------------------------------------
+
+
+def district_page(client, code="nanxun", **query):
+    response = login_as(client, "city_official").get(f"/dashboard/districts/{code}/", {**YEAR_2017, **query})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# What the marker says (its title, and the text a screen reader reads).
+INCOMPLETE_A = "不完整：应报的 12 份月报中缺 1 份；此合计只计已报送的月份。"
+
+
+@pytest.mark.usefixtures("portal")
+def test_the_district_page_shows_reports_received_of_owed_and_marks_incomplete_sums(client):
+    html = district_page(client)
+    header = table_rows(html, "enterprise-table", "thead")[0]
+    assert header[5:8] == ["职工人数", "已收 / 应报月报", "建议数"]
+    rows = {row[1]: row for row in table_rows(html, "enterprise-table")}
+    # A in 2017: owed 12, sent 11 (June missing), so its 22 inspections (11 × 2) and 1 accident
+    # count 11 months: marked. B: owed January to August, sent them: complete, though its 10
+    # inspections include September and October, sent after it left.
+    assert rows["甲"][4:] == [
+        "2017-01-20",
+        "100",
+        "11 / 12",
+        "4",
+        "0",
+        "0.00",
+        f"22⚠ ({INCOMPLETE_A})",
+        f"1⚠ ({INCOMPLETE_A})",
+    ]
+    assert rows["乙"][4:] == ["2016-06-01", "50", "8 / 8", "0", "0", "0.00", "10", "0"]
+    assert html.count("data-incomplete") == 2  # A's inspections and accidents, nothing of B's
+    assert f'title="{INCOMPLETE_A}">11 / 12</td>' in html
+    assert 'id="incomplete-legend"' in html
+
+
+@pytest.mark.usefixtures("portal")
+def test_the_district_summary_shows_completeness_and_timeliness_with_who_owes(client):
+    html = district_page(client)
+    summary = table_rows(html, "district-figures")
+    # Nanxun 2017: 19 of 20 received, 10 on time.
+    assert summary[2] == [
+        "报送完整率",
+        "95.0% (19 / 20)",
+        "报送及时率",
+        "50.0% (10 / 20)",
+        "缺报 1 份：查看缺报企业",
+    ]
+    assert (
+        'href="/dashboard/missing/?from=2017-01&amp;to=2017-12&amp;district=nanxun" id="district-who-owes"'
+        in html
+    )
+
+
+@pytest.mark.usefixtures("portal")
+def test_the_district_export_carries_reports_received_and_owed(client):
+    client.cookies["django_language"] = "en"
+    response = login_as(client, "city_official").get("/dashboard/districts/nanxun/export.csv", YEAR_2017)
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8")[1:])))
+    assert rows[0][-4:] == ["Safety inspections", "Accidents", "Reports received", "Reports owed"]
+    assert {row[1]: row[-4:] for row in rows[1:]} == {
+        "乙": ["10", "0", "8", "8"],
+        "甲": ["22", "1", "11", "12"],
+    }
+
+
+@pytest.mark.parametrize("count", [2, 200])
+def test_the_district_page_query_count_does_not_grow_with_incomplete_enterprises(
+    db, client, django_assert_num_queries, count
+):
+    for k in range(count):
+        # Started 2017-01-20, so owing 2016-01..; each misses May 2017: all incomplete.
+        enterprise = make_enterprise("nanxun", score_start=D(2017, 1, 20), sector=f"行业{k % 3}")
+        months = [m for m in month_range(D(2016, 1, 1), 24) if m != D(2017, 5, 1)]
+        make_reports(enterprise, months, inspections=1, accidents=0)
+    official = login_as(client, "city_official")
+    official.get("/dashboard/districts/nanxun/", YEAR_2017)  # rebuilds the roll-up after the data's change
+    # session, user with its role and profile, the district (within the user's), whether the
+    # roll-up is current, the district's enterprises counted, its monthly and before/after
+    # roll-ups, the enterprises filtered counted for the pager, the page of them, their sums
+    # (dashboard.sums' statement for the page's enterprises, reports owed and received included),
+    # the district's sectors and cohorts for the filters.
+    with django_assert_num_queries(12):
+        response = official.get("/dashboard/districts/nanxun/", YEAR_2017)
+    assert response.content.decode().count("data-incomplete") == 2 * min(count, 50)
+    # Sorted by a figure: every enterprise of the district with its sums (two statements), no
+    # count for the pager (the list is in hand); the same marks.
+    with django_assert_num_queries(11):
+        response = official.get("/dashboard/districts/nanxun/", {**YEAR_2017, "sort": "-accidents"})
+    assert response.content.decode().count("data-incomplete") == 2 * min(count, 50)
