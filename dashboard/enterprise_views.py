@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from accounts.models import Role
 from accounts.scoping import require_role, user_role
 from dashboard import page_cache
-from dashboard.figures import DEFINITIONS, district_figures, monthly_trend
+from dashboard.figures import DEFINITIONS, district_figures, monthly_trend, reporting_calendar
 from dashboard.forms import EnterpriseSearchForm, PeriodForm
 from dashboard.views import trend_charts
 from enterprises.selectors import enterprise_for_user_or_404, enterprises_for
@@ -66,6 +66,7 @@ def _detail_context(enterprise, form):
         context.update(
             period=period,
             period_query=form.query(),
+            calendar=calendar_years(reporting_calendar(enterprise, period)),
             figures=figures,
             definitions=DEFINITIONS,
             trend=trend,
@@ -80,3 +81,12 @@ def _detail_context(enterprise, form):
         projects=enterprise.projects.select_related("module").order_by("-started_on", "-reference"),
     )
     return context
+
+
+def calendar_years(calendar):
+    """The calendar strip laid out a year a row: [(year, [12 cells, None for a month outside the
+    period])], so that a phone shows it as a grid of twelve columns."""
+    years = {}
+    for cell in calendar:
+        years.setdefault(cell["month"].year, [None] * 12)[cell["month"].month - 1] = cell
+    return list(years.items())

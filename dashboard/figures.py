@@ -545,6 +545,51 @@ def missing_reports(districts, period):
     return listed
 
 
+class ReportStatus:
+    """What became of one month's safety report, for the enterprise page's calendar strip."""
+
+    ON_TIME = "on_time"  # owed and due, received before the day after its due day
+    LATE = "late"  # owed and due, received after that, or when is unknown
+    MISSING = "missing"  # owed and due, not received
+    NOT_OWED = "not_owed"  # before the first owed month, after leaving, or not due yet
+
+
+def reporting_calendar(enterprise, period):
+    """The enterprise's months of the period, each with what became of its monthly safety report:
+    on time (owed and received before the day after its due day: reports_on_time), late (received,
+    but after that or when is unknown), missing (owed and due, not received), or not owed (before
+    its first owed month, from the month it left, or not due yet; `reported` says whether a report
+    came anyway). From dashboard.sums' monthly statement for this enterprise alone (reports_expected,
+    reports_received, reports_on_time and reports per month), the district figures' own definitions.
+
+    An open `from` starts with the first month the enterprise owed or reported. Returns
+    [{"month": first day, "status": ReportStatus, "reported": bool}], empty when no month of the
+    period was owed or reported. One query."""
+    scope = Scope((enterprise.district_id,), enterprise.pk)
+    sql = monthly_sums_sql(connection.vendor, by="enterprise", scope=scope, period=period)
+    months = {}
+    for _enterprise, month, *sums in _live_rows(sql, _params(period)):
+        sums = dict(zip(MONTHLY_COLUMNS, sums, strict=True))
+        if sums["reports_expected"] or sums["reports"]:
+            months[_as_date(month)] = sums
+    if not months:
+        return []
+    calendar = []
+    for month in Period(period.first or min(months), period.last).months():
+        sums = months.get(month, {})
+        reported = bool(sums.get("reports"))
+        if not sums.get("reports_expected"):
+            status = ReportStatus.NOT_OWED
+        elif not sums["reports_received"]:
+            status = ReportStatus.MISSING
+        elif sums["reports_on_time"]:
+            status = ReportStatus.ON_TIME
+        else:
+            status = ReportStatus.LATE
+        calendar.append({"month": month, "status": status, "reported": reported})
+    return calendar
+
+
 # The figures the enterprise list shows per enterprise, from the monthly sums' columns.
 ENTERPRISE_FIGURES = {
     "suggestions_submitted": "suggestions",

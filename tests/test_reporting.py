@@ -12,7 +12,7 @@ import time_machine
 
 from common.months import Period
 from dashboard import rollup
-from dashboard.figures import district_figures
+from dashboard.figures import district_figures, reporting_calendar
 from districts.models import District
 from enterprises.models import SafetyReport
 from enterprises.reporting import latest_due_month
@@ -342,3 +342,60 @@ def test_the_left_out_count_is_the_same_while_a_writer_holds_the_roll_up_back(co
     with unittest.mock.patch.object(rollup, "current_alias", return_value=None):
         _rows, total = district_figures(District.objects.filter(code__in=["nanxun", "anji"]), YEAR_2017)
     assert (total.change_candidates, total.change_enterprises, total.change_left_out) == (4, 2, 2)
+
+
+def statuses(calendar):
+    return [(f"{cell['month']:%Y-%m}", cell["status"], cell["reported"]) for cell in calendar]
+
+
+def test_the_calendar_strip_of_an_enterprise_that_left(portal):
+    # B owes January to August 2017 and sent them, receipt times unknown: late. It left on
+    # 2017-09-15: September and October are not owed, though it reported them; November and
+    # December not owed, nothing sent.
+    assert statuses(reporting_calendar(portal["b"], YEAR_2017)) == [
+        *[(f"2017-{m:02d}", "late", True) for m in range(1, 9)],
+        ("2017-09", "not_owed", True),
+        ("2017-10", "not_owed", True),
+        ("2017-11", "not_owed", False),
+        ("2017-12", "not_owed", False),
+    ]
+
+
+def test_the_calendar_strip_on_time_late_and_missing(portal):
+    # A in 2017: received on the 5th of the next month (on time), but June, missing; November's at
+    # 23:59 on its due day (on time); December's at 00:00 the day after its due day (late).
+    assert [cell["status"] for cell in reporting_calendar(portal["a"], YEAR_2017)] == [
+        *["on_time"] * 5,
+        "missing",
+        *["on_time"] * 5,
+        "late",
+    ]
+
+
+def test_an_open_calendar_starts_with_the_first_month_owed_or_reported(portal):
+    # D started 2016-01-10: owes from 2015-01, which it did not send; 2017 sent but March,
+    # receipt unknown (late); nothing since. To the latest due month, 2018-02: 38 months.
+    calendar = reporting_calendar(portal["d"], Period(None, D(2018, 2, 1)))
+    assert [cell["status"] for cell in calendar] == [
+        *["missing"] * 24,  # 2015-01..2016-12
+        "late",
+        "late",
+        "missing",  # 2017-03
+        *["late"] * 9,
+        "missing",  # 2018-01
+        "missing",  # 2018-02
+    ]
+    assert calendar[0]["month"] == D(2015, 1, 1)
+    # C starts in 2019: nothing owed yet, nothing sent, so no strip.
+    assert reporting_calendar(portal["c"], Period(None, D(2018, 2, 1))) == []
+
+
+def test_months_not_due_yet_are_not_owed(portal):
+    # Today (15 March 2018) February is due, March is not (due on 10 April).
+    calendar = reporting_calendar(portal["a"], Period(D(2018, 1, 1), D(2018, 4, 1)))
+    assert statuses(calendar) == [
+        ("2018-01", "on_time", True),
+        ("2018-02", "on_time", True),
+        ("2018-03", "not_owed", False),
+        ("2018-04", "not_owed", False),
+    ]

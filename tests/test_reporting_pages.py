@@ -10,9 +10,14 @@ from html import unescape
 
 import pytest
 
+from tests import test_reporting
 from tests.factories import login_as, make_enterprise, make_reports, month_range
 from tests.html import table_rows
-from tests.test_reporting import TODAY, D, comparison, portal  # noqa: F401 (fixtures, used by name)
+from tests.test_reporting import TODAY, D
+
+# tests/test_reporting.py's data, by the fixtures' names (pytest finds them here).
+portal = test_reporting.portal
+comparison = test_reporting.comparison
 
 pytestmark = pytest.mark.time_machine(TODAY, tick=False)
 YEAR_2017 = {"from": "2017-01", "to": "2017-12"}
@@ -312,3 +317,73 @@ def test_the_district_page_query_count_does_not_grow_with_incomplete_enterprises
     with django_assert_num_queries(11):
         response = official.get("/dashboard/districts/nanxun/", {**YEAR_2017, "sort": "-accidents"})
     assert response.content.decode().count("data-incomplete") == 2 * min(count, 50)
+
+
+# --- The enterprise page -----------------------------------------------------------------------------
+
+
+def enterprise_page(client, enterprise, language="zh-hans", **query):
+    client.cookies["django_language"] = language
+    response = login_as(client, "city_official").get(enterprise.get_absolute_url(), {**YEAR_2017, **query})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def strip(html):
+    """The calendar strip as (year, [symbol of each month, "" outside the period])."""
+    return [(row[0], row[1:]) for row in table_rows(html, "report-calendar")]
+
+
+def test_the_enterprise_page_shows_its_months_as_a_calendar_strip(portal, client):
+    html = enterprise_page(client, portal["a"])
+    # A in 2017 (tests/test_reporting.py): June missing, December late, the rest on time. Each cell
+    # says it in words too, for a screen reader and without colour.
+    [(year, cells)] = strip(html)
+    assert year == "2017"
+    assert [cell.split(" ", 1)[0] for cell in cells] == ["✓"] * 5 + ["✗"] + ["✓"] * 5 + ["!"]
+    assert cells[5] == "✗ 2017-06: 缺报：应报而未收到"
+    assert '<td data-month="2017-06" data-status="missing" title="2017-06: 缺报：应报而未收到">' in html
+    assert 'data-month="2017-12" data-status="late"' in html
+    assert html.count('data-status="on_time"') == 10
+    assert 'id="report-legend"' in html and "缺报：应报且已到期，但未收到" in html
+
+
+def test_an_open_period_lays_the_strip_out_a_year_a_row(portal, client):
+    html = enterprise_page(client, portal["a"], "en", **{"from": "", "to": ""})
+    # To 2018-02; from A's first owed month, 2016-01, every month sent on time but June 2017 and
+    # December 2017; 2018 has January and February, the other months are outside the period.
+    rows = strip(html)
+    assert [year for year, _cells in rows] == ["2016", "2017", "2018"]
+    assert [cell[:1] for cell in rows[0][1]] == ["✓"] * 12
+    assert rows[2][1][:3] == ["✓ 2018-01: received on time", "✓ 2018-02: received on time", ""]
+
+
+def test_the_page_of_an_enterprise_that_left_says_when_and_what_it_no_longer_owes(portal, client):
+    html = enterprise_page(client, portal["b"], "en")
+    assert '<dd class="col-sm-9" id="enterprise-left-on">2017-09-15 ' in html
+    [(_year, cells)] = strip(html)
+    # Owed January to August, sent with no receipt time: late; September and October sent after
+    # it left: not owed; November and December not owed.
+    assert [cell.split(" ", 1)[0] for cell in cells] == ["!"] * 8 + ["–"] * 4
+    assert cells[8] == "– 2017-09: not owed (a report was sent)"
+    assert cells[11] == "– 2017-12: not owed"
+
+
+def test_the_reports_table_shows_when_each_report_arrived(portal, client):
+    html = enterprise_page(client, portal["a"])
+    rows = {row[0]: row[-1] for row in table_rows(html, "enterprise-reports")}
+    # In Shanghai time; November's at 23:59 on its due day, December's at 00:00 the day after.
+    assert rows["2017-11"] == "2017-12-10 23:59"
+    assert rows["2017-12"] == "2018-01-11 00:00"
+    assert rows["2017-10"] == "2017-11-05 09:00"
+    assert "2017-06" not in rows  # missing
+    unknown = {
+        row[0]: row[-1] for row in table_rows(enterprise_page(client, portal["d"]), "enterprise-reports")
+    }
+    assert unknown["2017-12"] == "未知"
+
+
+def test_an_enterprise_that_owes_nothing_yet_has_no_strip(portal, client):
+    html = enterprise_page(client, portal["c"])
+    assert 'id="report-calendar"' not in html
+    assert "本期间既无应报月报，也未收到月报。" in html
