@@ -437,15 +437,20 @@ def district_figures(districts, period, *, enterprise=None):
 
 def monthly_trend(districts, period, *, enterprise=None):
     """Per district and month of the period: the inspections and accidents of the monthly safety
-    reports, and the savings of the improvement projects completed in that month (RMB).
+    reports, the savings of the improvement projects completed in that month (RMB), and the
+    month's reporting completeness: its reports received × 100 ÷ its reports owed (as the district
+    figures count them), one decimal, halves away from zero; None when no report of the month is
+    owed. A report sent late counts for its own month, so a district catching up raises the
+    completeness of the months it fills in.
 
-    An open `from` starts with the first month that has data. Returns {"months": ["2016-01", …],
-    "districts": [{"code", "name", "inspections": […], "accidents": […], "savings": […]}, …]};
-    "months" is empty when the period has no data. A month in which no enterprise of the district
-    sent a safety report has None for inspections and accidents (a gap in the chart: no report is
-    not zero inspections); a month without completed projects saved 0. From the roll-up (with
-    `enterprise`, or while a writer holds the roll-up back, from the same statement on the rows it
-    needs): one query, plus the roll-up's check.
+    An open `from` starts with the first month that has data (a safety report or a completed
+    project). Returns {"months": ["2016-01", …], "districts": [{"code", "name", "inspections": […],
+    "accidents": […], "savings": […], "completeness": […]}, …]}; "months" is empty when the period
+    has no data. A month in which no enterprise of the district sent a safety report has None for
+    inspections and accidents (a gap in the chart: no report is not zero inspections); a month
+    without completed projects saved 0. From the roll-up (with `enterprise`, or while a writer
+    holds the roll-up back, from the same statement on the rows it needs): one query, plus the
+    roll-up's check.
     """
     districts = list(districts)
     if not districts:
@@ -461,6 +466,7 @@ def monthly_trend(districts, period, *, enterprise=None):
     else:
         rows = _live_rows(monthly_sums_sql(connection.vendor, scope=scope, period=period), _params(period))
     cells = {}
+    owed = {}  # (district, month): (reports received, reports owed)
     for district_id, month, *sums in rows:
         sums = dict(zip(MONTHLY_COLUMNS, sums, strict=True))
         month = _as_date(month)
@@ -469,6 +475,7 @@ def monthly_trend(districts, period, *, enterprise=None):
             cells[district_id, month, "accidents"] = int(sums["accidents"])
         if sums["projects_completed"]:
             cells[district_id, month, "savings"] = float(sums["savings"])
+        owed[district_id, month] = (int(sums["reports_received"] or 0), int(sums["reports_expected"] or 0))
     if not cells:
         return {"months": [], "districts": []}
     first = period.first or min(month for _district, month, _name in cells)
@@ -484,6 +491,7 @@ def monthly_trend(districts, period, *, enterprise=None):
                     for name in ("inspections", "accidents")
                 },
                 "savings": [cells.get((district.pk, month, "savings"), 0) for month in months],
+                "completeness": [share_pct(*owed.get((district.pk, month), (0, 0))) for month in months],
             }
             for district in districts
         ],

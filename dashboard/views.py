@@ -113,23 +113,24 @@ ENTERPRISE_PAGE_COLUMNS = [
 
 
 TREND_TITLES = [
+    ("completeness", gettext_lazy("Reporting completeness per month (%)")),
     ("inspections", gettext_lazy("Safety inspections per month")),
     ("accidents", gettext_lazy("Accidents per month")),
     ("savings", gettext_lazy("Savings of completed projects per month (RMB)")),
 ]
 
 
-def trend_charts(trend):
-    """The monthly trend laid out for the charts' table fallback: one table per chart, a row per
-    month. The cells are formatted and joined here: 540 cells through template tags and
-    number_format were half of the page's time."""
+def trend_charts(trend, metrics=None):
+    """The monthly trend laid out for the charts' table fallback: one table per chart (those of
+    `metrics`, or all), a row per month. The cells are formatted and joined here: 540 cells through
+    template tags and number_format were half of the page's time."""
     separator = get_format("THOUSAND_SEPARATOR")
+    formats = {"savings": "{:,.2f}", "completeness": "{:.1f}"}
 
     def cell(metric, value):
         if value is None:
-            return "—"  # no safety report that month
-        text = f"{value:,.2f}" if metric == "savings" else f"{value:,}"
-        return text.replace(",", separator)
+            return "—"  # no safety report that month, or none owed
+        return formats.get(metric, "{:,}").format(value).replace(",", separator)
 
     return [
         {
@@ -150,6 +151,7 @@ def trend_charts(trend):
             ],
         }
         for metric, title in TREND_TITLES
+        if metrics is None or metric in metrics
     ]
 
 

@@ -8,20 +8,26 @@ def main_content(response):
 
 
 def table_rows(html, table_id, section="tbody"):
-    """The text of each cell of the rows of the table `table_id`'s `section` (thead, tbody,
-    tfoot), whitespace collapsed: what a person reads in it."""
+    """The text of each cell of the rows of the table `table_id` (or the first table inside the
+    element `table_id`), of its `section` (thead, tbody, tfoot), whitespace collapsed: what a
+    person reads in it."""
     from html.parser import HTMLParser
 
     class Rows(HTMLParser):
         def __init__(self):
             super().__init__()
             self.depth = 0  # tables open inside the one wanted, the wanted one included
+            self.armed = False  # inside the element named, before its first table
             self.inside = False
             self.rows, self.cell = [], None
 
         def handle_starttag(self, tag, attrs):
-            if tag == "table" and (self.depth or dict(attrs).get("id") == table_id):
+            named = dict(attrs).get("id") == table_id
+            if tag != "table" and named:
+                self.armed = True
+            elif tag == "table" and (self.depth or named or self.armed):
                 self.depth += 1
+                self.armed = False
             elif self.depth == 1 and tag == section:
                 self.inside = True
             elif self.depth == 1 and self.inside and tag == "tr":

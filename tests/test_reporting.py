@@ -12,7 +12,7 @@ import time_machine
 
 from common.months import Period
 from dashboard import rollup
-from dashboard.figures import district_figures, reporting_calendar
+from dashboard.figures import district_figures, monthly_trend, reporting_calendar
 from districts.models import District
 from enterprises.models import SafetyReport
 from enterprises.reporting import latest_due_month
@@ -399,3 +399,21 @@ def test_months_not_due_yet_are_not_owed(portal):
         ("2018-03", "not_owed", False),
         ("2018-04", "not_owed", False),
     ]
+
+
+@pytest.mark.parametrize("path", ["roll-up", "statements while a writer holds the roll-up back"])
+def test_the_completeness_trend_per_district_and_month(portal, path):
+    districts = District.objects.filter(code__in=["wuxing", "nanxun", "anji"])
+    if path == "roll-up":
+        trend = monthly_trend(districts, YEAR_2017)
+    else:
+        with unittest.mock.patch.object(rollup, "current_alias", return_value=None):
+            trend = monthly_trend(districts, YEAR_2017)
+    completeness = {series["code"]: series["completeness"] for series in trend["districts"]}
+    # Nanxun: A and B owe January to August (2 a month; June: A's missing, 1 × 100 ÷ 2 = 50.0),
+    # A alone September to December (B left): 1 of 1.
+    assert completeness["nanxun"] == [100.0] * 5 + [50.0] + [100.0] * 6
+    # Anji: D owes every month (C nothing yet) and missed March: 0 of 1.
+    assert completeness["anji"] == [100.0, 100.0, 0.0] + [100.0] * 9
+    # Wuxing owes nothing: no percentage, not 0.
+    assert completeness["wuxing"] == [None] * 12

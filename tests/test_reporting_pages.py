@@ -387,3 +387,25 @@ def test_an_enterprise_that_owes_nothing_yet_has_no_strip(portal, client):
     html = enterprise_page(client, portal["c"])
     assert 'id="report-calendar"' not in html
     assert "本期间既无应报月报，也未收到月报。" in html
+
+
+# --- The completeness trend ---------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("portal")
+def test_the_dashboard_charts_completeness_per_district_with_a_table(client):
+    html = dashboard(client)
+    assert '<canvas data-trend="completeness" role="img" aria-label="每月报送完整率（%）">' in html
+    table = {row[0]: row[1:] for row in table_rows(html, "trend-completeness-table")}
+    header = table_rows(html, "trend-completeness-table", "thead")[0]
+    assert header == ["月份", "吴兴区", "南浔区", "德清县", "长兴县", "安吉县"]
+    # June: Nanxun received 1 of its 2 reports owed; March: Anji 0 of 1; Wuxing owes nothing.
+    assert table["2017-06"] == ["—", "50.0", "—", "—", "100.0"]
+    assert table["2017-03"] == ["—", "100.0", "—", "—", "0.0"]
+    assert "<script>" not in html  # the data goes through json_script, the drawing in trend_charts.js
+
+
+def test_the_enterprise_page_keeps_its_three_charts(portal, client):
+    html = enterprise_page(client, portal["a"])
+    assert 'data-trend="completeness"' not in html  # its calendar strip says it month by month
+    assert html.count("<canvas data-trend=") == 3

@@ -10,6 +10,11 @@
   var palette = ["#0d6efd", "#dc3545", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#6c757d"];
   document.querySelectorAll("canvas[data-trend]").forEach(function (canvas) {
     var metric = canvas.getAttribute("data-trend");
+    // Counts and yuan: whole numbers on the axis, never steps of 0.2 accidents. Completeness: a
+    // percentage of the reports owed, 0 to 100; a month with none owed is a gap.
+    var y = metric === "completeness"
+      ? { min: 0, max: 100, ticks: { callback: function (value) { return value + "%"; } } }
+      : { beginAtZero: true, ticks: { precision: 0 } };
     new Chart(canvas, {
       type: metric === "savings" ? "bar" : "line",
       data: {
@@ -33,8 +38,7 @@
         animation: false,
         interaction: { mode: "index", intersect: false },
         plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
-        // Counts and yuan: whole numbers on the axis, never steps of 0.2 accidents.
-        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }
+        scales: { y: y }
       }
     });
     canvas.parentElement.setAttribute("data-rendered", "true");

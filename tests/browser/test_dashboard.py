@@ -14,7 +14,7 @@ def demo(transactional_db):
 
 def wait_for_charts(page):
     page.wait_for_selector(".chart-box[data-rendered=true]")
-    assert page.locator(".chart-box[data-rendered=true]").count() == 3
+    assert page.locator(".chart-box[data-rendered=true]").count() == 4
     # Each chart has a line (or bars) per district the user may see, with data in it.
     return page.evaluate(
         """() => [...document.querySelectorAll('canvas[data-trend]')].map(canvas => {
@@ -29,7 +29,12 @@ def test_city_official_sees_the_dashboard_with_charts_in_chinese(demo, logged_in
     page = logged_in("city_official")
     assert page.url == f"{live_server.url}/dashboard/"
     assert page.locator("h1").inner_text() == "SCORE数据看板"
-    assert wait_for_charts(page) == [["inspections", 5, True], ["accidents", 5, True], ["savings", 5, True]]
+    assert wait_for_charts(page) == [
+        ["completeness", 5, True],
+        ["inspections", 5, True],
+        ["accidents", 5, True],
+        ["savings", 5, True],
+    ]
     assert page.locator("#district-table tbody tr").count() == 5
     # A definition is one click away.
     page.click("[data-figure=enterprises] .definition-toggle")
@@ -45,7 +50,7 @@ def test_dashboard_in_english_with_a_chosen_period(demo, logged_in, live_server,
     page.click("#period-form button[type=submit]")
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "SCORE dashboard"
-    assert [chart[1:] for chart in wait_for_charts(page)] == [[5, True]] * 3
+    assert [chart[1:] for chart in wait_for_charts(page)] == [[5, True]] * 4
     assert "Wuxing" in page.locator("#district-table").inner_text()
     page.click("[data-figure=inspections_change_pct] .definition-toggle")
     page.wait_for_selector("#definition-inspections_change_pct.show")
