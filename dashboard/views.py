@@ -419,24 +419,22 @@ MISSING_COLUMNS = [
 ]
 
 
-def month_ranges(months):
-    """Months in order written as runs of consecutive months: "2015-06–2016-12, 2017-06"."""
+def month_runs(months):
+    """Months in order written as runs of consecutive months: ["2015-06–2016-12", "2017-06"]."""
     runs = []
     for month in months:
         if runs and add_months(runs[-1][1], 1) == month:
             runs[-1][1] = month
         else:
             runs.append([month, month])
-    return ", ".join(
-        f"{first:%Y-%m}" if first == last else f"{first:%Y-%m}–{last:%Y-%m}" for first, last in runs
-    )
+    return [f"{first:%Y-%m}" if first == last else f"{first:%Y-%m}–{last:%Y-%m}" for first, last in runs]
 
 
 def _missing_reports(request):
     """The who-owes list for the request: (form, every district the user sees, the districts
     asked, sort, rows); rows is None (and the form has the error) for a bad period or district.
     Each row is dashboard.figures.missing_reports' with the district's name, the number of its
-    missing months and those months as runs."""
+    missing months and those months as runs of consecutive months."""
     require_role(request.user, *OFFICIAL_ROLES)
     form = PeriodForm(request.GET)
     visible = list(visible_districts(request.user))
@@ -446,15 +444,18 @@ def _missing_reports(request):
     if districts is None:
         return form, visible, None, sort, None
     names = {district.code: district.name for district in districts}
-    rows = [
-        {
-            **row,
-            "district_name": names[row["district"]],
-            "missing": len(row["months"]),
-            "month_ranges": month_ranges(row["months"]),
-        }
-        for row in missing_reports(districts, form.period)
-    ]
+    rows = []
+    for row in missing_reports(districts, form.period):
+        runs = month_runs(row["months"])
+        rows.append(
+            {
+                **row,
+                "district_name": names[row["district"]],
+                "missing": len(row["months"]),
+                "month_runs": runs,  # the page keeps each run on one line
+                "month_ranges": ", ".join(runs),  # the export's cell
+            }
+        )
     if sort == "most":
         rows.sort(key=lambda row: -row["missing"])  # stable: the API's order among equals
     return form, visible, districts, sort, rows
