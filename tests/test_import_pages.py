@@ -401,3 +401,27 @@ def test_an_upload_past_its_time_is_refused_by_each_page_even_unmarked(admin_cli
     assert response["Location"] == "/imports/"
     batch.refresh_from_db()
     assert (batch.status, bytes(batch.content)) == ("expired", b"")
+
+
+def test_history_rows_say_when_their_reports_were_received(admin_client):
+    """A safety report's received_at is the confirmation of the import that brought it in: each
+    row of the history shows that moment (a preview not confirmed shows none)."""
+    import datetime
+    import zoneinfo
+
+    confirmed = datetime.datetime(2018, 3, 5, 9, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    ImportBatch.objects.create(
+        kind="safety",
+        file_name="m.csv",
+        file_size=10,
+        sha256="a" * 64,
+        status="committed",
+        committed_at=confirmed,
+    )
+    ImportBatch.objects.create(
+        kind="safety", file_name="p.csv", file_size=10, sha256="a" * 64, status="previewed"
+    )
+    page = admin_client.get("/imports/history/").content.decode()
+    rows = page.split("<tbody>")[1].split("</tr>")
+    assert '<td class="text-nowrap">2018-03-05 09:30</td>' in next(row for row in rows if "m.csv" in row)
+    assert '<td class="text-nowrap">—</td>' in next(row for row in rows if "p.csv" in row)
