@@ -78,3 +78,10 @@ def require_role(user, *roles):
 
 
 OFFICIAL_ROLES = (Role.PROGRAMME_ADMIN, Role.CITY_OFFICIAL, Role.DISTRICT_OFFICIAL)
+
+
+def sees_whole_phones(user):
+    """Whether the user sees attendees' phone numbers whole: programme admins and trainers, who
+    call them; officials see them masked (PIPL: personal information shown only as far as the work
+    needs it)."""
+    return user_role(user) in (Role.PROGRAMME_ADMIN, Role.TRAINER)

@@ -128,3 +128,12 @@ def _one_line_saver(attnames):
                 setattr(instance, attname, LINE_BREAKS_AND_TABS.sub(" ", value))
 
     return one_line_fields_joined
+
+
+def phone_masked(phone):
+    """A phone number with its middle hidden, as Chinese services show them: 138****5678 (the
+    first three and last four characters kept); a number of eight characters or fewer keeps its
+    last two. Empty stays empty."""
+    if len(phone) <= 8:
+        return "*" * max(len(phone) - 2, 0) + phone[-2:]
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

@@ -373,7 +373,8 @@ def test_attendance_exports_of_a_workshop(role_client, nanxun_workshop):
     lines = list(csv.reader(io.StringIO(body[1:])))
     assert lines[0][:3] == ["日期", "模块", "类型"]
     assert lines[1] == ["2024-04-12", "2", "课堂培训", "培训室", "南浔区", "湖州绿源纺织有限公司",
-                        enterprise.credit_code, "王芳", "管理人员", "女", "138"]  # fmt: skip
+                        enterprise.credit_code, "王芳", "管理人员", "女", "*38"]  # fmt: skip
+    # An official sees the phone masked (tests/test_phone_privacy.py): "138" keeps its last two.
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     # The file is named in the user's language (RFC 5987: percent-encoded UTF-8).
     assert response["Content-Disposition"] == (
@@ -381,7 +382,7 @@ def test_attendance_exports_of_a_workshop(role_client, nanxun_workshop):
     )
     response = client.get(f"/training/workshops/{nanxun_workshop.pk}/export.xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [c.value for c in sheet[2]][7:] == ["王芳", "管理人员", "女", "138"]
+    assert [c.value for c in sheet[2]][7:] == ["王芳", "管理人员", "女", "*38"]
     assert sheet.title == "出勤" and sheet.column_dimensions["F"].width == 30
     assert response["Content-Disposition"].endswith(f"-20240412-{nanxun_workshop.pk}.xlsx")
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from accounts.scoping import visible_districts
 from common.months import add_months
 from common.spreadsheets import CONTENT_TYPES, spreadsheet
+from common.text import phone_masked
 from training.models import Attendance
 
 
@@ -31,8 +32,8 @@ def _header():
 WIDTHS = [12, 8, 14, 24, 10, 30, 22, 12, 10, 6, 16]
 
 
-def _lines(attendances):
-    """One row per attendance."""
+def _lines(attendances, *, whole_phones):
+    """One row per attendance; phone numbers masked unless `whole_phones`."""
     for attendance in attendances:
         workshop, person = attendance.workshop, attendance.participant
         yield [
@@ -46,7 +47,7 @@ def _lines(attendances):
             person.name,
             person.get_role_display(),
             person.get_sex_display(),
-            person.phone,
+            person.phone if whole_phones else phone_masked(person.phone),
         ]
 
 
@@ -63,11 +64,12 @@ def period_attendance(user, *, first, last):
     ).order_by("workshop__date", "workshop_id", "participant__enterprise__name", "participant__name")
 
 
-def attendance_download(attendances, file_format, name):
-    """The attendance list as an attachment `<name>.<csv|xlsx>` (name: any language, RFC 5987)."""
+def attendance_download(attendances, file_format, name, *, whole_phones):
+    """The attendance list as an attachment `<name>.<csv|xlsx>` (name: any language, RFC 5987);
+    phone numbers masked unless `whole_phones` (accounts.scoping.sees_whole_phones)."""
     body = spreadsheet(
         headers=_header(),
-        rows=_lines(attendances.iterator(chunk_size=2000)),
+        rows=_lines(attendances.iterator(chunk_size=2000), whole_phones=whole_phones),
         file_format=file_format,
         sheet=_("attendance"),
         widths=WIDTHS,

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
-from accounts.scoping import editable_districts, require_role
+from accounts.scoping import editable_districts, require_role, sees_whole_phones
 from common.months import add_months, check_period, parse_month
+from common.text import phone_masked
 from training.exports import attendance_download, period_attendance
 from training.forms import WorkshopForm
 from training.models import Module, Participant, Workshop
@@ -121,6 +122,10 @@ def workshop_detail(request, pk):
     require_role(request.user, *READERS)
     workshop = workshop_for_user_or_404(request.user, pk)
     attendances = list(workshop_attendance(workshop))
+    whole = sees_whole_phones(request.user)
+    for attendance in attendances:
+        phone = attendance.participant.phone
+        attendance.shown_phone = phone if whole else phone_masked(phone)
     return render(
         request,
         "training/workshop_detail.html",
@@ -251,7 +256,12 @@ def workshop_export(request, pk, fmt):
     require_role(request.user, *READERS)
     workshop = workshop_for_user_or_404(request.user, pk)
     attendances = workshop_attendance(workshop).select_related("workshop__module", "workshop__district")
-    return attendance_download(attendances, fmt, f"{_('attendance')}-{workshop.date:%Y%m%d}-{workshop.pk}")
+    return attendance_download(
+        attendances,
+        fmt,
+        f"{_('attendance')}-{workshop.date:%Y%m%d}-{workshop.pk}",
+        whole_phones=sees_whole_phones(request.user),
+    )
 
 
 @login_required
@@ -265,4 +275,4 @@ def period_export(request, fmt):
         return _bad_request(request, error)
     attendances = period_attendance(request.user, first=first, last=last)
     name = f"{_('attendance')}-{first_text or 'start'}_{last_text or 'now'}"
-    return attendance_download(attendances, fmt, name)
+    return attendance_download(attendances, fmt, name, whole_phones=sees_whole_phones(request.user))
