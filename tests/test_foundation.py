@@ -182,6 +182,23 @@ def test_seed_demo_twice_adds_nothing_the_second_time(db):
         enterprise.full_clean()  # valid credit codes and every model rule
 
 
+def test_seed_demo_lists_only_people_of_the_enterprises_taking_part(db):
+    """Every attendee of every demo workshop belongs to one of its enterprises, so each workshop
+    can be opened and saved again with its own form."""
+    from training.models import Attendance
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    strays = [
+        a.pk
+        for a in Attendance.objects.select_related("participant", "workshop").prefetch_related(
+            "workshop__enterprises"
+        )
+        if a.participant.enterprise_id not in {e.pk for e in a.workshop.enterprises.all()}
+    ]
+    assert Attendance.objects.exists() is True
+    assert strays == []
+
+
 def test_seed_demo_shows_a_score_effect(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     enterprise = Enterprise.objects.order_by("credit_code").first()

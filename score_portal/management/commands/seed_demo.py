@@ -224,10 +224,12 @@ class Command(BaseCommand):
                     date=day,
                     defaults={"place": f"{district.name_zh}应急管理局培训室"},
                 )
-                if created:
-                    workshop.enterprises.set(group)
-                    if trainer:
-                        workshop.trainers.add(trainer)
+                # Two groups whose last start falls on the same day share the workshop: each adds
+                # its enterprises, so that everyone on the list is of an enterprise taking part
+                # (the workshop's own form refuses anything else).
+                workshop.enterprises.add(*group)
+                if created and trainer:
+                    workshop.trainers.add(trainer)
                 for enterprise in group:
                     for participant in team[enterprise.pk]:
                         if rng.random() < 0.9:
