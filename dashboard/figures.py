@@ -5,7 +5,6 @@ Period, and returns plain values. Views, the API and exports call these; nothing
 figure elsewhere. Each docstring states the definition shown to the user (DOMAIN.md, "The figures").
 """
 
-import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -27,6 +26,7 @@ from .sums import (
     CHANGE_COLUMNS,
     CHANGE_WINDOW_MONTHS,
     MONTHLY_COLUMNS,
+    as_date,
     change_sums_sql,
     missing_reports_sql,
     monthly_sums_sql,
@@ -333,11 +333,6 @@ def _params(period):
     return parameters(period)
 
 
-def _as_date(value):
-    """A month as the database returned it: a date (SQLite's raw SQL gives text)."""
-    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
-
-
 def _money(value):
     """RMB to two decimals (SQLite sums decimals as floats)."""
     return Decimal(str(value or 0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -469,7 +464,7 @@ def monthly_trend(districts, period, *, enterprise=None):
     owed = {}  # (district, month): (reports received, reports owed)
     for district_id, month, *sums in rows:
         sums = dict(zip(MONTHLY_COLUMNS, sums, strict=True))
-        month = _as_date(month)
+        month = as_date(month)
         if sums["reports"]:
             cells[district_id, month, "inspections"] = int(sums["inspections"])
             cells[district_id, month, "accidents"] = int(sums["accidents"])
@@ -548,7 +543,7 @@ def missing_reports(districts, period):
                     "order": order[district_id],
                 }
             )
-        listed[-1]["months"].append(_as_date(month))
+        listed[-1]["months"].append(as_date(month))
     listed.sort(key=lambda row: row.pop("order"))  # stable: credit codes stay in order
     return listed
 
@@ -579,7 +574,7 @@ def reporting_calendar(enterprise, period):
     for _enterprise, month, *sums in _live_rows(sql, _params(period)):
         sums = dict(zip(MONTHLY_COLUMNS, sums, strict=True))
         if sums["reports_expected"] or sums["reports"]:
-            months[_as_date(month)] = sums
+            months[as_date(month)] = sums
     if not months:
         return []
     calendar = []
@@ -668,10 +663,13 @@ def people_trained(districts, period):
     )
     women = counts["manager_female"] + counts["worker_female"]
     total = women + counts["manager_male"] + counts["worker_male"]
-    share = None
-    if total:
-        share = float((Decimal(women * 100) / Decimal(total)).quantize(Decimal("0.1"), ROUND_HALF_UP))
-    return {**counts, "women": women, "men": total - women, "total": total, "women_share_pct": share}
+    return {
+        **counts,
+        "women": women,
+        "men": total - women,
+        "total": total,
+        "women_share_pct": share_pct(women, total),
+    }
 
 
 def enterprises_per_module(districts, period):

@@ -36,7 +36,6 @@ reads are every official's every page. The enterprise drill-down runs the same s
 own rows (few, and indexed) instead.
 """
 
-import datetime
 from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, router, transaction
@@ -47,6 +46,7 @@ from .models import ChangeRollup, ContentState, MissingReport, MonthlyRollup, Ro
 from .sums import (
     CHANGE_COLUMNS,
     MONTHLY_COLUMNS,
+    as_date,
     change_sums_sql,
     missing_reports_sql,
     monthly_sums_sql,
@@ -222,7 +222,7 @@ def rebuild(using=DEFAULT_DB_ALIAS):
                 row = cursor.fetchone()
             data_version, rollup_version, due_month = row
             params = parameters()
-            if data_version == rollup_version and _as_date(due_month) == params["due_month"]:
+            if data_version == rollup_version and as_date(due_month) == params["due_month"]:
                 return True
             for model in (MonthlyRollup, ChangeRollup, MissingReport):
                 cursor.execute(f"DELETE FROM {model._meta.db_table}")
@@ -249,11 +249,6 @@ def rebuild(using=DEFAULT_DB_ALIAS):
             return False
         raise
     return True
-
-
-def _as_date(value):
-    """A date as the database returned it (SQLite's raw SQL gives text)."""
-    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def rebuild_after_import(**kwargs):

@@ -60,6 +60,11 @@ CHANGE_COLUMNS = (
 GROUPS = ("district", "enterprise")
 
 
+def as_date(value):
+    """A date or month as a statement below returned it: SQLite's raw SQL gives text."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def parameters(period=None, *, due_month=None):
     """The values the statements below name: the period's bounds (None: every month), the latest
     due month (now, unless given), the due day and the portal's time zone."""
