@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Profile
+from accounts.models import ApiClient, Profile
 from accounts.scoping import user_role
 from accounts.throttle import ThrottledAdminAuthenticationForm
 
@@ -31,3 +32,48 @@ class PortalUserAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, PortalUserAdmin)
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Listed, renamed, given districts and revoked here; made (and its token rotated) with
+    `manage.py add_api_client`, which shows the token once: the admin never sees a token."""
+
+    list_display = ["name", "district_list", "may_write", "revoked_at", "last_used_at", "request_count"]
+    list_filter = ["may_write", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name"]
+    filter_horizontal = ["districts"]
+    fields = [
+        "name",
+        "districts",
+        "may_write",
+        "revoked_at",
+        "created_at",
+        "last_used_at",
+        "request_count",
+        "previous_token_valid_until",
+    ]
+    readonly_fields = ["created_at", "last_used_at", "request_count", "previous_token_valid_until"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False  # a token must be shown once: add_api_client makes clients
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("districts")
+
+    @admin.display(description=_("districts"))
+    def district_list(self, client):
+        return ", ".join(d.name for d in client.districts.all()) or _("every district")
+
+    @admin.action(description=_("Revoke the selected API clients' tokens"))
+    def revoke(self, request, queryset):
+        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+    def save_model(self, request, obj, form, change):
+        # Only what the form changed: a full save would write back the request counter that
+        # requests have moved on meanwhile.
+        if change:
+            obj.save(update_fields=[f for f in form.changed_data if f != "districts"] or ["name"])
+        else:
+            obj.save()

@@ -65,3 +65,50 @@ class FailedLoginCount(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.value}: {self.failures}"
+
+
+class ApiClient(models.Model):
+    """Another system of the department that reads and feeds the portal through /api/v1/ (the work-safety
+    credit mechanism, a county's risk inspection system): its districts, whether it may write, and
+    the hash of its token.
+
+    Scoped by accounts.scoping like a user: no district given means every district. The token itself
+    is never stored: only its SHA-256 (see api.authentication for why a fast hash suffices). During a
+    rotation the previous token's hash stays valid until `previous_token_valid_until`.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    districts = models.ManyToManyField(
+        "districts.District",
+        blank=True,
+        related_name="+",
+        verbose_name=_("districts"),
+        help_text=_("None chosen: every district."),
+    )
+    may_write = models.BooleanField(_("may write"), default=False)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    previous_token_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    previous_token_valid_until = models.DateTimeField(
+        _("previous token valid until"), null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    request_count = models.PositiveBigIntegerField(_("requests"), default=0, editable=False)
+    # The rate limit's counter (api.authentication): requests in the minute starting at window_start.
+    window_start = models.DateTimeField(null=True, blank=True, editable=False)
+    window_count = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+
+    def __str__(self):
+        return self.name
+
+    def district_ids(self):
+        """The pks of the districts given (empty: every district), read once per instance."""
+        if not hasattr(self, "_district_ids"):
+            self._district_ids = tuple(sorted(self.districts.values_list("pk", flat=True)))
+        return self._district_ids

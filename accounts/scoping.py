@@ -1,12 +1,14 @@
 """Who may see and change what: the one place that answers it.
 
 Every view, API, export and admin queryset asks `visible_districts` (read) or `editable_districts`
-(write) and filters by the result, so a new page cannot forget a rule that lives elsewhere.
+(write) and filters by the result, so a new page cannot forget a rule that lives elsewhere. The
+"who" is a user or an API client (another system of the department, accounts.models.ApiClient):
+both go through the same functions, so a client's districts obey the same rule as a user's.
 """
 
 from django.core.exceptions import PermissionDenied
 
-from accounts.models import Profile, Role
+from accounts.models import ApiClient, Profile, Role
 from districts.models import District
 
 
@@ -29,8 +31,10 @@ def _profile(user):
 
 def visible_scope(user):
     """All that `visible_districts(user)` depends on besides the districts themselves: the role and
-    the profile's city and district. Users with the same scope see the same districts (the page
-    cache shares their content)."""
+    the profile's city and district (for an API client, the districts it was given). Users and
+    clients with the same scope see the same districts (the page cache shares their content)."""
+    if isinstance(user, ApiClient):
+        return ("api_client", user.district_ids())
     role = user_role(user)
     profile = _profile(user) if role else None
     if role is None or profile is None:
@@ -40,7 +44,13 @@ def visible_scope(user):
 
 def _district_lookups(user):
     """The districts the user may read, as lookups on District's fields: {} for every district,
-    None for none. The one statement of the rule, for a query and for a district in hand."""
+    None for none. The one statement of the rule, for a query and for a district in hand.
+
+    An API client reads the districts it was given, or every district when it was given none
+    (`add_api_client NAME` without --district: the city's systems)."""
+    if isinstance(user, ApiClient):
+        ids = user.district_ids()
+        return {"pk__in": ids} if ids else {}
     role, city_id, district_id = visible_scope(user)
     if role == Role.PROGRAMME_ADMIN:
         return {}
@@ -60,11 +70,18 @@ def visible_districts(user):
 def may_read_district(user, district):
     """Whether `district` is one of visible_districts(user), without a query."""
     lookups = _district_lookups(user)
-    return lookups is not None and all(getattr(district, field) == value for field, value in lookups.items())
+    if lookups is None:
+        return False
+    if "pk__in" in lookups:
+        return district.pk in lookups["pk__in"]
+    return all(getattr(district, field) == value for field, value in lookups.items())
 
 
 def editable_districts(user):
-    """Districts whose training records the user may change (officials only read)."""
+    """Districts whose training records the user may change (officials only read); for an API
+    client, the districts it may write records of: its own, if it was made with --write."""
+    if isinstance(user, ApiClient):
+        return visible_districts(user) if user.may_write else District.objects.none()
     role = user_role(user)
     if role in (Role.PROGRAMME_ADMIN, Role.TRAINER):
         return visible_districts(user)

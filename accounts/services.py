@@ -1,11 +1,18 @@
-"""Making portal accounts: one service used by the add_user command and by seed_demo."""
+"""Making portal accounts (one service used by the add_user command and by seed_demo) and the API
+clients of the department's other systems (add_api_client)."""
+
+import datetime
+import hashlib
+import secrets
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Profile, Role
+from accounts.models import ApiClient, Profile, Role
 from districts.models import City, District
 
 DISTRICT_ROLES = (Role.DISTRICT_OFFICIAL, Role.TRAINER)
@@ -57,3 +64,84 @@ def user_create_or_update(*, username, role, password, district_code=None, city_
     user.save()
     Profile.objects.update_or_create(user=user, defaults={"role": role, "district": district, "city": city})
     return user
+
+
+# API clients (accounts.models.ApiClient): the token is shown once and only its hash is kept.
+API_TOKEN_BYTES = 32  # 256 random bits, as 43 URL-safe characters
+API_TOKEN_ROTATION = datetime.timedelta(days=7)
+
+
+def api_token_hash(token):
+    """The SHA-256 of a token, as kept in the database.
+
+    A plain fast hash, not a password hash (PBKDF2, Argon2): a token is 256 random bits, so
+    nobody can guess it from its hash whatever the speed of the hash, and a password hash would
+    cost every API request tens of milliseconds. Being unsalted, the hash is also the key the
+    token is looked up by (one indexed query). The same reasoning as GitHub's and PyPI's tokens.
+    """
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _api_token_new():
+    return "score_" + secrets.token_urlsafe(API_TOKEN_BYTES)
+
+
+def _districts_of(codes):
+    districts = []
+    for code in codes:
+        district = District.objects.filter(code=code.strip().lower()).first()
+        if district is None:
+            known = ", ".join(District.objects.values_list("code", flat=True))
+            raise ValidationError(
+                _("Unknown district %(code)s; known districts: %(known)s.") % {"code": code, "known": known}
+            )
+        districts.append(district)
+    return districts
+
+
+@transaction.atomic
+def api_client_create(*, name, district_codes=(), may_write=False):
+    """Make a client with its districts (none: every district); returns (client, token). The token
+    is not kept: the caller shows it once."""
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("An API client needs a name."))
+    if ApiClient.objects.filter(name=name).exists():
+        raise ValidationError(
+            _("An API client called %(name)s exists already; --rotate gives it a new token.") % {"name": name}
+        )
+    districts = _districts_of(district_codes)
+    token = _api_token_new()
+    client = ApiClient.objects.create(name=name, may_write=may_write, token_hash=api_token_hash(token))
+    client.districts.set(districts)
+    return client, token
+
+
+@transaction.atomic
+def api_client_rotate(*, name):
+    """Give the client a new token; the current one keeps working for API_TOKEN_ROTATION (7 days), so
+    the other system can change over without downtime. Returns (client, new token)."""
+    client = ApiClient.objects.select_for_update().filter(name=name.strip()).first()
+    if client is None:
+        raise ValidationError(_("There is no API client called %(name)s.") % {"name": name})
+    token = _api_token_new()
+    client.previous_token_hash = client.token_hash
+    client.previous_token_valid_until = timezone.now() + API_TOKEN_ROTATION
+    client.token_hash = api_token_hash(token)
+    client.save(update_fields=["token_hash", "previous_token_hash", "previous_token_valid_until"])
+    return client, token
+
+
+def api_client_for_token(token):
+    """The client whose current token, or previous one still within its change-over, is `token`;
+    None for an unknown, expired or revoked token. One query."""
+    digest = api_token_hash(token)
+    client = (
+        ApiClient.objects.filter(revoked_at__isnull=True)
+        .filter(
+            Q(token_hash=digest)
+            | Q(previous_token_hash=digest, previous_token_valid_until__gt=timezone.now())
+        )
+        .first()
+    )
+    return client

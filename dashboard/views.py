@@ -170,19 +170,12 @@ def _error_page(request, form):
     return render(request, "400.html", {"message": form.error_message()}, status=400)
 
 
-@login_required
-@reads_from_replica
-def summary_api(request):
-    """GET /dashboard/api/summary/ as DOMAIN.md specifies, over the districts the user may see."""
-    if user_role(request.user) is None:
-        return JsonResponse({"error": _("Your account has no role in the portal.")}, status=403)
-    form = PeriodForm(request.GET)
-    if not form.is_valid():
-        return _error_response(form)
-    period = form.period
+def summary_content(who, period):
+    """The summary API's body (JSON bytes) for the districts `who` (a user or an API client) may
+    see over `period`: /dashboard/api/summary/ and the machine API's /api/v1/figures/ answer it."""
 
     def build():
-        districts = list(visible_districts(request.user))
+        districts = list(visible_districts(who))
         rows, total = district_figures(districts, period)
         payload = {
             "from": f"{period.first:%Y-%m}" if period.first else None,
@@ -196,18 +189,26 @@ def summary_api(request):
         }
         return JsonResponse(payload, json_dumps_params={"ensure_ascii": False}).content
 
-    body = page_cache.cached(
-        page_cache.versions(), ("summary_api", visible_scope(request.user), period), build
-    )
-    return HttpResponse(body, content_type="application/json")
+    return page_cache.cached(page_cache.versions(), ("summary_api", visible_scope(who), period), build)
 
 
-def _districts_asked(request, form, visible=None):
-    """The districts the user may see (`visible`, when the caller has them already), or only the
-    one `district` names; None (and the form given the error) when it names one the user cannot
-    see or that does not exist."""
-    districts = list(visible_districts(request.user)) if visible is None else visible
-    code = request.GET.get("district")
+@login_required
+@reads_from_replica
+def summary_api(request):
+    """GET /dashboard/api/summary/ as DOMAIN.md specifies, over the districts the user may see."""
+    if user_role(request.user) is None:
+        return JsonResponse({"error": _("Your account has no role in the portal.")}, status=403)
+    form = PeriodForm(request.GET)
+    if not form.is_valid():
+        return _error_response(form)
+    return HttpResponse(summary_content(request.user, form.period), content_type="application/json")
+
+
+def districts_asked(who, code, form, visible=None):
+    """The districts `who` may see (`visible`, when the caller has them already), or only the one
+    `code` names (None: no choice); None (and the form given the error) when it names one `who`
+    cannot see or that does not exist."""
+    districts = list(visible_districts(who)) if visible is None else visible
     if code is None:
         return districts
     chosen = [district for district in districts if district.code == code]
@@ -217,17 +218,13 @@ def _districts_asked(request, form, visible=None):
     return chosen
 
 
-@login_required
-@reads_from_replica
-def missing_api(request):
-    """GET /dashboard/api/missing/ as DOMAIN.md specifies: who owes which monthly report."""
-    if user_role(request.user) is None:
-        return JsonResponse({"error": _("Your account has no role in the portal.")}, status=403)
-    form = PeriodForm(request.GET)
-    districts = _districts_asked(request, form) if form.is_valid() else None
-    if districts is None:
-        return _error_response(form)
-    period = form.period
+def _districts_asked(request, form, visible=None):
+    return districts_asked(request.user, request.GET.get("district"), form, visible)
+
+
+def missing_content(who, districts, period):
+    """The missing API's body (JSON bytes): who owes which monthly report, for `districts` (of
+    those `who` may see) over `period`; /dashboard/api/missing/ and /api/v1/missing/ answer it."""
 
     def build():
         return JsonResponse(
@@ -248,8 +245,23 @@ def missing_api(request):
             json_dumps_params={"ensure_ascii": False},
         ).content
 
-    key = ("missing_api", visible_scope(request.user), period, tuple(d.pk for d in districts))
-    return HttpResponse(page_cache.cached(page_cache.versions(), key, build), content_type="application/json")
+    key = ("missing_api", visible_scope(who), period, tuple(d.pk for d in districts))
+    return page_cache.cached(page_cache.versions(), key, build)
+
+
+@login_required
+@reads_from_replica
+def missing_api(request):
+    """GET /dashboard/api/missing/ as DOMAIN.md specifies: who owes which monthly report."""
+    if user_role(request.user) is None:
+        return JsonResponse({"error": _("Your account has no role in the portal.")}, status=403)
+    form = PeriodForm(request.GET)
+    districts = _districts_asked(request, form) if form.is_valid() else None
+    if districts is None:
+        return _error_response(form)
+    return HttpResponse(
+        missing_content(request.user, districts, form.period), content_type="application/json"
+    )
 
 
 def dashboard_context(user, form):

@@ -98,6 +98,9 @@ class SafetyReport(ImportedRecord):
     # request's commit); an update never changes it. None for reports older than this field whose
     # import is unknown. Timeliness is measured by it (DOMAIN.md, "Reporting").
     received_at = models.DateTimeField(_("received"), auto_now_add=True, null=True)
+    # When the report was last written (created or changed), for the machine API's updated_since.
+    # None for reports written before this field: their received_at stands for it.
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, null=True)
 
     class Meta:
         ordering = ["enterprise", "month"]

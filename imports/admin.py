@@ -23,6 +23,7 @@ class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
         "user",
+        "api_client",
         "kind",
         "file_name",
         "file_size",
@@ -33,9 +34,9 @@ class ImportBatchAdmin(ReadOnlyAdmin):
         "errors",
     ]
     list_filter = ["kind", "status"]
-    search_fields = ["file_name", "sha256", "user__username"]
+    search_fields = ["file_name", "sha256", "user__username", "api_client__name"]
     date_hierarchy = "created_at"
-    list_select_related = ["user"]
+    list_select_related = ["user", "api_client"]
     exclude = ["content", "plan_fingerprint"]
 
     def get_queryset(self, request):

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from imports.reading import UnreadableFile, table_read
 from imports.signals import import_written
-from imports.values import CellError, is_empty
+from imports.values import CellError, RefusedCell, is_empty
 
 BATCH_SIZE = 2000
 
@@ -100,6 +100,7 @@ class Plan:
     errors: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     lookups: object = None
+    header_row: int | None = 1  # the row number of problems with the headers (None: no such row)
 
     @property
     def ok(self):
@@ -139,7 +140,7 @@ class Plan:
         file or its header row (a missing column, say), which leaves no row that could be called
         fine. Data rows are numbered from 2, the header being row 1."""
         rows = {problem.row for problem in self.errors}
-        data_rows = {row for row in rows if row is not None and row > 1}
+        data_rows = {row for row in rows if row is not None and row != self.header_row}
         if data_rows != rows:
             return len(data_rows), None
         return len(data_rows), len(self.rows) - len(data_rows)
@@ -173,15 +174,21 @@ def header_key(header):
     return re.sub(r"[\s_\-]+", "_", folded)
 
 
-def import_plan(kind, *, content, file_name):
-    """Read `content` as a file of `kind` and plan it: rows to create, update, leave; or errors."""
+def import_plan(kind, *, content=None, file_name=None, table=None, row_check=None):
+    """Read `content` as a file of `kind` and plan it: rows to create, update, leave; or errors.
+
+    `table` instead of a file: rows already read (the machine API's JSON, api.writes), numbered
+    as the caller numbers them. `row_check` (values, lookups) -> [(field, message)] adds the
+    caller's own rule to the kind's (the API client's districts)."""
     plan = Plan(kind=kind)
-    try:
-        table = table_read(content, file_name)
-    except UnreadableFile as error:
-        plan.errors.append(Problem(None, "", "", str(error)))
-        return plan
+    if table is None:
+        try:
+            table = table_read(content, file_name)
+        except UnreadableFile as error:
+            plan.errors.append(Problem(None, "", "", str(error)))
+            return plan
     plan.headers = table.headers
+    plan.header_row = table.header_row
     _map_headers(plan)
     if plan.errors:
         return plan
@@ -191,7 +198,7 @@ def import_plan(kind, *, content, file_name):
         for f, i in plan.columns.items()
     }
     plan.lookups = kind.lookups(cells_of)
-    _parse_rows(plan, table, cells_of)
+    _parse_rows(plan, table, cells_of, row_check)
     _find_duplicates(plan)
     if plan.errors:
         plan.errors.sort(key=lambda problem: problem.row or 0)
@@ -212,7 +219,7 @@ def _map_headers(plan):
             first = plan.headers[plan.columns[column.field]]
             plan.errors.append(
                 Problem(
-                    1,
+                    plan.header_row,
                     header,
                     header,
                     _("Two columns hold %(what)s (%(first)s and %(second)s); keep one.")
@@ -225,7 +232,7 @@ def _map_headers(plan):
         if column.required and column.field not in plan.columns:
             plan.errors.append(
                 Problem(
-                    1,
+                    plan.header_row,
                     column.headers[0],
                     "",
                     _("The required column %(what)s is missing; name it one of: %(headers)s.")
@@ -234,7 +241,7 @@ def _map_headers(plan):
             )
 
 
-def _parse_rows(plan, table, cells_of):
+def _parse_rows(plan, table, cells_of, row_check=None):
     """Parse column by column: months, codes, districts and counts repeat down a file, so each
     distinct cell of a column is parsed once and the rest is a dictionary look-up."""
     kind, lookups = plan.kind, plan.lookups
@@ -250,6 +257,9 @@ def _parse_rows(plan, table, cells_of):
         cells = cells_of[column.field]
         results = {}
         for cell in set(cells):
+            if isinstance(cell, RefusedCell):
+                results[cell] = (False, cell.message)
+                continue
             if is_empty(cell):
                 results[cell] = (
                     (False, _("This cell is required.")) if column.required else (True, column.empty)
@@ -278,6 +288,12 @@ def _parse_rows(plan, table, cells_of):
                         number, header_of.get(field_name, ""), _cell_text(values.get(field_name)), message
                     )
                 )
+                failed.add(position)
+        if position not in failed and row_check:
+            # The caller's rule names a column whose cell it concerns (a credit code, a district).
+            for field_name, message in row_check(values, lookups):
+                cell = cells[plan.columns[field_name]]
+                errors.append(Problem(number, header_of.get(field_name, ""), _cell_text(cell), message))
                 failed.add(position)
         if position not in failed and kind.warn_row:
             for field_name, message in kind.warn_row(values, lookups):

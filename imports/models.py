@@ -52,6 +52,15 @@ class ImportBatch(models.Model):
         related_name="import_batches",
         verbose_name=_("imported by"),
     )
+    # A write through the machine API (POST /api/v1/imports/<kind>/) has the client as its author.
+    api_client = models.ForeignKey(
+        "accounts.ApiClient",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_batches",
+        verbose_name=_("API client"),
+    )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     committed_at = models.DateTimeField(_("imported"), null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -51,6 +51,7 @@ class Table:
     headers: list
     rows: list  # [(file row number, [cell, …]), …]
     encoding: str = ""
+    header_row: int | None = 1  # what errors about the headers name as their row
 
 
 def file_format(name):

@@ -185,11 +185,27 @@ def import_file(*, kind, file_name, content, user=None, dry_run=False):
     Returns (batch or None, plan). Nothing is written when the plan has errors.
     """
     plan = import_plan(import_kind(kind), content=content, file_name=file_name)
+    return _import_at_once(plan, kind=kind, file_name=file_name, content=content, user=user, dry_run=dry_run)
+
+
+def import_rows(*, kind, table, content, file_name, api_client, dry_run=False, row_check=None):
+    """The machine API's write: rows already read from its JSON (`table`, numbered by their
+    position in the request), planned and committed by the same engine and rules as a file, all or
+    nothing, with the client as the batch's author; `content` is the request's body (its size and
+    SHA-256 are kept in the history). Returns (batch or None, plan), as import_file does."""
+    plan = import_plan(import_kind(kind), table=table, row_check=row_check)
+    return _import_at_once(
+        plan, kind=kind, file_name=file_name, content=content, api_client=api_client, dry_run=dry_run
+    )
+
+
+def _import_at_once(plan, *, kind, file_name, content, user=None, api_client=None, dry_run=False):
     if not plan.ok or dry_run or not (plan.to_create or plan.to_update):
         # A file already in the portal leaves the database exactly as it was, history included.
         return None, plan
     batch = ImportBatch(
         user=user,
+        api_client=api_client,
         kind=kind,
         file_name=file_name[:255],
         file_size=len(content),

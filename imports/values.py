@@ -8,6 +8,8 @@ message in the active language. Full-width characters (`１２３`, `，`) are f
 import datetime
 import re
 import unicodedata
+from contextvars import ContextVar
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -29,8 +31,26 @@ DECIMAL_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 MAX_DECIMAL = Decimal("1e12")  # max_digits=14 with two decimal places
 
 
+# Whether a number in a date cell is an Excel serial date (files: yes). The machine API's rows are
+# JSON, where a date is text and a number is a count: there a number is never a date
+# (api.writes sets this to False while it plans).
+excel_serial_dates = ContextVar("excel_serial_dates", default=True)
+
+
 class CellError(ValueError):
     """A cell that cannot be stored; str() is the message for the user."""
+
+
+@dataclass(frozen=True)
+class RefusedCell:
+    """A cell refused before any parser sees it (a JSON value no column takes: true, a list, an
+    object): the engine reports `message` for it as it reports a parser's CellError."""
+
+    text: str
+    message: str
+
+    def __str__(self):
+        return self.text
 
 
 def is_empty(cell):
@@ -147,14 +167,15 @@ def _date(cell):
         return cell
     if isinstance(cell, bool):
         raise CellError(_("Expected a date such as 2015-08-15."))
+    serials = excel_serial_dates.get()
     if isinstance(cell, int | float):
-        if int(cell) not in SERIAL_RANGE:
+        if not serials or int(cell) not in SERIAL_RANGE:
             raise CellError(_("Expected a date such as 2015-08-15."))
         return _serial_date(cell)
     value = folded(cell)
     match = DATE_RE.match(value) or COMPACT_DATE_RE.match(value)
     if match is None:
-        if value.isdigit() and int(value) in SERIAL_RANGE:
+        if serials and value.isdigit() and int(value) in SERIAL_RANGE:
             return _serial_date(int(value))
         raise CellError(_("Expected a date such as 2015-08-15."))
     year, month, day = map(int, match.groups()[:3])

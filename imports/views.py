@@ -35,7 +35,7 @@ PREVIEW_ROWS = 20
 
 def _batch_for_admin(request, pk):
     require_role(request.user, Role.PROGRAMME_ADMIN)
-    return get_object_or_404(ImportBatch.objects.select_related("user"), pk=pk)
+    return get_object_or_404(ImportBatch.objects.select_related("user", "api_client"), pk=pk)
 
 
 def _expired(request, batch):
@@ -153,6 +153,6 @@ def import_errors(request, pk):
 @login_required
 def import_history(request):
     require_role(request.user, Role.PROGRAMME_ADMIN)
-    batches = ImportBatch.objects.select_related("user").defer("content")
+    batches = ImportBatch.objects.select_related("user", "api_client").defer("content")
     page = Paginator(batches, 50).get_page(request.GET.get("page"))
     return render(request, "imports/history.html", {"page": page})

@@ -14,6 +14,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.functional import empty
 from django.utils.translation import gettext as _
 
+from api.errors import error_response, too_large_message
+
 request_log = logging.getLogger("score.request")
 
 
@@ -29,8 +31,15 @@ def _username(request):
     return user.get_username() if user.is_authenticated else "anonymous"
 
 
+def _api_client(request):
+    """The machine API client that made the request (api.authentication), or "-"."""
+    client = getattr(request, "api_client", None)
+    return client.name if client is not None else "-"
+
+
 class RequestLogMiddleware:
-    """`GET /enterprises/ 200 12.3ms user=nanxun`: method, path, status, duration and user."""
+    """`GET /enterprises/ 200 12.3ms user=nanxun`: method, path, status, duration and user; for
+    the machine API also the client (`client=deqing-risk`), its audit line."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -40,20 +49,24 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         duration_ms = (time.perf_counter() - started) * 1000
         level = logging.ERROR if response.status_code >= 500 else logging.INFO
+        api = request.path.startswith("/api/")
+        client = _api_client(request) if api else None
         request_log.log(
             level,
-            "%s %s %s %.1fms user=%s",
+            "%s %s %s %.1fms user=%s" + (" client=%s" if api else ""),
             request.method,
             request.path,
             response.status_code,
             duration_ms,
             _username(request),
+            *((client,) if api else ()),
             extra={
                 "method": request.method,
                 "path": request.path,
                 "status": response.status_code,
                 "duration_ms": round(duration_ms, 1),
                 "user": _username(request),
+                **({"client": client} if api else {}),
             },
         )
         return response
@@ -92,6 +105,10 @@ class RequestBodyLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
+        if request.path.startswith("/api/") and length > settings.SCORE_IMPORT_MAX_BYTES:
+            # The machine API's body is the import itself: no margin, and its JSON error.
+            request_log.warning("refused a request body of %s bytes", length)
+            return error_response(too_large_message(), 413)
         if length > settings.SCORE_IMPORT_MAX_BYTES + 1024 * 1024:
             request_log.warning("refused a request body of %s bytes", length)
             return render(
@@ -214,7 +231,7 @@ class DatabaseTimeoutMiddleware:
             "%s %s cut short by the database timeout: %s", request.method, request.path, exception
         )
         message = _("The portal is busy, try again in a minute.")
-        if request.path.startswith("/dashboard/api/"):
+        if request.path.startswith(("/dashboard/api/", "/api/")):
             response = JsonResponse({"error": message}, status=503, json_dumps_params={"ensure_ascii": False})
         else:
             response = render(request, "503.html", {"message": message}, status=503)

@@ -1,0 +1,17 @@
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularJSONAPIView
+
+from api import views
+
+urlpatterns = [
+    path("v1/openapi.json", SpectacularJSONAPIView.as_view(), name="api_openapi"),
+    path("v1/docs/", views.ApiDocs.as_view(), name="api_docs"),
+    path("v1/districts/", views.DistrictList.as_view(), name="api_districts"),
+    path("v1/enterprises/", views.EnterpriseList.as_view(), name="api_enterprises"),
+    path("v1/safety-reports/", views.SafetyReportList.as_view(), name="api_safety_reports"),
+    path("v1/figures/", views.Figures.as_view(), name="api_figures"),
+    path("v1/missing/", views.Missing.as_view(), name="api_missing"),
+    path("v1/imports/<str:kind>/", views.Import.as_view(), name="api_import"),
+    # Anything else under /api/ answers a JSON 404, not the portal's HTML page.
+    re_path(r"^.*$", views.not_found),
+]
