@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 API_PREFIX = "/api/"
 
@@ -43,6 +44,8 @@ class ApiLanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers["Content-Language"] = language
+        # The answers hold enterprises' data: no proxy or browser cache keeps them.
+        add_never_cache_headers(response)
         vary = response.headers.get("Vary", "")
         if "accept-language" not in vary.lower():
             response.headers["Vary"] = f"{vary}, Accept-Language" if vary else "Accept-Language"

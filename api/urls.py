@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from api import views
@@ -13,5 +13,6 @@ urlpatterns = [
     path("v1/missing/", views.Missing.as_view(), name="api_missing"),
     path("v1/imports/<str:kind>/", views.Import.as_view(), name="api_import"),
     # Anything else under /api/ answers a JSON 404, not the portal's HTML page.
-    re_path(r"^.*$", views.not_found),
+    path("", views.not_found),
+    path("<path:rest>", views.not_found),
 ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -198,7 +198,8 @@ class EnterpriseList(APIView):
         pages = Pages()
         page = pages.paginate_queryset(rows, request, view=self)
         page = [
-            {key: row["district__code" if key == "district" else key] for key in ENTERPRISE_KEYS} for row in page
+            {key: row["district__code" if key == "district" else key] for key in ENTERPRISE_KEYS}
+            for row in page
         ]
         return pages.get_paginated_response(page)
 
@@ -253,6 +254,8 @@ class SafetyReportList(APIView):
                 "credit_code": row["enterprise__credit_code"],
                 **{key: row[key] for key in REPORT_FIELDS[1:]},
                 "month": row["month"].isoformat()[:7],
+                # In the portal's time zone, as the pages show it.
+                "received_at": row["received_at"] and timezone.localtime(row["received_at"]).isoformat(),
             }
             for row in page
         ]
@@ -313,7 +316,11 @@ class Import(APIView):
         responses={
             200: shapes.ImportResultSerializer,
             400: OpenApiResponse(
-                {"oneOf": [shapes.ErrorSerializer, shapes.ImportErrorsSerializer]},
+                PolymorphicProxySerializer(
+                    component_name="ImportRefused",
+                    serializers=[shapes.ErrorSerializer, shapes.ImportErrorsSerializer],
+                    resource_type_field_name=None,
+                ),
                 description="A malformed body, or the rows' errors (nothing written).",
             ),
             401: ERRORS[401],

@@ -188,6 +188,11 @@ def _scope_check(client, kind, rows):
     return check
 
 
+def api_key(column):
+    """A column's key in the API's rows: its first English header (DOMAIN.md)."""
+    return next((header for header in column.headers if header.isascii()), column.headers[0])
+
+
 def import_request(request, kind, *, dry_run):
     """The answer's (status, body) for a write of `kind` by the request's client."""
     client = request.auth
@@ -212,11 +217,16 @@ def import_request(request, kind, *, dry_run):
     finally:
         values.excel_serial_dates.reset(serials)
     if not plan.ok:
+        keys = {header: api_key(column) for column in plan.kind.columns for header in column.headers}
         return status.HTTP_400_BAD_REQUEST, {
             "errors": [
                 {
                     "row": problem.row,
-                    "field": problem.column or None,
+                    # A missing column is named by its first header, in Chinese: here by its key.
+                    "field": (
+                        keys.get(problem.column, problem.column) if problem.row is None else problem.column
+                    )
+                    or None,
                     "value": problem.value,
                     "message": problem.message,
                 }

@@ -87,6 +87,18 @@ ACCESS = {
     "/admin/improvements/suggestion/": (302, 302, 200, 302, 302, 302),
     "/admin/admin/logentry/": (302, 302, 200, 302, 302, 302),
     "/healthz": (200, 200, 200, 200, 200, 200),
+    # The machine API: a token, never a browser's session (tests/test_api.py has its own table of
+    # clients); its document and docs are public, anything else under /api/ a JSON 404.
+    "/api/v1/openapi.json": (200, 200, 200, 200, 200, 200),
+    "/api/v1/docs/": (200, 200, 200, 200, 200, 200),
+    "/api/v1/districts/": (401, 401, 401, 401, 401, 401),
+    "/api/v1/enterprises/": (401, 401, 401, 401, 401, 401),
+    "/api/v1/safety-reports/": (401, 401, 401, 401, 401, 401),
+    "/api/v1/figures/": (401, 401, 401, 401, 401, 401),
+    "/api/v1/missing/": (401, 401, 401, 401, 401, 401),
+    "/api/v1/imports/safety/": (401, 401, 401, 401, 401, 401),
+    "/api/": (404, 404, 404, 404, 404, 404),
+    "/api/v1/nothing/": (404, 404, 404, 404, 404, 404),
 }
 
 

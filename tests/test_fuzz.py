@@ -18,6 +18,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.services import api_client_create
 from tests.test_access import ANJI_CODE, ANJI_WORKSHOP, NANXUN_CODE, NANXUN_WORKSHOP, ROLES, portal_urls
 from tests.test_access import client_as as logged_in
 from tests.test_access import portal as portal  # noqa: F401 (the fixture)
@@ -32,6 +33,8 @@ VALID_PATH_VALUES = {
     "file_format": ["csv", "xlsx"],
     ("/training/", "pk"): [NANXUN_WORKSHOP, ANJI_WORKSHOP],
     ("/imports/", "pk"): [990001, 990002, 990003],
+    "kind": ["enterprises", "safety", "suggestions", "projects"],
+    "rest": ["v1/nothing/", "v2/districts/"],
 }
 
 # The parameters each view reads (request.GET, request.POST and its forms' fields), so that
@@ -78,6 +81,16 @@ READS = {
     "/dashboard/districts/<slug:code>/": [*PERIOD, *FILTERS, "page"],
     "/dashboard/districts/<slug:code>/export.<str:file_format>": [*PERIOD, *FILTERS],
     "/healthz": [],
+    "/api/": [],
+    "/api/<path:rest>": [],
+    "/api/v1/openapi.json": [],
+    "/api/v1/docs/": [],
+    "/api/v1/districts/": [],
+    "/api/v1/enterprises/": ["district", "updated_since", "page", "page_size"],
+    "/api/v1/safety-reports/": [*PERIOD, "district", "credit_code", "updated_since", "page", "page_size"],
+    "/api/v1/figures/": PERIOD,
+    "/api/v1/missing/": [*PERIOD, "district"],
+    "/api/v1/imports/<str:kind>/": ["dry_run", "rows"],
 }
 # Any view may be sent any of them.
 EVERY_NAME = sorted({name for names in READS.values() for name in names} | {"status", "district"})
@@ -223,6 +236,18 @@ def fuzz_client(portal):  # noqa: F811 (the fixture imported above)
 def test_malformed_input_never_makes_a_server_error(fuzz_client, route, role):
     client = logged_in(fuzz_client, role)
     names = path_parameters(route)
+    # The machine API takes a token, not the session: a client that may write, of Anji for the
+    # district official and of every district for the others.
+    token = (
+        api_client_create(
+            name=f"fuzz-{role}",
+            district_codes=["anji"] if role == "district_official" else [],
+            may_write=True,
+        )[1]
+        if route.startswith("/api/")
+        else None
+    )
+    api_headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     @settings(
         max_examples=EXAMPLES,
@@ -248,13 +273,13 @@ def test_malformed_input_never_makes_a_server_error(fuzz_client, route, role):
     def check(path_values, parameters, method):
         url = fill(route, path_values) + "?" + urlencode(parameters, quote_via=quote)
         if method == "GET":
-            response = client.get(url)
+            response = client.get(url, headers=api_headers)
         else:
             # The same parameters in the body: a form's fields, and in the URL for views that
             # read request.GET whatever the method.
             response = client.post(
                 url, urlencode(parameters, quote_via=quote), content_type="application/x-www-form-urlencoded",
-                headers={"X-CSRFToken": CSRF_SECRET},
+                headers={"X-CSRFToken": CSRF_SECRET, **api_headers},
             )  # fmt: skip
         assert response.status_code < 500, (method, url, parameters, response.status_code)
 
