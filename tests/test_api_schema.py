@@ -33,7 +33,9 @@ app = get_wsgi_application()
 @pytest.fixture
 def api_token(db, settings):
     settings.SCORE_API_RATE = 100_000  # the limit has its own tests; here every example gets through
-    nanxun = make_enterprise("nanxun", credit_code="91330503375583185N", score_start=datetime.date(2016, 1, 15))
+    nanxun = make_enterprise(
+        "nanxun", credit_code="91330503375583185N", score_start=datetime.date(2016, 1, 15)
+    )
     make_reports(nanxun, month_range(datetime.date(2016, 1, 1), 12), inspections=3, accidents=1)
     return api_client_create(name="schemathesis", district_codes=["nanxun", "anji"], may_write=True)[1]
 
@@ -43,11 +45,20 @@ def api_token(db, settings):
     max_examples=EXAMPLES,
     deadline=None,
     database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
 )
 def test_the_api_answers_as_its_openapi_document_says(case, api_token):
     case.headers = {**(case.headers or {}), "Authorization": f"Bearer {api_token}"}
     case.call_and_validate(
         app=app,
-        checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance],
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_schema_conformance,
+        ],
     )
