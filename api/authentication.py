@@ -16,7 +16,6 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -77,25 +76,16 @@ def api_request_admit(client, *, now=None):
     now = now or timezone.now()
     window = _window_start(now)
     same_window = Q(window_start=window)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # A count is not worth waiting for the disk on every request: committed without
-            # waiting for its WAL flush, it still holds across every connection at once (the row
-            # lock and the re-checked WHERE do that); a crash can lose the last fraction of a
-            # second of counts, nothing else. Measured: the cached figures read 1.7x the
-            # summary API's with the flush (benchmarks/api_benchmark.py).
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        return bool(
-            ApiClient.objects.filter(pk=client.pk)
-            .filter(~same_window | Q(window_start__isnull=True) | Q(window_count__lt=settings.SCORE_API_RATE))
-            .update(
-                window_count=Case(When(same_window, then=F("window_count") + 1), default=Value(1)),
-                window_start=Value(window),
-                request_count=F("request_count") + 1,
-                last_used_at=Value(now),
-            )
+    return bool(
+        ApiClient.objects.filter(pk=client.pk)
+        .filter(~same_window | Q(window_start__isnull=True) | Q(window_count__lt=settings.SCORE_API_RATE))
+        .update(
+            window_count=Case(When(same_window, then=F("window_count") + 1), default=Value(1)),
+            window_start=Value(window),
+            request_count=F("request_count") + 1,
+            last_used_at=Value(now),
         )
+    )
 
 
 class ClientRateThrottle(BaseThrottle):

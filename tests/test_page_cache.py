@@ -200,6 +200,9 @@ NOT_SHOWN = {
     "django_session",
     "score_portal_profile",
     "accounts_failedlogincount",
+    # API clients: like a user's, a client's districts are part of the key (visible_scope).
+    "accounts_apiclient",
+    "accounts_apiclient_districts",
     "score_portal_importbatch",
     "dashboard_monthlyrollup",
     "dashboard_changerollup",
