@@ -159,14 +159,34 @@ def test_a_logged_in_browser_session_does_not_authenticate_the_api(portal, clien
     assert response.status_code == 401
 
 
-def test_the_admin_lists_clients_with_their_use(portal, client, nanxun_reader):
+def test_the_admin_lists_clients_with_their_use_and_revokes_them(portal, client, nanxun_reader):
     nanxun_reader.get("/api/v1/districts/")
     nanxun_reader.get("/api/v1/districts/")
     login_as(client, "programme_admin")
     page = client.get("/admin/accounts/apiclient/")
     assert page.status_code == 200
     assert "nanxun-reader" in page.content.decode()
-    assert ApiClient.objects.get(name="nanxun-reader").request_count == 2
+    reader = ApiClient.objects.get(name="nanxun-reader")
+    assert reader.request_count == 2
+    client.post(
+        "/admin/accounts/apiclient/", {"action": "revoke", "_selected_action": [reader.pk]}, follow=True
+    )
+    assert nanxun_reader.get("/api/v1/districts/").status_code == 401
+
+
+def test_renaming_a_client_in_the_admin_keeps_its_token_and_count(portal, client, nanxun_reader):
+    nanxun_reader.get("/api/v1/districts/")
+    reader = ApiClient.objects.get(name="nanxun-reader")
+    login_as(client, "programme_admin")
+    nanxun = reader.districts.get()
+    response = client.post(
+        f"/admin/accounts/apiclient/{reader.pk}/change/",
+        {"name": "nanxun-platform", "districts": [nanxun.pk]},
+    )
+    assert response.status_code == 302
+    reader.refresh_from_db()
+    assert (reader.name, reader.request_count) == ("nanxun-platform", 1)
+    assert nanxun_reader.get("/api/v1/districts/").status_code == 200
 
 
 # Reads
@@ -563,6 +583,7 @@ def test_an_unknown_kind_path_or_method_is_a_json_error(nanxun_writer):
     for method, path, status in [
         ("post", "/api/v1/imports/widgets/", 404),
         ("get", "/api/v1/nothing/", 404),
+        ("post", "/api/v1/nothing/", 404),
         ("get", "/api/v1/districts", 404),
         ("get", "/api/v2/districts/", 404),
         ("get", "/api/v1/imports/safety/", 405),
@@ -596,7 +617,9 @@ def key_taken_meanwhile(monkeypatch):
     monkeypatch.setattr(engine, "_insert_many", taken_first(engine._insert_many))
 
 
-@pytest.mark.django_db(transaction=True)
+# Transactional (the conflict is with a write committed meanwhile); serialized_rollback gives the
+# later tests back the rows the data migrations made, which the flush after this test empties.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_conflict_with_a_write_committed_meanwhile_is_409_and_writes_nothing(portal, key_taken_meanwhile):
     api = Api(token_for("w", write=True))
     response = api.post("/api/v1/imports/safety/", {"rows": [ROW, {**ROW, "month": "2017-02"}]})

@@ -11,7 +11,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -31,7 +33,19 @@ app = get_wsgi_application()
 
 
 @pytest.fixture
-def api_token(db, settings):
+def test_connection_kept():
+    """As Django's test client does: a request's start and end do not close the test's database
+    connection (which holds the test's transaction, and on PostgreSQL would be closed as "not in
+    autocommit")."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_token(db, settings, test_connection_kept):
     settings.SCORE_API_RATE = 100_000  # the limit has its own tests; here every example gets through
     nanxun = make_enterprise(
         "nanxun", credit_code="91330503375583185N", score_start=datetime.date(2016, 1, 15)
