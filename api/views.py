@@ -297,12 +297,15 @@ class Missing(APIView):
 
 
 class DryRunQuery(QueryForm):
-    dry_run = forms.TypedChoiceField(
-        required=False,
-        choices=[("", ""), ("0", "0"), ("1", "1"), ("true", "true"), ("false", "false")],
-        coerce=lambda value: value in ("1", "true"),
-        empty_value=False,
-    )
+    dry_run = forms.CharField(required=False)
+
+    TRUE, FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+    def clean_dry_run(self):
+        value = self.cleaned_data["dry_run"].strip().lower()
+        if value not in self.TRUE + self.FALSE:
+            raise forms.ValidationError(gettext_lazy("write 1 to check without writing, or 0."))
+        return value in self.TRUE
 
 
 class Import(APIView):

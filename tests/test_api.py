@@ -408,8 +408,11 @@ def test_a_write_creates_updates_and_is_an_import_in_the_history_by_the_client(n
 
 
 def test_a_dry_run_answers_the_same_and_writes_nothing(nanxun_writer):
-    response = nanxun_writer.post("/api/v1/imports/safety/?dry_run=1", {"rows": [ROW]})
-    assert response.json() == {"created": 1, "updated": 0, "unchanged": 0, "ignored_fields": []}
+    for flag in ("1", "true"):
+        response = nanxun_writer.post(f"/api/v1/imports/safety/?dry_run={flag}", {"rows": [ROW]})
+        assert response.json() == {"created": 1, "updated": 0, "unchanged": 0, "ignored_fields": []}
+    response = nanxun_writer.post("/api/v1/imports/safety/?dry_run=maybe", {"rows": [ROW]})
+    assert response.json() == {"error": "dry_run: write 1 to check without writing, or 0."}
     assert not SafetyReport.objects.filter(month=datetime.date(2017, 1, 1)).exists()
     assert ImportBatch.objects.count() == 0
 
