@@ -56,8 +56,9 @@ CHANGE_COLUMNS = (
     "followup_accidents",
 )
 
-# What the sums are grouped by (`by`): the enterprise's district today, or the enterprise itself.
-GROUPS = ("district", "enterprise")
+# What the sums are grouped by (`by`): the enterprise's district today, the enterprise itself, or
+# the enterprise's sector or cohort today (free text, "" when not given: the breakdown's groups).
+GROUPS = ("district", "enterprise", "sector", "cohort")
 
 
 def as_date(value):
@@ -159,9 +160,9 @@ def deadline_sql(month, vendor):
 
 
 def monthly_sums_sql(vendor, *, by="district", scope=None, period=None):
-    """SELECT group_id (district or enterprise), month, and the sums of MONTHLY_COLUMNS: per
-    district (or enterprise) and month, from the enterprises of `scope` (a figures.Scope; None:
-    all) and the months of `period` (None: all).
+    """SELECT group_id (district, enterprise, sector or cohort: GROUPS), month, and the sums of
+    MONTHLY_COLUMNS: per district (or enterprise, sector, cohort) and month, from the enterprises
+    of `scope` (a figures.Scope; None: all) and the months of `period` (None: all).
 
     reports: safety reports for the month; inspections, accidents, injuries, lost_workdays,
     hazards_found, hazards_fixed: their sums (an empty optional count is 0); worker_months: the
@@ -189,7 +190,7 @@ def monthly_sums_sql(vendor, *, by="district", scope=None, period=None):
         return f"WHERE {' AND '.join(parts)}" if parts else ""
 
     reports = SafetyReport._meta.db_table
-    group = "e.district_id" if by == "district" else "f.enterprise_id"
+    group = {"district": "e.district_id", "enterprise": "f.enterprise_id"}.get(by, f"e.{by}")
     zero = "0, 0, 0, 0, 0, 0, 0"  # the reporting and rate columns a branch does not count
     return f"""
         SELECT {group} AS group_id, f.month,
@@ -249,10 +250,10 @@ def missing_reports_sql(vendor, *, scope=None, period=None):
 
 
 def change_sums_sql(vendor, *, by="district", scope=None, last=False):
-    """SELECT <by>_id, month, enterprises, baseline_inspections, followup_inspections,
-    baseline_accidents, followup_accidents: per district (or enterprise) and possible last month T
-    of a period, the enterprises of `scope` that qualify for the before/after comparison and their
-    pooled sums. With `last`, only T = %(last)s (and no report after it is read).
+    """SELECT group_id, month, enterprises, baseline_inspections, followup_inspections,
+    baseline_accidents, followup_accidents: per district (or enterprise, sector, cohort: GROUPS)
+    and possible last month T of a period, the enterprises of `scope` that qualify for the
+    before/after comparison and their pooled sums. With `last`, only T = %(last)s (and no report after it is read).
 
     An enterprise qualifies for T when the follow-up window (the 12 months ending with T) starts in
     or after its SCORE start month and it has a safety report for every month of its baseline (the
@@ -276,7 +277,10 @@ def change_sums_sql(vendor, *, by="district", scope=None, last=False):
     # which is at most T for an enterprise that can qualify.
     up_to_last = "WHERE r.month <= %(last)s" if last else ""
     at_last = "AND month = %(last)s" if last else ""
-    group = "district_id" if by == "district" else "enterprise_id"
+    group = {"district": "district_id", "enterprise": "enterprise_id"}.get(by, by)
+    # The sector or cohort is carried through the windows only when asked for: the roll-up's
+    # rebuild sorts every report of the portal, and wider rows would cost it.
+    extra = f"e.{by}, " if by in ("sector", "cohort") else ""
     return f"""
         SELECT {group} AS group_id, month, COUNT(*) AS enterprises,
                SUM(baseline_inspections) AS baseline_inspections,
@@ -284,7 +288,7 @@ def change_sums_sql(vendor, *, by="district", scope=None, last=False):
                SUM(baseline_accidents) AS baseline_accidents,
                SUM(followup_accidents) AS followup_accidents
         FROM (
-            SELECT e.district_id, r.enterprise_id, r.month, e.start_month,
+            SELECT e.district_id, {extra}r.enterprise_id, r.month, e.start_month,
                    COUNT(*) OVER last_reports AS followup_months,
                    MIN(r.month) OVER last_reports AS followup_first,
                    SUM(r.inspections) OVER last_reports AS followup_inspections,
@@ -296,7 +300,7 @@ def change_sums_sql(vendor, *, by="district", scope=None, last=False):
                        AS baseline_accidents
             FROM {SafetyReport._meta.db_table} r
             JOIN (
-                SELECT id, district_id, {shifted("score_start", -window)} AS baseline_first,
+                SELECT id, district_id, {extra.removeprefix("e.")}{shifted("score_start", -window)} AS baseline_first,
                        {shifted("score_start", 0)} AS start_month
                 FROM {Enterprise._meta.db_table}
                 WHERE {_enterprises_where(scope)}
