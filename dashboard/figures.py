@@ -22,7 +22,7 @@ from enterprises.models import Enterprise
 from training.models import Module, Participant, Workshop
 
 from . import rollup
-from .models import ChangeRollup, MissingReport, MonthlyRollup
+from .models import ChangeRollup, MissingReport, MonthlyRollup, SegmentChangeRollup, SegmentMonthlyRollup
 from .sums import (
     CHANGE_COLUMNS,
     CHANGE_WINDOW_MONTHS,
@@ -345,14 +345,16 @@ def period_sums(scope, period, *, alias=None, by="district"):
     of the period, for the enterprises of `scope`: read from the roll-up at `alias`, or computed
     by the same statement (alias None). One query."""
     if alias is not None:
+        # The breakdown by sector or cohort reads the roll-up kept per district, sector and cohort.
+        model = MonthlyRollup if by == "district" else SegmentMonthlyRollup
         rows = (
-            MonthlyRollup.objects.using(alias)
+            model.objects.using(alias)
             .filter(within(period, "month"), district__in=scope.district_ids)
-            .values("district")
+            .values(by)
             .annotate(**{column: Sum(column) for column in MONTHLY_COLUMNS})
             .order_by()
         )
-        return {row["district"]: row for row in rows}
+        return {row[by]: row for row in rows}
     columns = ", ".join(f"SUM({column})" for column in MONTHLY_COLUMNS)
     sql = (
         f"SELECT group_id, {columns} "
@@ -369,12 +371,21 @@ def change_sums(scope, period, *, alias=None, by="district"):
     the period's last month, for the enterprises of `scope`: from the roll-up at `alias`, or
     computed by the same statement (alias None). One query."""
     if alias is not None:
-        rows = (
-            ChangeRollup.objects.using(alias)
-            .filter(district__in=scope.district_ids, month=period.last)
-            .values("district", *CHANGE_COLUMNS)
-        )
-        return {row["district"]: row for row in rows}
+        if by == "district":
+            rows = (
+                ChangeRollup.objects.using(alias)
+                .filter(district__in=scope.district_ids, month=period.last)
+                .values("district", *CHANGE_COLUMNS)
+            )
+        else:
+            rows = (
+                SegmentChangeRollup.objects.using(alias)
+                .filter(district__in=scope.district_ids, month=period.last)
+                .values(by)
+                .annotate(**{column: Sum(column) for column in CHANGE_COLUMNS})
+                .order_by()
+            )
+        return {row[by]: row for row in rows}
     sql = change_sums_sql(connection.vendor, by=by, scope=scope, last=True)
     return {
         row[0]: dict(zip(CHANGE_COLUMNS, row[2:], strict=True)) for row in _live_rows(sql, _params(period))
@@ -422,10 +433,8 @@ def district_figures(districts, period, *, enterprise=None):
 
 def grouped_figures(scope, period, *, alias=None, by="district"):
     """{group: Figures} for the enterprises of `scope` over the period, grouped `by` the
-    enterprise's district (from the roll-up at `alias`, or by dashboard.sums' statements with
-    alias None), or by its sector or cohort (always by the statements: the roll-up is per
-    district). Only the groups with at least one enterprise are keys. Three queries."""
-    assert alias is None or by == "district", "the roll-up holds districts' sums only"
+    enterprise's district, sector or cohort: from the roll-up at `alias`, or by dashboard.sums'
+    statements (alias None). Only the groups with at least one enterprise are keys. Three queries."""
     rows = defaultdict(Figures)
     for group, (started, candidates) in enterprise_counts(scope, period, using=alias, by=by).items():
         rows[group].enterprises = started
@@ -456,18 +465,18 @@ def breakdown_figures(districts, period, *, by):
     from the same statements grouped by the enterprise's sector or cohort; the total pools the
     groups' sums (each enterprise is in exactly one group), so it is the districts' total.
 
-    Returns ([(group, Figures), …], total Figures), a group being a District or a text. Three
-    queries (by district: from the roll-up, as district_figures), whatever the data.
+    Returns ([(group, Figures), …], total Figures), a group being a District or a text. From the
+    roll-up kept per district, sector and cohort (or, while a writer holds it back, from the
+    statements on the tables): four queries, whatever the data, plus the rebuild's after a change.
     """
     assert by in BREAKDOWNS
     if by == "district":
         return district_figures(districts, period)
     districts = list(districts)
-    groups = (
-        grouped_figures(Scope(tuple(district.pk for district in districts)), period, by=by)
-        if districts
-        else {}
-    )
+    groups = {}
+    if districts:
+        scope = Scope(tuple(district.pk for district in districts))
+        groups = grouped_figures(scope, period, alias=rollup.current_alias(), by=by)
     rows = sorted(groups.items(), key=lambda row: (row[0] == "", row[0]))
     return rows, sum(groups.values(), Figures())
 

@@ -7,14 +7,19 @@ import csv
 import datetime
 import io
 import random
+import unittest.mock
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from common.months import Period, add_months
+from dashboard import rollup
 from dashboard.figures import breakdown_figures, district_figures
+from dashboard.models import SegmentChangeRollup, SegmentMonthlyRollup
 from districts.models import District
 from enterprises.models import Enterprise, SafetyReport
 from enterprises.reporting import latest_due_month
@@ -28,6 +33,7 @@ from tests.factories import (
     month_range,
 )
 from tests.html import main_content, table_rows
+from tests.test_dashboard import REBUILD_QUERIES
 from tests.test_dashboard_rollup import PERIODS, SHANGHAI, build_random_portal
 
 D = datetime.date
@@ -137,6 +143,22 @@ def test_the_total_pools_the_groups_sums_never_their_rates(sectors):
     _districts, district_total = district_figures(District.objects.all(), YEAR_2017)
     for by in ("sector", "cohort", "district"):
         assert vars(breakdown_figures(District.objects.all(), YEAR_2017, by=by)[1]) == vars(district_total)
+
+
+def test_the_breakdown_reads_the_roll_up_and_follows_a_change_of_sector(sectors):
+    e1, _e2, _e3, _e4 = sectors
+    with CaptureQueriesContext(connection) as queries:
+        rows, _total = breakdown_figures(District.objects.all(), YEAR_2017, by="sector")
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert SegmentMonthlyRollup._meta.db_table in read and SegmentChangeRollup._meta.db_table in read
+    # E1 moves from 纺织 to 化工: the next request finds the roll-up stale and rebuilds it.
+    Enterprise.objects.filter(pk=e1.pk).update(sector="化工")
+    rows, _total = breakdown_figures(District.objects.all(), YEAR_2017, by="sector")
+    groups = by_name(rows)
+    assert (groups["纺织"].enterprises, groups["化工"].enterprises) == (1, 2)
+    assert groups["化工"].inspections == 180  # E1 60 + E2 120
+    # Inspections 24 + 120 = 144 → 60 + 120 = 180: +25.0.
+    assert groups["化工"].inspections_change_pct == 25.0
 
 
 def test_the_breakdown_by_cohort_groups_by_the_enterprises_cohort(sectors):
@@ -287,6 +309,10 @@ def test_the_breakdown_gives_the_figures_worked_out_row_by_row(db, seed):
                 rows, total = breakdown_figures(districts, period, by=by)
                 expected = breakdown_worked_out_here(districts, period, by)
                 assert {group: vars(figures) for group, figures in rows} == expected, (by, period)
+                # The same from the statements on the tables (while a writer holds the roll-up back).
+                with unittest.mock.patch.object(rollup, "current_alias", return_value=None):
+                    live, _live_total = breakdown_figures(districts, period, by=by)
+                assert {group: vars(figures) for group, figures in live} == expected
                 # The total is the groups' sums added up, every one of them.
                 pooled = {name: sum(figures[name] for figures in expected.values()) for name in vars(total)}
                 assert vars(total) == pooled
@@ -449,9 +475,10 @@ def test_the_breakdown_query_count_does_not_grow_with_enterprises(
     build_enterprises(count)
     user_client = login_as(client, "city_official")
     # session, user with its role and profile, the data versions (the page cache), the districts
-    # the user sees, then the figures: enterprises started per sector, the monthly sums statement
-    # grouped by sector, the before/after statement grouped by sector.
-    with django_assert_num_queries(7):
+    # the user sees, whether the roll-up is current (it is not: rebuilt), then the figures:
+    # enterprises started per sector, the monthly roll-up per sector summed over the period, the
+    # before/after roll-up per sector of its last month.
+    with django_assert_num_queries(8 + REBUILD_QUERIES):
         response = user_client.get("/dashboard/breakdown/", {"to": "2017-12", "by": "sector"})
     assert response.status_code == 200
     assert (
@@ -462,13 +489,12 @@ def test_the_breakdown_query_count_does_not_grow_with_enterprises(
     with django_assert_num_queries(4):
         again = user_client.get("/dashboard/breakdown/", {"to": "2017-12", "by": "sector"})
     assert main_content(again) == main_content(response)
-    # By district: whether the roll-up is current (it is not: rebuilt, eleven queries) and the
-    # three roll-up reads of district_figures.
-    with django_assert_num_queries(8 + 11):
+    # By district: the same, from the district roll-up (district_figures).
+    with django_assert_num_queries(8):
         user_client.get("/dashboard/breakdown/", {"to": "2017-12", "by": "district"})
     settings.SCORE_PAGE_CACHE = False
     with django_assert_num_queries(7):
-        user_client.get("/dashboard/breakdown/", {"to": "2017-12", "by": "district"})
-    # The export: session, user, districts, and the three figure queries.
-    with django_assert_num_queries(6):
+        user_client.get("/dashboard/breakdown/", {"to": "2017-12", "by": "cohort"})
+    # The export: session, user, districts, the roll-up's check and the three figure queries.
+    with django_assert_num_queries(7):
         user_client.get("/dashboard/breakdown/export.csv", {"to": "2017-12", "by": "cohort"})
