@@ -17,6 +17,8 @@ months:
 - the dashboard page (`/dashboard/?to=<last month>`: the figures plus the monthly trend),
 - the district page of Nanxun (its enterprises, each with its own figures) and the missing API
   (who owes which report; skipped on code from before it existed),
+- the breakdown by sector, by cohort and by district (`/dashboard/breakdown/`; skipped on code
+  from before it existed),
 - the bare SQL of the aggregate queries each of them runs, replayed through the cursor: the
   floor that no Python-side change can beat;
 - both again from the page cache (dashboard.page_cache), as every request but the first after a
@@ -250,6 +252,33 @@ def bench(count, repeat, months, missing):
             listed = get(missing_url).json()["enterprises"]
         missing_queries = len(captured.captured_queries)
         missing_api = timed(lambda: get(missing_url), repeat)
+    # The breakdown by sector (grouped by the same statements, from the tables: the roll-up is per
+    # district) and by district (from the roll-up), which code from before it does not have.
+    breakdown_url = f"/dashboard/breakdown/?{period}&by=sector"
+    has_breakdown = client.get(breakdown_url).status_code == 200
+    if has_breakdown:
+        with CaptureQueriesContext(connection) as captured:
+            get(breakdown_url)
+        breakdown_queries = list(captured.captured_queries)
+        breakdown = timed(lambda: get(breakdown_url), repeat)
+        breakdown_cohort = timed(lambda: get(breakdown_url.replace("by=sector", "by=cohort")), repeat)
+        breakdown_district = timed(lambda: get(breakdown_url.replace("by=sector", "by=district")), repeat)
+        breakdown_sql = [
+            q["sql"] for q in breakdown_queries if "GROUP BY" in q["sql"] and q["sql"].startswith("SELECT")
+        ]
+        # The same figures from the statements on the tables, as while a writer holds the roll-up
+        # back: what every request would cost without the roll-up kept per sector and cohort.
+        from unittest import mock
+
+        from common.months import Period
+        from dashboard.figures import breakdown_figures
+        from districts.models import District
+
+        def from_tables():
+            with mock.patch.object(rollup, "current_alias", return_value=None):
+                breakdown_figures(District.objects.all(), Period(first, last), by="sector")
+
+        breakdown_tables = timed(from_tables, max(3, repeat // 4))
     # The aggregate queries each request sends (the four figure queries; the page adds the two of
     # the monthly trend), replayed bare: no session, user, role or district look-up, no Python.
     api_sql = [q["sql"] for q in api_queries if "GROUP BY" in q["sql"] and q["sql"].startswith("SELECT")]
@@ -263,6 +292,8 @@ def bench(count, repeat, months, missing):
 
     api_floor = timed(lambda: bare(api_sql), repeat)
     page_floor = timed(lambda: bare(page_sql), repeat)
+    if has_breakdown:
+        breakdown_floor = timed(lambda: bare(breakdown_sql), repeat)
 
     def changed():
         # What any write does to the roll-up (the triggers' statement): mark it stale.
@@ -283,6 +314,8 @@ def bench(count, repeat, months, missing):
     page_cached = timed(lambda: get(page_url), repeat)
     if has_missing:
         missing_cached = timed(lambda: get(missing_url), repeat)
+    if has_breakdown:
+        breakdown_cached = timed(lambda: get(breakdown_url), repeat)
     settings.SCORE_PAGE_CACHE = False
 
     rebuild_repeat = max(3, repeat // 4)
@@ -301,6 +334,13 @@ def bench(count, repeat, months, missing):
             + f"  ({len(listed)} enterprises, {months_listed} months)"
         )
         print(summary("missing API from the page cache", missing_cached))
+    if has_breakdown:
+        print(summary("breakdown by sector", breakdown, f"{len(breakdown_queries)} queries"))
+        print(summary(f"  floor: its {len(breakdown_sql)} aggregates in SQL", breakdown_floor))
+        print(summary("  its figures from the tables", breakdown_tables, "(no roll-up)"))
+        print(summary("breakdown by cohort", breakdown_cohort))
+        print(summary("breakdown by district", breakdown_district))
+        print(summary("breakdown by sector from the page cache", breakdown_cached))
     print(summary("summary API from the page cache", api_cached))
     print(summary("dashboard page from the page cache", page_cached))
     print(summary("summary API after a change", first_api, "(rebuilds the roll-up)"))

@@ -5,6 +5,7 @@ Period, and returns plain values. Views, the API and exports call these; nothing
 figure elsewhere. Each docstring states the definition shown to the user (DOMAIN.md, "The figures").
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -21,7 +22,7 @@ from enterprises.models import Enterprise
 from training.models import Module, Participant, Workshop
 
 from . import rollup
-from .models import ChangeRollup, MissingReport, MonthlyRollup
+from .models import ChangeRollup, MissingReport, MonthlyRollup, SegmentChangeRollup, SegmentMonthlyRollup
 from .sums import (
     CHANGE_COLUMNS,
     CHANGE_WINDOW_MONTHS,
@@ -296,8 +297,9 @@ def within(period, name):
     return condition
 
 
-def enterprise_counts(scope, period, using=None):
-    """{district: (enterprises, change_candidates)} for the enterprises of `scope`, in one query.
+def enterprise_counts(scope, period, using=None, *, by="district"):
+    """{district (or sector, cohort: `by`): (enterprises, change_candidates)} for the enterprises
+    of `scope`, in one query.
 
     enterprises: enterprises whose SCORE start date is on or before the last day of the period and
     that had not left by then (no left_on, or left_on after that day). change_candidates:
@@ -312,7 +314,7 @@ def enterprise_counts(scope, period, using=None):
     rows = (
         Enterprise.objects.db_manager(using)
         .filter(scope.q())
-        .values("district")
+        .values(by)
         .annotate(
             started=Count("pk", filter=started),
             # In or before the window's first month: before the first day of the month after it.
@@ -320,7 +322,7 @@ def enterprise_counts(scope, period, using=None):
         )
         .order_by()
     )
-    return {row["district"]: (row["started"], row["candidates"]) for row in rows}
+    return {row[by]: (row["started"], row["candidates"]) for row in rows}
 
 
 def _live_rows(sql, params):
@@ -343,14 +345,16 @@ def period_sums(scope, period, *, alias=None, by="district"):
     of the period, for the enterprises of `scope`: read from the roll-up at `alias`, or computed
     by the same statement (alias None). One query."""
     if alias is not None:
+        # The breakdown by sector or cohort reads the roll-up kept per district, sector and cohort.
+        model = MonthlyRollup if by == "district" else SegmentMonthlyRollup
         rows = (
-            MonthlyRollup.objects.using(alias)
+            model.objects.using(alias)
             .filter(within(period, "month"), district__in=scope.district_ids)
-            .values("district")
+            .values(by)
             .annotate(**{column: Sum(column) for column in MONTHLY_COLUMNS})
             .order_by()
         )
-        return {row["district"]: row for row in rows}
+        return {row[by]: row for row in rows}
     columns = ", ".join(f"SUM({column})" for column in MONTHLY_COLUMNS)
     sql = (
         f"SELECT group_id, {columns} "
@@ -362,18 +366,27 @@ def period_sums(scope, period, *, alias=None, by="district"):
     }
 
 
-def change_sums(scope, period, *, alias=None):
-    """{district: {column: value}} of dashboard.sums' before/after comparison for the period's last
-    month, for the enterprises of `scope`: from the roll-up at `alias`, or computed by the same
-    statement (alias None). One query."""
+def change_sums(scope, period, *, alias=None, by="district"):
+    """{district (or `by`'s group): {column: value}} of dashboard.sums' before/after comparison for
+    the period's last month, for the enterprises of `scope`: from the roll-up at `alias`, or
+    computed by the same statement (alias None). One query."""
     if alias is not None:
-        rows = (
-            ChangeRollup.objects.using(alias)
-            .filter(district__in=scope.district_ids, month=period.last)
-            .values("district", *CHANGE_COLUMNS)
-        )
-        return {row["district"]: row for row in rows}
-    sql = change_sums_sql(connection.vendor, scope=scope, last=True)
+        if by == "district":
+            rows = (
+                ChangeRollup.objects.using(alias)
+                .filter(district__in=scope.district_ids, month=period.last)
+                .values("district", *CHANGE_COLUMNS)
+            )
+        else:
+            rows = (
+                SegmentChangeRollup.objects.using(alias)
+                .filter(district__in=scope.district_ids, month=period.last)
+                .values(by)
+                .annotate(**{column: Sum(column) for column in CHANGE_COLUMNS})
+                .order_by()
+            )
+        return {row[by]: row for row in rows}
+    sql = change_sums_sql(connection.vendor, by=by, scope=scope, last=True)
     return {
         row[0]: dict(zip(CHANGE_COLUMNS, row[2:], strict=True)) for row in _live_rows(sql, _params(period))
     }
@@ -407,27 +420,65 @@ def district_figures(districts, period, *, enterprise=None):
     (dashboard/sums.py), run on the rows they need.
     """
     districts = list(districts)
-    rows = {district.pk: Figures() for district in districts}
-    if rows:
-        scope = Scope(tuple(rows), enterprise.pk if enterprise is not None else None)
+    rows = {}
+    if districts:
+        scope = Scope(tuple(district.pk for district in districts), enterprise.pk if enterprise else None)
         # The roll-up holds districts' sums; one enterprise's rows are few and indexed.
         alias = rollup.current_alias() if enterprise is None else None
-        for district_id, (started, candidates) in enterprise_counts(scope, period, using=alias).items():
-            rows[district_id].enterprises = started
-            rows[district_id].change_candidates = candidates
-        for district_id, sums in period_sums(scope, period, alias=alias).items():
-            figures = rows[district_id]
-            for name in SUMMED:
-                setattr(figures, name, int(sums[name] or 0))
-            figures.projects_completed = int(sums["projects_completed"] or 0)
-            figures.savings_rmb = _money(sums["savings"])
-        for district_id, sums in change_sums(scope, period, alias=alias).items():
-            figures = rows[district_id]
-            figures.change_enterprises = int(sums["enterprises"])
-            for name in CHANGE_COLUMNS[1:]:
-                setattr(figures, name, int(sums[name] or 0))
+        rows = grouped_figures(scope, period, alias=alias)
+    rows = {district.pk: rows.get(district.pk, Figures()) for district in districts}
     total = sum(rows.values(), Figures())
     return [(district, rows[district.pk]) for district in districts], total
+
+
+def grouped_figures(scope, period, *, alias=None, by="district"):
+    """{group: Figures} for the enterprises of `scope` over the period, grouped `by` the
+    enterprise's district, sector or cohort: from the roll-up at `alias`, or by dashboard.sums'
+    statements (alias None). Only the groups with at least one enterprise are keys. Three queries."""
+    rows = defaultdict(Figures)
+    for group, (started, candidates) in enterprise_counts(scope, period, using=alias, by=by).items():
+        rows[group].enterprises = started
+        rows[group].change_candidates = candidates
+    for group, sums in period_sums(scope, period, alias=alias, by=by).items():
+        figures = rows[group]
+        for name in SUMMED:
+            setattr(figures, name, int(sums[name] or 0))
+        figures.projects_completed = int(sums["projects_completed"] or 0)
+        figures.savings_rmb = _money(sums["savings"])
+    for group, sums in change_sums(scope, period, alias=alias, by=by).items():
+        figures = rows[group]
+        figures.change_enterprises = int(sums["enterprises"])
+        for name in CHANGE_COLUMNS[1:]:
+            setattr(figures, name, int(sums[name] or 0))
+    return dict(rows)
+
+
+# What the breakdown can group the figures by: the enterprise's district, sector or cohort.
+BREAKDOWNS = ("district", "sector", "cohort")
+
+
+def breakdown_figures(districts, period, *, by):
+    """Every district figure of DOMAIN.md per group of the districts' enterprises, and their total:
+    the groups are the districts (`by` "district", in the order of `districts`, each listed), or
+    the enterprises' sectors or cohorts as they are now (the ones that occur among the districts'
+    enterprises, in text order, "" for not given last). The same definitions as district_figures,
+    from the same statements grouped by the enterprise's sector or cohort; the total pools the
+    groups' sums (each enterprise is in exactly one group), so it is the districts' total.
+
+    Returns ([(group, Figures), …], total Figures), a group being a District or a text. From the
+    roll-up kept per district, sector and cohort (or, while a writer holds it back, from the
+    statements on the tables): four queries, whatever the data, plus the rebuild's after a change.
+    """
+    assert by in BREAKDOWNS
+    if by == "district":
+        return district_figures(districts, period)
+    districts = list(districts)
+    groups = {}
+    if districts:
+        scope = Scope(tuple(district.pk for district in districts))
+        groups = grouped_figures(scope, period, alias=rollup.current_alias(), by=by)
+    rows = sorted(groups.items(), key=lambda row: (row[0] == "", row[0]))
+    return rows, sum(groups.values(), Figures())
 
 
 def monthly_trend(districts, period, *, enterprise=None):

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from common.months import Period, check_period, parse_month
+from dashboard.figures import BREAKDOWNS
 from enterprises.reporting import latest_due_month
 
 
@@ -136,3 +137,48 @@ class EnterpriseFilterForm(EnterpriseSearchForm):
             key=lambda enterprise: (*(getattr(enterprise, key) for key in keys), enterprise.pk),
             reverse=descending,
         )
+
+
+class BreakdownForm(PeriodForm):
+    """The breakdown's period, what it groups by (`by`: district, sector or cohort; sector when
+    not given) and its order (`sort`: a column's key, `-` in front for the largest first; the
+    groups' own order when not given). Anything else is refused with a message: a 400."""
+
+    # The figures a breakdown can be sorted by, besides the group's name ("name").
+    SORTS = (
+        "enterprises",
+        "completeness_pct",
+        "timeliness_pct",
+        "inspections_change_pct",
+        "accidents_change_pct",
+        "change_enterprises",
+        "suggestions",
+        "adoption_pct",
+        "projects_completed",
+        "savings_rmb",
+        "inspections",
+        "accidents",
+        "hazard_fix_pct",
+        "accident_rate",
+        "injury_rate",
+    )
+
+    by = forms.CharField(required=False, label=_("group by"), error_messages=NO_NUL)
+    sort = forms.CharField(required=False, label=_("sort"), error_messages=NO_NUL)
+
+    def clean_by(self):
+        by = self.cleaned_data["by"] or "sector"
+        if by not in BREAKDOWNS:
+            raise forms.ValidationError(
+                _("“%(value)s” is not a breakdown: choose district, sector or cohort."),
+                params={"value": by[:40]},
+            )
+        return by
+
+    def clean_sort(self):
+        sort = self.cleaned_data["sort"]
+        if sort and sort.removeprefix("-") not in ("name", *self.SORTS):
+            raise forms.ValidationError(
+                _("The breakdown cannot be sorted by “%(value)s”."), params={"value": sort[:40]}
+            )
+        return sort

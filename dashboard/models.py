@@ -20,8 +20,8 @@ class DistrictMonth(models.Model):
         return f"{self.district_id} {self.month:%Y-%m}"
 
 
-class MonthlyRollup(DistrictMonth):
-    """One district's month: what the figures for any range of whole months add up."""
+class MonthlySums(models.Model):
+    """The sums of dashboard.sums' monthly statement (MONTHLY_COLUMNS) for one row of a roll-up."""
 
     reports = models.IntegerField(default=0)
     suggestions = models.IntegerField(default=0)
@@ -40,14 +40,12 @@ class MonthlyRollup(DistrictMonth):
     worker_months = models.BigIntegerField(default=0)
     suggestions_adopted = models.IntegerField(default=0)
 
-    class Meta(DistrictMonth.Meta):
-        verbose_name = _("monthly roll-up")
-        verbose_name_plural = _("monthly roll-ups")
+    class Meta:
+        abstract = True
 
 
-class ChangeRollup(DistrictMonth):
-    """The before/after comparison of one district for a period ending with `month` (it depends on
-    the period's last month only): the qualifying enterprises and their pooled sums."""
+class ChangeSums(models.Model):
+    """The sums of dashboard.sums' before/after statement (CHANGE_COLUMNS) for one row of a roll-up."""
 
     enterprises = models.IntegerField(default=0)
     baseline_inspections = models.BigIntegerField(default=0)
@@ -55,9 +53,63 @@ class ChangeRollup(DistrictMonth):
     baseline_accidents = models.BigIntegerField(default=0)
     followup_accidents = models.BigIntegerField(default=0)
 
+    class Meta:
+        abstract = True
+
+
+class MonthlyRollup(DistrictMonth, MonthlySums):
+    """One district's month: what the figures for any range of whole months add up."""
+
+    class Meta(DistrictMonth.Meta):
+        verbose_name = _("monthly roll-up")
+        verbose_name_plural = _("monthly roll-ups")
+
+
+class ChangeRollup(DistrictMonth, ChangeSums):
+    """The before/after comparison of one district for a period ending with `month` (it depends on
+    the period's last month only): the qualifying enterprises and their pooled sums."""
+
     class Meta(DistrictMonth.Meta):
         verbose_name = _("before/after roll-up")
         verbose_name_plural = _("before/after roll-ups")
+
+
+class SegmentMonth(models.Model):
+    """A row of the breakdown's roll-up: the enterprises of one district with the same sector and
+    cohort (as written, "" when not given), in one month. The district roll-up above is these rows
+    summed per district (dashboard.rollup.rebuild), so the two cannot disagree."""
+
+    district = models.ForeignKey("districts.District", on_delete=models.CASCADE, related_name="+")
+    sector = models.CharField(_("sector"), max_length=100, blank=True)
+    cohort = models.CharField(_("cohort"), max_length=50, blank=True)
+    month = models.DateField(_("month"))
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(fields=["district", "sector", "cohort", "month"], name="%(class)s_key")
+        ]
+
+    def __str__(self):
+        return f"{self.district_id} {self.sector} {self.cohort} {self.month:%Y-%m}"
+
+
+class SegmentMonthlyRollup(SegmentMonth, MonthlySums):
+    """The monthly sums of one district's enterprises of one sector and cohort: what the breakdown
+    by sector or cohort adds up."""
+
+    class Meta(SegmentMonth.Meta):
+        verbose_name = _("monthly roll-up by sector and cohort")
+        verbose_name_plural = _("monthly roll-ups by sector and cohort")
+
+
+class SegmentChangeRollup(SegmentMonth, ChangeSums):
+    """The before/after comparison of one district's enterprises of one sector and cohort, for a
+    period ending with `month`."""
+
+    class Meta(SegmentMonth.Meta):
+        verbose_name = _("before/after roll-up by sector and cohort")
+        verbose_name_plural = _("before/after roll-ups by sector and cohort")
 
 
 class MissingReport(models.Model):

@@ -56,8 +56,20 @@ CHANGE_COLUMNS = (
     "followup_accidents",
 )
 
-# What the sums are grouped by (`by`): the enterprise's district today, or the enterprise itself.
-GROUPS = ("district", "enterprise")
+# What the sums are grouped by (`by`): the enterprise's district today, the enterprise itself, the
+# enterprise's sector or cohort today (free text, "" when not given: the breakdown's groups), or
+# "segment": its district, sector and cohort together (three columns, district_id, sector and
+# cohort, instead of group_id), which the roll-up stores and sums up to each of the others.
+GROUPS = ("district", "enterprise", "sector", "cohort", "segment")
+
+
+def _group_columns(by, *, prefix, enterprise):
+    """The SELECT list's grouping columns for `by`, the enterprise's columns read with `prefix`
+    ("e." or "") and the enterprise's id as `enterprise`; and the GROUP BY list naming them."""
+    if by == "segment":
+        return f"{prefix}district_id, {prefix}sector, {prefix}cohort", "district_id, sector, cohort"
+    column = {"district": f"{prefix}district_id", "enterprise": enterprise}.get(by, f"{prefix}{by}")
+    return f"{column} AS group_id", "group_id"
 
 
 def as_date(value):
@@ -159,9 +171,9 @@ def deadline_sql(month, vendor):
 
 
 def monthly_sums_sql(vendor, *, by="district", scope=None, period=None):
-    """SELECT group_id (district or enterprise), month, and the sums of MONTHLY_COLUMNS: per
-    district (or enterprise) and month, from the enterprises of `scope` (a figures.Scope; None:
-    all) and the months of `period` (None: all).
+    """SELECT group_id (district, enterprise, sector or cohort: GROUPS), month, and the sums of
+    MONTHLY_COLUMNS: per district (or enterprise, sector, cohort) and month, from the enterprises
+    of `scope` (a figures.Scope; None: all) and the months of `period` (None: all).
 
     reports: safety reports for the month; inspections, accidents, injuries, lost_workdays,
     hazards_found, hazards_fixed: their sums (an empty optional count is 0); worker_months: the
@@ -189,10 +201,10 @@ def monthly_sums_sql(vendor, *, by="district", scope=None, period=None):
         return f"WHERE {' AND '.join(parts)}" if parts else ""
 
     reports = SafetyReport._meta.db_table
-    group = "e.district_id" if by == "district" else "f.enterprise_id"
+    select, group_by = _group_columns(by, prefix="e.", enterprise="f.enterprise_id")
     zero = "0, 0, 0, 0, 0, 0, 0"  # the reporting and rate columns a branch does not count
     return f"""
-        SELECT {group} AS group_id, f.month,
+        SELECT {select}, f.month,
                SUM(f.reports) AS reports, SUM(f.suggestions) AS suggestions,
                SUM(f.projects) AS projects_completed, SUM(f.savings) AS savings,
                SUM(f.inspections) AS inspections, SUM(f.accidents) AS accidents,
@@ -231,7 +243,7 @@ def monthly_sums_sql(vendor, *, by="district", scope=None, period=None):
             {where("owed.month", scoped=False)}
         ) f
         JOIN {Enterprise._meta.db_table} e ON e.id = f.enterprise_id
-        GROUP BY group_id, f.month
+        GROUP BY {group_by}, f.month
     """
 
 
@@ -249,10 +261,11 @@ def missing_reports_sql(vendor, *, scope=None, period=None):
 
 
 def change_sums_sql(vendor, *, by="district", scope=None, last=False):
-    """SELECT <by>_id, month, enterprises, baseline_inspections, followup_inspections,
-    baseline_accidents, followup_accidents: per district (or enterprise) and possible last month T
-    of a period, the enterprises of `scope` that qualify for the before/after comparison and their
-    pooled sums. With `last`, only T = %(last)s (and no report after it is read).
+    """SELECT group_id, month, enterprises, baseline_inspections, followup_inspections,
+    baseline_accidents, followup_accidents: per district (or enterprise, sector, cohort: GROUPS)
+    and possible last month T of a period, the enterprises of `scope` that qualify for the
+    before/after comparison and their pooled sums. With `last`, only T = %(last)s (and no report
+    after it is read).
 
     An enterprise qualifies for T when the follow-up window (the 12 months ending with T) starts in
     or after its SCORE start month and it has a safety report for every month of its baseline (the
@@ -276,15 +289,17 @@ def change_sums_sql(vendor, *, by="district", scope=None, last=False):
     # which is at most T for an enterprise that can qualify.
     up_to_last = "WHERE r.month <= %(last)s" if last else ""
     at_last = "AND month = %(last)s" if last else ""
-    group = "district_id" if by == "district" else "enterprise_id"
+    select, group_by = _group_columns(by, prefix="", enterprise="enterprise_id")
+    # The sector and cohort are carried through the windows only when asked for.
+    extra = {"sector": "e.sector, ", "cohort": "e.cohort, ", "segment": "e.sector, e.cohort, "}.get(by, "")
     return f"""
-        SELECT {group} AS group_id, month, COUNT(*) AS enterprises,
+        SELECT {select}, month, COUNT(*) AS enterprises,
                SUM(baseline_inspections) AS baseline_inspections,
                SUM(followup_inspections) AS followup_inspections,
                SUM(baseline_accidents) AS baseline_accidents,
                SUM(followup_accidents) AS followup_accidents
         FROM (
-            SELECT e.district_id, r.enterprise_id, r.month, e.start_month,
+            SELECT e.district_id, {extra}r.enterprise_id, r.month, e.start_month,
                    COUNT(*) OVER last_reports AS followup_months,
                    MIN(r.month) OVER last_reports AS followup_first,
                    SUM(r.inspections) OVER last_reports AS followup_inspections,
@@ -296,7 +311,7 @@ def change_sums_sql(vendor, *, by="district", scope=None, last=False):
                        AS baseline_accidents
             FROM {SafetyReport._meta.db_table} r
             JOIN (
-                SELECT id, district_id, {shifted("score_start", -window)} AS baseline_first,
+                SELECT id, district_id, {extra.replace("e.", "")}{shifted("score_start", -window)} AS baseline_first,
                        {shifted("score_start", 0)} AS start_month
                 FROM {Enterprise._meta.db_table}
                 WHERE {_enterprises_where(scope)}
@@ -311,5 +326,5 @@ def change_sums_sql(vendor, *, by="district", scope=None, last=False):
         WHERE baseline_months = {window} AND followup_months = {window}
           AND followup_first = {shifted("month", -(window - 1))} AND followup_first >= start_month
           {at_last}
-        GROUP BY group_id, month
+        GROUP BY {group_by}, month
     """

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import views
+from dashboard import breakdown_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -15,4 +15,10 @@ urlpatterns = [
         views.export_district_enterprises,
         name="export_district_enterprises",
     ),
+]
+
+# The breakdown by sector, cohort or district (dashboard/breakdown_views.py).
+urlpatterns += [
+    path("breakdown/", breakdown_views.breakdown, name="breakdown"),
+    path("breakdown/export.<str:file_format>", breakdown_views.export_breakdown, name="export_breakdown"),
 ]

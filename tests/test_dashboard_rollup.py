@@ -496,10 +496,10 @@ def test_a_truncate_during_a_rebuild_waits_instead_of_deadlocking(monkeypatch):
     thread = threading.Thread(target=truncate)
     monthly_sql = rollup.monthly_sums_sql
 
-    def truncate_meanwhile(vendor):
+    def truncate_meanwhile(vendor, **grouping):
         thread.start()  # the rebuild holds the state row and is about to read the reports
         time.sleep(0.5)
-        return monthly_sql(vendor)
+        return monthly_sql(vendor, **grouping)
 
     monkeypatch.setattr(rollup, "monthly_sums_sql", truncate_meanwhile)
     assert rollup.rebuild() is True

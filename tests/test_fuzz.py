@@ -80,6 +80,8 @@ READS = {
     "/dashboard/missing/export.<str:file_format>": [*PERIOD, "district", "sort"],
     "/dashboard/districts/<slug:code>/": [*PERIOD, *FILTERS, "page"],
     "/dashboard/districts/<slug:code>/export.<str:file_format>": [*PERIOD, *FILTERS],
+    "/dashboard/breakdown/": [*PERIOD, "by", "district", "sort"],
+    "/dashboard/breakdown/export.<str:file_format>": [*PERIOD, "by", "district", "sort"],
     "/healthz": [],
     "/api/": [],
     "/api/<path:rest>": [],

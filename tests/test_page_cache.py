@@ -206,6 +206,8 @@ NOT_SHOWN = {
     "score_portal_importbatch",
     "dashboard_monthlyrollup",
     "dashboard_changerollup",
+    "dashboard_segmentmonthlyrollup",
+    "dashboard_segmentchangerollup",
     "dashboard_missingreport",
     "dashboard_rollupstate",
     "dashboard_contentstate",

@@ -1,0 +1,58 @@
+"""The breakdown by sector, cohort or district in a real browser: reached in one click from the
+dashboard, sorted by a click on a column, on a desktop (1280 px) and a phone (390 px), in both
+languages. Each keeps screenshots under test-results/screenshots/ for a reviewer."""
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.browser
+
+SHORT = {"zh-hans": "zh", "en": "en"}
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+
+def fits(page, width):
+    """Nothing sticks out sideways: the page does not scroll horizontally."""
+    return page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_breakdown_by_sector_from_the_dashboard(demo, logged_in, live_server, shoot, language, width):
+    page = logged_in("city_official", language=language)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/dashboard/")
+    page.click("#breakdown-link")
+    page.wait_for_load_state()
+    assert "/dashboard/breakdown/" in page.url and "by=sector" in page.url
+    rows = page.locator("#breakdown-table tbody tr")
+    assert rows.count() >= 2
+    total = page.locator("#breakdown-table tfoot tr th").inner_text().strip()
+    assert total == {"zh-hans": "合计", "en": "Total"}[language]
+    if width == 390:
+        # A card per group: the header row is hidden, each value has its label beside it.
+        assert page.locator("#breakdown-table thead").is_hidden()
+        label = page.evaluate(
+            """() => getComputedStyle(document.querySelector('#breakdown-table tbody td'), '::before').content"""
+        )
+        assert label.strip('"') == {"zh-hans": "企业", "en": "Enterprises"}[language]
+        page.click("#breakdown-sort-phone summary")
+        page.click("#breakdown-sort-phone a[href*='sort=-inspections_change_pct']")
+    else:
+        page.click("th[data-column=inspections_change_pct] a")
+    page.wait_for_load_state()
+    assert "sort=-inspections_change_pct" in page.url
+    changes = page.locator("#breakdown-table tbody td[data-figure=inspections_change_pct]").all_inner_texts()
+    values = [float(text.split("%")[0]) for text in changes if text.strip() != "—"]
+    assert values == sorted(values, reverse=True)
+    assert fits(page, width)
+    shoot(f"breakdown-sector-{SHORT[language]}-{width}")
+    page.click("#breakdown-by a[href*='by=cohort']")
+    page.wait_for_load_state()
+    assert page.locator("#breakdown-table tbody tr").count() >= 1
+    assert fits(page, width)
+    shoot(f"breakdown-cohort-{SHORT[language]}-{width}")
