@@ -1,6 +1,9 @@
-// The attendance grid, driven from the keyboard: Tab through cells, Enter adds a row, rows pasted
-// from Excel fill the grid, "the same people as last time" adds last workshop's team unticked, and
-// the totals follow every keystroke. Without this script the page is a plain form that still posts.
+// The attendance grid, driven from the keyboard: the cursor starts in the first blank row, Tab
+// through cells, Enter adds a row, rows pasted from Excel fill the grid, "the same people as last
+// time" adds last workshop's team unticked, and the totals follow every keystroke, counting only
+// the rows the server will accept. Rows are numbered as the server's messages number them. On a
+// phone, role and sex are chosen from a list. Without this script the page is a plain form that
+// still posts.
 (function () {
   "use strict";
 
@@ -49,6 +52,7 @@
     cell(row, "present").checked = present !== false;
     if (after && after.nextElementSibling) body.insertBefore(row, after.nextElementSibling);
     else body.appendChild(row);
+    renumber();
     return row;
   }
 
@@ -80,7 +84,12 @@
     input.classList.toggle("is-invalid", found.length === 0);
   }
 
-  // A role or sex word becomes the label of the user's language; an unknown word is marked.
+  function choice(row, name) {
+    return row.querySelector('[data-choice="' + name + '"]');
+  }
+
+  // A role or sex word becomes the label of the user's language; an unknown word is marked. The
+  // row's list (shown on a phone) follows the word.
   function normalise(input) {
     var kind = input.dataset.cell;
     if (kind === "enterprise") return normaliseEnterprise(input);
@@ -89,15 +98,89 @@
     var value = words[kind][text];
     if (value) input.value = words.labels[value];
     input.classList.toggle("is-invalid", text !== "" && !value);
+    var list = choice(input.closest("tr"), kind);
+    list.value = value || "";
+    list.classList.toggle("is-invalid", input.classList.contains("is-invalid"));
+  }
+
+  // The enterprise of the workshop a cell names, as training.services._enterprise_matcher reads
+  // it: empty means the only enterprise, else the exact name, the credit code or a part of the
+  // name only one enterprise has. Null when the server would refuse the cell.
+  function enterpriseOf(text) {
+    text = key(text);
+    if (!text) return enterprises.length === 1 ? enterprises[0] : null;
+    var exact = enterprises.filter(function (name) {
+      return key(name) === text;
+    });
+    if (exact.length) return exact[0];
+    if (codes[text]) return codes[text];
+    var found = enterprises.filter(function (name) {
+      return key(name).indexOf(text) >= 0;
+    });
+    return found.length === 1 ? found[0] : null;
+  }
+
+  // Name and phone as the server stores them (training.services._stored and common.text): a control
+  // character is refused, tabs and line breaks become spaces, a phone loses its spaces and dashes,
+  // and the field's length limit holds. Null when the server would refuse the cell. Characters are
+  // counted as Python counts them: with the u flag and Array.from, an emoji is one, not two halves.
+  var REFUSED = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]/u;
+  function stored(input) {
+    var value = input.value;
+    if (REFUSED.test(value)) return null;
+    value = value.replace(/\r\n|[\t\n\r]/g, " ").trim();
+    if (input.dataset.cell === "phone") value = value.replace(/[\s\-]/g, "");
+    var limit = parseInt(input.getAttribute("maxlength"), 10);
+    return limit && Array.from(value).length > limit ? null : value;
+  }
+
+  // What the server will make of each row, with the same rules as
+  // training.services.attendance_validate: a blank or unticked row is left out; a row is refused
+  // when its name is missing, its enterprise is not one of the workshop's, its role or sex word is
+  // unknown, a cell cannot be stored, or the same person (enterprise, name, phone) is on an
+  // earlier row. Each row is {row, role, sex, refused}.
+  function verdicts() {
+    var seen = {};
+    var result = [];
+    rows().forEach(function (row) {
+      if (!cell(row, "present").checked || isBlank(row)) return;
+      var name = stored(cell(row, "name"));
+      var phone = stored(cell(row, "phone"));
+      var enterprise = enterpriseOf(cell(row, "enterprise").value);
+      var role = words.role[key(cell(row, "role").value)];
+      var sex = words.sex[key(cell(row, "sex").value)];
+      var refused = !name || phone === null || !enterprise || !role || !sex;
+      if (name && enterprise && phone !== null) {
+        var person = [enterprise, key(name), phone].join("|");
+        if (seen[person]) refused = true;
+        seen[person] = true;
+      }
+      result.push({ row: row, role: role, sex: sex, refused: refused });
+    });
+    return result;
+  }
+
+  // Rows are numbered 1, 2, 3… down the page, blank rows included: the numbers the server's
+  // messages use ("the same person is already on row 1").
+  function renumber() {
+    rows().forEach(function (row, index) {
+      row.querySelector("[data-row-number]").textContent = String(index + 1);
+    });
   }
 
   function totals() {
     var count = { manager_female: 0, manager_male: 0, worker_female: 0, worker_male: 0 };
     rows().forEach(function (row) {
-      if (!cell(row, "present").checked || isBlank(row)) return;
-      var role = words.role[key(cell(row, "role").value)];
-      var sex = words.sex[key(cell(row, "sex").value)];
-      if (role && sex) count[role + "_" + sex] += 1;
+      row.removeAttribute("data-refused");
+      row.querySelector("[data-row-number]").removeAttribute("title");
+    });
+    verdicts().forEach(function (verdict) {
+      if (verdict.refused) {
+        verdict.row.setAttribute("data-refused", "");
+        verdict.row.querySelector("[data-row-number]").title = form.dataset.refused;
+        return;
+      }
+      count[verdict.role + "_" + verdict.sex] += 1;
     });
     count.female = count.manager_female + count.worker_female;
     count.male = count.manager_male + count.worker_male;
@@ -131,7 +214,7 @@
 
   body.addEventListener("keydown", function (event) {
     var input = event.target;
-    if (event.key !== "Enter" || !input.dataset.cell) return;
+    if (event.key !== "Enter" || !(input.dataset.cell || input.dataset.choice)) return;
     event.preventDefault();
     if (event.ctrlKey || event.metaKey) {
       form.requestSubmit();
@@ -169,7 +252,15 @@
   });
 
   body.addEventListener("change", function (event) {
-    normalise(event.target);
+    var list = event.target;
+    if (list.dataset.choice) {
+      // A choice from the list becomes the word the server reads, in the user's language.
+      var input = cell(list.closest("tr"), list.dataset.choice);
+      input.value = list.value ? words.labels[list.value] : "";
+      normalise(input);
+    } else {
+      normalise(list);
+    }
     totals();
   });
   body.addEventListener("input", totals);
@@ -220,7 +311,21 @@
       var input = cell(row, name);
       // Keep the server's mark on a cell it rejected; normalise the others.
       if (!input.classList.contains("is-invalid")) normalise(input);
+      else if (name !== "enterprise") choice(row, name).value = words[name][key(input.value)] || "";
     });
   });
+  // The lists for role and sex replace the word cells on a narrow screen (static/css/training.css).
+  form.classList.add("has-choices");
+  renumber();
   totals();
+
+  // The cursor starts where the trainer types next: the first cell the server refused, else the
+  // name of the first blank row, not nine Tabs away in the page's header.
+  var first = body.querySelector("input.is-invalid:not([type=hidden])");
+  if (first && first.offsetParent === null) first = choice(first.closest("tr"), first.dataset.cell);
+  if (!first) {
+    var blank = rows().filter(isBlank)[0] || addRow(null, true);
+    first = cell(blank, "name");
+  }
+  first.focus();
 })();
