@@ -177,3 +177,10 @@ def test_the_server_still_refuses_an_enterprise_of_another_district(role_client,
     )
     assert Workshop.objects.count() == 0
     assert response.context["form"].errors["enterprises"] == ["Not in the workshop's district: 乙."]
+
+
+@pytest.mark.django_db
+def test_a_new_workshop_is_dated_today_unless_changed(role_client):
+    html = main_content(role_client("trainer").get("/training/workshops/new/"))
+    today = datetime.date.today().isoformat()
+    assert re.search(r'<input type="date" name="date" [^>]*value="([^"]*)"', html)[1] == today

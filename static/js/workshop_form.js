@@ -7,7 +7,6 @@
 
   var district = document.querySelector("[name=district]");
   var filter = document.querySelector("[data-filter-for]");
-  var enterpriseList = filter ? document.getElementById(filter.dataset.filterFor) : null;
 
   function chosenDistrict() {
     return district ? district.value : "";
@@ -18,16 +17,22 @@
   function narrow(untickForeign) {
     var wanted = chosenDistrict();
     var text = filter ? filter.value.trim().toLowerCase() : "";
-    var shown = 0;
-    document.querySelectorAll(".form-check[data-district]").forEach(function (choice) {
-      var box = choice.querySelector("input");
-      var inDistrict = wanted !== "" && choice.dataset.district === wanted;
-      if (!inDistrict && untickForeign) box.checked = false;
-      var label = choice.dataset.choiceLabel;
-      var matches = label === undefined || !text || label.toLowerCase().indexOf(text) >= 0;
-      var visible = (inDistrict || box.checked) && matches;
-      choice.classList.toggle("d-none", !visible);
-      if (label !== undefined && (inDistrict || box.checked)) shown += 1;
+    document.querySelectorAll(".choice-box").forEach(function (box) {
+      var choices = box.querySelectorAll(".form-check[data-district]");
+      var inDistrictCount = 0;
+      choices.forEach(function (choice) {
+        var input = choice.querySelector("input");
+        var inDistrict = wanted !== "" && choice.dataset.district === wanted;
+        if (!inDistrict && untickForeign) input.checked = false;
+        if (inDistrict) inDistrictCount += 1;
+        var label = choice.dataset.choiceLabel;
+        var matches = label === undefined || !text || label.toLowerCase().indexOf(text) >= 0;
+        choice.classList.toggle("d-none", !((inDistrict || input.checked) && matches));
+      });
+      var choose = box.querySelector("[data-choose-district]");
+      var none = box.querySelector("[data-none-in-district]");
+      if (choose) choose.classList.toggle("d-none", wanted !== "" || choices.length === 0);
+      if (none) none.classList.toggle("d-none", wanted === "" || inDistrictCount > 0 || choices.length === 0);
     });
     document.querySelectorAll("option[data-district]").forEach(function (option) {
       var inDistrict = wanted !== "" && option.dataset.district === wanted;
@@ -35,13 +40,6 @@
       option.hidden = !inDistrict && !option.selected;
       option.disabled = option.hidden;
     });
-    if (enterpriseList) {
-      var choose = enterpriseList.querySelector("[data-choose-district]");
-      var none = enterpriseList.querySelector("[data-none-in-district]");
-      var any = enterpriseList.querySelector(".form-check[data-district]");
-      choose.classList.toggle("d-none", wanted !== "");
-      none.classList.toggle("d-none", wanted === "" || shown > 0 || !any);
-    }
   }
 
   if (district) {
