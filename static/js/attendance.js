@@ -2,7 +2,7 @@
 // through cells, Enter adds a row, rows pasted from Excel fill the grid, "the same people as last
 // time" adds last workshop's team unticked, and the totals follow every keystroke, counting only
 // the rows the server will accept. Rows are numbered as the server's messages number them. On a
-// phone, role and sex are chosen from a list. Without this script the page is a plain form that
+// phone, enterprise, role and sex are chosen from lists. Without this script the page is a plain form that
 // still posts.
 (function () {
   "use strict";
@@ -89,15 +89,21 @@
   }
 
   // A role or sex word becomes the label of the user's language; an unknown word is marked. The
-  // row's list (shown on a phone) follows the word.
+  // row's list (shown on a phone) follows the word, and the enterprise's list the enterprise.
   function normalise(input) {
     var kind = input.dataset.cell;
-    if (kind === "enterprise") return normaliseEnterprise(input);
-    if (kind !== "role" && kind !== "sex") return;
-    var text = key(input.value);
-    var value = words[kind][text];
-    if (value) input.value = words.labels[value];
-    input.classList.toggle("is-invalid", text !== "" && !value);
+    var value;
+    if (kind === "enterprise") {
+      normaliseEnterprise(input);
+      value = enterpriseOf(input.value);
+    } else if (kind === "role" || kind === "sex") {
+      var text = key(input.value);
+      value = words[kind][text];
+      if (value) input.value = words.labels[value];
+      input.classList.toggle("is-invalid", text !== "" && !value);
+    } else {
+      return;
+    }
     var list = choice(input.closest("tr"), kind);
     list.value = value || "";
     list.classList.toggle("is-invalid", input.classList.contains("is-invalid"));
@@ -225,7 +231,10 @@
     if (!next || !isBlank(next)) next = addRow(row, true);
     // Team members come enterprise by enterprise: carry the enterprise over.
     var enterprise = cell(row, "enterprise").value;
-    if (enterprise && !cell(next, "enterprise").value) cell(next, "enterprise").value = enterprise;
+    if (enterprise && !cell(next, "enterprise").value) {
+      cell(next, "enterprise").value = enterprise;
+      normalise(cell(next, "enterprise"));
+    }
     cell(next, "name").focus();
     totals();
   });
@@ -256,7 +265,8 @@
     if (list.dataset.choice) {
       // A choice from the list becomes the word the server reads, in the user's language.
       var input = cell(list.closest("tr"), list.dataset.choice);
-      input.value = list.value ? words.labels[list.value] : "";
+      if (list.dataset.choice === "enterprise") input.value = list.value;
+      else input.value = list.value ? words.labels[list.value] : "";
       normalise(input);
     } else {
       normalise(list);
@@ -311,10 +321,10 @@
       var input = cell(row, name);
       // Keep the server's mark on a cell it rejected; normalise the others.
       if (!input.classList.contains("is-invalid")) normalise(input);
-      else if (name !== "enterprise") choice(row, name).value = words[name][key(input.value)] || "";
     });
   });
-  // The lists for role and sex replace the word cells on a narrow screen (static/css/training.css).
+  // The lists for enterprise, role and sex replace the typed cells on a narrow screen
+  // (static/css/training.css).
   form.classList.add("has-choices");
   renumber();
   totals();

@@ -174,10 +174,11 @@ def test_the_laptop_grid_starts_in_row_1_numbers_rows_and_counts_only_accepted_o
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_on_a_phone_role_and_sex_are_chosen_from_lists(logged_in, live_server, shoot, language):
+def test_on_a_phone_enterprise_role_and_sex_are_chosen_from_lists(logged_in, live_server, shoot, language):
     words = WORDS[language]
     green = make_enterprise("nanxun", name=GREEN)
-    workshop = make_workshop("nanxun", module=1, date=datetime.date(2024, 4, 12), enterprises=[green])
+    works = make_enterprise("nanxun", name=WORKS)
+    workshop = make_workshop("nanxun", module=1, date=datetime.date(2024, 4, 12), enterprises=[green, works])
     page = logged_in("trainer", district="nanxun", language=language)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/training/workshops/{workshop.pk}/attendance/")
@@ -186,32 +187,38 @@ def test_on_a_phone_role_and_sex_are_chosen_from_lists(logged_in, live_server, s
 
     rows = page.locator("tr[data-row]")
     first, second = rows.nth(0), rows.nth(1)
-    # The word cells give way to lists.
-    assert first.locator("[data-cell=role]").is_visible() is False
-    assert first.locator("[data-choice=role]").is_visible() is True
-    assert first.locator("[data-choice=sex]").is_visible() is True
+    # The typed cells give way to lists.
+    for name in ["enterprise", "role", "sex"]:
+        assert first.locator(f"[data-cell={name}]").is_visible() is False
+        assert first.locator(f"[data-choice={name}]").is_visible() is True
+    options = first.locator("[data-choice=enterprise] option").all_inner_texts()
+    assert options == ["—", WORKS, GREEN]
     assert first.locator("[data-row-number]").inner_text().endswith("1")
 
     first.locator("[data-cell=name]").fill("王芳")
+    first.locator("[data-choice=enterprise]").select_option(GREEN)
     first.locator("[data-choice=role]").select_option("manager")
     first.locator("[data-choice=sex]").select_option("female")
     second.locator("[data-cell=name]").fill("孙伟")
+    second.locator("[data-choice=enterprise]").select_option(WORKS)
     second.locator("[data-choice=role]").select_option("worker")
     second.locator("[data-choice=sex]").select_option("male")
-    # The choice becomes the word the server reads, in the page's language.
+    # The choice becomes the text the server reads, words in the page's language.
+    assert first.locator("[data-cell=enterprise]").input_value() == GREEN
     assert first.locator("[data-cell=role]").input_value() == words["manager"]
     assert second.locator("[data-cell=sex]").input_value() == words["male"]
     assert totals(page)["all"] == 2
-    for selector in ["[data-cell=name]", "[data-choice=role]", "[data-choice=sex]", "[data-cell=present]"]:
+    cells = ["[data-cell=name]", "[data-choice=enterprise]", "[data-choice=role]", "[data-choice=sex]"]
+    for selector in [*cells, "[data-cell=present]"]:
         assert outside_the_screen(page, f"tr[data-row]:nth-child(-n+2) {selector}") == []
     no_sideways_scrolling(page, 390)
     shoot(f"training-attendance-phone-lists-{language}")
 
     page.click("[data-save]")
     page.wait_for_load_state()
-    assert sorted(Participant.objects.values_list("name", "role", "sex")) == [
-        ("孙伟", "worker", "male"),
-        ("王芳", "manager", "female"),
+    assert sorted(Participant.objects.values_list("name", "enterprise__name", "role", "sex")) == [
+        ("孙伟", WORKS, "worker", "male"),
+        ("王芳", GREEN, "manager", "female"),
     ]
     assert workshop.attendances.count() == 2
     # The workshop's page lists them, one card each, still without sideways scrolling.
