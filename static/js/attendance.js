@@ -337,5 +337,6 @@
     var blank = rows().filter(isBlank)[0] || addRow(null, true);
     first = cell(blank, "name");
   }
-  first.focus();
+  // On a phone the page still opens at its top (title, workshop, help): the trainer taps a card.
+  first.focus({ preventScroll: window.matchMedia("(max-width: 575.98px)").matches });
 })();
