@@ -184,3 +184,16 @@ def test_a_new_workshop_is_dated_today_unless_changed(role_client):
     html = main_content(role_client("trainer").get("/training/workshops/new/"))
     today = datetime.date.today().isoformat()
     assert re.search(r'<input type="date" name="date" [^>]*value="([^"]*)"', html)[1] == today
+
+
+def test_a_refused_save_names_the_first_ten_rows_and_counts_only_the_good_ones(role_client, workshop):
+    client = role_client("trainer")
+    client.cookies["django_language"] = "en"
+    # Row 1 is good (a manager, a woman); rows 2 to 13 have an unknown role.
+    rows = [(0, "王芳", GREEN, "manager", "female", "")]
+    rows += [(n, f"人{n}", GREEN, "厨师", "male", "") for n in range(1, 13)]
+    response = client.post(f"/training/workshops/{workshop.pk}/attendance/", posted(*rows))
+    html = main_content(response)
+    assert "Rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11… have errors; nothing was saved." in html
+    totals = response.context["totals"]
+    assert (totals["manager_female"], totals["worker_male"], totals["all"]) == (1, 0, 1)

@@ -210,6 +210,8 @@ def attendance_edit(request, pk):
             count = attendance_save(workshop=workshop, rows=rows, user=request.user)
         except AttendanceInvalid:
             wrong = [str(number) for number, row in enumerate(rows, start=1) if row.errors]
+            # The first ten name enough rows to start with; each row is marked anyway.
+            listed = ", ".join(wrong[:10]) + ("…" if len(wrong) > 10 else "")
             messages.error(
                 request,
                 ngettext(
@@ -217,7 +219,7 @@ def attendance_edit(request, pk):
                     "Rows %(rows)s have errors; nothing was saved. Correct the marked cells.",
                     len(wrong),
                 )
-                % {"rows": ", ".join(wrong)},
+                % {"rows": listed},
             )
         else:
             messages.success(request, _("Attendance saved: %(count)d people.") % {"count": count})
@@ -230,7 +232,12 @@ def attendance_edit(request, pk):
     while rows and rows[-1].is_blank:
         rows.pop()
     rows += [AttendanceRow() for _i in range(BLANK_ROWS)]
-    counted = [(role_from_word(r.role), sex_from_word(r.sex)) for r in rows if r.present and not r.is_blank]
+    # As the page's script counts: only the rows saving would accept (a refused row has errors).
+    counted = [
+        (role_from_word(r.role), sex_from_word(r.sex))
+        for r in rows
+        if r.present and not r.is_blank and not r.errors
+    ]
     return render(
         request,
         "training/attendance_form.html",

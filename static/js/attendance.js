@@ -2,8 +2,8 @@
 // through cells, Enter adds a row, rows pasted from Excel fill the grid, "the same people as last
 // time" adds last workshop's team unticked, and the totals follow every keystroke, counting only
 // the rows the server will accept. Rows are numbered as the server's messages number them. On a
-// phone, enterprise, role and sex are chosen from lists. Without this script the page is a plain form that
-// still posts.
+// phone, enterprise, role and sex are chosen from lists. Without this script the page is a plain
+// form that still posts.
 (function () {
   "use strict";
 
