@@ -84,7 +84,7 @@ def test_choice_words_start_with_a_capital_in_english_tables(role_client, nanxun
     client = role_client("trainer", district="nanxun")
     client.cookies["django_language"] = "en"
     html = client.get("/training/").content.decode()
-    assert "<td>Classroom training</td>" in html
+    assert 'data-key="kind">Classroom training</td>' in html
 
 
 def test_workshop_list_filters_by_module_kind_and_month(role_client, nanxun_workshop):

@@ -85,7 +85,10 @@ class WorkshopForm(forms.ModelForm):
         )
         self.fields["trainers"].queryset = trainers_of(districts)
         self.fields["consultant"].queryset = trainers_of(districts)
-        self.fields["date"].initial = self.fields["date"].initial or datetime.date.today
+        # A new workshop is usually entered on its day. (The instance's empty date is in
+        # self.initial, which wins over a field's initial: hence set here.)
+        if not self.initial.get("date"):
+            self.initial["date"] = datetime.date.today()
         if districts.count() == 1:
             # A trainer works in one district: nothing to choose.
             if self.instance.district_id is None:

@@ -111,7 +111,8 @@ def attendance_validate(*, workshop, rows):
     name, phone), name and phone as they will be stored."""
     match_enterprise = _enterprise_matcher(list(workshop.enterprises.all()))
     checked, seen = [], {}
-    for number, row in enumerate(rows):
+    # Rows are numbered from 1 in the order given, blank ones included: the numbers the grid shows.
+    for number, row in enumerate(rows, start=1):
         if row.is_blank or not row.present:
             continue
         row.errors = {}
@@ -138,7 +139,7 @@ def attendance_validate(*, workshop, rows):
         if name and enterprise and "phone" not in row.errors:
             key = (enterprise.pk, name.casefold(), phone)
             if key in seen:
-                row.errors["name"] = _("The same person is already on row %(row)d.") % {"row": seen[key] + 1}
+                row.errors["name"] = _("The same person is already on row %(row)d.") % {"row": seen[key]}
             else:
                 seen[key] = number
         checked.append((row, enterprise, role, sex, name, phone))

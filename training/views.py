@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
@@ -75,7 +76,11 @@ def workshop_list(request):
         workshops = workshops.filter(kind=filters["kind"])
     if month:
         workshops = workshops.filter(date__gte=month, date__lt=add_months(month, 1))
-    workshops = workshops.annotate(people=Count("attendances")).order_by("-date", "module__number", "pk")
+    workshops = workshops.annotate(
+        people=Count("attendances"),
+        women=Count("attendances", filter=Q(attendances__participant__sex=Participant.Sex.FEMALE)),
+        men=Count("attendances", filter=Q(attendances__participant__sex=Participant.Sex.MALE)),
+    ).order_by("-date", "module__number", "pk")
     page = Paginator(workshops, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -156,8 +161,12 @@ def _totals(pairs):
 
 
 def _rows_from_post(post):
-    """The grid's rows in the order of their index, every cell kept as typed."""
-    indexes = sorted({int(m[1]) for key in post for m in [ROW_FIELD.match(key)] if m})
+    """The grid's rows in the order the page shows them, every cell kept as typed.
+
+    The browser posts the fields in the page's order, and the script inserts a row in the middle
+    with the next free index: the order of the fields, not of the indexes, is the order of the
+    row numbers the trainer sees, which the errors name."""
+    indexes = list(dict.fromkeys(int(m[1]) for key in post for m in [ROW_FIELD.match(key)] if m))
     return [
         AttendanceRow(
             **{cell: post.get(f"row-{i}-{cell}", "") for cell in CELLS},
@@ -200,7 +209,18 @@ def attendance_edit(request, pk):
         try:
             count = attendance_save(workshop=workshop, rows=rows, user=request.user)
         except AttendanceInvalid:
-            messages.error(request, _("Some rows have errors; nothing was saved. Correct the marked cells."))
+            wrong = [str(number) for number, row in enumerate(rows, start=1) if row.errors]
+            # The first ten name enough rows to start with; each row is marked anyway.
+            listed = ", ".join(wrong[:10]) + ("…" if len(wrong) > 10 else "")
+            messages.error(
+                request,
+                ngettext(
+                    "Row %(rows)s has errors; nothing was saved. Correct the marked cells.",
+                    "Rows %(rows)s have errors; nothing was saved. Correct the marked cells.",
+                    len(wrong),
+                )
+                % {"rows": listed},
+            )
         else:
             messages.success(request, _("Attendance saved: %(count)d people.") % {"count": count})
             return redirect("workshop_detail", pk=workshop.pk)
@@ -212,7 +232,12 @@ def attendance_edit(request, pk):
     while rows and rows[-1].is_blank:
         rows.pop()
     rows += [AttendanceRow() for _i in range(BLANK_ROWS)]
-    counted = [(role_from_word(r.role), sex_from_word(r.sex)) for r in rows if r.present and not r.is_blank]
+    # As the page's script counts: only the rows saving would accept (a refused row has errors).
+    counted = [
+        (role_from_word(r.role), sex_from_word(r.sex))
+        for r in rows
+        if r.present and not r.is_blank and not r.errors
+    ]
     return render(
         request,
         "training/attendance_form.html",
@@ -222,6 +247,8 @@ def attendance_edit(request, pk):
             "totals": _totals(counted),
             "enterprises": workshop.enterprises.order_by("name"),
             "words_json": json.dumps(_words(), ensure_ascii=False),
+            "role_choices": Participant.Role.choices,
+            "sex_choices": Participant.Sex.choices,
             # The browser's hint; attendance_save checks the same lengths.
             "max_lengths": {cell: Participant._meta.get_field(cell).max_length for cell in ("name", "phone")},
         },

@@ -1,6 +1,9 @@
-// The attendance grid, driven from the keyboard: Tab through cells, Enter adds a row, rows pasted
-// from Excel fill the grid, "the same people as last time" adds last workshop's team unticked, and
-// the totals follow every keystroke. Without this script the page is a plain form that still posts.
+// The attendance grid, driven from the keyboard: the cursor starts in the first blank row, Tab
+// through cells, Enter adds a row, rows pasted from Excel fill the grid, "the same people as last
+// time" adds last workshop's team unticked, and the totals follow every keystroke, counting only
+// the rows the server will accept. Rows are numbered as the server's messages number them. On a
+// phone, enterprise, role and sex are chosen from lists. Without this script the page is a plain
+// form that still posts.
 (function () {
   "use strict";
 
@@ -49,6 +52,7 @@
     cell(row, "present").checked = present !== false;
     if (after && after.nextElementSibling) body.insertBefore(row, after.nextElementSibling);
     else body.appendChild(row);
+    renumber();
     return row;
   }
 
@@ -80,24 +84,109 @@
     input.classList.toggle("is-invalid", found.length === 0);
   }
 
-  // A role or sex word becomes the label of the user's language; an unknown word is marked.
+  function choice(row, name) {
+    return row.querySelector('[data-choice="' + name + '"]');
+  }
+
+  // A role or sex word becomes the label of the user's language; an unknown word is marked. The
+  // row's list (shown on a phone) follows the word, and the enterprise's list the enterprise.
   function normalise(input) {
     var kind = input.dataset.cell;
-    if (kind === "enterprise") return normaliseEnterprise(input);
-    if (kind !== "role" && kind !== "sex") return;
-    var text = key(input.value);
-    var value = words[kind][text];
-    if (value) input.value = words.labels[value];
-    input.classList.toggle("is-invalid", text !== "" && !value);
+    var value;
+    if (kind === "enterprise") {
+      normaliseEnterprise(input);
+      value = enterpriseOf(input.value);
+    } else if (kind === "role" || kind === "sex") {
+      var text = key(input.value);
+      value = words[kind][text];
+      if (value) input.value = words.labels[value];
+      input.classList.toggle("is-invalid", text !== "" && !value);
+    } else {
+      return;
+    }
+    var list = choice(input.closest("tr"), kind);
+    list.value = value || "";
+    list.classList.toggle("is-invalid", input.classList.contains("is-invalid"));
+  }
+
+  // The enterprise of the workshop a cell names, as training.services._enterprise_matcher reads
+  // it: empty means the only enterprise, else the exact name, the credit code or a part of the
+  // name only one enterprise has. Null when the server would refuse the cell.
+  function enterpriseOf(text) {
+    text = key(text);
+    if (!text) return enterprises.length === 1 ? enterprises[0] : null;
+    var exact = enterprises.filter(function (name) {
+      return key(name) === text;
+    });
+    if (exact.length) return exact[0];
+    if (codes[text]) return codes[text];
+    var found = enterprises.filter(function (name) {
+      return key(name).indexOf(text) >= 0;
+    });
+    return found.length === 1 ? found[0] : null;
+  }
+
+  // Name and phone as the server stores them (training.services._stored and common.text): a control
+  // character is refused, tabs and line breaks become spaces, a phone loses its spaces and dashes,
+  // and the field's length limit holds. Null when the server would refuse the cell. Characters are
+  // counted as Python counts them: with the u flag and Array.from, an emoji is one, not two halves.
+  var REFUSED = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]/u;
+  function stored(input) {
+    var value = input.value;
+    if (REFUSED.test(value)) return null;
+    value = value.replace(/\r\n|[\t\n\r]/g, " ").trim();
+    if (input.dataset.cell === "phone") value = value.replace(/[\s\-]/g, "");
+    var limit = parseInt(input.getAttribute("maxlength"), 10);
+    return limit && Array.from(value).length > limit ? null : value;
+  }
+
+  // What the server will make of each row, with the same rules as
+  // training.services.attendance_validate: a blank or unticked row is left out; a row is refused
+  // when its name is missing, its enterprise is not one of the workshop's, its role or sex word is
+  // unknown, a cell cannot be stored, or the same person (enterprise, name, phone) is on an
+  // earlier row. Each row is {row, role, sex, refused}.
+  function verdicts() {
+    var seen = {};
+    var result = [];
+    rows().forEach(function (row) {
+      if (!cell(row, "present").checked || isBlank(row)) return;
+      var name = stored(cell(row, "name"));
+      var phone = stored(cell(row, "phone"));
+      var enterprise = enterpriseOf(cell(row, "enterprise").value);
+      var role = words.role[key(cell(row, "role").value)];
+      var sex = words.sex[key(cell(row, "sex").value)];
+      var refused = !name || phone === null || !enterprise || !role || !sex;
+      if (name && enterprise && phone !== null) {
+        var person = [enterprise, key(name), phone].join("|");
+        if (seen[person]) refused = true;
+        seen[person] = true;
+      }
+      result.push({ row: row, role: role, sex: sex, refused: refused });
+    });
+    return result;
+  }
+
+  // Rows are numbered 1, 2, 3… down the page, blank rows included: the numbers the server's
+  // messages use ("the same person is already on row 1").
+  function renumber() {
+    rows().forEach(function (row, index) {
+      row.querySelector("[data-row-number]").textContent = String(index + 1);
+    });
   }
 
   function totals() {
     var count = { manager_female: 0, manager_male: 0, worker_female: 0, worker_male: 0 };
     rows().forEach(function (row) {
-      if (!cell(row, "present").checked || isBlank(row)) return;
-      var role = words.role[key(cell(row, "role").value)];
-      var sex = words.sex[key(cell(row, "sex").value)];
-      if (role && sex) count[role + "_" + sex] += 1;
+      row.removeAttribute("data-refused");
+      row.querySelector("[data-row-number]").removeAttribute("title");
+    });
+    verdicts().forEach(function (verdict) {
+      if (verdict.refused) {
+        verdict.row.setAttribute("data-refused", "");
+        verdict.row.querySelector("[data-row-number]").title = form.dataset.refused;
+        return;
+      }
+      count[verdict.role + "_" + verdict.sex] += 1;
     });
     count.female = count.manager_female + count.worker_female;
     count.male = count.manager_male + count.worker_male;
@@ -131,7 +220,7 @@
 
   body.addEventListener("keydown", function (event) {
     var input = event.target;
-    if (event.key !== "Enter" || !input.dataset.cell) return;
+    if (event.key !== "Enter" || !(input.dataset.cell || input.dataset.choice)) return;
     event.preventDefault();
     if (event.ctrlKey || event.metaKey) {
       form.requestSubmit();
@@ -142,7 +231,10 @@
     if (!next || !isBlank(next)) next = addRow(row, true);
     // Team members come enterprise by enterprise: carry the enterprise over.
     var enterprise = cell(row, "enterprise").value;
-    if (enterprise && !cell(next, "enterprise").value) cell(next, "enterprise").value = enterprise;
+    if (enterprise && !cell(next, "enterprise").value) {
+      cell(next, "enterprise").value = enterprise;
+      normalise(cell(next, "enterprise"));
+    }
     cell(next, "name").focus();
     totals();
   });
@@ -169,7 +261,16 @@
   });
 
   body.addEventListener("change", function (event) {
-    normalise(event.target);
+    var list = event.target;
+    if (list.dataset.choice) {
+      // A choice from the list becomes the word the server reads, in the user's language.
+      var input = cell(list.closest("tr"), list.dataset.choice);
+      if (list.dataset.choice === "enterprise") input.value = list.value;
+      else input.value = list.value ? words.labels[list.value] : "";
+      normalise(input);
+    } else {
+      normalise(list);
+    }
     totals();
   });
   body.addEventListener("input", totals);
@@ -222,5 +323,20 @@
       if (!input.classList.contains("is-invalid")) normalise(input);
     });
   });
+  // The lists for enterprise, role and sex replace the typed cells on a narrow screen
+  // (static/css/training.css).
+  form.classList.add("has-choices");
+  renumber();
   totals();
+
+  // The cursor starts where the trainer types next: the first cell the server refused, else the
+  // name of the first blank row, not nine Tabs away in the page's header.
+  var first = body.querySelector("input.is-invalid:not([type=hidden])");
+  if (first && first.offsetParent === null) first = choice(first.closest("tr"), first.dataset.cell);
+  if (!first) {
+    var blank = rows().filter(isBlank)[0] || addRow(null, true);
+    first = cell(blank, "name");
+  }
+  // On a phone the page still opens at its top (title, workshop, help): the trainer taps a card.
+  first.focus({ preventScroll: window.matchMedia("(max-width: 575.98px)").matches });
 })();
