@@ -5,12 +5,15 @@ import datetime
 import io
 import re
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import time_machine
 from pypdf import PdfReader
 
+from common.months import Period
+from dashboard.figures import largest_savings
 from dashboard.print_charts import line_chart, nice_axis
 from tests.factories import (
     attend,
@@ -261,3 +264,27 @@ def test_a_month_without_a_report_is_a_gap_in_the_line():
     # Two months joined by a line, then a month alone after the gap: a dot, never a drop to zero.
     assert svg.count("<polyline") == 1
     assert svg.count("<circle") == 1
+
+
+def test_largest_savings_rank_enterprises_by_their_completed_projects_in_the_period(db, nanxun, anji):
+    def saving(name, district, *amounts, completed_on=D(2016, 6, 1), status="completed"):
+        enterprise = make_enterprise(district, name=name)
+        for amount in amounts:
+            make_project(
+                enterprise, status=status, started_on=D(2015, 1, 1), completed_on=completed_on, savings=amount
+            )
+        return enterprise
+
+    saving("Gamma Co", nanxun, "600.00", "300.00")  # 900.00 in two projects
+    saving("Beta Co", anji, "500.00")
+    saving("Alpha Co", nanxun, "500.00")
+    saving("Delta Co", nanxun, "500.00")  # ties with Alpha and Beta, after them by name: fourth
+    saving("Early Co", nanxun, "9000.00", completed_on=D(2015, 12, 31))  # before the period
+    saving("Busy Co", nanxun, "9000.00", completed_on=None, status="in_progress")  # not completed
+    saving("Nothing Co", nanxun, "0.00")  # saved nothing: not ranked
+    rows = largest_savings([nanxun, anji], Period(D(2016, 1, 1), D(2016, 12, 1)), count=3)
+    assert [(row["enterprise"].name, row["savings_rmb"], row["projects_completed"]) for row in rows] == [
+        ("Gamma Co", Decimal("900.00"), 2),
+        ("Alpha Co", Decimal("500.00"), 1),
+        ("Beta Co", Decimal("500.00"), 1),
+    ]
