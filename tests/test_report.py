@@ -32,6 +32,7 @@ ANJI_CODE = "91330523285269512N"
 REPORT_PAGES = Path("test-results/report")
 # 2026-11-20 10:00 in Shanghai: the date the report says it was generated.
 GENERATED = datetime.datetime(2026, 11, 20, 2, 0, tzinfo=datetime.UTC)
+JUNE_2016 = D(2016, 6, 1)
 
 
 @pytest.fixture
@@ -267,7 +268,7 @@ def test_a_month_without_a_report_is_a_gap_in_the_line():
 
 
 def test_largest_savings_rank_enterprises_by_their_completed_projects_in_the_period(db, nanxun, anji):
-    def saving(name, district, *amounts, completed_on=D(2016, 6, 1), status="completed"):
+    def saving(name, district, *amounts, completed_on=JUNE_2016, status="completed"):
         enterprise = make_enterprise(district, name=name)
         for amount in amounts:
             make_project(
