@@ -676,6 +676,44 @@ def enterprise_figures(enterprises, district, period, *, only_these=False):
     return enterprises
 
 
+def largest_savings(districts, period, *, count=10):
+    """The enterprises of the districts with the largest savings of the period: the sum of the
+    savings of their improvement projects completed within the period (the district figure
+    savings_rmb, summed per enterprise, dashboard/sums.py), largest first (then by name and credit
+    code), the first `count` of those that saved anything.
+
+    Returns [{"enterprise": Enterprise (with its district), "savings_rmb": Decimal,
+    "projects_completed": int}]. Two queries: the sums per enterprise, and the few enterprises."""
+    districts = list(districts)
+    if not districts:
+        return []
+    sums = period_sums(Scope(tuple(district.pk for district in districts)), period, by="enterprise")
+    saved = {pk: own for pk, own in sums.items() if _money(own["savings"]) > 0}
+    # Only the enterprises that can be among the first `count` are loaded: those saving at least
+    # the count-th largest amount (ties at the boundary included, then ordered by name).
+    amounts = sorted((_money(own["savings"]) for own in saved.values()), reverse=True)
+    least = amounts[count - 1] if len(amounts) >= count else Decimal(0)
+    enterprises = Enterprise.objects.filter(
+        pk__in=[pk for pk, own in saved.items() if _money(own["savings"]) >= least]
+    ).select_related("district")
+    ranked = sorted(
+        enterprises,
+        key=lambda enterprise: (
+            -_money(saved[enterprise.pk]["savings"]),
+            enterprise.name,
+            enterprise.credit_code,
+        ),
+    )[:count]
+    return [
+        {
+            "enterprise": enterprise,
+            "savings_rmb": _money(saved[enterprise.pk]["savings"]),
+            "projects_completed": int(saved[enterprise.pk]["projects_completed"] or 0),
+        }
+        for enterprise in ranked
+    ]
+
+
 # --- Training figures ------------------------------------------------------------------------------
 
 # Workshops count by their own district; people and enterprises by the district of the enterprise

@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/summary/", views.summary_api, name="summary_api"),
     path("api/missing/", views.missing_api, name="missing_api"),
     path("export/districts.<str:file_format>", views.export_districts, name="export_districts"),
+    path("report.pdf", views.district_report, name="district_report"),
     path("missing/", views.missing_reports_page, name="missing_reports"),
     path("missing/export.<str:file_format>", views.export_missing_reports, name="export_missing_reports"),
     path("districts/<slug:code>/", views.district_enterprises, name="district_enterprises"),

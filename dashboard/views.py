@@ -4,16 +4,18 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.formats import get_format
+from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from accounts.scoping import OFFICIAL_ROLES, require_role, user_role, visible_districts, visible_scope
 from common.months import add_months
 from dashboard import page_cache
 from dashboard.db_router import reads_from_replica
-from dashboard.exports import table_download
+from dashboard.exports import period_label, table_download
 from dashboard.figures import (
     DEFINITIONS,
     district_figures,
@@ -23,6 +25,7 @@ from dashboard.figures import (
     training_figures,
 )
 from dashboard.forms import EnterpriseFilterForm, PeriodForm
+from dashboard.report import report_context, report_pdf
 from enterprises.models import Enterprise
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -334,6 +337,28 @@ def export_districts(request, file_format):
         rows=table,
         file_format=file_format,
     )
+
+
+@require_safe
+@login_required
+@reads_from_replica
+def district_report(request):
+    """GET /dashboard/report.pdf?from=&to=[&district=]: the report for review workshops, an A4 PDF
+    in the user's language (dashboard/report.py), for every district the user sees or the one asked
+    for (another is a 400, as on the who-owes list and in the missing API)."""
+    require_role(request.user, *OFFICIAL_ROLES)
+    form = PeriodForm(request.GET)
+    districts = _districts_asked(request, form) if form.is_valid() else None
+    if districts is None:
+        return _error_page(request, form)
+    chosen = "district" in request.GET
+    pdf = report_pdf(report_context(districts, form.period, chosen=chosen))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"score-report-{districts[0].code}" if chosen else "score-report"
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{name}_{period_label(form.period)}.pdf"
+    )
+    return response
 
 
 def _district_enterprises(request, code):

@@ -379,6 +379,9 @@ LOGGING = {
         # The request log says the same for 4xx/5xx; a second line from Django adds nothing.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # WeasyPrint (the printed report) logs each step of every PDF; its warnings are kept.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -93,6 +93,11 @@ ACCESS = {
     "/dashboard/breakdown/export.csv?district=nanxun": (302, 403, 200, 200, 400, 403),
     "/dashboard/breakdown/export.xlsx?by=region": (302, 403, 400, 400, 400, 403),
     "/dashboard/breakdown/export.pdf": (302, 403, 404, 404, 404, 403),
+    # The printed report: officials; a district official only their district (another is a 400).
+    "/dashboard/report.pdf": (302, 403, 200, 200, 200, 403),
+    "/dashboard/report.pdf?from=2016-01&to=2016-12&district=anji": (302, 403, 200, 200, 200, 403),
+    "/dashboard/report.pdf?district=nanxun": (302, 403, 200, 200, 400, 403),
+    "/dashboard/report.pdf?to=2017-13": (302, 403, 400, 400, 400, 403),
     f"/enterprises/{ANJI_CODE}/?from=2016-01&to=2016-12": (302, 403, 200, 200, 200, 404),
     "/admin/": (302, 302, 200, 302, 302, 302),
     "/admin/imports/importbatch/": (302, 302, 200, 302, 302, 302),

@@ -76,6 +76,7 @@ READS = {
     "/dashboard/api/summary/": PERIOD,
     "/dashboard/api/missing/": [*PERIOD, "district"],
     "/dashboard/export/districts.<str:file_format>": PERIOD,
+    "/dashboard/report.pdf": [*PERIOD, "district"],
     "/dashboard/missing/": [*PERIOD, "district", "sort", "page"],
     "/dashboard/missing/export.<str:file_format>": [*PERIOD, "district", "sort"],
     "/dashboard/districts/<slug:code>/": [*PERIOD, *FILTERS, "page"],

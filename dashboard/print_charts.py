@@ -1,0 +1,153 @@
+"""The printed report's charts, drawn as SVG on the server.
+
+The report is made by WeasyPrint, which runs no JavaScript, so the dashboard's Chart.js charts
+cannot be printed; these draw the same monthly trend (dashboard.figures.monthly_trend) as plain
+SVG, which WeasyPrint renders as vectors. A plotting library (matplotlib) would add some 40 MB and
+a second drawing style for four simple charts.
+
+Every value is a number the figures module computed; the only text is the district names and
+the labels, escaped here.
+"""
+
+import math
+from decimal import Decimal
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+WIDTH, HEIGHT = 680, 180
+LEFT, RIGHT, TOP, BOTTOM = 58, 12, 10, 22
+# Colour and dash together, so that a district's line is told apart on a black-and-white print.
+SERIES_STYLES = [
+    ("#0d6efd", ""),
+    ("#d63384", "7 3"),
+    ("#198754", "2 3"),
+    ("#fd7e14", "9 3 2 3"),
+    ("#6f42c1", "4 4"),
+    ("#20c997", "12 4"),
+    ("#6c757d", "1 2"),
+    ("#dc3545", "6 2 1 2"),
+]
+FONT = "font-family=\"'WenQuanYi Zen Hei', 'Noto Sans CJK SC', sans-serif\""
+
+
+def nice_axis(largest, ticks=5):
+    """The axis' top and step: a round step (1, 2, 2.5 or 5 × 10ⁿ) of which at most `ticks` reach
+    `largest`, and the first multiple of it at or above `largest`. Never below 1: every value
+    charted is a count, an amount of RMB or a percentage, and 0.2 accidents is no tick."""
+    if largest <= 0:
+        return ticks, 1
+    raw = largest / ticks
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = max(1, next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw))
+    return step * math.ceil(largest / step), step
+
+
+def _number(value, separator):
+    text = f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+    return text.replace(",", separator)
+
+
+def _axes(months, top, step, separator, unit=""):
+    """The grid, the y axis' values and the x axis' months (at most about twelve labels)."""
+    plot_height = HEIGHT - TOP - BOTTOM
+    parts = []
+    for index in range(round(top / step) + 1):
+        value = index * step
+        y = TOP + plot_height - plot_height * value / top
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#dee2e6" stroke-width="0.8"/>'
+            f'<text x="{LEFT - 6}" y="{y + 3.5:.1f}" text-anchor="end" font-size="10" fill="#495057" {FONT}>'
+            f"{_number(value, separator)}{unit}</text>"
+        )
+    every = max(1, math.ceil(len(months) / 12))
+    for index, month in enumerate(months):
+        if index % every == 0:
+            parts.append(
+                f'<text x="{_x(index, len(months)):.1f}" y="{HEIGHT - BOTTOM + 15}" text-anchor="middle" '
+                f'font-size="10" fill="#495057" {FONT}>{escape(month)}</text>'
+            )
+    parts.append(
+        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{HEIGHT - BOTTOM}" y2="{HEIGHT - BOTTOM}" '
+        'stroke="#6c757d" stroke-width="1"/>'
+    )
+    return parts
+
+
+def _x(index, count):
+    """The centre of the index-th of `count` months across the plot."""
+    return LEFT + (WIDTH - LEFT - RIGHT) * (index + 0.5) / count
+
+
+def _y(value, top):
+    plot_height = HEIGHT - TOP - BOTTOM
+    return TOP + plot_height - plot_height * float(value) / top
+
+
+def legend(names):
+    """[(name, a small SVG sample of its line)] for the legend under a line chart, written in HTML
+    so that it wraps however many districts there are."""
+    samples = []
+    for index, name in enumerate(names):
+        colour, dash = SERIES_STYLES[index % len(SERIES_STYLES)]
+        dashes = f' stroke-dasharray="{dash}"' if dash else ""
+        sample = (
+            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 8" width="24" height="8">'
+            f'<line x1="0" x2="24" y1="4" y2="4" stroke="{colour}" stroke-width="2.2"{dashes}/></svg>'
+        )
+        samples.append((name, mark_safe(sample)))
+    return samples
+
+
+def _svg(parts, title):
+    return mark_safe(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
+        f'height="{HEIGHT}" role="img" aria-label="{escape(title)}">' + "".join(parts) + "</svg>"
+    )
+
+
+def line_chart(title, months, series, *, separator=",", percent=False):
+    """A line per (name, values) of `series` over `months`; a None value is a gap in its line
+    (no report that month is not zero). `percent`: the axis runs from 0 to 100 %."""
+    values = [value for _name, line in series for value in line if value is not None]
+    if percent:
+        top, step = 100, 25
+    else:
+        top, step = nice_axis(max(values, default=0))
+    parts = _axes(months, top, step, separator, "%" if percent else "")
+    for index, (_name, line) in enumerate(series):
+        colour, dash = SERIES_STYLES[index % len(SERIES_STYLES)]
+        dashes = f' stroke-dasharray="{dash}"' if dash else ""
+        runs, run = [], []
+        for month_index, value in enumerate(line):
+            if value is None:
+                runs, run = runs + [run] if run else runs, []
+            else:
+                run.append((_x(month_index, len(months)), _y(value, top)))
+        runs += [run] if run else []
+        for points in runs:
+            if len(points) == 1:  # a month alone between gaps: a dot
+                x, y = points[0]
+                parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.2" fill="{colour}"/>')
+            else:
+                coordinates = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+                parts.append(
+                    f'<polyline points="{coordinates}" fill="none" stroke="{colour}" '
+                    f'stroke-width="1.8"{dashes} stroke-linejoin="round"/>'
+                )
+    return _svg(parts, title)
+
+
+def bar_chart(title, months, values, *, separator=","):
+    """A bar per month of `values` (None or 0: no bar)."""
+    top, step = nice_axis(float(max((value or 0 for value in values), default=0)))
+    parts = _axes(months, top, step, separator)
+    width = (WIDTH - LEFT - RIGHT) / max(len(months), 1) * 0.7
+    for index, value in enumerate(values):
+        if value:
+            y = _y(Decimal(str(value)), top)
+            parts.append(
+                f'<rect x="{_x(index, len(months)) - width / 2:.1f}" y="{y:.1f}" width="{width:.1f}" '
+                f'height="{HEIGHT - BOTTOM - y:.1f}" fill="{SERIES_STYLES[0][0]}"/>'
+            )
+    return _svg(parts, title)

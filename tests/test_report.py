@@ -1,0 +1,291 @@
+"""The district report for review workshops (GET /dashboard/report.pdf): read back by its text in
+both languages, its embedded font, its pages, who may have it and the queries it costs."""
+
+import datetime
+import io
+import re
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import time_machine
+from pypdf import PdfReader
+
+from common.months import Period
+from dashboard.figures import largest_savings
+from dashboard.print_charts import line_chart, nice_axis
+from tests.factories import (
+    attend,
+    login_as,
+    make_enterprise,
+    make_participant,
+    make_project,
+    make_reports,
+    make_workshop,
+    month_range,
+)
+
+D = datetime.date
+NANXUN_CODE = "91330503375583185N"
+ANJI_CODE = "91330523285269512N"
+REPORT_PAGES = Path("test-results/report")
+# 2026-11-20 10:00 in Shanghai: the date the report says it was generated.
+GENERATED = datetime.datetime(2026, 11, 20, 2, 0, tzinfo=datetime.UTC)
+JUNE_2016 = D(2016, 6, 1)
+
+
+@pytest.fixture
+def review(db):
+    """Two enterprises that started SCORE in January 2016, for a review of 2016.
+
+    Nanxun's has 2015 (its baseline: 2 inspections and 1 accident a month) and 2016 (3 and 0) and
+    a project completed in June 2016 that saved 1,234.50; Anji's has only 2016 (1 inspection and 0
+    accidents a month), so it is left out of the comparison, and saved 99.00 in March. A Nanxun
+    manager, a woman, went to a module 1 classroom workshop in May 2016.
+    """
+    nanxun = make_enterprise("nanxun", credit_code=NANXUN_CODE, name="南浔甲企业", score_start=D(2016, 1, 15))
+    anji = make_enterprise("anji", credit_code=ANJI_CODE, name="安吉乙企业", score_start=D(2016, 1, 15))
+    make_reports(nanxun, month_range(D(2015, 1, 1), 12), inspections=2, accidents=1)
+    make_reports(nanxun, month_range(D(2016, 1, 1), 12), inspections=3, accidents=0)
+    make_reports(anji, month_range(D(2016, 1, 1), 12), inspections=1, accidents=0)
+    make_project(
+        nanxun, status="completed", started_on=D(2016, 4, 1), completed_on=D(2016, 6, 30), savings="1234.50"
+    )
+    make_project(
+        anji, status="completed", started_on=D(2016, 2, 1), completed_on=D(2016, 3, 1), savings="99.00"
+    )
+    workshop = make_workshop("nanxun", module=1, date=D(2016, 5, 10))
+    attend(workshop, make_participant(nanxun, "王芳", role="manager", sex="female"))
+    return nanxun, anji
+
+
+def report(client, role, *, language, home="anji", **query):
+    """The report's response for a new user of `role` (of district `home`) in `language`."""
+    login_as(client, role, district=home)
+    client.cookies["django_language"] = language
+    return client.get("/dashboard/report.pdf", query)
+
+
+def pdf_text(response):
+    """The PDF's pages and its text with all white space removed (a table cell or a line break
+    may put spaces between the characters the test looks for)."""
+    assert response.status_code == 200, response.content[:500]
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    return reader, re.sub(r"\s+", "", text)
+
+
+def squeezed(*phrases):
+    return [re.sub(r"\s+", "", phrase) for phrase in phrases]
+
+
+@time_machine.travel(GENERATED, tick=False)
+def test_report_in_chinese_holds_the_districts_period_and_figures(review, client):
+    response = report(client, "city_official", language="zh-hans", **{"from": "2016-01", "to": "2016-12"})
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="score-report_2016-01_2016-12.pdf"'
+    reader, text = pdf_text(response)
+    pages = len(reader.pages)
+    for phrase in squeezed(
+        "SCORE 项目报告：湖州市",
+        # Every district of the city, in the table of districts and the completeness table.
+        "吴兴区",
+        "南浔区",
+        "德清县",
+        "长兴县",
+        "安吉县",
+        "2016-01 至 2016-12 的数据。",
+        "生成于 2026-11-20 10:00（北京时间）",
+        # Headline: 2 enterprises; 48 inspections (12 × 3 + 12 × 1); savings 1,234.50 + 99.00.
+        "企业2",
+        "安全检查次数48",
+        "¥1,333.50",
+        # Reporting: each owes 2016's 12 reports and sent them: 24 of 24; none on time (received
+        # when the test made them, long after their due days).
+        "应报 24 份，已收 24 份",
+        "100.0%",
+        # Change since SCORE, over Nanxun's enterprise alone: inspections 24 → 36 is +50.0 %,
+        # accidents 12 → 0 is −100.0 %; one enterprise is too few; Anji's is left out.
+        "+50.0%*",
+        "-100.0%*",
+        "仅基于 1 家企业：数量太少，不宜比较。",
+        "另有 1 家企业因缺月报未纳入对比。",
+        # The charts' titles, training (1 person, 100.0 % women), the largest savings in order.
+        "每月安全检查次数",
+        "1.工作场所合作",
+        "女性占比：100.0%",
+        "1南浔甲企业南浔区91330503375583185N11,234.50",
+        "2安吉乙企业安吉县91330523285269512N199.00",
+        f"第 1 页，共 {pages} 页",
+        f"第 {pages} 页，共 {pages} 页",
+    ):
+        assert phrase in text
+
+
+@time_machine.travel(GENERATED, tick=False)
+def test_report_in_english_holds_the_districts_period_and_figures(review, client):
+    reader, text = pdf_text(
+        report(client, "city_official", language="en", **{"from": "2016-01", "to": "2016-12"})
+    )
+    pages = len(reader.pages)
+    for phrase in squeezed(
+        "SCORE report: Huzhou",
+        "Wuxing",
+        "Nanxun",
+        "Deqing",
+        "Changxing",
+        "Anji",
+        "Figures for 2016-01 to 2016-12.",
+        "Generated on 2026-11-20 10:00 (Shanghai time)",
+        "Enterprises2",
+        "Safety inspections48",
+        "¥1,333.50",
+        "24 of 24 reports owed received",
+        "+50.0%*",
+        "-100.0%*",
+        "Based on 1 enterprise: too few to compare.",
+        "1 more enterprise was left out for missing months.",
+        "Safety inspections per month",
+        "Share of women: 100.0%",
+        "1南浔甲企业Nanxun91330503375583185N11,234.50",
+        "2安吉乙企业Anji91330523285269512N199.00",
+        f"Page 1 of {pages}",
+        f"Page {pages} of {pages}",
+    ):
+        assert phrase in text
+    assert "南浔区" not in text  # district names in the reader's language
+
+
+@time_machine.travel(GENERATED, tick=False)
+def test_report_of_one_district_shows_that_district_alone(review, client):
+    response = report(client, "city_official", language="zh-hans", district="nanxun", to="2016-12")
+    assert response["Content-Disposition"] == 'attachment; filename="score-report-nanxun_until-2016-12.pdf"'
+    _reader, text = pdf_text(response)
+    for phrase in squeezed("SCORE 项目报告：湖州市南浔区", "首条记录至 2016-12", "南浔甲企业", "¥1,234.50"):
+        assert phrase in text
+    assert "安吉" not in text
+
+
+def test_district_official_gets_their_district_and_no_other(review, client):
+    _reader, text = pdf_text(report(client, "district_official", language="en", home="anji", to="2016-12"))
+    assert "SCOREreport:Anji,Huzhou" in text
+    assert "南浔甲企业" not in text
+    response = report(client, "district_official", language="en", home="anji", district="nanxun")
+    assert response.status_code == 400
+    assert "There is no district “nanxun” among yours." in response.content.decode()
+
+
+def test_trainers_may_not_have_the_report(review, client):
+    assert report(client, "trainer", language="en", home="nanxun").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"to": "2016-13"}, "YYYY-MM"),
+        ({"from": "2017-01", "to": "2016-12"}, "after"),
+        ({"district": "nowhere"}, "There is no district “nowhere” among yours."),
+    ],
+)
+def test_a_bad_month_or_district_is_a_400_that_says_why(review, client, query, message):
+    response = report(client, "city_official", language="en", **query)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_the_chinese_font_is_embedded(review, client):
+    reader, _text = pdf_text(report(client, "city_official", language="zh-hans", to="2016-12"))
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            # Embedded: the descriptor carries the font program (a subset, named ABCDEF+Name).
+            fonts[str(font["/BaseFont"])] = "/FontFile2" in descriptor or "/FontFile3" in descriptor
+    assert any("WenQuanYi-Zen-Hei" in name for name in fonts)
+    assert all(fonts.values()) is True, fonts
+
+
+@time_machine.travel(GENERATED, tick=False)
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_report_pages_are_kept_as_images_for_a_reviewer(review, client, language):
+    response = report(client, "city_official", language=language, **{"from": "2016-01", "to": "2016-12"})
+    reader, _text = pdf_text(response)
+    REPORT_PAGES.mkdir(parents=True, exist_ok=True)
+    pdf = REPORT_PAGES / f"report-{language}.pdf"
+    pdf.write_bytes(response.content)
+    for old in REPORT_PAGES.glob(f"report-{language}-*.png"):
+        old.unlink()
+    subprocess.run(
+        ["pdftoppm", "-r", "70", "-png", str(pdf), str(REPORT_PAGES / f"report-{language}")], check=True
+    )
+    images = sorted(REPORT_PAGES.glob(f"report-{language}-*.png"))
+    assert len(images) == len(reader.pages)
+    # A4 at 70 dpi: 210 × 297 mm is 579 × 819 pixels.
+    assert (
+        subprocess.run(["file", str(images[0])], capture_output=True, text=True).stdout.count("579 x 819")
+        == 1
+    )
+
+
+def build_enterprises(count):
+    """`count` enterprises over two districts, each with a year of reports and a completed project."""
+    for number in range(count):
+        enterprise = make_enterprise("nanxun" if number % 2 else "deqing", score_start=D(2016, 1, 1))
+        make_reports(enterprise, month_range(D(2016, 1, 1), 12), inspections=1, accidents=0)
+        make_project(
+            enterprise, status="completed", started_on=D(2016, 1, 1), completed_on=D(2016, 2, 1), savings="1"
+        )
+
+
+@pytest.mark.parametrize("count", [2, 60])
+def test_report_query_count_does_not_grow_with_enterprises(client, db, django_assert_num_queries, count):
+    build_enterprises(count)
+    user_client = login_as(client, "city_official")
+    user_client.get("/dashboard/api/summary/")  # the roll-up built, as after an import
+    # session, user with its role and profile, the districts; then the figures: whether the
+    # roll-up is current, enterprises started, the monthly roll-up summed, the before/after
+    # roll-up; the trend: whether the roll-up is current, its months; the four training figures;
+    # the largest savings: the sums per enterprise and the few enterprises; the districts' cities.
+    with django_assert_num_queries(16):
+        response = user_client.get("/dashboard/report.pdf", {"to": "2016-12"})
+    assert response.status_code == 200
+
+
+def test_axis_steps_are_round_and_never_below_one():
+    assert nice_axis(105) == (125, 25)
+    assert nice_axis(4_000_000) == (4_000_000, 1_000_000)
+    assert nice_axis(3) == (3, 1)
+    assert nice_axis(0) == (5, 1)
+
+
+def test_a_month_without_a_report_is_a_gap_in_the_line():
+    svg = line_chart("t", ["2016-01", "2016-02", "2016-03", "2016-04"], [("南浔区", [1, 2, None, 3])])
+    # Two months joined by a line, then a month alone after the gap: a dot, never a drop to zero.
+    assert svg.count("<polyline") == 1
+    assert svg.count("<circle") == 1
+
+
+def test_largest_savings_rank_enterprises_by_their_completed_projects_in_the_period(db, nanxun, anji):
+    def saving(name, district, *amounts, completed_on=JUNE_2016, status="completed"):
+        enterprise = make_enterprise(district, name=name)
+        for amount in amounts:
+            make_project(
+                enterprise, status=status, started_on=D(2015, 1, 1), completed_on=completed_on, savings=amount
+            )
+        return enterprise
+
+    saving("Gamma Co", nanxun, "600.00", "300.00")  # 900.00 in two projects
+    saving("Beta Co", anji, "500.00")
+    saving("Alpha Co", nanxun, "500.00")
+    saving("Delta Co", nanxun, "500.00")  # ties with Alpha and Beta, after them by name: fourth
+    saving("Early Co", nanxun, "9000.00", completed_on=D(2015, 12, 31))  # before the period
+    saving("Busy Co", nanxun, "9000.00", completed_on=None, status="in_progress")  # not completed
+    saving("Nothing Co", nanxun, "0.00")  # saved nothing: not ranked
+    rows = largest_savings([nanxun, anji], Period(D(2016, 1, 1), D(2016, 12, 1)), count=3)
+    assert [(row["enterprise"].name, row["savings_rmb"], row["projects_completed"]) for row in rows] == [
+        ("Gamma Co", Decimal("900.00"), 2),
+        ("Alpha Co", Decimal("500.00"), 1),
+        ("Beta Co", Decimal("500.00"), 1),
+    ]
