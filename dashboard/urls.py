@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import views
+from dashboard import screen_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -15,4 +15,8 @@ urlpatterns = [
         views.export_district_enterprises,
         name="export_district_enterprises",
     ),
+    path("screen/", screen_views.screen, name="screen"),
+    path("screen/data/", screen_views.screen_data, name="screen_data"),
+    path("screen/links/", screen_views.display_links, name="display_links"),
+    path("screen/links/<int:pk>/revoke/", screen_views.display_link_revoke_view, name="display_link_revoke"),
 ]
