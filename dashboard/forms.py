@@ -167,7 +167,7 @@ class ScreenForm(forms.Form):
     lang = forms.ChoiceField(
         required=False,
         choices=settings.LANGUAGES,
-        error_messages={"invalid_choice": _("“lang” is the screen's language: zh-hans or en.")},
+        error_messages={"invalid_choice": _("“lang” is the language of the screen: zh-hans or en.")},
     )
 
     def error_message(self):

@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scoping import OFFICIAL_ROLES, require_role, visible_districts, visible_scope
 from common.months import Period, add_months
@@ -139,6 +139,7 @@ def _screen_language(form, link):
         translation.activate(language or link.language)
 
 
+@require_GET
 @never_cache
 @reads_from_replica
 def screen(request):
@@ -169,12 +170,12 @@ def screen(request):
             "based_on": _("Enterprises compared: %(count)s."),
             "reports": _("Reports received for %(month)s: %(received)s of %(expected)s."),
             "no_reports": _("No report owed for %(month)s."),
-            "no_data": _("No data yet"),
         },
     }
     return render(request, "dashboard/screen.html", context)
 
 
+@require_GET
 @never_cache
 @reads_from_replica
 def screen_data(request):

@@ -32,6 +32,7 @@ VALID_PATH_VALUES = {
     "file_format": ["csv", "xlsx"],
     ("/training/", "pk"): [NANXUN_WORKSHOP, ANJI_WORKSHOP],
     ("/imports/", "pk"): [990001, 990002, 990003],
+    ("/dashboard/screen/", "pk"): [1, 2],
 }
 
 # The parameters each view reads (request.GET, request.POST and its forms' fields), so that
@@ -77,6 +78,10 @@ READS = {
     "/dashboard/missing/export.<str:file_format>": [*PERIOD, "district", "sort"],
     "/dashboard/districts/<slug:code>/": [*PERIOD, *FILTERS, "page"],
     "/dashboard/districts/<slug:code>/export.<str:file_format>": [*PERIOD, *FILTERS],
+    "/dashboard/screen/": ["key", "every", "refresh", "lang"],
+    "/dashboard/screen/data/": ["key", "every", "refresh", "lang"],
+    "/dashboard/screen/links/": ["name"],
+    "/dashboard/screen/links/<int:pk>/revoke/": [],
     "/healthz": [],
 }
 # Any view may be sent any of them.
