@@ -2,6 +2,7 @@
 and dark, rotating through the city view and each district, refreshing itself; and the display
 links that open it on a wall display without a login (docs/dashboard.md, "Meeting-room screen")."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -118,6 +119,8 @@ def _screen_viewer(request, *, as_json=False):
     """(the user whose scope the screen shows, the display link or None, None), or (None, None,
     a response). With `key`, the link's creator as they stand now, and no session is read or
     written (a wall display has none); without, the logged-in official."""
+    if request.GET.get("lang") in dict(settings.LANGUAGES):
+        translation.activate(request.GET["lang"])  # a refusal in the screen's language too
     key = request.GET.get("key")
     if key is not None:
         try:
@@ -161,9 +164,7 @@ def screen(request):
         "data_url": f"{reverse('screen_data')}?{urlencode(query)}",
         "charts": SCREEN_CHARTS,
         "labels": {
-            "period": _(
-                "Figures from the first record to %(to)s. Charts: the last 24 months, a line per district."
-            ),
+            "period": _("Figures from the first record to %(to)s. Charts: the last 24 months."),
             "updated": _("Updated %(time)s"),
             "stale": _("Could not update: figures of %(time)s. Trying again…"),
             "too_few": _("Enterprises compared: %(count)s, too few to compare."),
@@ -191,22 +192,30 @@ def screen_data(request):
     return JsonResponse(_screen_data(user), json_dumps_params={"ensure_ascii": False})
 
 
+# The session key that carries a new link's URL from the POST that made it to the page that shows
+# it, once: the page after a POST is a redirect, so that reloading it makes no second link. The
+# token is in the server-side session (the database) for that one redirect, never in a cookie.
+NEW_LINK = "screen_new_display_link"
+
+
 @login_required
 def display_links(request):
     """GET /dashboard/screen/links/: open the screen, and the official's display links, with a form
-    to make one (POST); a new link's URL is shown on the answer to the POST, once."""
+    to make one (POST, then back here); a new link's URL is shown on the page after, once."""
     require_role(request.user, *OFFICIAL_ROLES)
     form = DisplayLinkForm(request.POST or None)
-    created = None
     if request.method == "POST" and form.is_valid():
         link, token = display_link_create(
             creator=request.user, name=form.cleaned_data["name"], language=translation.get_language()
         )
-        created = (link, request.build_absolute_uri(f"{reverse('screen')}?{urlencode({'key': token})}"))
-        form = DisplayLinkForm()
+        request.session[NEW_LINK] = {
+            "name": link.name,
+            "url": request.build_absolute_uri(f"{reverse('screen')}?{urlencode({'key': token})}"),
+        }
+        return redirect("display_links")
     context = {
         "form": form,
-        "created": created,
+        "created": request.session.pop(NEW_LINK, None),
         "links": DisplayLink.objects.filter(creator=request.user),
     }
     return render(request, "dashboard/display_links.html", context, status=400 if form.errors else 200)

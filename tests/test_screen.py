@@ -234,8 +234,8 @@ def test_the_data_query_count_does_not_grow_with_the_data(portal, client, django
 
 def made_link(client, name="会议室三"):
     """Make a display link on the links page; its URL as the page shows it, once."""
-    response = client.post("/dashboard/screen/links/", {"name": name})
-    assert response.status_code == 200
+    response = client.post("/dashboard/screen/links/", {"name": name}, follow=True)
+    assert response.redirect_chain == [("/dashboard/screen/links/", 302)]
     return re.search(r'id="created-link-url" value="([^"]+)"', response.content.decode()).group(1)
 
 
@@ -265,6 +265,7 @@ def test_an_official_makes_a_link_that_opens_the_screen_without_a_login(portal, 
 def test_the_new_link_is_shown_once(portal, client):
     client = login_as(client, "city_official")
     made_link(client)
+    assert "screen_new_display_link" not in client.session  # the token left the session with it
     page = client.get("/dashboard/screen/links/").content.decode()
     assert "created-link-url" not in page
     assert "会议室三" in page

@@ -129,6 +129,7 @@
             backgroundColor: line.colour,
             borderWidth: 3,
             pointRadius: 0,
+            clip: 4, // a line at 100 % drawn whole, not halved by the chart's edge
           };
         });
       chart.options.plugins.legend.display = chart.data.datasets.length > 1;

@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from dashboard.display_links import display_link_create
+from dashboard.display_links import display_link_create, display_link_revoke
 
 pytestmark = pytest.mark.browser
 
@@ -114,13 +114,43 @@ def test_a_failed_update_keeps_the_last_figures_with_their_time(demo, logged_in,
     assert page.locator("[data-figure=suggestions] .screen-value").inner_text() == shown
 
 
-def test_a_display_link_opens_the_screen_without_a_login(demo, page, live_server, shoot):
+def test_a_display_link_opens_the_screen_without_a_login_until_revoked(demo, page, live_server, shoot):
     city = User.objects.get(username="city")
-    _link, token = display_link_create(creator=city, name="会议室", language="en")
+    link, token = display_link_create(creator=city, name="会议室", language="en")
     page.set_viewport_size({"width": 1920, "height": 1080})
-    page.goto(f"{live_server.url}/dashboard/screen/?key={token}&every=5")
+    page.goto(f"{live_server.url}/dashboard/screen/?key={token}&refresh=10")
     wait_for_screen(page)
     assert page.locator("h1").inner_text() == "Huzhou"
     assert page.locator("html").get_attribute("lang") == "en"
     assert [c["name"] for c in page.context.cookies()] == []  # no session, no CSRF cookie
     shoot("screen-display-link-en")
+    # Revoked while on the wall: at the next update the figures go, the reason comes.
+    display_link_revoke(link=link)
+    page.wait_for_selector("#screen-refused:not([hidden])", timeout=15000)
+    assert page.locator("#screen-refused").inner_text().startswith("This display link has been revoked.")
+    assert page.locator(".screen-figures").first.is_visible() is False
+    shoot("screen-display-link-revoked")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_an_official_makes_a_display_link_and_a_wall_opens_it(
+    demo, logged_in, live_server, browser, shoot, language
+):
+    page = logged_in("district_official", district="anji", language=language)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/")
+    page.click("a[href='/dashboard/screen/links/']")  # in the navigation
+    page.fill("input[name=name]", "三楼会议室")
+    page.click("#new-link-form button[type=submit]")
+    url = page.input_value("#created-link-url")
+    assert url.startswith(f"{live_server.url}/dashboard/screen/?key=")
+    shoot(f"screen-links-{language}")
+    # The wall: another browser, nobody logged in.
+    wall = browser.new_page(viewport={"width": 1920, "height": 1080})
+    wall.goto(url)
+    wait_for_screen(wall)
+    assert wall.locator("h1").inner_text() == {"zh-hans": "安吉县", "en": "Anji"}[language]
+    wall.close()
+    page.reload()
+    assert page.locator("#display-links tbody tr").count() == 1
+    assert page.locator("#created-link-url").count() == 0  # shown once
