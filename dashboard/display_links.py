@@ -5,6 +5,7 @@ import hashlib
 import re
 import secrets
 
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,8 +55,11 @@ def display_link_use(*, token):
     official (their role as it stands now: a link is never wider than its creator)."""
     link = None
     if TOKEN_SHAPE.fullmatch(token):
+        # From the primary even inside a view reading the replica: a link revoked a moment ago
+        # must not open the screen for as long as the replica lags.
         link = (
-            DisplayLink.objects.select_related("creator__profile")
+            DisplayLink.objects.using(DEFAULT_DB_ALIAS)
+            .select_related("creator__profile")
             .filter(token_hash=token_hash(token))
             .first()
         )
