@@ -1,9 +1,11 @@
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from common.months import Period, check_period, parse_month
 from dashboard.figures import BREAKDOWNS
+from dashboard.models import DisplayLink
 from enterprises.reporting import latest_due_month
 
 
@@ -182,3 +184,47 @@ class BreakdownForm(PeriodForm):
                 _("The breakdown cannot be sorted by “%(value)s”."), params={"value": sort[:40]}
             )
         return sort
+
+
+class ScreenForm(forms.Form):
+    """The meeting-room screen's parameters, all optional: `every` (seconds between two views of
+    the rotation), `refresh` (seconds between two fetches of the figures) and `lang`."""
+
+    every = forms.IntegerField(
+        required=False,
+        min_value=5,
+        max_value=600,
+        error_messages={
+            key: _("“every” is the seconds between two views: a whole number from 5 to 600.")
+            for key in ("invalid", "min_value", "max_value")
+        },
+    )
+    refresh = forms.IntegerField(
+        required=False,
+        min_value=10,
+        max_value=3600,
+        error_messages={
+            key: _(
+                "“refresh” is the seconds between two updates of the figures: a whole number from 10 to 3600."
+            )
+            for key in ("invalid", "min_value", "max_value")
+        },
+    )
+    lang = forms.ChoiceField(
+        required=False,
+        choices=settings.LANGUAGES,
+        error_messages={"invalid_choice": _("“lang” is the language of the screen: zh-hans or en.")},
+    )
+
+    def error_message(self):
+        return next(message for messages in self.errors.values() for message in messages)
+
+
+class DisplayLinkForm(forms.ModelForm):
+    class Meta:
+        model = DisplayLink
+        fields = ["name"]
+        labels = {"name": _("Where the screen hangs")}
+        help_texts = {
+            "name": _("For example: meeting room 3, city office. Only you and the programme admins see it.")
+        }

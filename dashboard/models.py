@@ -2,6 +2,7 @@
 the data by database triggers (see dashboard/rollup.py for how, and README "Dashboard performance"
 for why)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -160,3 +161,30 @@ class ContentState(models.Model):
 
     def __str__(self):
         return f"content {self.version}"
+
+
+class DisplayLink(models.Model):
+    """A link that opens the meeting-room screen alone, with no login: for a wall display, which
+    must not go dark when someone's session ends. It shows what its creator may see, as the
+    creator's role and districts stand at each request: a creator deactivated or no longer an
+    official stops it working. Only the token's SHA-256 is kept; the token itself is shown once,
+    when the link is made (dashboard.screen)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="display_links", verbose_name=_("creator")
+    )
+    token_hash = models.CharField(_("token hash (SHA-256)"), max_length=64, unique=True)
+    # The screen's language unless the link's URL asks for another (`lang`).
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("display link")
+        verbose_name_plural = _("display links")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import breakdown_views, views
+from dashboard import breakdown_views, screen_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -16,6 +16,10 @@ urlpatterns = [
         views.export_district_enterprises,
         name="export_district_enterprises",
     ),
+    path("screen/", screen_views.screen, name="screen"),
+    path("screen/data/", screen_views.screen_data, name="screen_data"),
+    path("screen/links/", screen_views.display_links, name="display_links"),
+    path("screen/links/<int:pk>/revoke/", screen_views.display_link_revoke_view, name="display_link_revoke"),
 ]
 
 # The breakdown by sector, cohort or district (dashboard/breakdown_views.py).

@@ -98,6 +98,16 @@ ACCESS = {
     "/dashboard/report.pdf?from=2016-01&to=2016-12&district=anji": (302, 403, 200, 200, 200, 403),
     "/dashboard/report.pdf?district=nanxun": (302, 403, 200, 200, 400, 403),
     "/dashboard/report.pdf?to=2017-13": (302, 403, 400, 400, 400, 403),
+    # The meeting-room screen: officials, or anyone with a display link's key (an unknown key is a
+    # 404 whoever asks); its links page for officials; revoking is a POST.
+    "/dashboard/screen/": (302, 403, 200, 200, 200, 403),
+    "/dashboard/screen/?every=20&refresh=60&lang=en": (302, 403, 200, 200, 200, 403),
+    "/dashboard/screen/?every=2": (302, 403, 400, 400, 400, 403),
+    "/dashboard/screen/?key=not-a-key": (404, 404, 404, 404, 404, 404),
+    "/dashboard/screen/data/": (302, 403, 200, 200, 200, 403),
+    "/dashboard/screen/data/?key=not-a-key": (404, 404, 404, 404, 404, 404),
+    "/dashboard/screen/links/": (302, 403, 200, 200, 200, 403),
+    "/dashboard/screen/links/1/revoke/": (405, 405, 405, 405, 405, 405),
     f"/enterprises/{ANJI_CODE}/?from=2016-01&to=2016-12": (302, 403, 200, 200, 200, 404),
     "/admin/": (302, 302, 200, 302, 302, 302),
     "/admin/imports/importbatch/": (302, 302, 200, 302, 302, 302),
@@ -105,6 +115,7 @@ ACCESS = {
     "/admin/training/workshop/": (302, 302, 200, 302, 302, 302),
     "/admin/improvements/suggestion/": (302, 302, 200, 302, 302, 302),
     "/admin/admin/logentry/": (302, 302, 200, 302, 302, 302),
+    "/admin/dashboard/displaylink/": (302, 302, 200, 302, 302, 302),
     "/healthz": (200, 200, 200, 200, 200, 200),
     # The machine API: a token, never a browser's session (tests/test_api.py has its own table of
     # clients); its document and docs are public, anything else under /api/ a JSON 404.

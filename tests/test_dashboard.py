@@ -690,4 +690,4 @@ def test_the_navigation_marks_the_section_the_user_is_in(portal, client, path, s
     links = re.findall(r'<a class="nav-link[^"]*"[^>]*href="([^"]+)"', html)
     active = re.findall(r'<a class="nav-link active" aria-current="page" href="([^"]+)"', html)
     assert active == [section]
-    assert len(links) == 6  # the other five are not marked
+    assert len(links) == 7  # the other six are not marked

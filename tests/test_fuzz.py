@@ -35,6 +35,7 @@ VALID_PATH_VALUES = {
     ("/imports/", "pk"): [990001, 990002, 990003],
     "kind": ["enterprises", "safety", "suggestions", "projects"],
     "rest": ["v1/nothing/", "v2/districts/"],
+    ("/dashboard/screen/", "pk"): [1, 2],
 }
 
 # The parameters each view reads (request.GET, request.POST and its forms' fields), so that
@@ -83,6 +84,10 @@ READS = {
     "/dashboard/districts/<slug:code>/export.<str:file_format>": [*PERIOD, *FILTERS],
     "/dashboard/breakdown/": [*PERIOD, "by", "district", "sort"],
     "/dashboard/breakdown/export.<str:file_format>": [*PERIOD, "by", "district", "sort"],
+    "/dashboard/screen/": ["key", "every", "refresh", "lang"],
+    "/dashboard/screen/data/": ["key", "every", "refresh", "lang"],
+    "/dashboard/screen/links/": ["name"],
+    "/dashboard/screen/links/<int:pk>/revoke/": [],
     "/healthz": [],
     "/api/": [],
     "/api/<path:rest>": [],

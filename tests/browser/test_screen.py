@@ -1,0 +1,156 @@
+"""The meeting-room screen in a real browser: at its real size (1920 × 1080), on a laptop (1280)
+and a phone (390), in both languages; the rotation, the refresh that fails, a display link."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from dashboard.display_links import display_link_create, display_link_revoke
+
+pytestmark = pytest.mark.browser
+
+SIZES = {1920: 1080, 1280: 800, 390: 844}
+# The demo's city view, then its districts, in each language.
+NAMES = {
+    "zh-hans": ["湖州市", "吴兴区", "南浔区"],
+    "en": ["Huzhou", "Wuxing", "Nanxun"],
+}
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+
+def wait_for_screen(page):
+    page.wait_for_selector(".screen-chart[data-rendered=true]")
+    assert page.locator(".screen-chart[data-rendered=true]").count() == 4
+    return page
+
+
+def layout(page):
+    """What a reader across the room gets: the size of the headline values, whether the page
+    scrolls, and what each chart draws (its number of lines)."""
+    return page.evaluate(
+        """() => ({
+            valueSizes: [...document.querySelectorAll('.screen-value')].map(
+                v => parseFloat(getComputedStyle(v).fontSize)),
+            scrolls: document.documentElement.scrollHeight > window.innerHeight,
+            overflows: [...document.querySelectorAll('.screen-card')].filter(
+                c => c.scrollWidth > c.clientWidth + 1).map(c => c.dataset.figure),
+            lines: [...document.querySelectorAll('canvas[data-trend]')].map(
+                c => Chart.getChart(c).data.datasets.length),
+            nav: document.querySelectorAll('nav, a').length,
+        })"""
+    )
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_screen_fills_a_1920_display_without_scrolling(demo, logged_in, live_server, shoot, language):
+    page = logged_in("city_official", language=language)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{live_server.url}/dashboard/screen/")
+    wait_for_screen(page)
+    assert page.locator("h1").inner_text() == NAMES[language][0]
+    seen = layout(page)
+    assert min(seen["valueSizes"]) >= 48  # readable across a room
+    assert seen["scrolls"] is False
+    assert seen["overflows"] == []
+    assert seen["lines"] == [5, 5, 5, 5]  # the city view: a line per district
+    assert seen["nav"] == 0
+    # The demo's city figures as the dashboard shows them (50 enterprises taking part).
+    assert page.locator("[data-figure=enterprises] .screen-value").inner_text() == "50"
+    shoot(f"screen-1920-{language}")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_screen_stays_legible_on_a_laptop_and_a_phone(
+    demo, logged_in, live_server, shoot, width, language
+):
+    page = logged_in("programme_admin", language=language)
+    page.set_viewport_size({"width": width, "height": SIZES[width]})
+    page.goto(f"{live_server.url}/dashboard/screen/")
+    wait_for_screen(page)
+    seen = layout(page)
+    assert min(seen["valueSizes"]) >= 32
+    assert seen["overflows"] == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
+    shoot(f"screen-{width}-{language}")
+
+
+def test_the_screen_moves_through_the_city_and_its_districts(demo, logged_in, live_server):
+    page = logged_in("city_official")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{live_server.url}/dashboard/screen/?every=5")
+    wait_for_screen(page)
+    assert page.locator("h1").inner_text() == "湖州市"
+    expect(page.locator("h1")).to_have_text("吴兴区", timeout=9000)
+    # The district's own figures and its own line in each chart.
+    assert page.locator("[data-figure=enterprises] .screen-value").inner_text() == "10"
+    assert layout(page)["lines"] == [1, 1, 1, 1]
+    expect(page.locator("h1")).to_have_text("南浔区", timeout=9000)
+
+
+def test_a_failed_update_keeps_the_last_figures_with_their_time(demo, logged_in, live_server, shoot):
+    page = logged_in("district_official", district="anji")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{live_server.url}/dashboard/screen/?refresh=10")
+    wait_for_screen(page)
+    shown = page.locator("[data-figure=suggestions] .screen-value").inner_text()
+    updated = page.locator("#screen-updated").inner_text()
+    assert updated.startswith("更新于")
+    # The server goes away: the next update fails.
+    page.route("**/dashboard/screen/data/**", lambda route: route.abort())
+    page.wait_for_selector("#screen-updated.stale", timeout=15000)
+    assert page.locator("[data-figure=suggestions] .screen-value").inner_text() == shown
+    assert page.locator("#screen-updated").inner_text().startswith("未能更新")
+    assert updated[-5:] in page.locator("#screen-updated").inner_text()  # the figures' HH:MM
+    shoot("screen-update-failed")
+    # It comes back: the next try updates the screen again.
+    page.unroute("**/dashboard/screen/data/**")
+    page.wait_for_selector("#screen-updated:not(.stale)", timeout=35000)
+    assert page.locator("[data-figure=suggestions] .screen-value").inner_text() == shown
+
+
+def test_a_display_link_opens_the_screen_without_a_login_until_revoked(demo, page, live_server, shoot):
+    city = User.objects.get(username="city")
+    link, token = display_link_create(creator=city, name="会议室", language="en")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{live_server.url}/dashboard/screen/?key={token}&refresh=10")
+    wait_for_screen(page)
+    assert page.locator("h1").inner_text() == "Huzhou"
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert [c["name"] for c in page.context.cookies()] == []  # no session, no CSRF cookie
+    shoot("screen-display-link-en")
+    # Revoked while on the wall: at the next update the figures go, the reason comes.
+    display_link_revoke(link=link)
+    page.wait_for_selector("#screen-refused:not([hidden])", timeout=15000)
+    assert page.locator("#screen-refused").inner_text().startswith("This display link has been revoked.")
+    assert page.locator(".screen-figures").first.is_visible() is False
+    shoot("screen-display-link-revoked")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_an_official_makes_a_display_link_and_a_wall_opens_it(
+    demo, logged_in, live_server, browser, shoot, language
+):
+    page = logged_in("district_official", district="anji", language=language)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/")
+    page.click("a[href='/dashboard/screen/links/']")  # in the navigation
+    page.fill("input[name=name]", "三楼会议室")
+    page.click("#new-link-form button[type=submit]")
+    url = page.input_value("#created-link-url")
+    assert url.startswith(f"{live_server.url}/dashboard/screen/?key=")
+    shoot(f"screen-links-{language}")
+    # The wall: another browser, nobody logged in.
+    wall = browser.new_page(viewport={"width": 1920, "height": 1080})
+    wall.goto(url)
+    wait_for_screen(wall)
+    assert wall.locator("h1").inner_text() == {"zh-hans": "安吉县", "en": "Anji"}[language]
+    wall.close()
+    page.reload()
+    assert page.locator("#display-links tbody tr").count() == 1
+    assert page.locator("#created-link-url").count() == 0  # shown once
