@@ -8,7 +8,8 @@ import re
 import pytest
 
 from common.months import Period
-from dashboard.figures import TREND_BREAK_MONTHS, _trend_axis
+from dashboard.figures import TREND_BREAK_MONTHS, _trend_axis, monthly_trend
+from districts.models import District
 from tests.factories import (
     login_as,
     make_enterprise,
@@ -251,3 +252,20 @@ def test_the_district_page_links_to_the_district_against_the_city(two_districts,
         login_as(client, "district_official", "nanxun").get("/dashboard/districts/nanxun/").content.decode()
     )
     assert 'id="district-trend-link"' not in html
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_trend_costs_the_same_queries_whatever_the_data(db, django_assert_num_queries, count):
+    for index in range(count):
+        enterprise = make_enterprise(["nanxun", "anji"][index % 2], score_start=D(2016, 1 + index % 12, 1))
+        make_reports(enterprise, month_range(D(2015, 1, 1), 36), inspections=1, accidents=0)
+        make_project(
+            enterprise, status="completed", started_on=D(2016, 1, 1), completed_on=D(2016, 6, 1), savings="1"
+        )
+    districts = list(District.objects.all())
+    monthly_trend(districts, Period(None, D(2017, 12, 1)))  # rebuilds the roll-up after the writes
+    # Whether the roll-up is current, its months of the period, each district's earliest start.
+    with django_assert_num_queries(3):
+        trend = monthly_trend(districts, Period(None, D(2017, 12, 1)))
+    assert len(trend["months"]) == 36
+    assert trend["total"]["savings_cumulative"][-1] == count  # 1 RMB each

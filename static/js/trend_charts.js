@@ -206,8 +206,8 @@
             borderDash: one.dashed ? [6, 3] : [],
             pointRadius: small ? 0 : 1.5,
             pointHoverRadius: 3,
-            // Monotone: a smooth line that never dips below 0 between two months at 0.
-            cubicInterpolationMode: "monotone",
+            // Straight from month to month: a smoothed line invents values between them.
+            tension: 0,
             // No line across months cut out of the axis: they are not neighbours.
             segment: {
               borderColor: function (context) {
