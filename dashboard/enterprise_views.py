@@ -8,9 +8,15 @@ from django.template.loader import render_to_string
 from accounts.models import Role
 from accounts.scoping import require_role, user_role
 from dashboard import page_cache
-from dashboard.figures import DEFINITIONS, district_figures, monthly_trend, reporting_calendar
+from dashboard.figures import (
+    DEFINITIONS,
+    TREND_DEFINITIONS,
+    district_figures,
+    monthly_trend,
+    reporting_calendar,
+)
 from dashboard.forms import EnterpriseSearchForm, PeriodForm
-from dashboard.views import trend_charts
+from dashboard.views import trend_chart_data, trend_charts
 from enterprises.selectors import enterprise_for_user_or_404, enterprises_for
 
 READERS = tuple(Role)
@@ -63,15 +69,18 @@ def _detail_context(enterprise, form):
         trend = monthly_trend([enterprise.district], period, enterprise=enterprise)
         for series in trend["districts"]:
             series["name"] = enterprise.name
+        # One enterprise's completeness is 0 or 100 each month: its calendar strip says it better.
+        charts = trend_charts(trend, metrics=("inspections", "accidents", "savings_cumulative"))
         context.update(
             period=period,
             period_query=form.query(),
             calendar=calendar_years(reporting_calendar(enterprise, period)),
             figures=figures,
             definitions=DEFINITIONS,
+            trend_definitions=TREND_DEFINITIONS,
             trend=trend,
-            # One enterprise's completeness is 0 or 100 each month: its calendar strip says it better.
-            trend_charts=trend_charts(trend, metrics=("inspections", "accidents", "savings")),
+            trend_charts=charts,
+            chart_data=trend_chart_data(trend, charts),
         )
     context.update(
         reports=enterprise.safety_reports.order_by("-month")[:36],

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.db.models import (
     Count,
+    Min,
     Q,
     Sum,
 )
@@ -481,26 +482,159 @@ def breakdown_figures(districts, period, *, by):
     return rows, sum(groups.values(), Figures())
 
 
-def monthly_trend(districts, period, *, enterprise=None):
-    """Per district and month of the period: the inspections and accidents of the monthly safety
-    reports, the savings of the improvement projects completed in that month (RMB), and the
-    month's reporting completeness: its reports received × 100 ÷ its reports owed (as the district
-    figures count them), one decimal, halves away from zero; None when no report of the month is
-    owed. A report sent late counts for its own month, so a district catching up raises the
-    completeness of the months it fills in.
+# Runs of at least this many months without data (no safety report and no completed project in any
+# district charted) are cut out of the trend's axis: a 2014–2016 import and this year's reports
+# make one chart of both, not a chart of nine empty years. Shorter runs stay, as gaps.
+TREND_BREAK_MONTHS = 12
 
-    An open `from` starts with the first month that has data (a safety report or a completed
-    project). Returns {"months": ["2016-01", …], "districts": [{"code", "name", "inspections": […],
-    "accidents": […], "savings": […], "completeness": […]}, …]}; "months" is empty when the period
-    has no data. A month in which no enterprise of the district sent a safety report has None for
-    inspections and accidents (a gap in the chart: no report is not zero inspections); a month
-    without completed projects saved 0. From the roll-up (with `enterprise`, or while a writer
-    holds the roll-up back, from the same statement on the rows it needs): one query, plus the
-    roll-up's check.
+# The trend's figures per month, their definitions, as the charts and their tables show them.
+TREND_DEFINITIONS = {
+    "suggestions": _("Suggestions submitted in the month, whatever their status."),
+    "projects_completed": _("Improvement projects with status completed and completed in the month."),
+    "savings_cumulative": _(
+        "The savings of the improvement projects completed from the first month of the chart to the "
+        "month, added up (RMB)."
+    ),
+    "inspections_per_report": _(
+        "Safety inspections ÷ monthly safety reports received for the month: inspections per "
+        "reporting enterprise, to two decimals; none in a month without reports."
+    ),
+    "accident_rate": _(
+        "Accidents of the month × 12,000 ÷ its worker-months (each report counts its enterprise's "
+        "employees): accidents per 1,000 worker-years, to two decimals; none in a month without reports."
+    ),
+    "completeness": _(
+        "Reports received for the month × 100 ÷ reports owed for it, to one decimal; none when no "
+        "report of the month is owed. A report sent late counts for its own month."
+    ),
+    "inspections": _("The sum of the safety inspections in the monthly safety reports for the month."),
+    "accidents": _("The sum of the accidents in the monthly safety reports for the month."),
+    "savings": _("The savings of the improvement projects completed in the month (RMB)."),
+    "started": _(
+        "The dashed line marks the month SCORE started: the earliest SCORE start date of the "
+        "district's enterprises (for the city, of all its enterprises; for an enterprise, its own)."
+    ),
+    "axis": _(
+        "The months run from the first month of the period (or, without one, the first month with "
+        "a safety report or a completed project) to its last. A year or more without either is cut "
+        "out of the axis and marked with a break (≈), so old imports do not stretch the charts."
+    ),
+}
+
+
+def _per_report(count, reports):
+    """count ÷ reports to two decimals, halves away from zero; None without reports."""
+    return _rounded(Decimal(count) / Decimal(reports), 2) if reports else None
+
+
+def _trend_series(months, cells):
+    """One series of the trend from `cells` ({(month, column): sum}) over `months`."""
+
+    def column(name):
+        return [cells.get((month, name)) for month in months]
+
+    reports = [cells.get((month, "reports"), 0) for month in months]
+    inspections = [
+        value if count else None for value, count in zip(column("inspections"), reports, strict=True)
+    ]
+    accidents = [value if count else None for value, count in zip(column("accidents"), reports, strict=True)]
+    savings = [round(cells.get((month, "savings"), 0.0), 2) for month in months]
+    cumulative, running = [], Decimal("0.00")
+    for month in months:
+        running += _money(cells.get((month, "savings"), 0))
+        cumulative.append(float(running))
+    return {
+        "inspections": inspections,
+        "accidents": accidents,
+        "savings": savings,
+        "completeness": [
+            share_pct(cells.get((month, "reports_received"), 0), cells.get((month, "reports_expected"), 0))
+            for month in months
+        ],
+        "suggestions": [cells.get((month, "suggestions"), 0) for month in months],
+        "projects_completed": [cells.get((month, "projects_completed"), 0) for month in months],
+        "savings_cumulative": cumulative,
+        "inspections_per_report": [
+            _per_report(cells.get((month, "inspections"), 0), count)
+            for month, count in zip(months, reports, strict=True)
+        ],
+        "accident_rate": [
+            per_thousand_worker_years(
+                cells.get((month, "accidents"), 0), cells.get((month, "worker_months"), 0)
+            )
+            if count
+            else None
+            for month, count in zip(months, reports, strict=True)
+        ],
+    }
+
+
+def _trend_axis(first, last, months_with_data):
+    """The months the trend's axis shows, from `first` to `last`, and the runs cut out of it.
+
+    Returns (months, breaks): breaks are {"after": index of the last month shown before the cut
+    (-1: before the first), "from": "YYYY-MM", "to": "YYYY-MM"}, runs of TREND_BREAK_MONTHS or more
+    months without data (none in `months_with_data`)."""
+    months, breaks, run = [], [], []
+
+    def cut():
+        if len(run) >= TREND_BREAK_MONTHS:
+            breaks.append({"after": len(months) - 1, "from": f"{run[0]:%Y-%m}", "to": f"{run[-1]:%Y-%m}"})
+        else:
+            months.extend(run)
+        run.clear()
+
+    for month in Period(first, last).months():
+        if month in months_with_data:
+            cut()
+            months.append(month)
+        else:
+            run.append(month)
+    cut()
+    return months, breaks
+
+
+def score_started(districts, *, enterprise=None):
+    """{district id: the first day of the month of the earliest SCORE start date of its
+    enterprises} (those that left included: SCORE had started there); with `enterprise`, its own.
+    One query (none with `enterprise`)."""
+    if enterprise is not None:
+        return {enterprise.district_id: enterprise.score_start.replace(day=1)}
+    rows = (
+        Enterprise.objects.filter(district__in=[district.pk for district in districts])
+        .values("district")
+        .annotate(first=Min("score_start"))
+        .order_by()
+    )
+    return {row["district"]: as_date(row["first"]).replace(day=1) for row in rows if row["first"]}
+
+
+def monthly_trend(districts, period, *, enterprise=None, total_name=None):
+    """Per district and month of the period, and for their total (pooled sums, never averaged
+    rates): the figures of TREND_DEFINITIONS. inspections, accidents: sums of the monthly safety
+    reports; savings: of the improvement projects completed in that month (RMB); completeness: its
+    reports received × 100 ÷ its reports owed (as the district figures count them), one decimal,
+    halves away from zero, None when no report of the month is owed (a report sent late counts for
+    its own month, so a district catching up raises the completeness of the months it fills in);
+    suggestions, projects_completed: counts of the month; savings_cumulative: savings added up
+    from the first month of the axis; inspections_per_report: inspections ÷ reports received;
+    accident_rate: accidents × 12,000 ÷ worker-months.
+
+    The axis (TREND_DEFINITIONS["axis"]): an open `from` starts with the first month that has data
+    (a safety report or a completed project); runs of TREND_BREAK_MONTHS months or more without
+    data are cut out and listed in "breaks". Returns {"months": ["2016-01", …], "breaks": […],
+    "districts": [{"code", "name", "started": "YYYY-MM" or None, <figure>: […]}, …], "total": {…
+    the same, "code": ""}}; "months" is empty when the period has no data. A month in which no
+    enterprise of the district sent a safety report has None for inspections, accidents and the
+    rates (a gap in the chart: no report is not zero inspections); a month without completed
+    projects saved 0. From the roll-up (with `enterprise`, or while a writer holds the roll-up
+    back, from the same statement on the rows it needs), plus the start dates: two queries and
+    the roll-up's check (the start date is the enterprise's own with `enterprise`: one query).
     """
     districts = list(districts)
+    empty = {"months": [], "breaks": [], "districts": [], "total": None}
     if not districts:
-        return {"months": [], "districts": []}
+        return empty
     scope = Scope(tuple(d.pk for d in districts), enterprise.pk if enterprise is not None else None)
     alias = rollup.current_alias() if enterprise is None else None
     if alias is not None:
@@ -511,36 +645,44 @@ def monthly_trend(districts, period, *, enterprise=None):
         )
     else:
         rows = _live_rows(monthly_sums_sql(connection.vendor, scope=scope, period=period), _params(period))
-    cells = {}
-    owed = {}  # (district, month): (reports received, reports owed)
+    cells = {}  # (district, month, column): sum, and (None, month, column) for the total
+    with_data = set()
     for district_id, month, *sums in rows:
-        sums = dict(zip(MONTHLY_COLUMNS, sums, strict=True))
         month = as_date(month)
-        if sums["reports"]:
-            cells[district_id, month, "inspections"] = int(sums["inspections"])
-            cells[district_id, month, "accidents"] = int(sums["accidents"])
-        if sums["projects_completed"]:
-            cells[district_id, month, "savings"] = float(sums["savings"])
-        owed[district_id, month] = (int(sums["reports_received"] or 0), int(sums["reports_expected"] or 0))
-    if not cells:
-        return {"months": [], "districts": []}
-    first = period.first or min(month for _district, month, _name in cells)
-    months = Period(first, period.last).months()
+        for name, value in zip(MONTHLY_COLUMNS, sums, strict=True):
+            value = float(value or 0) if name == "savings" else int(value or 0)
+            cells[district_id, month, name] = value
+            cells[None, month, name] = cells.get((None, month, name), 0) + value
+        if cells[district_id, month, "reports"] or cells[district_id, month, "projects_completed"]:
+            with_data.add(month)
+    if not with_data:
+        return empty
+    started = score_started(districts, enterprise=enterprise)
+    months, breaks = _trend_axis(period.first or min(with_data), period.last, with_data)
+
+    def series(key):
+        own = {(month, name): value for (group, month, name), value in cells.items() if group == key}
+        return _trend_series(months, own)
+
+    first_start = min(started.values(), default=None)
     return {
         "months": [f"{month:%Y-%m}" for month in months],
+        "breaks": breaks,
         "districts": [
             {
                 "code": district.code,
                 "name": district.name,
-                **{
-                    name: [cells.get((district.pk, month, name)) for month in months]
-                    for name in ("inspections", "accidents")
-                },
-                "savings": [cells.get((district.pk, month, "savings"), 0) for month in months],
-                "completeness": [share_pct(*owed.get((district.pk, month), (0, 0))) for month in months],
+                "started": f"{started[district.pk]:%Y-%m}" if district.pk in started else None,
+                **series(district.pk),
             }
             for district in districts
         ],
+        "total": {
+            "code": "",
+            "name": total_name or _("Total"),
+            "started": f"{first_start:%Y-%m}" if first_start else None,
+            **series(None),
+        },
     }
 
 

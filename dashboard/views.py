@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.formats import get_format
+from django.utils.html import escape
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from accounts.models import Role
 from accounts.scoping import OFFICIAL_ROLES, require_role, user_role, visible_districts, visible_scope
 from common.months import add_months
 from dashboard import page_cache
@@ -18,6 +20,7 @@ from dashboard.db_router import reads_from_replica
 from dashboard.exports import period_label, table_download
 from dashboard.figures import (
     DEFINITIONS,
+    TREND_DEFINITIONS,
     district_figures,
     enterprise_figures,
     missing_reports,
@@ -115,47 +118,101 @@ ENTERPRISE_PAGE_COLUMNS = [
 ]
 
 
-TREND_TITLES = [
-    ("completeness", gettext_lazy("Reporting completeness per month (%)")),
-    ("inspections", gettext_lazy("Safety inspections per month")),
-    ("accidents", gettext_lazy("Accidents per month")),
-    ("savings", gettext_lazy("Savings of completed projects per month (RMB)")),
+# The trend charts: (figure, title, kind of value). The kind decides the axis and the table's
+# number format; the definitions are figures.TREND_DEFINITIONS.
+TREND_CHARTS = [
+    ("suggestions", gettext_lazy("Suggestions submitted per month"), "count"),
+    ("projects_completed", gettext_lazy("Improvement projects completed per month"), "count"),
+    ("savings_cumulative", gettext_lazy("Savings of completed projects, cumulative (RMB)"), "money"),
+    ("inspections_per_report", gettext_lazy("Safety inspections per reporting enterprise"), "rate"),
+    ("accident_rate", gettext_lazy("Accidents per 1,000 worker-years, per month"), "rate"),
+    ("completeness", gettext_lazy("Reporting completeness per month (%)"), "pct"),
+    ("inspections", gettext_lazy("Safety inspections per month"), "count"),
+    ("accidents", gettext_lazy("Accidents per month"), "count"),
+    ("savings", gettext_lazy("Savings of completed projects per month (RMB)"), "money"),
 ]
+# The dashboard's charts: what the officials ask (how much, how fast, how safe, how complete).
+DASHBOARD_TREND = (
+    "suggestions",
+    "projects_completed",
+    "savings_cumulative",
+    "inspections_per_report",
+    "accident_rate",
+    "completeness",
+)
+TREND_FORMATS = {"count": "{:,}", "money": "{:,.2f}", "rate": "{:,.2f}", "pct": "{:.1f}"}
 
 
-def trend_charts(trend, metrics=None):
-    """The monthly trend laid out for the charts' table fallback: one table per chart (those of
-    `metrics`, or all), a row per month. The cells are formatted and joined here: 540 cells through
-    template tags and number_format were half of the page's time."""
+def trend_charts(trend, metrics=DASHBOARD_TREND):
+    """The monthly trend laid out for the charts and their tables: one chart per figure of
+    `metrics`, a table row per month of the axis (a cut-out run of months as one row saying so),
+    a column per district and one for their total when there are several. The cells are formatted
+    and joined here: 540 cells through template tags and number_format were half of the page's
+    time."""
     separator = get_format("THOUSAND_SEPARATOR")
-    formats = {"savings": "{:,.2f}", "completeness": "{:.1f}"}
+    charts = {metric: (title, kind) for metric, title, kind in TREND_CHARTS}
+    series = trend["districts"] + ([trend["total"]] if len(trend["districts"]) > 1 else [])
+    breaks = {cut["after"]: cut for cut in trend.get("breaks", [])}
 
-    def cell(metric, value):
+    def cell(kind, value):
         if value is None:
             return "—"  # no safety report that month, or none owed
-        return formats.get(metric, "{:,}").format(value).replace(",", separator)
+        return TREND_FORMATS[kind].format(value).replace(",", separator)
+
+    def rows(metric, kind):
+        def cut_row(cut):
+            # Safe: months the code wrote and a translated sentence, nothing a user typed.
+            return (
+                f"{cut['from']} – {cut['to']}",
+                mark_safe(
+                    f'<td colspan="{len(series)}" class="trend-break">'
+                    f"{escape(_('No safety reports and no completed projects: left out of the charts.'))}</td>"
+                ),
+            )
+
+        table = [cut_row(breaks[-1])] if -1 in breaks else []
+        for index, month in enumerate(trend["months"]):
+            cells = "".join(f'<td class="text-end">{cell(kind, one[metric][index])}</td>' for one in series)
+            table.append((month, mark_safe(cells)))  # Safe: numbers formatted just above.
+            if index in breaks:
+                table.append(cut_row(breaks[index]))
+        return table
 
     return [
         {
             "metric": metric,
-            "title": title,
-            "rows": [
-                (
-                    month,
-                    # Safe: numbers formatted just above, nothing a user typed.
-                    mark_safe(
-                        "".join(
-                            f'<td class="text-end">{cell(metric, series[metric][index])}</td>'
-                            for series in trend["districts"]
-                        )
-                    ),
-                )
-                for index, month in enumerate(trend["months"])
-            ],
+            "title": charts[metric][0],
+            "kind": charts[metric][1],
+            "definition": TREND_DEFINITIONS[metric],
+            "rows": rows(metric, charts[metric][1]),
         }
-        for metric, title in TREND_TITLES
-        if metrics is None or metric in metrics
+        for metric in metrics
     ]
+
+
+def trend_chart_data(trend, charts):
+    """What static/js/trend_charts.js draws, for json_script: the months, the cut-out runs, each
+    series (the districts, then their total) with its start month and the figures charted, the
+    charts and the words on them in the user's language."""
+    metrics = [chart["metric"] for chart in charts]
+    several = len(trend["districts"]) > 1
+    series = trend["districts"] + ([trend["total"]] if several else [])
+    return {
+        "months": trend["months"],
+        "breaks": trend.get("breaks", []),
+        "series": [
+            {"code": one["code"], "name": str(one["name"]), "started": one["started"]}
+            | {metric: one[metric] for metric in metrics}
+            for one in series
+        ],
+        # The index of the total among the series (the city, in "a district against the city").
+        "total": len(trend["districts"]) if several else None,
+        "charts": [
+            {"metric": chart["metric"], "kind": chart["kind"], "title": str(chart["title"])}
+            for chart in charts
+        ],
+        "words": {"started": _("SCORE started")},
+    }
 
 
 NUMERIC_ENTERPRISE_COLUMNS = {key for key, _label in ENTERPRISE_PAGE_COLUMNS[5:]}
@@ -267,12 +324,20 @@ def missing_api(request):
     )
 
 
+def _city_name(districts):
+    """The name of the city whose districts these are, when they are all of one city (the "district
+    against the city" charts); None otherwise."""
+    cities = {district.city_id for district in districts}
+    return districts[0].city.name if len(districts) > 1 and len(cities) == 1 else None
+
+
 def dashboard_context(user, form):
     """The dashboard's content for the districts `user` sees over the form's period."""
     period = form.period
-    districts = list(visible_districts(user))
+    districts = list(visible_districts(user).select_related("city"))
     rows, total = district_figures(districts, period)
-    trend = monthly_trend(districts, period)
+    trend = monthly_trend(districts, period, total_name=_city_name(districts))
+    charts = trend_charts(trend)
     cards = [(key, label, getattr(total, key), DEFINITIONS[key]) for key, label in DISTRICT_COLUMNS[:6]]
     return {
         "form": form,
@@ -291,7 +356,9 @@ def dashboard_context(user, form):
         "rate_columns": RATE_CARDS,
         "definitions": DEFINITIONS,
         "trend": trend,
-        "trend_charts": trend_charts(trend),
+        "trend_charts": charts,
+        "chart_data": trend_chart_data(trend, charts),
+        "trend_definitions": TREND_DEFINITIONS,
         "has_data": bool(trend["months"]) or total.enterprises > 0,
         "training": training_figures(districts, period),
     }
@@ -415,6 +482,8 @@ def district_enterprises(request, code):
         "columns": ENTERPRISE_PAGE_COLUMNS,
         "sortable": EnterpriseFilterForm.SORTS,
         "numeric_columns": NUMERIC_ENTERPRISE_COLUMNS,
+        # The dashboard's trend charts compare a district with the city for those who see the city.
+        "against_city": user_role(request.user) != Role.DISTRICT_OFFICIAL,
     }
     return render(request, "dashboard/district.html", context)
 

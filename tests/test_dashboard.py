@@ -338,16 +338,16 @@ def test_dashboard_page_query_count_does_not_grow_with_enterprises(
 ):
     build_enterprises(count)
     user_client = login_as(client, "city_official")
-    # The API's twelve and the two of the monthly trend: whether the roll-up is current, and its
-    # months of the period.
-    with django_assert_num_queries(14 + REBUILD_QUERIES):
+    # The API's twelve and the three of the monthly trend: whether the roll-up is current, its
+    # months of the period, and each district's earliest SCORE start date (the charts' marker).
+    with django_assert_num_queries(15 + REBUILD_QUERIES):
         response = user_client.get("/dashboard/", {"to": "2017-12"})
     assert response.context["total"].enterprises == count
     with django_assert_num_queries(3):
         again = user_client.get("/dashboard/", {"to": "2017-12"})
     assert main_content(again) == main_content(response)
     settings.SCORE_PAGE_CACHE = False
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         uncached = user_client.get("/dashboard/", {"to": "2017-12"})
     assert uncached.context["total"].enterprises == count
 
@@ -398,9 +398,12 @@ def test_a_month_without_reports_is_a_gap_in_the_trend_not_zero(db, client):
     assert nanxun["accidents"] == [1, None, 1]
     assert nanxun["savings"] == [0, 0, 0]  # no project completed: nothing saved
     assert anji["inspections"] == [None, None, None]
-    table = next(chart for chart in response.context["trend_charts"] if chart["metric"] == "inspections")
+    assert nanxun["inspections_per_report"] == [4.0, None, 4.0]
+    table = next(
+        chart for chart in response.context["trend_charts"] if chart["metric"] == "inspections_per_report"
+    )
     february = dict(table["rows"])["2017-02"]
-    assert february.count("—") == 5  # every district
+    assert february.count("—") == 6  # every district and the city
 
 
 def test_dashboard_says_when_there_is_no_data(db, client):

@@ -42,11 +42,13 @@ def test_the_dashboard_reads_figures_with_their_coverage(
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{live_server.url}/dashboard/")
     page.wait_for_selector(".chart-box[data-rendered=true]")
-    assert page.locator(".chart-box[data-rendered=true]").count() == 4
-    # The completeness chart: one line per district, a percentage between 0 and 100.
+    # Six figures, a small chart for each of the five districts.
+    assert page.locator(".chart-box[data-rendered=true]").count() == 30
+    # The completeness charts: one per district, a percentage between 0 and 100.
     lines = page.evaluate(
-        """() => Chart.getChart(document.querySelector('canvas[data-trend=completeness]')).data.datasets
-              .map(d => d.data.filter(v => v !== null).every(v => v >= 0 && v <= 100))"""
+        """() => [...document.querySelectorAll('canvas[data-trend-metric=completeness]')]
+              .map(canvas => Chart.getChart(canvas).data.datasets[0].data)
+              .map(data => data.filter(v => v !== null).every(v => v >= 0 && v <= 100))"""
     )
     assert lines == [True] * 5
     assert fits(page, width)
