@@ -106,7 +106,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
-    "rest_framework",
+    # Not "rest_framework": the API works without it (no browsable API, no authtoken), and as an
+    # app its Chinese catalogue would replace Django's own words in every form ("这个字段是必填项。"
+    # would read "该字段是必填项。"); the API's messages are the portal's own (api/errors.py).
     "drf_spectacular",
     "drf_spectacular_sidecar",
     # The portal's apps, lowest layer first (README, "Layout"; .importlinter enforces it).
