@@ -211,6 +211,7 @@ NOT_SHOWN = {
     "dashboard_missingreport",
     "dashboard_rollupstate",
     "dashboard_contentstate",
+    "dashboard_displaylink",  # the links page is never cached; the screen shows no link
 }
 
 
