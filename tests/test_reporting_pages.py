@@ -395,17 +395,22 @@ def test_an_enterprise_that_owes_nothing_yet_has_no_strip(portal, client):
 @pytest.mark.usefixtures("portal")
 def test_the_dashboard_charts_completeness_per_district_with_a_table(client):
     html = dashboard(client)
-    assert '<canvas data-trend="completeness" role="img" aria-label="每月报送完整率（%）">' in html
+    # One small chart per district (tests/test_trend_charts.py has the rest).
+    assert (
+        '<canvas data-trend-metric="completeness" data-trend-series="1" role="img" aria-label="每月报送完整率（%）: 南浔区">'
+        in html
+    )
     table = {row[0]: row[1:] for row in table_rows(html, "trend-completeness-table")}
     header = table_rows(html, "trend-completeness-table", "thead")[0]
-    assert header == ["月份", "吴兴区", "南浔区", "德清县", "长兴县", "安吉县"]
+    assert header == ["月份", "吴兴区", "南浔区", "德清县", "长兴县", "安吉县", "湖州市"]
     # June: Nanxun received 1 of its 2 reports owed; March: Anji 0 of 1; Wuxing owes nothing.
-    assert table["2017-06"] == ["—", "50.0", "—", "—", "100.0"]
-    assert table["2017-03"] == ["—", "100.0", "—", "—", "0.0"]
+    # The city pools them: June (1 + 1) of (2 + 1), March (2 + 0) of (2 + 1): 66.7.
+    assert table["2017-06"] == ["—", "50.0", "—", "—", "100.0", "66.7"]
+    assert table["2017-03"] == ["—", "100.0", "—", "—", "0.0", "66.7"]
     assert "<script>" not in html  # the data goes through json_script, the drawing in trend_charts.js
 
 
 def test_the_enterprise_page_keeps_its_three_charts(portal, client):
     html = enterprise_page(client, portal["a"])
-    assert 'data-trend="completeness"' not in html  # its calendar strip says it month by month
-    assert html.count("<canvas data-trend=") == 3
+    assert 'data-trend-metric="completeness"' not in html  # its calendar strip says it month by month
+    assert html.count("<canvas data-trend-metric=") == 3
