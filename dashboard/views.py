@@ -218,6 +218,26 @@ def trend_chart_data(trend, charts):
 NUMERIC_ENTERPRISE_COLUMNS = {key for key, _label in ENTERPRISE_PAGE_COLUMNS[5:]}
 
 
+def sort_headers(columns, sort, numeric, sortable):
+    """The headers of a sortable table: (key, label, is numeric, the sort a click on it asks for
+    or "" when it does not sort, its aria-sort or "").
+
+    A number sorts largest first on the first click: an official looks for the most accidents,
+    not the fewest; a name, a code or a date sorts A to Z. A second click on the sorted column
+    turns its order round."""
+    headers = []
+    for key, label in columns:
+        first = f"-{key}" if key in numeric else key
+        if sort == key:
+            click, state = f"-{key}", "ascending"
+        elif sort == f"-{key}":
+            click, state = key, "descending"
+        else:
+            click, state = first, ""
+        headers.append((key, label, key in numeric, click if key in sortable else "", state))
+    return headers
+
+
 def _error_response(form):
     return JsonResponse(
         {"error": form.error_message()}, status=400, json_dumps_params={"ensure_ascii": False}
@@ -345,6 +365,7 @@ def dashboard_context(user, form):
         "period_query": form.query(),
         "rows": rows,
         "total": total,
+        "scope_names": [district.name for district in districts],  # printed under the title
         "cards": cards,
         "rate_cards": [
             (key, label, kind, getattr(total, key), DEFINITIONS[key]) for key, label, kind in RATE_CARDS
@@ -354,6 +375,9 @@ def dashboard_context(user, form):
         ],
         "columns": PAGE_COLUMNS,
         "rate_columns": RATE_CARDS,
+        # Each cell's label, which a phone shows beside it when a row becomes a card.
+        "column_labels": dict(PAGE_COLUMNS),
+        "rate_labels": {key: label for key, label, _kind in RATE_CARDS},
         "definitions": DEFINITIONS,
         "trend": trend,
         "trend_charts": charts,
@@ -480,8 +504,13 @@ def district_enterprises(request, code):
         "page_query": keep.urlencode(),
         "sort_query": sort_query.urlencode(),
         "columns": ENTERPRISE_PAGE_COLUMNS,
-        "sortable": EnterpriseFilterForm.SORTS,
-        "numeric_columns": NUMERIC_ENTERPRISE_COLUMNS,
+        "labels": dict(ENTERPRISE_PAGE_COLUMNS),
+        "headers": sort_headers(
+            ENTERPRISE_PAGE_COLUMNS,
+            filters.cleaned_data["sort"],
+            NUMERIC_ENTERPRISE_COLUMNS,
+            EnterpriseFilterForm.SORTS,
+        ),
         # The dashboard's trend charts compare a district with the city for those who see the city.
         "against_city": user_role(request.user) != Role.DISTRICT_OFFICIAL,
     }

@@ -423,5 +423,7 @@ def test_history_rows_say_when_their_reports_were_received(admin_client):
     )
     page = admin_client.get("/imports/history/").content.decode()
     rows = page.split("<tbody>")[1].split("</tr>")
-    assert '<td class="text-nowrap">2018-03-05 09:30</td>' in next(row for row in rows if "m.csv" in row)
-    assert '<td class="text-nowrap">—</td>' in next(row for row in rows if "p.csv" in row)
+    # Labelled for a phone, where each row is a card.
+    received = '<td class="text-nowrap" data-label="收到时间">'
+    assert f"{received}2018-03-05 09:30</td>" in next(row for row in rows if "m.csv" in row)
+    assert f"{received}—</td>" in next(row for row in rows if "p.csv" in row)
