@@ -196,7 +196,7 @@ class Plan:
     contact: str
     phone: str
     address: str
-    reports: list = field(default_factory=list)  # (month, values dict, received_at or None)
+    reports: list = field(default_factory=list)  # (month, values dict, received_at)
     suggestions: list = field(default_factory=list)
     projects: list = field(default_factory=list)
     team: list = field(default_factory=list)  # (name, phone, role, sex)
@@ -272,7 +272,7 @@ class Drip:
 
 def plan_enterprises(today):
     rng = random.Random("huzhou-score-enterprises")
-    divisions = dict(District.objects.values_list("code", "division"))
+    districts = {d.code: d for d in District.objects.all()}
     plans, codes, names = [], set(), set()
 
     def add(district, start, cohort, intake):
@@ -291,7 +291,7 @@ def plan_enterprises(today):
             Plan(
                 index=len(plans),
                 district=district,
-                credit_code=credit_code(rng, divisions[district], codes),
+                credit_code=credit_code(rng, districts[district].division, codes),
                 name=name,
                 sector=label,
                 employees=employees,
@@ -302,7 +302,7 @@ def plan_enterprises(today):
                 left_on=None,
                 contact=person_name(rng),
                 phone=f"0572-{rng.randint(2000, 6999)}{rng.randint(0, 9999):04d}",
-                address=f"湖州市{DISTRICT_NAMES[district]}{town}{rng.choice(ESTATES)}",
+                address=f"湖州市{districts[district].name_zh}{town}{rng.choice(ESTATES)}",
             )
         )
 
@@ -334,15 +334,6 @@ def plan_enterprises(today):
             if left < today - datetime.timedelta(days=30):
                 plan.left_on = left
     return plans
-
-
-DISTRICT_NAMES = {
-    "wuxing": "吴兴区",
-    "nanxun": "南浔区",
-    "deqing": "德清县",
-    "changxing": "长兴县",
-    "anji": "安吉县",
-}
 
 
 def pilot_shares(plans):
@@ -394,11 +385,19 @@ def plan_records(plan, pilot, *, last_month, today, now, modules):
     # Which months never arrive: a few enterprises miss a month or three, a few stopped reporting
     # lately, and in each pilot district one enterprise of 2015 lacks a baseline month (so the
     # dashboard shows an enterprise left out of the before/after comparison).
+    # The same draws whatever today is, so that months already made stay as they were: gaps are
+    # offsets within a fixed horizon, those beyond the data's end falling away.
+    horizon = (2030 - first.year) * 12 + 12 - first.month
+    misses, offsets = (
+        arrival.random() < 0.12,
+        [arrival.randrange(horizon) for _ in range(arrival.randint(1, 4))],
+    )
+    stopped, lately = arrival.random() < 0.03, arrival.randint(2, 6)
     gaps = set()
-    if arrival.random() < 0.12:
-        gaps.update(arrival.sample(months, min(len(months), arrival.randint(1, 4))))
-    if plan.left_on is None and end == last_month and arrival.random() < 0.03:
-        gaps.update(months[-arrival.randint(2, 6) :])
+    if misses:
+        gaps.update(add_months(first, offset) for offset in offsets)
+    if stopped and plan.left_on is None and end == last_month:
+        gaps.update(months[-lately:])
     if plan.cohort == "2015" and plan.index in (3, 14):
         gaps.add(add_months(plan.start_month, -4))
     habitually_late = arrival.random() < 0.1
@@ -501,7 +500,8 @@ def plan_records(plan, pilot, *, last_month, today, now, modules):
                 status = ImprovementProject.Status.COMPLETED
                 if rng.random() < 0.05:
                     status = ImprovementProject.Status.CANCELLED
-                if add_months(month, 3) > last_month and rng.random() < 0.5:
+                unfinished = rng.random() < 0.5
+                if add_months(month, 3) > last_month and unfinished:
                     status = ImprovementProject.Status.IN_PROGRESS
             plan.projects.append(
                 {
@@ -519,6 +519,7 @@ def plan_records(plan, pilot, *, last_month, today, now, modules):
     # The enterprise improvement team: managers and workers, as many women as the workforce has
     # (fewer among managers).
     share = plan.female_employees / plan.employees
+    rng = random.Random(f"team-{plan.credit_code}")
     for n in range(max(4, min(10, round(1 + math.log(plan.employees))))):
         role = (
             Participant.Role.MANAGER if n < 2 or (n < 4 and rng.random() < 0.5) else Participant.Role.WORKER
@@ -731,7 +732,7 @@ class Command(BaseCommand):
                     classroom = book(district, Workshop.Kind.CLASSROOM, day, 2)
                     if classroom > today:
                         break
-                    place = DISTRICT_NAMES[district] + rng.choice(
+                    place = districts[district].name_zh + rng.choice(
                         CLASSROOM_PLACES + [f"{rng.choice(towns)}镇会议中心"]
                     )
                     key = (district, module.number, Workshop.Kind.CLASSROOM, classroom, place)
