@@ -532,10 +532,11 @@ def plan_records(plan, pilot, *, last_month, today, now, modules):
 
 def insert_new(model, rows):
     """Write `rows` (dicts of column attribute names) to `model`'s table, leaving out those whose
-    key is already there (a second run): one prepared INSERT … ON CONFLICT DO NOTHING run for every
-    row. bulk_create made a model instance of each of the 200,000 rows and prepared each value
-    through its field, three quarters of the command's time (docs/demo.md, "How long it takes"); and
-    it sets received_at, an auto_now_add field, to now, which needed a second pass to undo.
+    key is already there (a second run): INSERT … ON CONFLICT DO NOTHING, as many rows a statement
+    as the database takes parameters (one statement a row would fire PostgreSQL's statement-level
+    roll-up trigger 200,000 times). bulk_create made a model instance of each row and prepared each
+    value through its field, nearly half the command's time (docs/demo.md, "How long it takes"),
+    and sets received_at, an auto_now_add field, to now, which needed a second pass to undo.
     Values go to the driver as they are, but for date-times, which the field makes naive UTC on
     SQLite."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
@@ -546,19 +547,28 @@ def insert_new(model, rows):
     ]
     names = [f.attname for f in fields]
     moments = [i for i, f in enumerate(fields) if isinstance(f, models.DateTimeField)]
-    params = []
-    for row in rows:
-        values = [row.get(name, default) for name, default in zip(names, defaults, strict=True)]
-        for i in moments:
-            values[i] = fields[i].get_db_prep_save(values[i], connection)
-        params.append(values)
+    per_statement = (connection.features.max_query_params or 10000) // len(fields)
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING",
-            params,
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+    row_marks = f"({', '.join(['%s'] * len(fields))})"
+    batch = []
+
+    def flush(cursor):
+        cursor.execute(
+            head + ", ".join([row_marks] * (len(batch) // len(fields))) + " ON CONFLICT DO NOTHING", batch
         )
+        batch.clear()
+
+    with connection.cursor() as cursor:
+        for number, row in enumerate(rows, 1):
+            values = [row.get(name, default) for name, default in zip(names, defaults, strict=True)]
+            for i in moments:
+                values[i] = fields[i].get_db_prep_save(values[i], connection)
+            batch.extend(values)
+            if number % per_statement == 0:
+                flush(cursor)
+        if batch:
+            flush(cursor)
 
 
 # --- Writing the plan -----------------------------------------------------------------------------
