@@ -11,8 +11,11 @@ from django.utils import translation
 
 from accounts.models import Role
 from accounts.scoping import editable_districts, user_role, visible_districts
+from common.months import Period
+from dashboard.figures import district_figures
 from districts.models import City, District
 from enterprises.models import Enterprise, SafetyReport
+from enterprises.reporting import latest_due_month
 from improvements.models import ImprovementProject, Suggestion
 from score_portal.settings import database_from_url
 from tests.factories import make_enterprise, make_user
@@ -160,10 +163,13 @@ def counts():
 def test_seed_demo_twice_adds_nothing_the_second_time(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     first = counts()
+    figures = district_figures(District.objects.all(), Period(None, latest_due_month()))[1]
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert counts() == first
-    # Every district has data, and one account per role exists.
-    assert first["Enterprise"] == 50
+    assert district_figures(District.objects.all(), Period(None, latest_due_month()))[1] == figures
+    # Every district has data (the pilot's 50 enterprises and the scale-up's 950), and one account
+    # per role exists, with a consultant for each district's walk-throughs.
+    assert first["Enterprise"] == 1000
     assert set(Enterprise.objects.values_list("district__code", flat=True)) == {
         "wuxing",
         "nanxun",
@@ -177,35 +183,16 @@ def test_seed_demo_twice_adds_nothing_the_second_time(db):
         "city",
         "nanxun",
         "trainer",
+        "trainer_anji",
+        "trainer_changxing",
+        "trainer_deqing",
+        "trainer_wuxing",
     ]
+    # The consultants of the other districts cannot log in; the demo logins can.
+    assert User.objects.get(username="trainer_anji").has_usable_password() is False
+    assert User.objects.get(username="trainer").check_password("score-demo-2026") is True
     for enterprise in Enterprise.objects.all():
         enterprise.full_clean()  # valid credit codes and every model rule
-
-
-def test_seed_demo_lists_only_people_of_the_enterprises_taking_part(db):
-    """Every attendee of every demo workshop belongs to one of its enterprises, so each workshop
-    can be opened and saved again with its own form."""
-    from training.models import Attendance
-
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
-    strays = [
-        a.pk
-        for a in Attendance.objects.select_related("participant", "workshop").prefetch_related(
-            "workshop__enterprises"
-        )
-        if a.participant.enterprise_id not in {e.pk for e in a.workshop.enterprises.all()}
-    ]
-    assert Attendance.objects.exists() is True
-    assert strays == []
-
-
-def test_seed_demo_shows_a_score_effect(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
-    enterprise = Enterprise.objects.order_by("credit_code").first()
-    start = enterprise.score_start.replace(day=1)
-    before = [r.inspections for r in enterprise.safety_reports.filter(month__lt=start)]
-    after = [r.inspections for r in enterprise.safety_reports.filter(month__gte=start)]
-    assert max(before) < min(after)
 
 
 @pytest.mark.parametrize(

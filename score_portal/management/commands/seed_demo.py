@@ -1,23 +1,41 @@
-"""Believable demo data for every district, and one demo account per role.
+"""Demo data that tells the story of SCORE in Huzhou, and one demo account per role.
 
-The data ends with the current month so that the dashboard's default period shows it: 36 months
-of safety reports per enterprise, SCORE starting between months 13 and 20 (so a full 12-month
-baseline exists), inspections rising and accidents falling after the start. Everything is keyed
-(credit code, enterprise + month, enterprise + reference, …) so a second run adds nothing.
+The story, as the programme reported it (docs/demo.md):
+
+- 2015: the pilot starts in Nanxun and Deqing with 20 enterprises; 30 more join in 2016 and 2017,
+  50 by the mid-term workshop of November 2017. From their first record to October 2017 the two
+  districts report 5,100 suggestions, 4,300 completed improvement projects and RMB 50 million
+  saved; in each district safety inspections rose by about 260 % and accidents fell by about 70 %.
+- 2018–2019: the scale-up to about 1,000 enterprises across the five districts, in intakes of a
+  few dozen enterprises each spring, summer and autumn.
+- Monthly safety reports from 12 months before each enterprise's start (collected when it joins)
+  up to the latest due month; most arrive on time, some late, a few never.
+
+The pilot's three totals are shared out over its enterprises and months (the largest remainders
+get the odd one), so the dashboard shows them whatever the random draws; the safety figures follow
+rates (each month's count is the rate's running total, rounded), so that a district's pooled change
+stays close to the rates' ratio. Everything comes from random generators seeded with constants and
+never depends on today's date except where the data ends, so a second run computes the same rows,
+finds them by their keys (credit code, enterprise + month, enterprise + reference, …) and adds
+nothing.
 """
 
 import datetime
+import math
 import random
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import Role
 from accounts.services import user_create_or_update
 from common.months import add_months
+from dashboard import rollup
 from districts.models import District
 from enterprises.credit_code import ALPHABET, check_character
 from enterprises.models import Enterprise, SafetyReport
@@ -33,13 +51,110 @@ DEMO_USERS = [
     ("anji", Role.DISTRICT_OFFICIAL, "anji", "吴美玲"),
     ("trainer", Role.TRAINER, "nanxun", "陈晓燕"),
 ]
-ENTERPRISES_PER_DISTRICT = 10
-MONTHS = 36
-SECTORS = ["竹制品", "纺织", "木业家具", "金属制品", "化工", "电梯部件"]
-NAME_PARTS = ["华", "兴", "达", "丰", "盛", "恒", "隆", "安", "泰", "鑫", "源", "宏", "康", "顺", "利"]
-SURNAMES = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "沈", "钱", "孙", "朱"]
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明"]
-SUGGESTIONS = ["加装防护栏", "通道划线", "工具定置", "改进照明", "废料分类回收", "设备点检表", "消防通道清理"]
+# A factory walk-through needs a consultant, a trainer of its district (its form refuses anything
+# else): one per district. Nanxun's is the demo trainer; the others' accounts cannot log in.
+CONSULTANTS = {
+    "nanxun": ("trainer", "陈晓燕"),
+    "wuxing": ("trainer_wuxing", "顾文斌"),
+    "deqing": ("trainer_deqing", "姚丽萍"),
+    "changxing": ("trainer_changxing", "蒋志刚"),
+    "anji": ("trainer_anji", "潘玉琴"),
+}
+
+# What the mid-term workshop of November 2017 reported for Nanxun and Deqing, from the first record
+# to October 2017.
+PILOT_DISTRICTS = ("nanxun", "deqing")
+PILOT_LAST_MONTH = datetime.date(2017, 10, 1)
+PILOT_SUGGESTIONS = 5100
+PILOT_PROJECTS_COMPLETED = 4300
+PILOT_SAVINGS = Decimal("50000000.00")
+# Inspections × 3.6 (+260 %) and accidents × 0.3 (−70 %) after the start, on average.
+PILOT_INSPECTIONS_FACTOR = (3.4, 3.8)
+PILOT_ACCIDENTS_FACTOR = (0.25, 0.35)
+SCALE_UP_INSPECTIONS_FACTOR = (2.0, 4.2)
+SCALE_UP_ACCIDENTS_FACTOR = (0.3, 0.65)
+
+# The sectors of Huzhou: (as the portal shows them, trade words for names, women's share range).
+SECTORS = {
+    "bamboo": ("竹制品 bamboo", ["竹业", "竹木制品", "竹制品", "竹纤维"], (0.35, 0.55)),
+    "wood": ("木业家具 wood & furniture", ["木业", "家具", "地板", "装饰材料"], (0.22, 0.42)),
+    "textiles": ("纺织服装 textiles", ["纺织", "丝绸", "服饰", "童装", "织造"], (0.55, 0.8)),
+    "elevators": ("电梯 elevators", ["电梯", "电梯部件", "电梯导轨", "扶梯"], (0.08, 0.2)),
+    "metal": ("金属制品 metal products", ["金属制品", "五金", "机械", "不锈钢", "铸造"], (0.1, 0.25)),
+}
+
+# Per district: its towns (for names and addresses), its sectors' weights, and how many enterprises
+# join in the scale-up of 2018 and 2019. With the pilot's 50, 1,000 enterprises.
+DISTRICTS = {
+    "wuxing": (
+        ["织里", "八里店", "埭溪", "东林", "妙西", "道场", "环渚", "月河", "吴兴"],
+        {"textiles": 45, "metal": 25, "wood": 15, "elevators": 5, "bamboo": 10},
+        (95, 115),
+    ),
+    "nanxun": (
+        ["南浔", "练市", "双林", "菱湖", "和孚", "善琏", "旧馆", "石淙", "千金"],
+        {"wood": 40, "elevators": 25, "textiles": 15, "metal": 15, "bamboo": 5},
+        (80, 95),
+    ),
+    "deqing": (
+        ["武康", "新市", "乾元", "洛舍", "钟管", "禹越", "新安", "雷甸", "德清"],
+        {"metal": 30, "wood": 25, "textiles": 20, "bamboo": 15, "elevators": 10},
+        (75, 90),
+    ),
+    "changxing": (
+        ["雉城", "夹浦", "煤山", "泗安", "和平", "李家巷", "洪桥", "林城", "长兴"],
+        {"textiles": 40, "metal": 35, "wood": 15, "bamboo": 5, "elevators": 5},
+        (95, 115),
+    ),
+    "anji": (
+        ["递铺", "孝丰", "天荒坪", "梅溪", "鄣吴", "杭垓", "报福", "天子湖", "溪龙", "安吉"],
+        {"bamboo": 50, "wood": 30, "textiles": 10, "metal": 10},
+        (85, 105),
+    ),
+}
+# The pilot's intakes: (district, first start date, enterprises, cohort).
+PILOT_INTAKES = [
+    ("nanxun", datetime.date(2015, 4, 7), 10, "2015"),
+    ("deqing", datetime.date(2015, 5, 12), 10, "2015"),
+    ("nanxun", datetime.date(2016, 3, 15), 8, "2016"),
+    ("deqing", datetime.date(2016, 4, 12), 7, "2016"),
+    ("nanxun", datetime.date(2017, 3, 14), 7, "2017"),
+    ("deqing", datetime.date(2017, 4, 11), 8, "2017"),
+]
+# The scale-up's intakes each year: spring, summer, autumn (month, day), sharing the year's number.
+SCALE_UP_INTAKES = [(3, 6), (6, 5), (9, 4)]
+CLASS_SIZE = 18
+
+BRAND_FIRST = "恒永华天金瑞宏鼎诚富新兴嘉振明佳顺德泰丰博昌万亿盛汇通"
+BRAND_SECOND = "盛裕达成洲丰源旺隆禾华辉美昌泰利祥鑫宇发茂兴胜和信"
+ESTATES = ["工业园区", "经济开发区", "工业功能区", "科技园", "创业园"]
+SURNAMES = "王李张刘陈杨赵黄周吴沈钱孙朱徐胡高林何郭马罗梁宋郑谢韩唐冯许邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚钟姜崔谭陆汪范金石廖贾夏韦付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺顾毛郝龚邵万钱严赖覃洪武莫孔"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力斌宁浩凯云飞鹏海燕慧琴晓东林雪梅国荣志新春"
+MOBILE_PREFIXES = ["134", "135", "136", "137", "138", "139", "150", "151", "152", "157", "158", "159",
+                   "182", "183", "187", "188", "130", "131", "132", "155", "156", "185", "186", "133",
+                   "153", "180", "181", "189", "177", "199"]  # fmt: skip
+SUGGESTIONS = [
+    "在砂光机旁加装防护栏",
+    "车间主通道划线并保持畅通",
+    "工具定置摆放，减少寻找时间",
+    "改善喷漆房照明",
+    "边角料分类回收再利用",
+    "设备每日点检表上墙",
+    "清理消防通道的堆放物",
+    "压缩空气管路查漏",
+    "更换老化的配电箱",
+    "原料仓库先进先出",
+    "增设员工休息饮水点",
+    "叉车行驶区域加装反光镜",
+    "改进包装工序减少返工",
+    "噪声岗位配发耳塞",
+    "化学品柜加锁并贴标签",
+    "新员工岗前安全培训",
+    "下料工序改用定尺模板",
+    "车间安装排风扇降温",
+    "班前会通报质量问题",
+    "废水沉淀池加盖",
+]
 PROJECTS = [
     "车间5S改善",
     "节能照明改造",
@@ -47,19 +162,424 @@ PROJECTS = [
     "安全通道标识",
     "设备防护罩加装",
     "压缩空气泄漏治理",
+    "除尘系统改造",
+    "来料检验流程优化",
+    "员工建议奖励制度",
+    "生产线平衡改善",
+    "锅炉余热回收",
+    "危化品存放整改",
+    "班组长技能培训",
+    "返工率降低项目",
+    "仓库货位管理",
 ]
+CLASSROOM_PLACES = ["应急管理局培训室", "人力社保局培训中心", "职业技术学校报告厅"]
 
 
-def demo_credit_code(rng, division):
-    body = "91" + division + "".join(rng.choice(ALPHABET) for _ in range(9))
-    return body + check_character(body)
+# --- The plan: what the demo holds, made in Python from seeded random numbers ---------------------
+
+
+@dataclass
+class Plan:
+    """One demo enterprise and everything it reports."""
+
+    index: int
+    district: str
+    credit_code: str
+    name: str
+    sector: str
+    employees: int
+    female_employees: int
+    score_start: datetime.date
+    cohort: str
+    intake: int
+    left_on: datetime.date | None
+    contact: str
+    phone: str
+    address: str
+    reports: list = field(default_factory=list)  # (month, values dict, received_at)
+    suggestions: list = field(default_factory=list)
+    projects: list = field(default_factory=list)
+    team: list = field(default_factory=list)  # (name, phone, role, sex)
+
+    @property
+    def pilot(self):
+        return self.cohort in ("2015", "2016", "2017")
+
+    @property
+    def start_month(self):
+        return self.score_start.replace(day=1)
+
+
+def weekday_on_or_after(day):
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def person_name(rng):
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+
+
+def mobile(rng):
+    return rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 99999999):08d}"
+
+
+def credit_code(rng, division, taken):
+    while True:
+        body = "91" + division + "".join(rng.choice(ALPHABET) for _ in range(9))
+        code = body + check_character(body)
+        if code not in taken:
+            taken.add(code)
+            return code
+
+
+def month_days(month, first=None, last=None):
+    """The days of `month` from `first` (if in that month) to `last` (if in that month)."""
+    start = month if first is None or first < month else first
+    end = add_months(month, 1) - datetime.timedelta(days=1)
+    if last is not None and last < end:
+        end = last
+    return start, end
+
+
+def random_day(rng, start, end):
+    return start + datetime.timedelta(days=rng.randint(0, max(0, (end - start).days)))
+
+
+def share_out(total, weights):
+    """`total` shared out in proportion to `weights`, in whole numbers adding up to `total`:
+    each gets the whole part of its share, the largest remainders one more."""
+    whole = sum(weights)
+    exact = [total * w / whole for w in weights]
+    counts = [math.floor(x) for x in exact]
+    for i in sorted(range(len(exact)), key=lambda i: counts[i] - exact[i])[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+class Drip:
+    """Whole monthly counts whose running total follows a rate (the total so far, rounded down):
+    over a year they add up to the year's rate give or take one, so pooled sums follow the rates."""
+
+    def __init__(self, rng):
+        self.level = rng.random()
+
+    def take(self, rate):
+        before = math.floor(self.level)
+        self.level += rate
+        return math.floor(self.level) - before
+
+
+def plan_enterprises(today):
+    rng = random.Random("huzhou-score-enterprises")
+    districts = {d.code: d for d in District.objects.all()}
+    plans, codes, names = [], set(), set()
+
+    def add(district, start, cohort, intake):
+        towns, sectors, _years = DISTRICTS[district]
+        sector = rng.choices(list(sectors), weights=list(sectors.values()))[0]
+        label, trades, (low, high) = SECTORS[sector]
+        while True:
+            town = rng.choice(towns)
+            name = f"{town}{rng.choice(BRAND_FIRST)}{rng.choice(BRAND_SECOND)}{rng.choice(trades)}有限公司"
+            if name not in names:
+                names.add(name)
+                break
+        # Sizes skewed as in the city: many small firms, a few large ones (median about 110).
+        employees = max(20, min(2000, round(math.exp(rng.gauss(math.log(110), 0.8)))))
+        plans.append(
+            Plan(
+                index=len(plans),
+                district=district,
+                credit_code=credit_code(rng, districts[district].division, codes),
+                name=name,
+                sector=label,
+                employees=employees,
+                female_employees=round(employees * rng.uniform(low, high)),
+                score_start=start,
+                cohort=cohort,
+                intake=intake,
+                left_on=None,
+                contact=person_name(rng),
+                phone=f"0572-{rng.randint(2000, 6999)}{rng.randint(0, 9999):04d}",
+                address=f"湖州市{districts[district].name_zh}{town}{rng.choice(ESTATES)}",
+            )
+        )
+
+    intake = 0
+    for district, first, count, cohort in PILOT_INTAKES:
+        for _ in range(count):
+            add(
+                district,
+                weekday_on_or_after(first + datetime.timedelta(days=rng.randint(0, 24))),
+                cohort,
+                intake,
+            )
+        intake += 1
+    for year_index, year in enumerate((2018, 2019)):
+        for district, (_towns, _sectors, years) in DISTRICTS.items():
+            for (month, day), count in zip(
+                SCALE_UP_INTAKES, share_out(years[year_index], [3, 4, 3]), strict=True
+            ):
+                first = datetime.date(year, month, day)
+                for _ in range(count):
+                    start = weekday_on_or_after(first + datetime.timedelta(days=rng.randint(0, 24)))
+                    add(district, start, str(year), intake)
+                intake += 1
+    # A few left: closed, moved away or gave up; none of the pilot before the mid-term workshop.
+    for plan in plans:
+        if rng.random() < (0.04 if plan.pilot else 0.06):
+            earliest = max(plan.score_start + datetime.timedelta(days=300), datetime.date(2018, 1, 1))
+            left = weekday_on_or_after(earliest + datetime.timedelta(days=rng.randint(0, 1800)))
+            if left < today - datetime.timedelta(days=30):
+                plan.left_on = left
+    return plans
+
+
+def pilot_shares(plans):
+    """The pilot's totals shared out over its enterprises and months:
+    {(plan index, month): suggestions}, {(plan index, month): projects}, and the projects' savings
+    in that order. Larger enterprises and later months (once the team is under way) get more."""
+    rng = random.Random("huzhou-score-pilot")
+    keys, idea_weights, project_weights = [], [], []
+    for plan in plans:
+        if not plan.pilot:
+            continue
+        month, k = plan.start_month, 0
+        while month <= PILOT_LAST_MONTH:
+            keys.append((plan.index, month))
+            size = math.sqrt(plan.employees)
+            idea_weights.append(size * min(1, (k + 1) / 3) * rng.uniform(0.6, 1.4))
+            # Projects take a month or two: none is completed in the start month.
+            project_weights.append(size * min(1, k / 4) * rng.uniform(0.6, 1.4))
+            month, k = add_months(month, 1), k + 1
+    ideas = dict(zip(keys, share_out(PILOT_SUGGESTIONS, idea_weights), strict=True))
+    projects = dict(zip(keys, share_out(PILOT_PROJECTS_COMPLETED, project_weights), strict=True))
+    raw = [
+        math.exp(rng.gauss(math.log(9000), 0.7)) * (plans[i].employees / 110) ** 0.3
+        for (i, _month), count in projects.items()
+        for _ in range(count)
+    ]
+    scale = PILOT_SAVINGS / Decimal(sum(raw))
+    savings = [(Decimal(value) * scale).quantize(Decimal("0.01")) for value in raw]
+    savings[-1] += PILOT_SAVINGS - sum(savings)
+    return ideas, projects, savings
+
+
+def plan_records(plan, pilot, *, last_month, today, now, modules):
+    """The enterprise's monthly safety reports, suggestions and improvement projects up to
+    `last_month` (the latest due month), and its improvement team."""
+    rng = random.Random(f"records-{plan.credit_code}")
+    arrival = random.Random(f"arrival-{plan.credit_code}")
+    ideas, projects, savings = pilot
+    first = add_months(plan.start_month, -12)
+    end = last_month
+    if plan.left_on is not None:
+        end = min(end, add_months(plan.left_on.replace(day=1), -1))
+    months = []
+    month = first
+    while month <= end:
+        months.append(month)
+        month = add_months(month, 1)
+
+    # Which months never arrive: a few enterprises miss a month or three, a few stopped reporting
+    # lately, and in each pilot district one enterprise of 2015 lacks a baseline month (so the
+    # dashboard shows an enterprise left out of the before/after comparison).
+    # The same draws whatever today is, so that months already made stay as they were: gaps are
+    # offsets within a fixed horizon, those beyond the data's end falling away.
+    horizon = (2030 - first.year) * 12 + 12 - first.month
+    misses, offsets = (
+        arrival.random() < 0.12,
+        [arrival.randrange(horizon) for _ in range(arrival.randint(1, 4))],
+    )
+    stopped, lately = arrival.random() < 0.03, arrival.randint(2, 6)
+    gaps = set()
+    if misses:
+        gaps.update(add_months(first, offset) for offset in offsets)
+    if stopped and plan.left_on is None and end == last_month:
+        gaps.update(months[-lately:])
+    if plan.cohort == "2015" and plan.index in (3, 14):
+        gaps.add(add_months(plan.start_month, -4))
+    habitually_late = arrival.random() < 0.1
+    # Some enterprises forget a month now and then.
+    forgetful = arrival.uniform(0.02, 0.08) if arrival.random() < 0.1 else 0
+    due_day = settings.SCORE_REPORT_DUE_DAY
+    zone = timezone.get_default_timezone()
+
+    size = plan.employees
+    base_inspections = max(0.5, min(8.0, (0.8 + size / 150) * rng.uniform(0.6, 1.4)))
+    base_accidents = size * rng.uniform(0.002, 0.006)
+    more_inspections = rng.uniform(*(PILOT_INSPECTIONS_FACTOR if plan.pilot else SCALE_UP_INSPECTIONS_FACTOR))
+    fewer_accidents = rng.uniform(*(PILOT_ACCIDENTS_FACTOR if plan.pilot else SCALE_UP_ACCIDENTS_FACTOR))
+    inspections, accidents, hazards = Drip(rng), Drip(rng), Drip(rng)
+    idea_rate = math.sqrt(size) * 0.08
+    pilot_ideas = sum(ideas.get((plan.index, m), 0) for m in months) / max(
+        1, len([m for m in months if plan.start_month <= m <= PILOT_LAST_MONTH])
+    )
+    project_number = 0
+    for month in months:
+        after = month >= plan.start_month
+        # Inspections are planned, so steadier than accidents from month to month.
+        done = inspections.take(base_inspections * (more_inspections if after else 1) * rng.uniform(0.8, 1.2))
+        jitter = rng.uniform(0.6, 1.4)
+        hurt = accidents.take(base_accidents * (fewer_accidents if after else 1) * rng.uniform(0.6, 1.4))
+        found = hazards.take((done * 1.6 if after else done * 2.4) * rng.uniform(0.6, 1.4))
+        injuries = sum(rng.choice((1, 1, 1, 2)) for _ in range(hurt))
+        values = {
+            "inspections": done,
+            "hazards_found": found,
+            "hazards_fixed": round(found * (rng.uniform(0.85, 1) if after else rng.uniform(0.45, 0.8))),
+            "accidents": hurt,
+            "injuries": injuries,
+            "lost_workdays": sum(rng.randint(2, 30) for _ in range(injuries)),
+        }
+        if month not in gaps and not (after and arrival.random() < forgetful):
+            if not after:
+                # Baseline months are collected when the enterprise joins: received, not on time.
+                day = plan.score_start + datetime.timedelta(days=arrival.randint(1, 12))
+            elif arrival.random() < (0.35 if habitually_late else 0.06):
+                day = add_months(month, 1).replace(day=due_day) + datetime.timedelta(
+                    days=arrival.randint(2, 45)
+                )
+            else:
+                day = add_months(month, 1) + datetime.timedelta(days=arrival.randint(0, due_day - 1))
+            received = datetime.datetime.combine(
+                day, datetime.time(arrival.randint(8, 17), arrival.randint(0, 59)), tzinfo=zone
+            )
+            # Not arrived yet: a late report of the latest months is simply missing today.
+            if received <= now:
+                plan.reports.append((month, values, received))
+        if not after:
+            continue
+
+        # Suggestions and projects: the pilot's shares up to October 2017; afterwards rates, the
+        # pilot's own rate fading to the city's usual one over a year and a half.
+        k = (month.year - plan.start_month.year) * 12 + month.month - plan.start_month.month
+        usual = (
+            idea_rate
+            * (1.0 if k < 24 else 0.25)
+            * (0.4 if datetime.date(2020, 2, 1) <= month <= datetime.date(2020, 3, 1) else 1)
+        )
+        if plan.pilot and month <= PILOT_LAST_MONTH:
+            n_ideas = ideas.get((plan.index, month), 0)
+            n_projects = projects.get((plan.index, month), 0)
+        else:
+            rate = usual
+            if plan.pilot:
+                since = (month.year - 2017) * 12 + month.month - 10
+                rate = usual + (pilot_ideas - usual) * math.exp(-since / 18)
+            n_ideas = int(rate * jitter) + (rng.random() < rate * jitter % 1)
+            project_rate = rate * 0.3
+            n_projects = int(project_rate) + (rng.random() < project_rate % 1)
+        start, stop = month_days(month, plan.score_start, min(today, plan.left_on or today))
+        for n in range(n_ideas):
+            submitted = random_day(rng, start, stop)
+            recent = (today - submitted).days < 60
+            status = rng.choices(
+                Suggestion.Status.values,  # submitted, accepted, implemented, rejected
+                weights=(60, 20, 10, 10) if recent else (8, 27, 50, 15),
+            )[0]
+            plan.suggestions.append(
+                {
+                    "reference": f"JY{month:%Y%m}-{n + 1:03d}",
+                    "submitted_on": submitted,
+                    "module_id": rng.choice(modules).pk,
+                    "text": rng.choice(SUGGESTIONS),
+                    "submitted_by": person_name(rng),
+                    "status": status,
+                }
+            )
+        for _ in range(n_projects):
+            project_number += 1
+            completed = random_day(rng, start, stop)
+            started = max(plan.score_start, completed - datetime.timedelta(days=rng.randint(10, 90)))
+            if plan.pilot and month <= PILOT_LAST_MONTH:
+                status, saved = ImprovementProject.Status.COMPLETED, next(savings)
+            else:
+                saved = Decimal(round(math.exp(rng.gauss(math.log(7000), 0.8)) * (size / 110) ** 0.3, -1))
+                status = ImprovementProject.Status.COMPLETED
+                if rng.random() < 0.05:
+                    status = ImprovementProject.Status.CANCELLED
+                unfinished = rng.random() < 0.5
+                if add_months(month, 3) > last_month and unfinished:
+                    status = ImprovementProject.Status.IN_PROGRESS
+            plan.projects.append(
+                {
+                    "reference": f"XM-{project_number:04d}",
+                    "module_id": rng.choice(modules).pk,
+                    "title": rng.choice(PROJECTS),
+                    "status": status,
+                    "started_on": started,
+                    "completed_on": completed if status == ImprovementProject.Status.COMPLETED else None,
+                    "cost": (saved * Decimal(rng.uniform(0.1, 0.6))).quantize(Decimal("1")),
+                    "savings": saved if status == ImprovementProject.Status.COMPLETED else None,
+                }
+            )
+
+    # The enterprise improvement team: managers and workers, as many women as the workforce has
+    # (fewer among managers).
+    share = plan.female_employees / plan.employees
+    rng = random.Random(f"team-{plan.credit_code}")
+    for n in range(max(4, min(10, round(1 + math.log(plan.employees))))):
+        role = (
+            Participant.Role.MANAGER if n < 2 or (n < 4 and rng.random() < 0.5) else Participant.Role.WORKER
+        )
+        woman = rng.random() < share * (0.7 if role == Participant.Role.MANAGER else 1.1)
+        plan.team.append(
+            (person_name(rng), mobile(rng), role, Participant.Sex.FEMALE if woman else Participant.Sex.MALE)
+        )
+
+
+def insert_new(model, rows):
+    """Write `rows` (dicts of column attribute names) to `model`'s table, leaving out those whose
+    key is already there (a second run): INSERT … ON CONFLICT DO NOTHING, as many rows a statement
+    as the database takes parameters (one statement a row would fire PostgreSQL's statement-level
+    roll-up trigger 200,000 times). bulk_create made a model instance of each row and prepared each
+    value through its field, nearly half the command's time (docs/demo.md, "How long it takes"),
+    and sets received_at, an auto_now_add field, to now, which needed a second pass to undo.
+    Values go to the driver as they are, but for date-times, which the field makes naive UTC on
+    SQLite."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    defaults = [
+        now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+        for f in fields
+    ]
+    names = [f.attname for f in fields]
+    moments = [i for i, f in enumerate(fields) if isinstance(f, models.DateTimeField)]
+    per_statement = (connection.features.max_query_params or 10000) // len(fields)
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+    row_marks = f"({', '.join(['%s'] * len(fields))})"
+    batch = []
+
+    def flush(cursor):
+        cursor.execute(
+            head + ", ".join([row_marks] * (len(batch) // len(fields))) + " ON CONFLICT DO NOTHING", batch
+        )
+        batch.clear()
+
+    with connection.cursor() as cursor:
+        for number, row in enumerate(rows, 1):
+            values = [row.get(name, default) for name, default in zip(names, defaults, strict=True)]
+            for i in moments:
+                values[i] = fields[i].get_db_prep_save(values[i], connection)
+            batch.extend(values)
+            if number % per_statement == 0:
+                flush(cursor)
+        if batch:
+            flush(cursor)
+
+
+# --- Writing the plan -----------------------------------------------------------------------------
 
 
 class Command(BaseCommand):
-    help = "Fill the database with demo data for every district and one demo account per role."
+    help = "Fill the database with the demo of SCORE in Huzhou (2015 on) and one demo account per role."
 
     @transaction.atomic
     def handle(self, *args, **options):
+        started = timezone.now()
         for username, role, district, full_name in DEMO_USERS:
             user_create_or_update(
                 username=username,
@@ -68,189 +588,250 @@ class Command(BaseCommand):
                 district_code=district,
                 full_name=full_name,
             )
-        # Reports up to the latest due month: the current month's are not owed yet.
+        consultants = {}
+        for district, (username, full_name) in CONSULTANTS.items():
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = user_create_or_update(
+                    username=username,
+                    role=Role.TRAINER,
+                    password=None,
+                    district_code=district,
+                    full_name=full_name,
+                )
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            consultants[district] = user
+
+        today = timezone.localdate()
+        now = timezone.now()
         last_month = latest_due_month()
-        first_month = add_months(last_month, -(MONTHS - 1))
         modules = list(Module.objects.order_by("number"))
-        for district in District.objects.order_by("division"):
-            self.seed_district(district, first_month, modules)
+        districts = {d.code: d for d in District.objects.all()}
+        plans = plan_enterprises(today)
+        ideas, projects, savings = pilot_shares(plans)
+        pilot = (ideas, projects, iter(savings))
+        for plan in plans:
+            plan_records(plan, pilot, last_month=last_month, today=today, now=now, modules=modules)
+
+        enterprise_ids = self.write_enterprises(plans, districts)
+        self.write_reports(plans, enterprise_ids)
+        self.write_improvements(plans, enterprise_ids)
+        self.write_training(plans, enterprise_ids, districts, consultants, modules, today)
+        # The dashboard's roll-up, made current now rather than by the first official to look.
+        rollup.rebuild()
         self.stdout.write(
             self.style.SUCCESS(
                 f"demo data: {Enterprise.objects.count()} enterprises, "
                 f"{SafetyReport.objects.count()} safety reports, {Suggestion.objects.count()} suggestions, "
-                f"{ImprovementProject.objects.count()} projects, {Workshop.objects.count()} workshops; "
+                f"{ImprovementProject.objects.count()} projects, {Workshop.objects.count()} workshops "
+                f"in {(timezone.now() - started).total_seconds():.1f} s; "
                 f"logins {', '.join(user[0] for user in DEMO_USERS)} / {DEMO_PASSWORD}"
             )
         )
 
-    def seed_district(self, district, first_month, modules):
-        rng = random.Random(district.division)
-        enterprises = []
-        for number in range(1, ENTERPRISES_PER_DISTRICT + 1):
-            employees = rng.randint(40, 300)
-            start = add_months(first_month, rng.randint(12, 20)) + datetime.timedelta(days=14)
-            sector = rng.choice(SECTORS)
-            enterprise, _created = Enterprise.objects.update_or_create(
-                credit_code=demo_credit_code(rng, district.division),
-                defaults={
-                    "name": f"{district.short_names}{rng.choice(NAME_PARTS)}{rng.choice(NAME_PARTS)}"
-                    f"{sector}有限公司{number}",
-                    "district": district,
-                    "sector": sector,
-                    "employees": employees,
-                    # Women are 15–60 % of a workforce in these sectors.
-                    "female_employees": round(employees * rng.uniform(0.15, 0.6)),
-                    "score_start": start,
-                    "cohort": str(start.year),
-                    "contact": rng.choice(SURNAMES) + rng.choice(GIVEN),
-                    "phone": f"0572-{rng.randint(2000000, 2999999)}",
-                },
-            )
-            enterprises.append(enterprise)
-        reports, suggestions, projects = [], [], []
-        for index, enterprise in enumerate(enterprises):
-            start_month = enterprise.score_start.replace(day=1)
-            # The last enterprise of each district misses one baseline month: real data has gaps,
-            # and the dashboard must show it leaving the before/after comparison.
-            gap = add_months(start_month, -3) if index == len(enterprises) - 1 else None
-            for offset in range(MONTHS):
-                month = add_months(first_month, offset)
-                if month == gap:
-                    continue
-                after = month >= start_month
-                found = rng.randint(2, 9) if after else rng.randint(0, 4)
-                reports.append(
-                    SafetyReport(
-                        enterprise=enterprise,
-                        month=month,
-                        inspections=rng.randint(6, 12) if after else rng.randint(1, 4),
-                        hazards_found=found,
-                        hazards_fixed=rng.randint(found // 2, found),
-                        accidents=rng.choice([0, 0, 0, 0, 1]) if after else rng.choice([0, 0, 1, 1, 2]),
-                        injuries=rng.choice([0, 0, 0, 1]),
-                        lost_workdays=rng.choice([0, 0, 2, 5]),
-                    )
+    def write_enterprises(self, plans, districts):
+        # ignore_conflicts: enterprises already there (a second run) are left as they are.
+        Enterprise.objects.bulk_create(
+            [
+                Enterprise(
+                    credit_code=plan.credit_code,
+                    name=plan.name,
+                    district=districts[plan.district],
+                    sector=plan.sector,
+                    employees=plan.employees,
+                    female_employees=plan.female_employees,
+                    score_start=plan.score_start,
+                    cohort=plan.cohort,
+                    left_on=plan.left_on,
+                    address=plan.address,
+                    contact=plan.contact,
+                    phone=plan.phone,
                 )
-                if after:
-                    for n in range(rng.randint(1, 4)):
-                        suggestions.append(
-                            Suggestion(
-                                enterprise=enterprise,
-                                reference=f"JY{month:%Y%m}-{n + 1}",
-                                submitted_on=month + datetime.timedelta(days=rng.randint(0, 27)),
-                                module=rng.choice(modules),
-                                text=rng.choice(SUGGESTIONS),
-                                submitted_by=rng.choice(SURNAMES) + rng.choice(GIVEN),
-                                status=rng.choice(Suggestion.Status.values),
-                            )
-                        )
-                    if rng.random() < 0.6:
-                        started = month + datetime.timedelta(days=rng.randint(0, 10))
-                        completed = started + datetime.timedelta(days=rng.randint(10, 80))
-                        done = completed <= datetime.date.today()
-                        projects.append(
-                            ImprovementProject(
-                                enterprise=enterprise,
-                                reference=f"XM{month:%Y%m}",
-                                module=rng.choice(modules),
-                                title=rng.choice(PROJECTS),
-                                status=ImprovementProject.Status.COMPLETED
-                                if done
-                                else ImprovementProject.Status.IN_PROGRESS,
-                                started_on=started,
-                                completed_on=completed if done else None,
-                                cost=Decimal(rng.randint(500, 20000)),
-                                savings=Decimal(rng.randint(1000, 90000)) + Decimal("0.50"),
-                            )
-                        )
-        # ignore_conflicts: rows already there (a second run) are left as they are.
-        SafetyReport.objects.bulk_create(reports, ignore_conflicts=True)
-        # Its own random numbers: a second run receives nothing, and must not shift the training's.
-        self.receive(enterprises, random.Random(f"{district.division}-received"))
-        Suggestion.objects.bulk_create(suggestions, ignore_conflicts=True)
-        ImprovementProject.objects.bulk_create(projects, ignore_conflicts=True)
-        self.seed_training(district, enterprises, modules, rng)
-
-    def receive(self, enterprises, rng):
-        """The reports just made arrived (received_at is set to now on creation): most by the 5th
-        of the next month, on time; one in ten a few weeks late."""
-        fresh = SafetyReport.objects.filter(
-            enterprise__in=enterprises, received_at__gte=timezone.now() - datetime.timedelta(minutes=10)
+                for plan in plans
+            ],
+            ignore_conflicts=True,
+            batch_size=200,
         )
-        zone = timezone.get_default_timezone()
-        received = []
-        for report in fresh:
-            day = add_months(report.month, 1) + datetime.timedelta(
-                days=4 + (rng.randint(7, 40) if rng.random() < 0.1 else 0)
+        return dict(
+            Enterprise.objects.filter(credit_code__in=[p.credit_code for p in plans]).values_list(
+                "credit_code", "pk"
             )
-            report.received_at = datetime.datetime(day.year, day.month, day.day, 9, 30, tzinfo=zone)
-            received.append(report)
-        SafetyReport.objects.bulk_update(received, ["received_at"], batch_size=500)
+        )
 
-    def seed_training(self, district, enterprises, modules, rng):
-        people = []
-        for enterprise in enterprises:
-            for role, sex in [
-                ("manager", "male"),
-                ("manager", "female"),
-                ("worker", "female"),
-                ("worker", "male"),
-            ]:
-                people.append(
-                    Participant(
-                        enterprise=enterprise,
-                        name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
-                        phone=f"13{rng.randint(100000000, 999999999)}",
-                        role=role,
-                        sex=sex,
+    def write_reports(self, plans, enterprise_ids):
+        insert_new(
+            SafetyReport,
+            (
+                {
+                    "enterprise_id": enterprise_ids[plan.credit_code],
+                    "month": month,
+                    "received_at": received,
+                    **values,
+                }
+                for plan in plans
+                for month, values, received in plan.reports
+            ),
+        )
+
+    def write_improvements(self, plans, enterprise_ids):
+        insert_new(
+            Suggestion,
+            (
+                {"enterprise_id": enterprise_ids[plan.credit_code], **values}
+                for plan in plans
+                for values in plan.suggestions
+            ),
+        )
+        insert_new(
+            ImprovementProject,
+            (
+                {"enterprise_id": enterprise_ids[plan.credit_code], **values}
+                for plan in plans
+                for values in plan.projects
+            ),
+        )
+
+    def write_training(self, plans, enterprise_ids, districts, consultants, modules, today):
+        """Each intake is taught in classes of up to CLASS_SIZE enterprises: a classroom workshop per
+        module, two months or so apart, each followed by factory walk-throughs of the enterprises
+        that came. Workshops fall on working days, at most two classroom workshops and three
+        walk-throughs a day in a district, and never after today."""
+        rng = random.Random("huzhou-score-training")
+        insert_new(
+            Participant,
+            (
+                {
+                    "enterprise_id": enterprise_ids[plan.credit_code],
+                    "name": name,
+                    "phone": phone,
+                    "role": role,
+                    "sex": sex,
+                }
+                for plan in plans
+                for name, phone, role, sex in plan.team
+            ),
+        )
+        people = {}
+        for pk, enterprise, name, phone in Participant.objects.filter(
+            enterprise_id__in=enterprise_ids.values()
+        ).values_list("pk", "enterprise_id", "name", "phone"):
+            people[(enterprise, name, phone)] = pk
+
+        booked = {}
+
+        def book(district, kind, day, limit):
+            day = weekday_on_or_after(day)
+            while booked.get((district, kind, day), 0) >= limit:
+                day = weekday_on_or_after(day + datetime.timedelta(days=1))
+            booked[(district, kind, day)] = booked.get((district, kind, day), 0) + 1
+            return day
+
+        workshops = {}  # (district, module number, kind, date, place) -> (enterprise ids, attendee ids)
+        intakes = {}
+        for plan in plans:
+            intakes.setdefault(plan.intake, []).append(plan)
+        for intake in intakes.values():
+            intake.sort(key=lambda p: (p.score_start, p.index))
+            for first in range(0, len(intake), CLASS_SIZE):
+                group = intake[first : first + CLASS_SIZE]
+                district = group[0].district
+                towns = DISTRICTS[district][0]
+                day = max(p.score_start for p in group) + datetime.timedelta(days=rng.randint(7, 14))
+                for module in modules:
+                    classroom = book(district, Workshop.Kind.CLASSROOM, day, 2)
+                    if classroom > today:
+                        break
+                    place = districts[district].name_zh + rng.choice(
+                        CLASSROOM_PLACES + [f"{rng.choice(towns)}镇会议中心"]
                     )
-                )
-        Participant.objects.bulk_create(people, ignore_conflicts=True)
-        groups = [enterprises[i : i + 5] for i in range(0, len(enterprises), 5)]
-        team = {}
-        for participant in Participant.objects.filter(enterprise__in=enterprises):
-            team.setdefault(participant.enterprise_id, []).append(participant)
-        # The demo trainer leads Nanxun's workshops; the other districts' have no account here.
-        trainer = User.objects.filter(username="trainer", profile__district=district).first()
-        attendances = []
-        for group in groups:
-            first = max(e.score_start for e in group)
-            for module in modules:
-                day = first + datetime.timedelta(days=30 * (module.number - 1) + 7)
-                workshop, created = Workshop.objects.get_or_create(
-                    district=district,
-                    module=module,
-                    kind=Workshop.Kind.CLASSROOM,
+                    key = (district, module.number, Workshop.Kind.CLASSROOM, classroom, place)
+                    came, listed = workshops.setdefault(key, (set(), set()))
+                    for plan in group:
+                        # Pilot enterprises took every module; others mostly the first two and
+                        # safety and health.
+                        takes = 0.97 if plan.pilot else (0.95, 0.93, 0.8, 0.75, 0.9)[module.number - 1]
+                        if (plan.left_on and plan.left_on <= classroom) or rng.random() > takes:
+                            continue
+                        enterprise = enterprise_ids[plan.credit_code]
+                        attendees = [p for p in plan.team if rng.random() < 0.8] or plan.team[:1]
+                        came.add(enterprise)
+                        listed.update(people[(enterprise, name, phone)] for name, phone, _r, _s in attendees)
+                        visits = rng.choices(
+                            (0, 1, 2, 3), weights=(5, 40, 40, 15) if plan.pilot else (15, 55, 25, 5)
+                        )[0]
+                        for _ in range(visits):
+                            visit = book(
+                                district,
+                                Workshop.Kind.WALKTHROUGH,
+                                classroom + datetime.timedelta(days=rng.randint(7, 50)),
+                                3,
+                            )
+                            if visit > today or (plan.left_on and plan.left_on <= visit):
+                                continue
+                            # The managers take the consultant and the inspector round, with a few workers.
+                            round_ = [
+                                p for p in plan.team if p[2] == Participant.Role.MANAGER or rng.random() < 0.4
+                            ]
+                            workshops[
+                                (district, module.number, Workshop.Kind.WALKTHROUGH, visit, plan.name)
+                            ] = (
+                                {enterprise},
+                                {people[(enterprise, name, phone)] for name, phone, _r, _s in round_},
+                            )
+                    day = classroom + datetime.timedelta(days=rng.randint(45, 75))
+        # A classroom workshop nobody came to is not held.
+        workshops = {key: value for key, value in workshops.items() if value[0]}
+
+        module_ids = {m.number: m.pk for m in modules}
+        district_ids = {code: d.pk for code, d in districts.items()}
+        numbers = {m.pk: m.number for m in modules}
+        codes = {d.pk: code for code, d in districts.items()}
+
+        def existing():
+            return {
+                (codes[d], numbers[m], kind, day, place): pk
+                for pk, d, m, kind, day, place in Workshop.objects.filter(
+                    district__in=districts.values()
+                ).values_list("pk", "district_id", "module_id", "kind", "date", "place")
+            }
+
+        there = existing()
+        inspectors = random.Random("huzhou-score-inspectors")
+        Workshop.objects.bulk_create(
+            [
+                Workshop(
+                    district_id=district_ids[district],
+                    module_id=module_ids[number],
+                    kind=kind,
                     date=day,
-                    defaults={"place": f"{district.name_zh}应急管理局培训室"},
+                    place=place,
+                    consultant=consultants[district] if kind == Workshop.Kind.WALKTHROUGH else None,
+                    inspector=person_name(inspectors) if kind == Workshop.Kind.WALKTHROUGH else "",
                 )
-                # Two groups whose last start falls on the same day share the workshop: each adds
-                # its enterprises, so that everyone on the list is of an enterprise taking part
-                # (the workshop's own form refuses anything else).
-                workshop.enterprises.add(*group)
-                if created and trainer:
-                    workshop.trainers.add(trainer)
-                for enterprise in group:
-                    for participant in team[enterprise.pk]:
-                        if rng.random() < 0.9:
-                            attendances.append(Attendance(workshop=workshop, participant=participant))
-                    # A walk-through two weeks later: the consultant and a safety inspector visit
-                    # the enterprise, and its managers take them round.
-                    walkthrough, created = Workshop.objects.get_or_create(
-                        district=district,
-                        module=module,
-                        kind=Workshop.Kind.WALKTHROUGH,
-                        date=day + datetime.timedelta(days=14),
-                        place=enterprise.name,
-                        defaults={"consultant": trainer, "inspector": rng.choice(SURNAMES) + "监察员"},
-                    )
-                    if created:
-                        walkthrough.enterprises.add(enterprise)
-                        if trainer:
-                            walkthrough.trainers.add(trainer)
-                    attendances.extend(
-                        Attendance(workshop=walkthrough, participant=participant)
-                        for participant in team[enterprise.pk]
-                        if participant.role == Participant.Role.MANAGER
-                    )
-        Attendance.objects.bulk_create(attendances, ignore_conflicts=True)
+                for (district, number, kind, day, place) in workshops
+                if (district, number, kind, day, place) not in there
+            ],
+            batch_size=500,
+        )
+        there = existing()
+        insert_new(
+            Workshop.enterprises.through,
+            (
+                {"workshop_id": there[key], "enterprise_id": e}
+                for key, (came, _l) in workshops.items()
+                for e in came
+            ),
+        )
+        insert_new(
+            Workshop.trainers.through,
+            ({"workshop_id": there[key], "user_id": consultants[key[0]].pk} for key in workshops),
+        )
+        insert_new(
+            Attendance,
+            (
+                {"workshop_id": there[key], "participant_id": p}
+                for key, (_c, listed) in workshops.items()
+                for p in sorted(listed)
+            ),
+        )
