@@ -218,14 +218,14 @@ def test_the_data_query_count_does_not_grow_with_the_data(portal, client, django
     Client().get(DATA, {"key": token})  # the roll-up rebuilt after the writes above
     # The link with its creator and profile; its last use; the data versions (page cache); the
     # districts with their city; the roll-up's check and three sums of district_figures, twice
-    # (since the first record, and the latest due month); the roll-up's check and the monthly
-    # rows of the trend.
-    with django_assert_num_queries(14):
+    # (since the first record, and the latest due month); the roll-up's check, the monthly
+    # rows of the trend and the districts' SCORE start dates.
+    with django_assert_num_queries(15):
         Client().get(DATA, {"key": token, "lang": "en"})  # not cached: another language
     for _ in range(5):
         make_enterprise("anji")
     Client().get(DATA, {"key": token})
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         Client().get(DATA, {"key": token, "lang": "en"})
 
 
