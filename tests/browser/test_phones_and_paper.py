@@ -85,7 +85,7 @@ def test_dashboard_and_district_page_show_every_key_figure_at_1280_and_390(
         shoot(f"phones-dashboard-{width}-{language}")
 
         page.goto(f"{live_server.url}/dashboard/districts/nanxun/")
-        assert page.locator("#enterprise-table tbody tr").count() == 10
+        assert page.locator("#enterprise-table tbody tr").count() == 50  # a full page of the demo's Nanxun
         assert misplaced(page, "#district-figures td", width) == []
         assert misplaced(page, "#enterprise-table tbody .key-figure", width) == []
         shoot(f"phones-district-{width}-{language}")
@@ -109,7 +109,8 @@ def test_accidents_sort_most_first_in_one_click_and_stay_in_view(demo, logged_in
     # The second click: fewest first.
     page.click("#enterprise-table thead a:has-text('Accidents')")
     page.wait_for_load_state()
-    assert column_values(page, "accidents") == sorted(accidents)
+    fewest = column_values(page, "accidents")  # the first page of 50 of the other end
+    assert fewest == sorted(fewest) and fewest[0] <= accidents[-1]
 
     # A narrower screen, where the table scrolls sideways: the sorted column is scrolled into view.
     page.set_viewport_size({"width": 800, "height": 800})
