@@ -15,7 +15,8 @@ from dashboard.db_router import reads_from_replica
 from dashboard.exports import table_download
 from dashboard.figures import DEFINITIONS, breakdown_figures
 from dashboard.forms import BreakdownForm
-from dashboard.views import DISTRICT_COLUMNS, EXPORT_FORMATS, LABELS, _districts_asked, _error_page
+from dashboard.labels import DISTRICT_COLUMNS, LABELS
+from dashboard.views import EXPORT_FORMATS, _districts_asked, _error_page
 
 # The name of a group column, per breakdown.
 GROUP_LABELS = {

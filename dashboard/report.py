@@ -27,44 +27,18 @@ from .figures import (
     monthly_trend,
     training_figures,
 )
+from .labels import DISTRICT_COLUMNS, LABELS, RATE_CARDS, TREND_CHARTS
 
-# The headline figures: (figure, label).
-HEADLINE = [
-    ("enterprises", gettext_lazy("Enterprises")),
-    ("suggestions", gettext_lazy("Suggestions")),
-    ("projects_completed", gettext_lazy("Completed projects")),
-    ("savings_rmb", gettext_lazy("Savings (RMB)")),
-    ("inspections", gettext_lazy("Safety inspections")),
-    ("accidents", gettext_lazy("Accidents")),
-]
-# The reporting figures and rates, each with what it rests on: (figure, label, kind).
-RATES = [
-    ("completeness_pct", gettext_lazy("Reporting completeness"), "pct"),
-    ("timeliness_pct", gettext_lazy("Reporting timeliness"), "pct"),
-    ("hazard_fix_pct", gettext_lazy("Hazard fix rate"), "pct"),
-    ("accident_rate", gettext_lazy("Accidents per 1,000 worker-years"), "rate"),
-    ("injury_rate", gettext_lazy("Injuries per 1,000 worker-years"), "rate"),
-    ("adoption_pct", gettext_lazy("Suggestion adoption rate"), "pct"),
-]
-CHANGES = [
-    ("inspections_change_pct", gettext_lazy("Inspections change (%)")),
-    ("accidents_change_pct", gettext_lazy("Accidents change (%)")),
-]
+# The headline figures, the rates and the changes: as the dashboard labels them (dashboard.labels).
+HEADLINE = DISTRICT_COLUMNS[:6]
+CHANGES = [(key, LABELS[key]) for key in ("inspections_change_pct", "accidents_change_pct")]
 # The reporting table's columns after the district: (figure, label).
 COMPLETENESS_COLUMNS = [
-    ("reports_expected", gettext_lazy("Reports owed")),
-    ("reports_received", gettext_lazy("Reports received")),
-    ("reports_on_time", gettext_lazy("Reports received on time")),
+    *((key, LABELS[key]) for key in ("reports_expected", "reports_received", "reports_on_time")),
     ("missing_reports", gettext_lazy("Reports missing")),
-    ("completeness_pct", gettext_lazy("Completeness (%)")),
-    ("timeliness_pct", gettext_lazy("Timeliness (%)")),
+    *((key, LABELS[key]) for key in ("completeness_pct", "timeliness_pct")),
 ]
-CHART_TITLES = {
-    "completeness": gettext_lazy("Reporting completeness per month (%)"),
-    "inspections": gettext_lazy("Safety inspections per month"),
-    "accidents": gettext_lazy("Accidents per month"),
-    "savings": gettext_lazy("Savings of completed projects per month (RMB)"),
-}
+CHART_TITLES = {metric: title for metric, title, _kind in TREND_CHARTS}
 TOP_SAVINGS = 10
 
 
@@ -106,7 +80,7 @@ def trend_charts(trend):
                 "legend": print_charts.legend(names),
             }
         )
-    savings = [sum(district["savings"][index] for district in districts) for index in range(len(months))]
+    savings = trend["total"]["savings"]  # the districts' pooled, as monthly_trend sums them
     charts.append(
         {
             "title": CHART_TITLES["savings"],
@@ -141,7 +115,9 @@ def report_context(districts, period, *, chosen=False):
         "any_small_sample": any(figures.small_sample for _district, figures in rows),
         "total": total,
         "headline": [(key, label, getattr(total, key), DEFINITIONS[key]) for key, label in HEADLINE],
-        "rates": [(key, label, kind, getattr(total, key), DEFINITIONS[key]) for key, label, kind in RATES],
+        "rates": [
+            (key, label, kind, getattr(total, key), DEFINITIONS[key]) for key, label, kind in RATE_CARDS
+        ],
         "changes": [(key, label, getattr(total, key), DEFINITIONS[key]) for key, label in CHANGES],
         "definitions": DEFINITIONS,
         "completeness_columns": COMPLETENESS_COLUMNS,

@@ -28,41 +28,12 @@ from dashboard.figures import (
     training_figures,
 )
 from dashboard.forms import EnterpriseFilterForm, PeriodForm
+from dashboard.labels import DISTRICT_COLUMNS, LABELS, RATE_CARDS, TREND_CHARTS
 from dashboard.report import report_context, report_pdf
 from enterprises.models import Enterprise
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
-# The district table's columns, in the page's and the exports' order.
-DISTRICT_COLUMNS = [
-    ("enterprises", gettext_lazy("Enterprises")),
-    ("suggestions", gettext_lazy("Suggestions")),
-    ("projects_completed", gettext_lazy("Completed projects")),
-    ("savings_rmb", gettext_lazy("Savings (RMB)")),
-    ("inspections", gettext_lazy("Safety inspections")),
-    ("accidents", gettext_lazy("Accidents")),
-    ("change_enterprises", gettext_lazy("Enterprises in the before/after comparison")),
-    ("inspections_change_pct", gettext_lazy("Inspections change (%)")),
-    ("accidents_change_pct", gettext_lazy("Accidents change (%)")),
-    # Appended, so that a spreadsheet reading the columns above by position keeps working.
-    ("change_left_out", gettext_lazy("Left out of the comparison for missing months")),
-    ("reports_expected", gettext_lazy("Reports owed")),
-    ("reports_received", gettext_lazy("Reports received")),
-    ("reports_on_time", gettext_lazy("Reports received on time")),
-    ("completeness_pct", gettext_lazy("Completeness (%)")),
-    ("timeliness_pct", gettext_lazy("Timeliness (%)")),
-    ("hazards_found", gettext_lazy("Hazards found")),
-    ("hazards_fixed", gettext_lazy("Hazards fixed")),
-    ("hazard_fix_pct", gettext_lazy("Hazards fixed (%)")),
-    ("injuries", gettext_lazy("Injuries")),
-    ("lost_workdays", gettext_lazy("Lost workdays")),
-    ("worker_months", gettext_lazy("Worker-months")),
-    ("accident_rate", gettext_lazy("Accidents per 1,000 worker-years")),
-    ("injury_rate", gettext_lazy("Injuries per 1,000 worker-years")),
-    ("suggestions_adopted", gettext_lazy("Suggestions adopted")),
-    ("adoption_pct", gettext_lazy("Suggestions adopted (%)")),
-]
-LABELS = dict(DISTRICT_COLUMNS)
 # The district table on the page: each district's reporting coverage first, so that a low figure
 # is read with it; the rates have a table of their own, with what they rest on. Its header for the
 # comparison is short: the table must fit a 1280 px screen.
@@ -83,15 +54,6 @@ PAGE_COLUMNS = [
     ("change_enterprises", gettext_lazy("Enterprises compared")),
     ("inspections_change_pct", LABELS["inspections_change_pct"]),
     ("accidents_change_pct", LABELS["accidents_change_pct"]),
-]
-# The reporting and rate cards: (figure, label, kind of value).
-RATE_CARDS = [
-    ("completeness_pct", gettext_lazy("Reporting completeness"), "pct"),
-    ("timeliness_pct", gettext_lazy("Reporting timeliness"), "pct"),
-    ("hazard_fix_pct", gettext_lazy("Hazard fix rate"), "pct"),
-    ("accident_rate", LABELS["accident_rate"], "rate"),
-    ("injury_rate", LABELS["injury_rate"], "rate"),
-    ("adoption_pct", gettext_lazy("Suggestion adoption rate"), "pct"),
 ]
 ENTERPRISE_COLUMNS = [
     ("credit_code", gettext_lazy("unified social credit code")),
@@ -118,19 +80,6 @@ ENTERPRISE_PAGE_COLUMNS = [
 ]
 
 
-# The trend charts: (figure, title, kind of value). The kind decides the axis and the table's
-# number format; the definitions are figures.TREND_DEFINITIONS.
-TREND_CHARTS = [
-    ("suggestions", gettext_lazy("Suggestions submitted per month"), "count"),
-    ("projects_completed", gettext_lazy("Improvement projects completed per month"), "count"),
-    ("savings_cumulative", gettext_lazy("Savings of completed projects, cumulative (RMB)"), "money"),
-    ("inspections_per_report", gettext_lazy("Safety inspections per reporting enterprise"), "rate"),
-    ("accident_rate", gettext_lazy("Accidents per 1,000 worker-years, per month"), "rate"),
-    ("completeness", gettext_lazy("Reporting completeness per month (%)"), "pct"),
-    ("inspections", gettext_lazy("Safety inspections per month"), "count"),
-    ("accidents", gettext_lazy("Accidents per month"), "count"),
-    ("savings", gettext_lazy("Savings of completed projects per month (RMB)"), "money"),
-]
 # The dashboard's charts: what the officials ask (how much, how fast, how safe, how complete).
 DASHBOARD_TREND = (
     "suggestions",
