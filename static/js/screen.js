@@ -14,7 +14,8 @@
   const retryMs = Math.min(refreshMs, 30000);
   const locale = body.dataset.lang === "en" ? "en" : "zh-CN";
   const integer = new Intl.NumberFormat(locale);
-  const money = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  // Whole yuan: read from across a room, the fen only push ¥ hundreds of millions off the card.
+  const money = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
   const oneDecimal = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   // Bright on the dark background, told apart by colour-blind readers too (Okabe–Ito).
   const COLOURS = ["#56b4e9", "#e69f00", "#009e73", "#f0e442", "#cc79a7", "#d55e00", "#0072b2", "#ffffff"];

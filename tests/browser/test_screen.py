@@ -1,6 +1,8 @@
 """The meeting-room screen in a real browser: at its real size (1920 × 1080), on a laptop (1280)
 and a phone (390), in both languages; the rotation, the refresh that fails, a display link."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
@@ -59,8 +61,16 @@ def test_the_screen_fills_a_1920_display_without_scrolling(demo, logged_in, live
     assert seen["overflows"] == []
     assert seen["lines"] == [5, 5, 5, 5]  # the city view: a line per district
     assert seen["nav"] == 0
-    # The demo's city figures as the dashboard shows them (50 enterprises taking part).
-    assert page.locator("[data-figure=enterprises] .screen-value").inner_text() == "50"
+    # The demo's city figures as the summary API gives them (the same period: its default), the
+    # savings in whole yuan (¥ a hundred million and more: they must fit their card, above).
+    total = page.request.get(f"{live_server.url}/dashboard/api/summary/").json()["total"]
+    assert page.locator("[data-figure=enterprises] .screen-value").inner_text().replace(",", "") == str(
+        total["enterprises"]
+    )
+    saved = page.locator("[data-figure=savings_rmb] .screen-value").inner_text()
+    whole = Decimal(total["savings_rmb"]).quantize(Decimal(1), ROUND_HALF_UP)  # as Intl rounds
+    assert saved.replace(",", "") == f"¥{whole}"
+    assert float(total["savings_rmb"]) > 100_000_000
     shoot(f"screen-1920-{language}")
 
 
@@ -87,8 +97,11 @@ def test_the_screen_moves_through_the_city_and_its_districts(demo, logged_in, li
     wait_for_screen(page)
     assert page.locator("h1").inner_text() == "湖州市"
     expect(page.locator("h1")).to_have_text("吴兴区", timeout=9000)
-    # The district's own figures and its own line in each chart.
-    assert page.locator("[data-figure=enterprises] .screen-value").inner_text() == "10"
+    # The district's own figures (as the summary API gives them) and its own line in each chart.
+    districts = page.request.get(f"{live_server.url}/dashboard/api/summary/").json()["districts"]
+    wuxing = next(district for district in districts if district["code"] == "wuxing")
+    shown = page.locator("[data-figure=enterprises] .screen-value").inner_text()
+    assert shown.replace(",", "") == str(wuxing["enterprises"]) != "0"
     assert layout(page)["lines"] == [1, 1, 1, 1]
     expect(page.locator("h1")).to_have_text("南浔区", timeout=9000)
 
