@@ -30,6 +30,19 @@ from enterprises.models import District  # noqa: E402
 from tests.factories import login_as  # noqa: E402
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """A test database need not outlive a crash of its server: on PostgreSQL a commit does not
+    wait for the disk (synchronous_commit=off), which the suite's thousands of commits and
+    TRUNCATEs (transactional tests) otherwise wait for one by one."""
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            options = database.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+
+
 @pytest.fixture
 def nanxun(db):
     return District.objects.get(code="nanxun")

@@ -1,9 +1,13 @@
 import importlib
+import io
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 
 from districts.models import City, District
 from tests.factories import make_user
+from tests.snapshots import snapshot_restore, snapshot_take
 from training.models import Module
 
 SCREENSHOTS = "test-results/screenshots"
@@ -45,6 +49,22 @@ def seeded(transactional_db):
         )
     for number, name_zh, name_en in modules.MODULES:
         Module.objects.update_or_create(number=number, defaults={"name_zh": name_zh, "name_en": name_en})
+
+
+_demo_snapshots = {}
+
+
+@pytest.fixture
+def demo(transactional_db, seeded):
+    """The demo data (`seed_demo`, docs/demo.md; it ends with the current month, each page's
+    default period). Seeded once a run, then copied back for each test that asks
+    (tests/snapshots.py: seeding takes seconds, the copy a fraction)."""
+    snapshot = _demo_snapshots.get(connection.vendor)
+    if snapshot is None:
+        call_command("seed_demo", stdout=io.StringIO())
+        _demo_snapshots[connection.vendor] = snapshot_take()
+    else:
+        snapshot_restore(snapshot)
 
 
 @pytest.fixture

@@ -3,16 +3,10 @@ dashboard, sorted by a click on a column, on a desktop (1280 px) and a phone (39
 languages. Each keeps screenshots under test-results/screenshots/ for a reviewer."""
 
 import pytest
-from django.core.management import call_command
 
 pytestmark = pytest.mark.browser
 
 SHORT = {"zh-hans": "zh", "en": "en"}
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
 
 
 def fits(page, width):

@@ -1,15 +1,8 @@
 """The dashboard in a real browser: charts with data in both languages, drill-down, an export."""
 
 import pytest
-from django.core.management import call_command
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo(transactional_db):
-    # The demo data ends with the current month, which is the dashboard's default period.
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
 
 
 def wait_for_charts(page):

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from tests.import_files import csv_bytes
 
@@ -20,12 +19,6 @@ LAPTOP = {"width": 1280, "height": 800}
 A4_PORTRAIT_WIDTH = 703
 A4_LANDSCAPE_WIDTH = 1032
 PRINTS = Path("test-results/print")
-
-
-@pytest.fixture
-def demo(transactional_db):
-    # The demo data ends with the current month, which is each page's default period.
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
 
 
 def misplaced(page, selector, width):

@@ -4,15 +4,9 @@ the PDF, in the language of the page."""
 import re
 
 import pytest
-from django.core.management import call_command
 from pypdf import PdfReader
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
 
 
 def downloaded_text(download):

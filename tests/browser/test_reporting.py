@@ -3,7 +3,6 @@ change cards, and who owes what, on a desktop (1280 px) and a phone (390 px), in
 Each keeps screenshots under test-results/screenshots/ for a reviewer."""
 
 import pytest
-from django.core.management import call_command
 
 from common.months import add_months
 from enterprises.models import Enterprise, SafetyReport
@@ -15,11 +14,10 @@ SHORT = {"zh-hans": "zh", "en": "en"}
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(demo):
     """The demo data (one enterprise of each district misses a baseline month), and one Anji
-    enterprise that also missed the 48 latest due months (more than any demo enterprise): the most missing, listed first when
-    asked."""
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    enterprise that also missed the 48 latest due months (more than any demo enterprise): the most
+    missing, listed first when asked."""
     behind = Enterprise.objects.filter(district__code="anji").order_by("credit_code").first()
     last = latest_due_month()
     SafetyReport.objects.filter(
