@@ -3,11 +3,11 @@ an import's own pages read the primary.
 
 Needs a PostgreSQL streaming replica of the database DATABASE_URL names, at DATABASE_REPLICA_URL,
 and the postgres superuser on it (to pause and resume its replay). .ci/run makes one with
-pg_basebackup and runs this file on its own:
+pg_basebackup and runs this file on its own, in one process (its tests pause the replay in turn):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/score_portal_ci_replica \\
     DATABASE_REPLICA_URL=postgres://postgres@127.0.0.1:5433/score_portal_ci_replica \\
-    .venv/bin/pytest tests/test_replica.py
+    .venv/bin/pytest -n 0 tests/test_replica.py
 
 A replica follows its primary's whole cluster, not a test database made for one run, so these
 tests use the databases as named (a scratch database .ci/run makes, migrates and drops) and commit
