@@ -6,26 +6,24 @@ the API: no CSRF token is needed, and a logged-in official's cookie cannot make 
 as a system's.
 
 The rate limit (SCORE_API_RATE requests a minute per client) is counted in the client's own row,
-in one conditional UPDATE that checks and counts at once: requests arriving together on different
-workers or app servers cannot all pass a check none of them has counted yet (PostgreSQL evaluates
-the WHERE again on the row another request has just updated). The same statement keeps the
-client's last use and request count for the admin. The page cache is per process; this is not.
+in the very statement that authenticates it (accounts.services.api_client_admit): it holds across
+every worker and app server, and the same statement keeps the client's last use and request count
+for the admin. A request past the limit is refused with 429 before anything else is looked at.
 """
 
 import datetime
+import math
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import SAFE_METHODS, BasePermission
-from rest_framework.throttling import BaseThrottle
 
 from accounts.models import ApiClient
-from accounts.services import api_client_for_token
+from accounts.services import api_client_admit
 
 
 class BearerTokenAuthentication(BaseAuthentication):
@@ -41,10 +39,14 @@ class BearerTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("Send the token as the header Authorization: Bearer <token>.")
             )
-        client = api_client_for_token(token)
+        now = timezone.now()
+        client, admitted = api_client_admit(token, rate=settings.SCORE_API_RATE, now=now)
         if client is None:
             raise exceptions.AuthenticationFailed(_("This token is unknown, expired or revoked."))
         request._request.api_client = client  # for the request log (score_portal.middleware)
+        if not admitted:
+            next_window = now.replace(second=0, microsecond=0) + datetime.timedelta(minutes=1)
+            raise exceptions.Throttled(wait=max(1, math.ceil((next_window - now).total_seconds())))
         return AnonymousUser(), client
 
     def authenticate_header(self, request):
@@ -64,38 +66,3 @@ class IsApiClient(BasePermission):
                 _("This client may only read; writing needs a client made with --write.")
             )
         return True
-
-
-def _window_start(now):
-    return now.replace(second=0, microsecond=0)
-
-
-def api_request_admit(client, *, now=None):
-    """Count a request of `client` and return True, or return False, counting nothing, when it has
-    made SCORE_API_RATE requests in the current minute. One statement (see the module)."""
-    now = now or timezone.now()
-    window = _window_start(now)
-    same_window = Q(window_start=window)
-    return bool(
-        ApiClient.objects.filter(pk=client.pk)
-        .filter(~same_window | Q(window_start__isnull=True) | Q(window_count__lt=settings.SCORE_API_RATE))
-        .update(
-            window_count=Case(When(same_window, then=F("window_count") + 1), default=Value(1)),
-            window_start=Value(window),
-            request_count=F("request_count") + 1,
-            last_used_at=Value(now),
-        )
-    )
-
-
-class ClientRateThrottle(BaseThrottle):
-    def allow_request(self, request, view):
-        client = request.auth
-        if not isinstance(client, ApiClient):
-            return True  # refused by IsApiClient already
-        self.now = timezone.now()
-        return api_request_admit(client, now=self.now)
-
-    def wait(self):
-        next_window = _window_start(self.now) + datetime.timedelta(minutes=1)
-        return max(1, int((next_window - self.now).total_seconds() + 0.999))
