@@ -77,8 +77,8 @@ def logged_in(page, live_server, seeded):
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", f"{role}-browser")
         page.fill("input[name=password]", "pw-browser-1")
-        page.click("form button[type=submit].btn-primary")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("form button[type=submit].btn-primary")
         return page
 
     return login

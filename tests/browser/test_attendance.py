@@ -71,8 +71,8 @@ def test_trainer_types_pastes_and_prefills_the_attendance(logged_in, live_server
     page.get_by_label(GREEN).check()
     page.get_by_label(WORKS).check()
     shoot(f"training-workshop-form-{short}")
-    page.click("form.workshop-form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("form.workshop-form button[type=submit]")
     shoot(f"training-workshop-form-submitted-{short}")
     workshop = Workshop.objects.get(module__number=2)
     assert page.url == f"{live_server.url}/training/workshops/{workshop.pk}/attendance/"
@@ -126,8 +126,8 @@ def test_trainer_types_pastes_and_prefills_the_attendance(logged_in, live_server
     assert totals(page) == expected
     shoot(f"training-attendance-prefilled-{short}")
 
-    page.click("[data-save]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("[data-save]")
     assert page.url == f"{live_server.url}/training/workshops/{workshop.pk}/"
     assert totals(page) == expected
     shoot(f"training-workshop-saved-{short}")
@@ -154,8 +154,8 @@ def test_bad_rows_stay_on_the_page_marked(logged_in, live_server, shoot):
     for value in ["王芳", "绿源", "厨师", "女"]:
         page.keyboard.type(value)
         page.keyboard.press("Tab")
-    page.click("[data-save]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("[data-save]")
     assert page.locator(".invalid-feedback").inner_text() == "未知的角色“厨师”：请写管理人员或职工。"
     assert page.locator("[data-cell=role]").first.input_value() == "厨师"
     assert Attendance.objects.count() == 0

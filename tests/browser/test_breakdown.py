@@ -20,8 +20,8 @@ def test_the_breakdown_by_sector_from_the_dashboard(demo, logged_in, live_server
     page = logged_in("city_official", language=language)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{live_server.url}/dashboard/")
-    page.click("#breakdown-link")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#breakdown-link")
     assert "/dashboard/breakdown/" in page.url and "by=sector" in page.url
     rows = page.locator("#breakdown-table tbody tr")
     assert rows.count() >= 2
@@ -38,15 +38,14 @@ def test_the_breakdown_by_sector_from_the_dashboard(demo, logged_in, live_server
         page.click("#breakdown-sort-phone a[href*='sort=-inspections_change_pct']")
     else:
         page.click("th[data-column=inspections_change_pct] a")
-    page.wait_for_load_state()
-    assert "sort=-inspections_change_pct" in page.url
+    page.wait_for_url("**sort=-inspections_change_pct**")  # the new page, not the old one still loaded
     changes = page.locator("#breakdown-table tbody td[data-figure=inspections_change_pct]").all_inner_texts()
     values = [float(text.split("%")[0]) for text in changes if text.strip() != "—"]
     assert values == sorted(values, reverse=True)
     assert fits(page, width)
     shoot(f"breakdown-sector-{SHORT[language]}-{width}")
-    page.click("#breakdown-by a[href*='by=cohort']")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#breakdown-by a[href*='by=cohort']")
     assert page.locator("#breakdown-table tbody tr").count() >= 1
     assert fits(page, width)
     shoot(f"breakdown-cohort-{SHORT[language]}-{width}")

@@ -44,8 +44,8 @@ def test_dashboard_in_english_with_a_chosen_period(demo, logged_in, live_server,
     page = logged_in("programme_admin", language="en")
     page.goto(f"{live_server.url}/dashboard/")
     page.fill("#period-from", "")
-    page.click("#period-form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#period-form button[type=submit]")
     assert page.locator("h1").inner_text() == "SCORE dashboard"
     assert [chart[1:] for chart in wait_for_charts(page)] == [[5, True]] * 6
     assert "Wuxing" in page.locator("#district-table").inner_text()
@@ -59,16 +59,16 @@ def test_dashboard_in_english_with_a_chosen_period(demo, logged_in, live_server,
 def test_district_official_drills_down_to_an_enterprise(demo, logged_in, live_server, shoot):
     page = logged_in("district_official", district="anji")
     assert page.locator("#district-table tbody tr").count() == 1
-    page.click("#district-table tbody a")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#district-table tbody a")
     assert page.locator("h1").inner_text() == "安吉县的企业"
     assert page.locator("#enterprise-table tbody tr").count() == 50  # a full page: Anji has about 200
-    page.click("#enterprise-table thead a:has-text('安全检查次数')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#enterprise-table thead a:has-text('安全检查次数')")
     assert "sort=-inspections" in page.url  # a number sorts largest first
     shoot("district-anji-zh")
-    page.locator("#enterprise-table tbody a").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#enterprise-table tbody a").first.click()
     assert page.locator("#enterprise-figures").is_visible()
     page.wait_for_selector(".chart-box[data-rendered=true]")
     assert page.locator("#enterprise-projects tbody tr").count() > 0

@@ -26,8 +26,8 @@ def upload(page, live_server, tmp_path, kind, name, content):
     page.goto(f"{live_server.url}/imports/")
     page.select_option("select[name=kind]", kind)
     page.set_input_files("input[name=file]", str(path))
-    page.click("#import-form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#import-form button[type=submit]")
 
 
 @pytest.mark.parametrize(
@@ -54,8 +54,8 @@ def test_programme_admin_previews_and_confirms_an_import(
     assert page.locator("#warnings tbody tr").count() == 1  # the Anji code filed under Nanxun
     assert Enterprise.objects.count() == 0
     shoot(f"import-preview-{suffix}")
-    page.click("#confirm")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#confirm")
     assert page.locator("h1").inner_text() == done
     assert Enterprise.objects.count() == 3
     shoot(f"import-done-{suffix}")

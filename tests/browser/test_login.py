@@ -13,8 +13,8 @@ def test_official_logs_in_in_chinese_and_switches_to_english(logged_in, live_ser
     assert page.locator("h1").inner_text() == "企业"
     assert page.locator("table tbody tr").count() == 1
     shoot("enterprises-zh")
-    page.click("button[value=en]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button[value=en]")
     assert page.locator("h1").inner_text() == "Enterprises"
     assert "安吉乙企业" in page.locator("table").inner_text()
     shoot("enterprises-en")

@@ -10,8 +10,8 @@ def fail_five_times(page, url, username):
         page.goto(url)
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", "wrong-password")
-        page.click("form button[type=submit].btn-primary")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("form button[type=submit].btn-primary")
 
 
 @pytest.mark.parametrize(
@@ -25,8 +25,8 @@ def test_the_locked_login_says_why_on_a_phone(page, live_server, shoot, seeded, 
     fail_five_times(page, f"{live_server.url}/accounts/login/", "li")
     page.fill("input[name=username]", "li")
     page.fill("input[name=password]", "pw-browser-1")
-    page.click("form button[type=submit].btn-primary")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("form button[type=submit].btn-primary")
     assert page.url == f"{live_server.url}/accounts/login/"
     assert message in page.locator("form .alert").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -88,8 +88,8 @@ def test_accidents_sort_most_first_in_one_click_and_stay_in_view(demo, logged_in
     page = logged_in("city_official", language="en")
     page.set_viewport_size(LAPTOP)
     page.goto(f"{live_server.url}/dashboard/districts/nanxun/")
-    page.click("#enterprise-table thead a:has-text('Accidents')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#enterprise-table thead a:has-text('Accidents')")
     assert "sort=-accidents" in page.url
     accidents = column_values(page, "accidents")
     assert accidents == sorted(accidents, reverse=True) and accidents[0] > accidents[-1]
@@ -100,8 +100,8 @@ def test_accidents_sort_most_first_in_one_click_and_stay_in_view(demo, logged_in
     )
     shoot("phones-district-sorted-1280-en")
     # The second click: fewest first.
-    page.click("#enterprise-table thead a:has-text('Accidents')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#enterprise-table thead a:has-text('Accidents')")
     fewest = column_values(page, "accidents")  # the first page of 50 of the other end
     assert fewest == sorted(fewest) and fewest[0] <= accidents[-1]
 
@@ -121,8 +121,8 @@ def test_accidents_sort_most_first_in_one_click_and_stay_in_view(demo, logged_in
     # A phone: the headers are a row of sort buttons over the cards.
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/dashboard/districts/nanxun/")
-    page.click("#enterprise-table thead a:has-text('Safety inspections')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#enterprise-table thead a:has-text('Safety inspections')")
     inspections = column_values(page, "inspections")
     assert inspections == sorted(inspections, reverse=True)
     assert misplaced(page, "#enterprise-table thead th:has(a)", PHONE["width"]) == []
@@ -133,8 +133,8 @@ def test_drill_down_and_who_owes_fit_a_phone(demo, logged_in, live_server, shoot
     page = logged_in("city_official", language="zh-hans")
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/dashboard/districts/nanxun/?sort=-accidents")
-    page.locator("#enterprise-table tbody .card-title-cell a").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#enterprise-table tbody .card-title-cell a").first.click()
     assert misplaced(page, "#enterprise-figures td:not(:empty)", PHONE["width"]) == []
     assert (
         misplaced(page, "#enterprise-projects tbody .key-figure, #enterprise-reports tbody .key-figure", 390)
@@ -167,8 +167,8 @@ def test_import_history_and_a_preview_with_errors_read_on_a_phone(
     page.goto(f"{live_server.url}/imports/")
     page.select_option("select[name=kind]", "enterprises")
     page.set_input_files("input[name=file]", str(path))
-    page.click("#import-form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#import-form button[type=submit]")
     assert page.locator("#errors tbody tr").count() == 2
     # Each error's row, column, value and message, whole and within the screen.
     assert misplaced(page, "#errors tbody td", PHONE["width"]) == []
@@ -234,8 +234,8 @@ def test_pages_print_without_navigation_and_with_their_tables_on_the_page(demo, 
     assert page.locator("#print-heading").inner_text().endswith("Scope: Nanxun")
     page.emulate_media(media="screen")
 
-    page.locator("#enterprise-table tbody td a").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#enterprise-table tbody td a").first.click()
     assert printed(page, "enterprise-en") == []
 
     page.goto(f"{live_server.url}/dashboard/missing/")

@@ -71,16 +71,16 @@ def test_who_owes_what_from_the_dashboard(demo, logged_in, live_server, shoot, l
     page = logged_in("city_official", language=language)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{live_server.url}/dashboard/")
-    page.click("#who-owes-link")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#who-owes-link")
     assert "/dashboard/missing/" in page.url
     rows = page.locator("#missing-table tbody tr")
     # The demo's story has missing reports in every district: a full first page of 50.
     assert rows.count() == 50
     assert fits(page, width)
     shoot(f"reporting-missing-{SHORT[language]}-{width}")
-    page.click("#missing-sort li:nth-child(2) a")  # most missing first
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#missing-sort li:nth-child(2) a")  # most missing first
     counts = [
         int(n)
         for n in page.locator("#missing-table td[data-missing]").evaluate_all(
@@ -95,8 +95,8 @@ def test_who_owes_what_from_the_dashboard(demo, logged_in, live_server, shoot, l
     assert fits(page, width)
     shoot(f"reporting-missing-most-{SHORT[language]}-{width}")
     # On to the enterprise: its months as a calendar strip, the missing ones marked.
-    first.locator("td.missing-name a").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        first.locator("td.missing-name a").click()
     assert page.locator("#report-calendar td[data-status=missing]").count() >= 3
     assert page.locator("#report-legend li").count() == 4
     assert fits(page, width)

@@ -162,8 +162,8 @@ def test_the_laptop_grid_starts_in_row_1_numbers_rows_and_counts_only_accepted_o
                             "worker_male": 1, "worker": 1, "female": 1, "male": 1, "all": 2}  # fmt: skip
 
     # The server refuses the same rows and names row 1 as the grid numbers it.
-    page.click("[data-save]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("[data-save]")
     assert Attendance.objects.count() == 0
     feedback = page.locator("tr[data-row]").nth(1).locator(".invalid-feedback").inner_text()
     assert feedback == words["duplicate"]
@@ -214,8 +214,8 @@ def test_on_a_phone_enterprise_role_and_sex_are_chosen_from_lists(logged_in, liv
     no_sideways_scrolling(page, 390)
     shoot(f"training-attendance-phone-lists-{language}")
 
-    page.click("[data-save]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("[data-save]")
     assert sorted(Participant.objects.values_list("name", "enterprise__name", "role", "sex")) == [
         ("孙伟", WORKS, "worker", "male"),
         ("王芳", GREEN, "manager", "female"),
