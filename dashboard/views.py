@@ -62,14 +62,11 @@ ENTERPRISE_COLUMNS = [
     ("cohort", gettext_lazy("cohort")),
     ("score_start", gettext_lazy("SCORE start date")),
     ("employees", gettext_lazy("employees")),
-    ("suggestions_submitted", gettext_lazy("Suggestions")),
-    ("projects_completed", gettext_lazy("Completed projects")),
-    ("savings_rmb", gettext_lazy("Savings (RMB)")),
-    ("inspections", gettext_lazy("Safety inspections")),
-    ("accidents", gettext_lazy("Accidents")),
+    # The figures, labelled as in the district table (dashboard.labels).
+    ("suggestions_submitted", LABELS["suggestions"]),
+    *((key, LABELS[key]) for key in ("projects_completed", "savings_rmb", "inspections", "accidents")),
     # Appended, as in the district export: what the safety sums above rest on.
-    ("reports_received", gettext_lazy("Reports received")),
-    ("reports_expected", gettext_lazy("Reports owed")),
+    *((key, LABELS[key]) for key in ("reports_received", "reports_expected")),
 ]
 # On the page the reports are one column, "11 / 12", before the sums they qualify (where a
 # 1280 px screen still shows it without scrolling the table).
