@@ -155,6 +155,11 @@ _DISTRICT_IDS_AGGREGATE = {
 }
 
 
+def api_rate_window(now):
+    """The start of the minute in which `now` counts against a client's rate limit."""
+    return now.replace(second=0, microsecond=0)
+
+
 def api_client_admit(token, *, rate, now=None):
     """The client `token` authenticates (as api_client_for_token), counting a request of it now if
     it has made fewer than `rate` in the current minute: (client, True); (client, False) when it has
@@ -195,7 +200,7 @@ def api_client_admit(token, *, rate, now=None):
     """
     adapt = connection.ops.adapt_datetimefield_value
     params = {
-        "window": adapt(now.replace(second=0, microsecond=0)),
+        "window": adapt(api_rate_window(now)),
         "now": adapt(now),
         "digest": api_token_hash(token),
         "rate": rate,

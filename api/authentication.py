@@ -23,7 +23,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from accounts.models import ApiClient
-from accounts.services import api_client_admit
+from accounts.services import api_client_admit, api_rate_window
 
 
 class BearerTokenAuthentication(BaseAuthentication):
@@ -45,7 +45,7 @@ class BearerTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("This token is unknown, expired or revoked."))
         request._request.api_client = client  # for the request log (score_portal.middleware)
         if not admitted:
-            next_window = now.replace(second=0, microsecond=0) + datetime.timedelta(minutes=1)
+            next_window = api_rate_window(now) + datetime.timedelta(minutes=1)
             raise exceptions.Throttled(wait=max(1, math.ceil((next_window - now).total_seconds())))
         return AnonymousUser(), client
 
