@@ -1,10 +1,8 @@
 import importlib
 import io
-import threading
 
 import pytest
 from django.core.management import call_command
-from django.core.signals import request_finished, request_started
 from django.db import connection
 
 from districts.models import City, District
@@ -34,39 +32,14 @@ def shoot(page):
     return take
 
 
-# The live server's requests still being answered. The server outlives each test, and its
-# threads share the test's connection to an in-memory SQLite database: a request the last test's
-# page made just before it closed (the screen's refetch, a chart's data) can still be running, and
-# would write what it computed (a roll-up rebuilt from the old rows) into the next test's data.
-_answering = threading.Condition()
-_answering.count = 0
-
-
-def _counted(change):
-    def receiver(**kwargs):
-        if threading.current_thread() is not threading.main_thread():  # the live server's threads
-            with _answering:
-                _answering.count += change
-                _answering.notify_all()
-
-    return receiver
-
-
-request_started.connect(_counted(+1), weak=False)
-request_finished.connect(_counted(-1), weak=False)
-
-
 @pytest.fixture(autouse=True)
 def seeded(transactional_db):
-    """The rows the data migrations seed (Huzhou's districts, the five modules), once the live
-    server has answered the last test's requests.
+    """The rows the data migrations seed (Huzhou's districts, the five modules).
 
     A transactional test ends by emptying every table, seeded rows included, so the next browser
     test would find no districts: they are made again from the migrations' own lists, with
     today's models (City and District have moved app since their migration ran).
     """
-    with _answering:
-        assert _answering.wait_for(lambda: _answering.count <= 0, timeout=60), "the live server is still busy"
     huzhou = importlib.import_module("enterprises.migrations.0002_huzhou_districts")
     modules = importlib.import_module("training.migrations.0002_score_modules")
     city, _ = City.objects.update_or_create(code=huzhou.HUZHOU["code"], defaults=huzhou.HUZHOU)
