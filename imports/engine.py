@@ -88,6 +88,9 @@ class PlannedRow:
     values: dict
     pk: int | None = None
     cells: list = field(default_factory=list)  # the raw row, for the error sheet
+    # For a row of a record already stored: that record's values of the file's fields (the same
+    # keys as `values`, key fields included) as they stand before the write. None for a new record.
+    old: dict | None = None
 
 
 @dataclass
@@ -363,11 +366,13 @@ def _compare_with_database(plan):
     # Compared as tuples: the database gives back dates, ints and Decimals, as the parsers do.
     values_of = _tuple_of(fields) if fields else lambda values: ()
     for row in plan.rows:
-        found = existing.get(key_of(row.values))
+        row_key = key_of(row.values)
+        found = existing.get(row_key)
         if found is None:
             continue
         row.pk = found[0]
         row.action = "unchanged" if values_of(row.values) == found[1] else "update"
+        row.old = {**dict(zip(key, row_key, strict=True)), **dict(zip(fields, found[1], strict=True))}
 
 
 def import_commit(plan, *, batch):
