@@ -6,13 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """The four roles; an account's is Profile.role (a superuser is always a programme admin).
-    What a role may do is decided by accounts.scoping, not by model permissions."""
+    """The roles; an account's is Profile.role (a superuser is always a programme admin).
+    What a role may do is decided by accounts.scoping (its RIGHTS table), not by model permissions."""
 
     PROGRAMME_ADMIN = "programme_admin", _("programme admin")
     CITY_OFFICIAL = "city_official", _("city official")
     DISTRICT_OFFICIAL = "district_official", _("district official")
     TRAINER = "trainer", _("trainer")
+    # An enterprise's safety officer or improvement team: its own enterprise's records only.
+    ENTERPRISE = "enterprise", _("enterprise")
 
 
 class Profile(models.Model):
@@ -27,6 +29,16 @@ class Profile(models.Model):
     city = models.ForeignKey("districts.City", models.PROTECT, null=True, blank=True, verbose_name=_("city"))
     district = models.ForeignKey(
         "districts.District", models.PROTECT, null=True, blank=True, verbose_name=_("district")
+    )
+    # For the enterprise role: the one enterprise the account reports for (several accounts may share
+    # it). Named by string: accounts sits below the enterprises app and does not import it.
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enterprise"),
     )
 
     class Meta:

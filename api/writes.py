@@ -7,7 +7,8 @@ them, header = row 1). From there the same parsers, rules, messages and all-or-n
 a file's. Two things differ, both because JSON says more than a cell: a number is never an Excel
 serial date (imports.values.excel_serial_dates), and a value no column takes (true, a list, an
 object) is refused in its cell. A row for an enterprise outside the client's districts is an
-error of that row (the client's rule, given to the engine as its row_check).
+error of that row: the write door checks the client's rights (accounts.scoping) on every row as
+it will be written, inside the transaction that writes it.
 """
 
 import json
@@ -17,13 +18,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import status
 
-from accounts.scoping import editable_districts
 from api.errors import ApiError, too_large_message
-from enterprises.credit_code import credit_code_error
-from enterprises.models import Enterprise
 from imports import values
-from imports.engine import header_key
-from imports.kinds import import_kind
 from imports.limits import number_text
 from imports.reading import Table
 from imports.services import ImportConflict, import_rows
@@ -149,45 +145,6 @@ def rows_table(rows):
     return table, empty
 
 
-def _scope_check(client, kind, rows):
-    """The row_check that refuses rows of enterprises outside the districts `client` may write;
-    None when it may write every district."""
-    if not client.district_ids():
-        return None
-    allowed = {district.pk: district for district in editable_districts(client)}
-    message = _("This enterprise is outside the districts this client may write (%(districts)s).") % {
-        "districts": ", ".join(d.code for d in allowed.values())
-    }
-    column = next(c for c in import_kind(kind).columns if c.field in ("credit_code", "enterprise_id"))
-    accepted = {header_key(header) for header in column.headers}
-    codes = set()
-    for row in rows:
-        for key, value in row.items():
-            if isinstance(value, str) and header_key(key) in accepted:
-                codes.add(values.folded(value).replace(" ", "").upper())
-    # Valid codes only: one holding NUL would make PostgreSQL refuse the whole query.
-    found = Enterprise.objects.filter(credit_code__in={c for c in codes if credit_code_error(c) is None})
-    existing = {
-        code: (pk, district) for pk, code, district in found.values_list("pk", "credit_code", "district_id")
-    }
-    if kind == "enterprises":
-
-        def check(row, lookups):
-            if row["district_id"] not in allowed:
-                yield "district_id", message
-            elif existing.get(row["credit_code"], (None, row["district_id"]))[1] not in allowed:
-                yield "credit_code", message
-
-        return check
-    district_of = dict(existing.values())
-
-    def check(row, lookups):
-        if district_of.get(row["enterprise_id"]) not in allowed:
-            yield "enterprise_id", message
-
-    return check
-
-
 def api_key(column):
     """A column's key in the API's rows: its first English header (DOMAIN.md)."""
     return next((header for header in column.headers if header.isascii()), column.headers[0])
@@ -210,7 +167,6 @@ def import_request(request, kind, *, dry_run):
             file_name=f"POST /api/v1/imports/{kind}/",
             api_client=client,
             dry_run=dry_run,
-            row_check=_scope_check(client, kind, rows),
         )
     except ImportConflict as conflict:
         raise ApiError(str(conflict), status.HTTP_409_CONFLICT) from None

@@ -137,3 +137,12 @@ def phone_masked(phone):
     if len(phone) <= 8:
         return "*" * max(len(phone) - 2, 0) + phone[-2:]
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def listed(items):
+    """Items as a list in a sentence of the active language: 南浔区、德清县 in Chinese (the
+    enumeration comma), "Nanxun, Deqing" in English."""
+    from django.utils.translation import get_language
+
+    separator = ", " if (get_language() or "zh-hans").startswith("en") else "、"
+    return separator.join(str(item) for item in items)

@@ -1,18 +1,21 @@
 """What an enterprises file and a monthly safety reports file hold (DOMAIN.md, "Import files")."""
 
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.scoping import Facts, Kind
 from common.months import add_months
 from common.text import text_rule_of
 from districts.models import District
 from enterprises.credit_code import credit_code_error, division_code
 from enterprises.models import Enterprise, SafetyReport
 from imports import values
-from imports.engine import Column, ImportKind
+from imports.engine import Column, ImportKind, for_commit
+from imports.history import history_value
 from imports.values import CellError
 
 CREDIT_CODE_HEADERS = ("统一社会信用代码", "信用代码", "credit_code", "uscc")
@@ -42,19 +45,68 @@ def show_enterprise(pk, lookups):
     return lookups.enterprise_names[pk]
 
 
+class EnterpriseFound(NamedTuple):
+    pk: int
+    name: str  # "name (code)", as the preview shows it
+    score_start: object
+    district_id: int
+    credit_code: str
+
+
 def enterprises_in_file(cells):
-    """{credit code: (id, name, SCORE start date)} for the codes in the file: one query.
+    """{credit code: EnterpriseFound} for the codes in the file: one query. When the plan is made
+    for its commit, the enterprises are locked (imports.engine.for_commit): their district, which
+    decides who may write their records, cannot change before the commit.
 
     Only valid codes are looked up: the others fail their own cell's parse, and one holding NUL
     would make PostgreSQL refuse the whole query."""
     codes = {values.folded(cell).replace(" ", "").upper() for cell in set(cells) if not values.is_empty(cell)}
     codes = {code for code in codes if credit_code_error(code) is None}
+    found = for_commit(Enterprise.objects.filter(credit_code__in=codes))
     return {
-        code: (pk, f"{name} ({code})", score_start)
-        for code, pk, name, score_start in Enterprise.objects.filter(credit_code__in=codes).values_list(
-            "credit_code", "pk", "name", "score_start"
+        code: EnterpriseFound(pk, f"{name} ({code})", score_start, district_id, code)
+        for code, pk, name, score_start, district_id in found.values_list(
+            "credit_code", "pk", "name", "score_start", "district_id"
         )
     }
+
+
+def owners_of(found):
+    """{enterprise id: EnterpriseFound}: what the rule of rights and the history read of a row's
+    enterprise."""
+    return {enterprise.pk: enterprise for enterprise in found.values()}
+
+
+def owned_facts(record_kind):
+    """The Facts of a record that belongs to an enterprise (a report, a suggestion, a project)."""
+
+    def facts(row, lookups):
+        owner = lookups.owners[row["enterprise_id"]]
+        return Facts(record_kind, owner.district_id, owner.pk, row.get("state"))
+
+    return facts
+
+
+def owned_name(key_field, shown):
+    def name(row, lookups):
+        return lookups.owners[row["enterprise_id"]].credit_code, shown(row[key_field])
+
+    return name
+
+
+def enterprise_facts(row, lookups):
+    return Facts(Kind.ENTERPRISE, row["district_id"], None)
+
+
+def enterprise_name(row, lookups):
+    return row["credit_code"], ""
+
+
+def enterprise_history_shown(name, value, lookups):
+    """The history keeps a district by its code."""
+    if name == "district_id" and value is not None:
+        return lookups.district_by_pk[value].code
+    return history_value(value)
 
 
 def district(cell, lookups):
@@ -156,6 +208,11 @@ ENTERPRISES = ImportKind(
     model=Enterprise,
     key=("credit_code",),
     lookups=enterprise_lookups,
+    record_kind=Kind.ENTERPRISE,
+    facts=enterprise_facts,
+    owner_field="district_id",
+    record_name=enterprise_name,
+    history_shown=enterprise_history_shown,
     check_row=enterprise_rules,
     warn_row=enterprise_warnings,
     columns=(
@@ -214,8 +271,9 @@ def safety_lookups(cells_of):
     found = enterprises_in_file(cells_of.get("enterprise_id", []))
     return SimpleNamespace(
         enterprises=found,
-        enterprise_names={pk: name for pk, name, _start in found.values()},
-        score_starts={pk: start for pk, _name, start in found.values()},
+        owners=owners_of(found),
+        enterprise_names={e.pk: e.name for e in found.values()},
+        score_starts={e.pk: e.score_start for e in found.values()},
         this_month=timezone.localdate().replace(day=1),
     )
 
@@ -262,6 +320,10 @@ SAFETY = ImportKind(
     model=SafetyReport,
     key=("enterprise_id", "month"),
     lookups=safety_lookups,
+    record_kind=Kind.REPORT,
+    facts=owned_facts(Kind.REPORT),
+    owner_field="enterprise_id",
+    record_name=owned_name("month", lambda month: f"{month:%Y-%m}"),
     check_row=safety_rules,
     warn_row=safety_warnings,
     columns=(

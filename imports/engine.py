@@ -7,6 +7,7 @@ number of rows: one per lookup table, one for the existing records, then the wri
 (PostgreSQL `COPY`; elsewhere `bulk_create`/`bulk_update` in large batches).
 """
 
+import contextvars
 import csv
 import datetime
 import hashlib
@@ -22,6 +23,10 @@ from django.db import utils as db_errors
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.scoping import Action, rights_of
+from common.text import listed
+from districts.models import District
+from imports.history import history_value, history_write
 from imports.reading import UnreadableFile, table_read
 from imports.signals import import_written
 from imports.values import CellError, RefusedCell, is_empty
@@ -67,8 +72,59 @@ class ImportKind:
     columns: tuple
     key: tuple  # fields that identify a record; the first is filtered with `__in`
     lookups: Callable  # ({field: [cell, …]}) -> object the parsers and rules read; one query each
+    # The record kind in the rule of rights (accounts.scoping.Kind), and (values, lookups) -> the
+    # Facts of the record as `values` describe it: what the rule is asked about (its district, its
+    # enterprise, its state). `owner_field`: the column a refusal of the written record names.
+    record_kind: str
+    facts: Callable
+    owner_field: str
+    # (values, lookups) -> (credit code, key within the enterprise): how the history names a record.
+    record_name: Callable
     check_row: Callable | None = None  # (values, lookups) -> [(field, message)]: errors
     warn_row: Callable | None = None  # (values, lookups) -> [(field, message)]: warnings
+    # (field, value, lookups) -> the value as the history keeps it (JSON: a district by its code).
+    history_shown: Callable = lambda name, value, lookups: history_value(value)
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who writes, and through which path (imports.models.RecordChange.Path).
+
+    `actor` is whose rights the door checks: a user or an API client; None for the system itself
+    (a command run without --by, seed_demo), which may write everything and is named in the
+    history as "command line". `user` and `api_client` are the history's author."""
+
+    path: str
+    actor: object = None
+    user: object = None
+    api_client: object = None
+
+    @classmethod
+    def of(cls, actor, path):
+        from accounts.models import ApiClient
+
+        if isinstance(actor, ApiClient):
+            return cls(path=path, actor=actor, api_client=actor)
+        return cls(path=path, actor=actor, user=actor)
+
+
+# Set while a plan is made inside the transaction that will commit it: the kinds' lookups then lock
+# the enterprises the rows belong to (`for_commit`), so that the rights and versions checked are
+# those of the records as they stand when written.
+_committing = contextvars.ContextVar("committing", default=False)
+
+
+def for_commit(queryset):
+    """`queryset` locked against concurrent writers when the plan is being made for its commit.
+
+    The door's lock protocol: every write of an enterprise's records first locks the enterprise's
+    row (FOR NO KEY UPDATE, in the order of their ids, so that two writers never wait for each other
+    in a circle). Reports, suggestions and projects are then read unlocked: any other writer of them
+    waits for the same enterprise row. Elsewhere than PostgreSQL this changes nothing (SQLite takes
+    one lock for the whole database at the first write)."""
+    if not _committing.get():
+        return queryset
+    return queryset.order_by("pk").select_for_update(no_key=True)
 
 
 @dataclass
@@ -87,6 +143,7 @@ class PlannedRow:
     action: str  # "create", "update" or "unchanged"
     values: dict
     pk: int | None = None
+    version: int | None = None  # the stored record's version, for an update
     cells: list = field(default_factory=list)  # the raw row, for the error sheet
     # For a row of a record already stored: that record's values of the file's fields (the same
     # keys as `values`, key fields included) as they stand before the write. None for a new record.
@@ -104,6 +161,7 @@ class Plan:
     warnings: list = field(default_factory=list)
     lookups: object = None
     header_row: int | None = 1  # the row number of problems with the headers (None: no such row)
+    writer: Writer | None = None
 
     @property
     def ok(self):
@@ -126,7 +184,9 @@ class Plan:
         digest = hashlib.sha256()
         for row in self.rows:
             if row.action != "unchanged":
-                digest.update(repr((row.action, row.pk, *row.values.values())).encode())
+                # The stored version too: a record changed by someone else between the preview
+                # and the confirmation makes the confirmation show the new plan, never write over it.
+                digest.update(repr((row.action, row.pk, row.version, *row.values.values())).encode())
         return digest.hexdigest()
 
     def counts(self):
@@ -177,13 +237,24 @@ def header_key(header):
     return re.sub(r"[\s_\-]+", "_", folded)
 
 
-def import_plan(kind, *, content=None, file_name=None, table=None, row_check=None):
+def import_plan(kind, *, content=None, file_name=None, table=None, row_check=None, writer=None, commit=False):
     """Read `content` as a file of `kind` and plan it: rows to create, update, leave; or errors.
 
     `table` instead of a file: rows already read (the machine API's JSON, api.writes), numbered
     as the caller numbers them. `row_check` (values, lookups) -> [(field, message)] adds the
-    caller's own rule to the kind's (the API client's districts)."""
-    plan = Plan(kind=kind)
+    caller's own rule to the kind's. `writer`: whose rights every row is checked against, on the
+    plan as it will be written (a row the writer may not write is an error of that row).
+    `commit`: the plan is made inside the transaction that commits it, the records it concerns
+    locked (`for_commit`)."""
+    token = _committing.set(commit)
+    try:
+        return _plan(kind, content, file_name, table, row_check, writer)
+    finally:
+        _committing.reset(token)
+
+
+def _plan(kind, content, file_name, table, row_check, writer):
+    plan = Plan(kind=kind, writer=writer)
     if table is None:
         try:
             table = table_read(content, file_name)
@@ -207,7 +278,62 @@ def import_plan(kind, *, content=None, file_name=None, table=None, row_check=Non
         plan.errors.sort(key=lambda problem: problem.row or 0)
         return plan
     _compare_with_database(plan)
+    _check_rights(plan)
+    if plan.errors:
+        plan.errors.sort(key=lambda problem: problem.row or 0)
     return plan
+
+
+def _check_rights(plan):
+    """Each row's record as it stands (an update's) and as it will be written must be the writer's
+    to write (accounts.scoping): a record moved out of the writer's districts, or into them from
+    another, is refused. Without a query per row: the writer's rights are resolved once; the
+    districts are named (one query) only when a row is refused."""
+    writer = plan.writer
+    if writer is None or writer.actor is None:
+        return
+    rights = rights_of(writer.actor)
+    kind, lookups = plan.kind, plan.lookups
+    refused = []
+    for row in plan.rows:
+        if not row.action:
+            continue
+        before = kind.facts({**row.values, **row.old}, lookups) if row.old else None
+        after = kind.facts(row.values, lookups)
+        for facts, field_name in ((before, kind.key[0]), (after, kind.owner_field)):
+            if facts is not None and not rights.can(Action.WRITE, facts):
+                refused.append((row, facts, field_name))
+                break
+    if not refused:
+        return
+    names = {district.pk: district.name for district in District.objects.all()}
+    lookups_allowed = rights.district_lookups(Action.WRITE, kind.record_kind)
+    allowed = (
+        []
+        if lookups_allowed is None
+        else [d.name for d in District.objects.filter(**lookups_allowed).order_by("division")]
+    )
+    if writer.api_client is not None:
+        message = _(
+            "This record belongs to %(district)s, outside the districts this client may write (%(allowed)s)."
+        )
+    else:
+        message = _("This record belongs to %(district)s, outside the districts you may write (%(allowed)s).")
+    for row, facts, field_name in refused:
+        index = plan.columns.get(field_name, plan.columns.get(kind.key[0]))
+        plan.errors.append(
+            Problem(
+                row.number,
+                plan.headers[index] if index is not None else "",
+                _cell_text(row.cells[index]) if index is not None and index < len(row.cells) else "",
+                message
+                % {
+                    "district": names.get(facts.district_id, "?"),
+                    "allowed": listed(allowed) if allowed else _("none"),
+                },
+            )
+        )
+        row.action = ""
 
 
 def _map_headers(plan):
@@ -361,8 +487,11 @@ def _compare_with_database(plan):
     wanted = {row.values[key[0]] for row in plan.rows}
     existing = {}
     width = len(key)
-    for record in kind.model.objects.filter(**{f"{key[0]}__in": wanted}).values_list("pk", *key, *fields):
-        existing[record[1 : 1 + width]] = (record[0], record[1 + width :])
+    stored = kind.model.objects.filter(**{f"{key[0]}__in": wanted})
+    if key == ("credit_code",):
+        stored = for_commit(stored)  # the enterprises themselves: their rows are the lock
+    for record in stored.values_list("pk", "version", *key, *fields):
+        existing[record[2 : 2 + width]] = (record[0], record[2 + width :], record[1])
     # Compared as tuples: the database gives back dates, ints and Decimals, as the parsers do.
     values_of = _tuple_of(fields) if fields else lambda values: ()
     for row in plan.rows:
@@ -370,15 +499,21 @@ def _compare_with_database(plan):
         found = existing.get(row_key)
         if found is None:
             continue
-        row.pk = found[0]
+        row.pk, row.version = found[0], found[2]
         row.action = "unchanged" if values_of(row.values) == found[1] else "update"
         row.old = {**dict(zip(key, row_key, strict=True)), **dict(zip(fields, found[1], strict=True))}
 
 
-def import_commit(plan, *, batch):
-    """Write `plan` in one transaction, marking every written record with `batch`; on PostgreSQL
-    a large import (ANALYZE_AFTER_ROWS) also refreshes its table's planner statistics. Receivers of
-    import_written (the dashboard's roll-up) do their part in the same transaction."""
+def import_commit(plan, *, batch=None):
+    """The door every write of an enterprise, a report, a suggestion or a project goes through,
+    whatever its path (a file, the command, the machine API, a form, the admin): write `plan` in one
+    transaction, marking every written record with `batch` (None for a form's or the admin's write),
+    raising each changed record's version, and keeping the history of every changed value
+    (imports.history) in the same transaction. The plan must have been made in this transaction
+    (`import_plan(…, commit=True)`): its rights and versions were checked on the records as they
+    stand, under lock. On PostgreSQL a large import (ANALYZE_AFTER_ROWS) also refreshes its table's
+    planner statistics. Receivers of import_written (the dashboard's roll-up) do their part in the
+    same transaction."""
     assert plan.ok, "a plan with errors is never committed"
     kind = plan.kind
     model = kind.model
@@ -387,10 +522,11 @@ def import_commit(plan, *, batch):
     stamped = [f.attname for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
     creates = [row.values for row in plan.rows if row.action == "create"]
     updates = [(row.pk, row.values) for row in plan.rows if row.action == "update"]
+    batch_id = batch.pk if batch is not None else None
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            _copy_create(model, creates, batch_id=batch.pk, now=now)
-            _copy_update(model, updates, update_fields, stamped, batch_id=batch.pk, now=now)
+            _copy_create(model, creates, batch_id=batch_id, now=now)
+            _copy_update(model, updates, update_fields, stamped, batch_id=batch_id, now=now)
             if len(creates) + len(updates) >= ANALYZE_AFTER_ROWS:
                 # Fresh statistics right away, not when autovacuum next looks (up to a minute
                 # later): a table the planner believes empty or a tenth of its size gets nested
@@ -399,9 +535,10 @@ def import_commit(plan, *, batch):
                 with connection.cursor() as cursor:
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         else:
-            _insert_many(model, creates, batch_id=batch.pk, now=now)
-            _update_many(model, updates, update_fields, stamped, batch_id=batch.pk, now=now)
+            _insert_many(model, creates, batch_id=batch_id, now=now)
+            _update_many(model, updates, update_fields, stamped, batch_id=batch_id, now=now)
         if creates or updates:
+            history_write(plan, batch=batch, at=now)
             import_written.send(sender=import_commit, kind=kind, batch=batch)
 
 
@@ -451,9 +588,10 @@ def _update_many(model, updates, fields, stamped, *, batch_id, now):
     written = [opts.get_field(attname) for attname in fields]
     stamps = [opts.get_field(attname).get_db_prep_save(now, connection) for attname in stamped]
     columns = [f.column for f in written] + [opts.get_field(a).column for a in (*stamped, "last_import_id")]
+    version = quote(opts.get_field("version").column)
     sql = (
-        f"UPDATE {quote(opts.db_table)} SET {', '.join(f'{quote(c)} = %s' for c in columns)} "
-        f"WHERE {quote(opts.pk.column)} = %s"
+        f"UPDATE {quote(opts.db_table)} SET {', '.join(f'{quote(c)} = %s' for c in columns)}, "
+        f"{version} = {version} + 1 WHERE {quote(opts.pk.column)} = %s"
     )
     rows = [
         [*[f.get_db_prep_save(values[f.attname], connection) for f in written], *stamps, batch_id, pk]
@@ -495,7 +633,7 @@ class _CsvStream:
         return data
 
 
-def _copy(cursor, model, table, columns, rows):
+def copy_rows(cursor, model, table, columns, rows):
     """COPY `rows` into `table` as CSV, written by the csv module's C writer.
 
     In CSV an unquoted empty field is NULL; FORCE_NOT_NULL reads it as '' for the text columns,
@@ -541,7 +679,7 @@ def _copy_create(model, creates, *, batch_id, now):
             spec.append((f.attname, f.get_default()))
     columns = [f.column for f in model._meta.concrete_fields if not f.primary_key]
     with connection.cursor() as cursor:
-        _copy(
+        copy_rows(
             cursor,
             model,
             model._meta.db_table,
@@ -565,9 +703,12 @@ def _copy_update(model, updates, fields, stamped, *, batch_id, now):
         )
         tail = [now for _s in stamped] + [batch_id]
         rows = ([key, *[values[f] for f in fields], *tail] for key, values in updates)
-        _copy(cursor, model, f"import_update_{batch_id}", [opts.pk.column, *columns], rows)
+        copy_rows(cursor, model, f"import_update_{batch_id}", [opts.pk.column, *columns], rows)
         cursor.execute(f"ANALYZE {scratch}")  # so the planner joins 36,000 rows by hash, not by loop
-        assignments = ", ".join(f"{quote(c)} = s.{quote(c)}" for c in columns)
+        version = quote(opts.get_field("version").column)
+        assignments = ", ".join(
+            [f"{quote(c)} = s.{quote(c)}" for c in columns] + [f"{version} = t.{version} + 1"]
+        )
         cursor.execute(
             f"UPDATE {quote(opts.db_table)} AS t SET {assignments} FROM {scratch} AS s WHERE t.{pk} = s.{pk}"
         )

@@ -19,6 +19,10 @@ class ImportedRecord(models.Model):
         editable=False,
         verbose_name=_("last written by import"),
     )
+    # Raised by one at every write through the door (imports.engine.import_commit): a form carries
+    # the version it showed, and a save whose version is older than the record's is refused
+    # instead of overwriting newer values unseen.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         abstract = True
@@ -94,3 +98,75 @@ class ImportBatch(models.Model):
     def waiting(cls):
         """The uploads that still hold their file for a confirmation (or another look)."""
         return cls.objects.filter(status__in=[cls.Status.PREVIEWED, cls.Status.INVALID, cls.Status.UNCHANGED])
+
+
+class RecordChange(models.Model):
+    """One write of one record, kept for good: when, by whom, through which path, and each changed
+    field's old and new value (docs/domain.md, "History of every value").
+
+    Written by the write door (imports.engine.import_commit) in the same transaction as the change,
+    in bulk for a bulk write. A record is named by its enterprise's credit code and its own key
+    within the enterprise (`record_key`: the month of a report, the reference of a suggestion or a
+    project, empty for the enterprise itself), not by its id: the door writes new records with COPY,
+    which gives no ids back, and the history of a report must outlive a delete and a re-import.
+
+    Why not a history library: django-simple-history and django-auditlog see model saves only, and
+    the import engine writes with COPY and executemany; django-pghistory's triggers see those too but
+    exist on PostgreSQL only, and the same suite runs on SQLite.
+    """
+
+    class Path(models.TextChoices):
+        FORM = "form", _("form")
+        IMPORT = "import", _("import")
+        API = "api", _("machine API")
+        ADMIN = "admin", _("admin")
+        REVIEW = "review", _("review")
+        UNDO = "undo", _("undo")
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("changed")
+        DELETE = "delete", _("deleted")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportBatch.Kind.choices)
+    credit_code = models.CharField(_("credit code"), max_length=18)
+    record_key = models.CharField(_("record"), max_length=50, blank=True)
+    at = models.DateTimeField(_("when"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    api_client = models.ForeignKey(
+        "accounts.ApiClient",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("API client"),
+    )
+    # The name of the author as it was when written: an account or a client may be renamed or
+    # deleted, the history still says who.
+    by = models.CharField(_("by"), max_length=150, blank=True)
+    path = models.CharField(_("path"), max_length=10, choices=Path.choices)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    batch = models.ForeignKey(
+        ImportBatch, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("import")
+    )
+    changes = models.JSONField(_("changes"), default=dict)
+    # Review states and comments arrive with self-reporting. NULL, not "": the history API answers
+    # `null` where a write had none, and an empty comment is not the same as none.
+    state = models.CharField(_("state"), max_length=20, null=True, blank=True)  # noqa: DJ001
+    comment = models.TextField(_("comment"), null=True, blank=True)  # noqa: DJ001
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("change")
+        verbose_name_plural = _("history of values")
+        indexes = [models.Index(fields=["credit_code", "kind", "record_key", "at"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.credit_code} {self.record_key} {self.at:%Y-%m-%d %H:%M}"

@@ -9,9 +9,9 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from imports.engine import import_commit, import_plan
+from imports.engine import Writer, import_commit, import_plan
 from imports.kinds import import_kind
-from imports.models import ImportBatch
+from imports.models import ImportBatch, RecordChange
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,9 @@ def import_batch_preview(*, user, kind, file_name, content):
     Uploads older than SCORE_IMPORT_KEEP_DAYS that were never confirmed lose their file here.
     """
     import_batches_expire()
-    plan = import_plan(import_kind(kind), content=content, file_name=file_name)
+    plan = import_plan(
+        import_kind(kind), content=content, file_name=file_name, writer=_batch_writer(user=user)
+    )
     batch = ImportBatch(
         user=user,
         kind=kind,
@@ -108,9 +110,22 @@ def import_batch_preview(*, user, kind, file_name, content):
     return batch, plan
 
 
-def import_batch_plan(*, batch):
-    """The plan of a kept file, made again against the data as it is now."""
-    return import_plan(import_kind(batch.kind), content=bytes(batch.content), file_name=batch.file_name)
+def _batch_writer(*, user=None, api_client=None):
+    if api_client is not None:
+        return Writer(path=RecordChange.Path.API, actor=api_client, api_client=api_client)
+    return Writer(path=RecordChange.Path.IMPORT, actor=user, user=user)
+
+
+def import_batch_plan(*, batch, commit=False):
+    """The plan of a kept file, made again against the data as it is now (for its commit: inside
+    the committing transaction, its records locked)."""
+    return import_plan(
+        import_kind(batch.kind),
+        content=bytes(batch.content),
+        file_name=batch.file_name,
+        writer=_batch_writer(user=batch.user),
+        commit=commit,
+    )
 
 
 def import_batch_replan(*, batch):
@@ -148,7 +163,7 @@ def import_batch_confirm(*, batch):
             batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
             if import_batch_expired(batch=batch) or batch.status != ImportBatch.Status.PREVIEWED:
                 return batch, None  # past its time, refused, or nothing to import: nothing to write
-            plan = import_batch_plan(batch=batch)
+            plan = import_batch_plan(batch=batch, commit=True)
             if not plan.ok or plan.fingerprint != batch.plan_fingerprint:
                 batch.status = _status(plan)
                 batch.plan_fingerprint = plan.fingerprint if plan.ok else ""
@@ -180,29 +195,54 @@ def _commit(batch, plan):
 
 
 def import_file(*, kind, file_name, content, user=None, dry_run=False):
-    """Plan and, unless `dry_run` or the file has errors, commit in one go (the command's path).
+    """Plan and, unless `dry_run` or the file has errors, commit in one go (the command's path;
+    `user` is its --by author, whose rights every row is checked against; None: the command line,
+    which may write everything).
 
     Returns (batch or None, plan). Nothing is written when the plan has errors.
     """
-    plan = import_plan(import_kind(kind), content=content, file_name=file_name)
-    return _import_at_once(plan, kind=kind, file_name=file_name, content=content, user=user, dry_run=dry_run)
+    return _import_at_once(
+        lambda commit: import_plan(
+            import_kind(kind),
+            content=content,
+            file_name=file_name,
+            writer=_batch_writer(user=user),
+            commit=commit,
+        ),
+        kind=kind,
+        file_name=file_name,
+        content=content,
+        user=user,
+        dry_run=dry_run,
+    )
 
 
 def import_rows(*, kind, table, content, file_name, api_client, dry_run=False, row_check=None):
     """The machine API's write: rows already read from its JSON (`table`, numbered by their
     position in the request), planned and committed by the same engine and rules as a file, all or
-    nothing, with the client as the batch's author; `content` is the request's body (its size and
-    SHA-256 are kept in the history). Returns (batch or None, plan), as import_file does."""
-    plan = import_plan(import_kind(kind), table=table, row_check=row_check)
+    nothing, with the client as the batch's author and the rows checked against its rights;
+    `content` is the request's body (its size and SHA-256 are kept in the history). Returns (batch
+    or None, plan), as import_file does."""
     return _import_at_once(
-        plan, kind=kind, file_name=file_name, content=content, api_client=api_client, dry_run=dry_run
+        lambda commit: import_plan(
+            import_kind(kind),
+            table=table,
+            row_check=row_check,
+            writer=_batch_writer(api_client=api_client),
+            commit=commit,
+        ),
+        kind=kind,
+        file_name=file_name,
+        content=content,
+        api_client=api_client,
+        dry_run=dry_run,
     )
 
 
-def _import_at_once(plan, *, kind, file_name, content, user=None, api_client=None, dry_run=False):
-    if not plan.ok or dry_run or not (plan.to_create or plan.to_update):
-        # A file already in the portal leaves the database exactly as it was, history included.
-        return None, plan
+def _import_at_once(make_plan, *, kind, file_name, content, user=None, api_client=None, dry_run=False):
+    """Plan inside the transaction that commits, so that the rights and versions checked are those
+    of the records as they stand when written (their enterprises locked: imports.engine.for_commit).
+    A dry run plans the same way and writes nothing."""
     batch = ImportBatch(
         user=user,
         api_client=api_client,
@@ -216,6 +256,10 @@ def _import_at_once(plan, *, kind, file_name, content, user=None, api_client=Non
     try:
         with transaction.atomic():
             _statement_timeout_lifted()
+            plan = make_plan(not dry_run)
+            if not plan.ok or dry_run or not (plan.to_create or plan.to_update):
+                # A file already in the portal leaves the database exactly as it was, history included.
+                return None, plan
             batch.save()
             _commit(batch, plan)
     except CONFLICTS as error:

@@ -6,17 +6,22 @@ from types import SimpleNamespace
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.scoping import Kind
 from enterprises.imports import (
     CREDIT_CODE_HEADERS,
     date,
     enterprise,
     enterprises_in_file,
+    owned_facts,
+    owned_name,
+    owners_of,
     show_date,
     show_enterprise,
     text_of,
 )
 from imports import values
 from imports.engine import Column, ImportKind
+from imports.history import history_value
 from imports.values import CellError
 from improvements.models import ImprovementProject, Suggestion
 from training.models import Module
@@ -72,7 +77,8 @@ def improvement_lookups(cells_of):
     modules = {m.number: m for m in Module.objects.all()}
     return SimpleNamespace(
         enterprises=found,
-        enterprise_names={pk: name for pk, name, _start in found.values()},
+        owners=owners_of(found),
+        enterprise_names={e.pk: e.name for e in found.values()},
         modules=modules,
         module_by_pk={m.pk: m for m in modules.values()},
     )
@@ -87,6 +93,13 @@ def show_choice(choices):
         return str(choices(value).label)
 
     return show
+
+
+def improvement_history_shown(name, value, lookups):
+    """The history keeps a module by its number."""
+    if name == "module_id" and value is not None:
+        return lookups.module_by_pk[value].number
+    return history_value(value)
 
 
 def module_column():
@@ -110,6 +123,11 @@ SUGGESTIONS = ImportKind(
     model=Suggestion,
     key=("enterprise_id", "reference"),
     lookups=improvement_lookups,
+    record_kind=Kind.SUGGESTION,
+    facts=owned_facts(Kind.SUGGESTION),
+    owner_field="enterprise_id",
+    record_name=owned_name("reference", str),
+    history_shown=improvement_history_shown,
     columns=(
         enterprise_column(),
         Column(
@@ -179,6 +197,11 @@ PROJECTS = ImportKind(
     model=ImprovementProject,
     key=("enterprise_id", "reference"),
     lookups=improvement_lookups,
+    record_kind=Kind.PROJECT,
+    facts=owned_facts(Kind.PROJECT),
+    owner_field="enterprise_id",
+    record_name=owned_name("reference", str),
+    history_shown=improvement_history_shown,
     check_row=project_rules,
     columns=(
         enterprise_column(),

@@ -1,0 +1,124 @@
+"""The history of every value: what the write door keeps of each write (imports.models.RecordChange).
+
+One row per record written, in bulk for a bulk write (COPY on PostgreSQL, one executemany
+elsewhere): never a statement per record.
+"""
+
+import datetime
+import decimal
+import json
+
+from django.db import connection
+
+from imports.models import RecordChange
+
+COMMAND_LINE = "command line"
+
+
+def history_value(value):
+    """A stored value as the history keeps it in JSON: dates as ISO 8601, amounts as decimal text."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def history_field(name):
+    """The name a field's changes are kept under: `district`, not `district_id`."""
+    return name[:-3] if name.endswith("_id") else name
+
+
+def _changes(kind, row, lookups):
+    key = set(kind.key)
+    shown = kind.history_shown
+    if row.old is None:
+        return {
+            history_field(name): [None, shown(name, value, lookups)]
+            for name, value in row.values.items()
+            if name not in key and value not in (None, "")
+        }
+    return {
+        history_field(name): [shown(name, row.old[name], lookups), shown(name, value, lookups)]
+        for name, value in row.values.items()
+        if name not in key and row.old.get(name) != value
+    }
+
+
+def author_name(writer):
+    if writer.api_client is not None:
+        return writer.api_client.name
+    if writer.user is not None:
+        return writer.user.get_username()
+    return COMMAND_LINE
+
+
+def history_write(plan, *, batch, at, state=None, comment=None):
+    """Keep one RecordChange per created or changed row of `plan` (written in the same transaction)."""
+    kind, lookups, writer = plan.kind, plan.lookups, plan.writer
+    user = getattr(writer, "user", None)
+    client = getattr(writer, "api_client", None)
+    constants = {
+        "kind": kind.name,
+        "at": at,
+        "user_id": user.pk if user is not None and user.pk else None,
+        "api_client_id": client.pk if client is not None else None,
+        "by": author_name(writer) if writer is not None else COMMAND_LINE,
+        "path": writer.path if writer is not None else RecordChange.Path.IMPORT,
+        "batch_id": batch.pk if batch is not None else None,
+        "state": state,
+        "comment": comment,
+    }
+    rows = []
+    for row in plan.rows:
+        if row.action not in ("create", "update"):
+            continue
+        credit_code, record_key = kind.record_name(row.values, lookups)
+        rows.append(
+            {
+                **constants,
+                "credit_code": credit_code,
+                "record_key": record_key,
+                "action": RecordChange.Action.CREATE
+                if row.action == "create"
+                else RecordChange.Action.UPDATE,
+                "changes": json.dumps(_changes(kind, row, lookups), ensure_ascii=False),
+            }
+        )
+    changes_write(rows)
+
+
+def changes_write(rows):
+    """Insert history rows (dicts of RecordChange's attnames, `changes` as JSON text) in one go."""
+    if not rows:
+        return
+    opts = RecordChange._meta
+    fields = [f for f in opts.concrete_fields if not f.primary_key]
+    columns = [f.column for f in fields]
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        from imports.engine import copy_rows
+
+        with connection.cursor() as cursor:
+            copy_rows(
+                cursor,
+                RecordChange,
+                opts.db_table,
+                columns,
+                ([_prepared(f, row[f.attname]) for f in fields] for row in rows),
+            )
+        return
+    sql = (
+        f"INSERT INTO {quote(opts.db_table)} ({', '.join(map(quote, columns))}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[_prepared(f, row[f.attname]) for f in fields] for row in rows])
+
+
+def _prepared(field, value):
+    if field.attname == "changes":
+        return value  # already JSON text
+    if field.attname == "at" and connection.vendor != "postgresql":
+        return field.get_db_prep_save(value, connection)
+    return value
