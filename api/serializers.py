@@ -151,3 +151,19 @@ class RowErrorSerializer(serializers.Serializer):
 
 class ImportErrorsSerializer(serializers.Serializer):
     errors = RowErrorSerializer(many=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    by = serializers.CharField()
+    path = serializers.ChoiceField(choices=["form", "import", "api", "admin", "review", "undo"])
+    changes = serializers.DictField(
+        child=serializers.ListField(min_length=2, max_length=2, allow_null=True),
+        help_text="Each changed field: [old value, new value] (null where there was none).",
+    )
+    state = serializers.CharField(allow_null=True)
+    comment = serializers.CharField(allow_null=True)
+
+
+class HistorySerializer(serializers.Serializer):
+    results = HistoryEntrySerializer(many=True)

@@ -9,6 +9,11 @@ urlpatterns = [
     path("v1/districts/", views.DistrictList.as_view(), name="api_districts"),
     path("v1/enterprises/", views.EnterpriseList.as_view(), name="api_enterprises"),
     path("v1/safety-reports/", views.SafetyReportList.as_view(), name="api_safety_reports"),
+    path(
+        "v1/safety-reports/<str:credit_code>/<str:month>/history/",
+        views.SafetyReportHistory.as_view(),
+        name="api_safety_report_history",
+    ),
     path("v1/figures/", views.Figures.as_view(), name="api_figures"),
     path("v1/missing/", views.Missing.as_view(), name="api_missing"),
     path("v1/imports/<str:kind>/", views.Import.as_view(), name="api_import"),

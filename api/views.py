@@ -9,6 +9,7 @@ APIs), writes from the import engine (api.writes).
 import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -27,12 +28,13 @@ from accounts.scoping import visible_districts
 from api import serializers as shapes
 from api.errors import ApiError, error_response, not_found_message
 from api.writes import import_request
-from common.months import check_date, check_period
+from common.months import check_date, check_period, parse_month
 from dashboard.db_router import reads_from_replica
 from dashboard.forms import MonthField, PeriodForm
 from dashboard.views import districts_asked, missing_content, summary_content
 from enterprises.models import Enterprise, SafetyReport
 from imports.kinds import KINDS
+from imports.selectors import record_history
 
 
 class Pages(PageNumberPagination):
@@ -265,6 +267,31 @@ class SafetyReportList(APIView):
 
 def _json(body):
     return HttpResponse(body, content_type="application/json")
+
+
+class SafetyReportHistory(APIView):
+    @extend_schema(
+        responses={200: shapes.HistorySerializer, **ERRORS},
+        summary="Every change of one monthly safety report, oldest first (docs/domain.md, "
+        '"History of every value")',
+    )
+    def get(self, request, credit_code, month):
+        try:
+            month_start = parse_month(month)
+        except ValidationError:
+            raise NotFound(not_found_message()) from None
+        code = credit_code.strip().upper()
+        enterprise = (
+            Enterprise.objects.filter(credit_code=code, district__in=visible_districts(request.auth))
+            .only("pk")
+            .first()
+        )
+        if enterprise is None:
+            raise NotFound(not_found_message())
+        results = record_history(kind="safety", credit_code=code, record_key=f"{month_start:%Y-%m}")
+        if not results and not SafetyReport.objects.filter(enterprise=enterprise, month=month_start).exists():
+            raise NotFound(not_found_message())
+        return Response({"results": results})
 
 
 class Figures(APIView):

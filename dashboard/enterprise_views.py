@@ -18,6 +18,7 @@ from dashboard.figures import (
 from dashboard.forms import EnterpriseSearchForm, PeriodForm
 from dashboard.views import trend_chart_data, trend_charts
 from enterprises.selectors import enterprise_for_user_or_404, enterprises_for
+from imports.selectors import enterprise_history
 
 READERS = tuple(Role)
 
@@ -90,6 +91,8 @@ def _detail_context(enterprise, form):
         suggestion_count=enterprise.suggestions.count(),
         projects=enterprise.projects.select_related("module").order_by("-started_on", "-reference"),
     )
+    history, history_count = enterprise_history(enterprise.credit_code)
+    context.update(history=history, history_count=history_count)
     return context
 
 

@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import DistrictScopedAdmin
 from districts.models import City, District
 from enterprises.models import Enterprise, SafetyReport
+from imports.admin_door import DoorAdmin
 
 
 @admin.register(City)
@@ -29,26 +32,8 @@ class DistrictAdmin(DistrictScopedAdmin, admin.ModelAdmin):
     list_select_related = ["city"]
 
 
-class SafetyReportInline(admin.TabularInline):
-    model = SafetyReport
-    extra = 0
-    ordering = ["-month"]
-    fields = [
-        "month",
-        "inspections",
-        "hazards_found",
-        "hazards_fixed",
-        "accidents",
-        "injuries",
-        "lost_workdays",
-        "received_at",
-    ]
-    readonly_fields = ["received_at"]
-    show_change_link = True
-
-
 @admin.register(Enterprise)
-class EnterpriseAdmin(DistrictScopedAdmin, admin.ModelAdmin):
+class EnterpriseAdmin(DoorAdmin, DistrictScopedAdmin, admin.ModelAdmin):
     list_display = [
         "name",
         "credit_code",
@@ -64,16 +49,46 @@ class EnterpriseAdmin(DistrictScopedAdmin, admin.ModelAdmin):
     search_fields = ["name", "credit_code"]
     date_hierarchy = "score_start"
     list_select_related = ["district"]
-    inlines = [SafetyReportInline]
+    # No inline of the enterprise's reports: saving this page would write every report it showed
+    # (a thousand fields) back over what imports and the API changed meanwhile. They are linked.
+    readonly_fields = ["reports_link"]
     fieldsets = [
-        (None, {"fields": ["credit_code", "name", "district", "sector", "cohort", "score_start", "left_on"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "credit_code",
+                    "name",
+                    "district",
+                    "sector",
+                    "cohort",
+                    "score_start",
+                    "left_on",
+                    "shown_version",
+                ]
+            },
+        ),
         (_("Workforce"), {"fields": ["employees", "female_employees"]}),
         (_("Contact"), {"fields": ["address", "contact", "phone"]}),
+        (_("Monthly safety reports"), {"fields": ["reports_link"]}),
     ]
+
+    @admin.display(description=_("monthly safety reports"))
+    def reports_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        url = reverse("admin:enterprises_safetyreport_changelist") + f"?enterprise__id__exact={obj.pk}"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            url,
+            _("edit them one by one"),
+            obj.get_absolute_url(),
+            _("the enterprise's page, with the history of every value"),
+        )
 
 
 @admin.register(SafetyReport)
-class SafetyReportAdmin(DistrictScopedAdmin, admin.ModelAdmin):
+class SafetyReportAdmin(DoorAdmin, DistrictScopedAdmin, admin.ModelAdmin):
     district_path = "enterprise__district"
     list_display = [
         "enterprise",

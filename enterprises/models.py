@@ -133,3 +133,8 @@ class SafetyReport(ImportedRecord):
     def save(self, *args, **kwargs):
         self.month = self.month.replace(day=1)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        # The admin writes through the door, not save(): the month is made its first day here.
+        if self.month is not None:
+            self.month = self.month.replace(day=1)

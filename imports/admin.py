@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from imports.models import ImportBatch
+from imports.models import ImportBatch, RecordChange
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -41,3 +41,16 @@ class ImportBatchAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content")
+
+
+@admin.register(RecordChange)
+class RecordChangeAdmin(ReadOnlyAdmin):
+    """The history of every value: kept by the write door, never edited nor deleted."""
+
+    list_display = ["at", "kind", "credit_code", "record_key", "by", "path", "action"]
+    list_filter = ["kind", "path", "action"]
+    search_fields = ["credit_code", "record_key", "by"]
+    date_hierarchy = "at"
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser

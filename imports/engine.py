@@ -284,6 +284,35 @@ def _plan(kind, content, file_name, table, row_check, writer):
     return plan
 
 
+def values_plan(kind, rows, *, cells_of, writer, commit=False):
+    """A plan of rows already typed (a form's or the admin's cleaned values, every column of the
+    kind given): no parsing, but the kind's rules, the comparison with the database and the
+    writer's rights, as for a file's rows. `cells_of` holds what the kind's lookups read (a row's
+    enterprise by its credit code)."""
+    token = _committing.set(commit)
+    try:
+        plan = Plan(kind=kind, writer=writer, header_row=None)
+        fields = [column.field for column in kind.columns]
+        plan.headers = [str(column.label) for column in kind.columns]
+        plan.columns = {name: index for index, name in enumerate(fields)}
+        plan.lookups = kind.lookups(cells_of)
+        for number, values in enumerate(rows, start=1):
+            row = PlannedRow(number=number, action="create", values=dict(values))
+            row.cells = [values.get(name) for name in fields]
+            for field_name, message in kind.check_row(values, plan.lookups) if kind.check_row else ():
+                index = plan.columns.get(field_name)
+                header = plan.headers[index] if index is not None else ""
+                plan.errors.append(Problem(number, header, _cell_text(values.get(field_name)), message))
+                row.action = ""
+            plan.rows.append(row)
+        if not plan.errors:
+            _compare_with_database(plan)
+            _check_rights(plan)
+        return plan
+    finally:
+        _committing.reset(token)
+
+
 def _check_rights(plan):
     """Each row's record as it stands (an update's) and as it will be written must be the writer's
     to write (accounts.scoping): a record moved out of the writer's districts, or into them from

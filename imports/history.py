@@ -122,3 +122,44 @@ def _prepared(field, value):
     if field.attname == "at" and connection.vendor != "postgresql":
         return field.get_db_prep_save(value, connection)
     return value
+
+
+def history_of_deletes(doomed, *, writer):
+    """Keep a RecordChange for each record about to be deleted: `doomed` is [(kind, [records])]."""
+    from django.utils import timezone
+
+    at = timezone.now()
+    rows = []
+    for kind, records in doomed:
+        if not records:
+            continue
+        owned = "enterprise_id" in kind.key
+        cells_of = {"enterprise_id": [record.enterprise.credit_code for record in records]} if owned else {}
+        lookups = kind.lookups(cells_of)
+        key = set(kind.key)
+        for record in records:
+            values = {column.field: getattr(record, column.field) for column in kind.columns}
+            credit_code, record_key = kind.record_name(values, lookups)
+            changes = {
+                history_field(name): [kind.history_shown(name, value, lookups), None]
+                for name, value in values.items()
+                if name not in key and value not in (None, "")
+            }
+            rows.append(
+                {
+                    "kind": kind.name,
+                    "credit_code": credit_code,
+                    "record_key": record_key,
+                    "at": at,
+                    "user_id": writer.user.pk if writer.user is not None else None,
+                    "api_client_id": writer.api_client.pk if writer.api_client is not None else None,
+                    "by": author_name(writer),
+                    "path": writer.path,
+                    "action": RecordChange.Action.DELETE,
+                    "batch_id": None,
+                    "changes": json.dumps(changes, ensure_ascii=False),
+                    "state": None,
+                    "comment": None,
+                }
+            )
+    changes_write(rows)

@@ -5,12 +5,16 @@ import hashlib
 import logging
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from imports.engine import Writer, import_commit, import_plan
-from imports.kinds import import_kind
+from accounts.scoping import Action, can
+from common.text import text_cleaned, text_rule_of
+from imports.engine import Writer, import_commit, import_plan, values_plan
+from imports.history import history_of_deletes
+from imports.kinds import KINDS, import_kind
 from imports.models import ImportBatch, RecordChange
 
 logger = logging.getLogger(__name__)
@@ -265,3 +269,95 @@ def _import_at_once(make_plan, *, kind, file_name, content, user=None, api_clien
     except CONFLICTS as error:
         _conflict(batch, error)
     return batch, plan
+
+
+# One record at a time (the admin, and the forms to come): through the same door as a file's rows.
+
+
+class RecordRefused(Exception):
+    """The door refused the record (a rule, or a right); `problems` say why. Nothing was written."""
+
+    def __init__(self, problems):
+        super().__init__("; ".join(problem.message for problem in problems))
+        self.problems = problems
+
+
+class StaleRecord(Exception):
+    """The record changed since the form showing `version` was opened; nothing was written.
+    str() is the message for the user, in the active language."""
+
+    def __init__(self, current):
+        super().__init__(
+            _(
+                "This record was changed by someone else (an import, the machine API or another user) "
+                "after you opened it. Nothing was saved; the page now shows the newer values."
+            )
+        )
+        self.current = current
+
+
+def kind_of_model(model):
+    """The import kind that writes records of `model`."""
+    return next(kind for kind in KINDS.values() if kind.model is model)
+
+
+def record_values(kind, instance):
+    """The kind's columns' values of a model instance (a form's or the admin's), and the cells the
+    kind's lookups read (an enterprise by its credit code)."""
+    values, cells_of = {}, {}
+    for column in kind.columns:
+        value = getattr(instance, column.field)
+        if isinstance(value, str):
+            # What a save would do (common.text's pre_save): tabs and line breaks of one-line text.
+            field = instance._meta.get_field(column.field)
+            value = text_cleaned(value, multi_line=text_rule_of(field).multi_line)
+        values[column.field] = value
+        if column.field == "enterprise_id":
+            cells_of[column.field] = [instance.enterprise.credit_code]
+        else:
+            cells_of[column.field] = [value]
+    return values, cells_of
+
+
+def record_save(*, instance, writer, version=None):
+    """Write one record (a model instance holding its new values) through the door: its kind's rules
+    and the writer's rights on the record as stored and as written, under lock; refused if its
+    stored version is not `version` (when given: the version the form showed). Returns the record's
+    id. RecordRefused or StaleRecord otherwise, nothing written."""
+    kind = kind_of_model(type(instance))
+    values, cells_of = record_values(kind, instance)
+    with transaction.atomic():
+        plan = values_plan(kind, [values], cells_of=cells_of, writer=writer, commit=True)
+        row = plan.rows[0]
+        if version is not None and row.version is not None and row.version != version:
+            raise StaleRecord(kind.model.objects.get(pk=row.pk))
+        if not plan.ok:
+            raise RecordRefused(plan.errors)
+        if row.action in ("create", "update"):
+            import_commit(plan)
+        if row.pk is None:
+            row.pk = kind.model.objects.filter(**{f: values[f] for f in kind.key}).values_list(
+                "pk", flat=True
+            )[0]
+    return row.pk
+
+
+def records_delete(*, model, pks, writer):
+    """Delete records of `model` through the door: the writer's right on each, and the history of
+    each deleted record (for an enterprise, of its reports, suggestions and projects too, which go
+    with it). PermissionDenied if any is not the writer's; nothing deleted then."""
+    kind = kind_of_model(model)
+    with transaction.atomic():
+        owned = ["enterprise"] if kind.key[0] == "enterprise_id" else []
+        records = list(model.objects.filter(pk__in=pks).select_related(*owned))
+        for record in records:
+            if not can(writer.actor, Action.WRITE, record) and writer.actor is not None:
+                raise PermissionDenied
+        doomed = [(kind, records)]
+        if kind.key == ("credit_code",):
+            for child in KINDS.values():
+                if child.key[0] == "enterprise_id":
+                    found = child.model.objects.filter(enterprise_id__in=pks).select_related("enterprise")
+                    doomed.append((child, list(found)))
+        history_of_deletes(doomed, writer=writer)
+        model.objects.filter(pk__in=pks).delete()

@@ -1,11 +1,12 @@
 from django.contrib import admin
 
 from accounts.admin_scoping import DistrictScopedAdmin
+from imports.admin_door import DoorAdmin
 from improvements.models import ImprovementProject, Suggestion
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(DistrictScopedAdmin, admin.ModelAdmin):
+class SuggestionAdmin(DoorAdmin, DistrictScopedAdmin, admin.ModelAdmin):
     district_path = "enterprise__district"
     list_display = ["reference", "enterprise", "submitted_on", "module", "status", "submitted_by"]
     list_filter = ["enterprise__district", "module", "status", ("submitted_on", admin.DateFieldListFilter)]
@@ -16,7 +17,7 @@ class SuggestionAdmin(DistrictScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(ImprovementProject)
-class ImprovementProjectAdmin(DistrictScopedAdmin, admin.ModelAdmin):
+class ImprovementProjectAdmin(DoorAdmin, DistrictScopedAdmin, admin.ModelAdmin):
     district_path = "enterprise__district"
     list_display = [
         "reference",

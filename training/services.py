@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.scoping import editable_districts
+from accounts.scoping import Action, can
 from common.text import TextRefused, text_entered
-from training.models import Attendance, Participant
+from training.models import Attendance, Participant, Workshop
 
 # The words trainers type or paste for a role or a sex, Chinese or English, matched after
 # stripping spaces and ignoring case. Single letters come from English spreadsheets (M/F).
@@ -179,7 +179,10 @@ def attendance_save(*, workshop, rows, user):
     later does not leave a second person behind. Returns the number of people on the list.
     Only a user who may change the workshop's district may save (the views check it too).
     """
-    if not editable_districts(user).filter(pk=workshop.district_id).exists():
+    # The workshop as it stands, locked: its district (what the right depends on) cannot change
+    # under the save.
+    stored = Workshop.objects.select_for_update().filter(pk=workshop.pk).first()
+    if stored is None or not can(user, Action.WRITE, stored):
         raise PermissionDenied
     checked = attendance_validate(workshop=workshop, rows=rows)
     if any(row.errors for row in rows):
@@ -233,3 +236,18 @@ def attendance_save(*, workshop, rows, user):
         Attendance(workshop=workshop, participant_id=pk) for pk in wanted - already
     )
     return len(wanted)
+
+
+@transaction.atomic
+def workshop_save(*, form, actor):
+    """Save a valid WorkshopForm: the door of workshops. The actor's right is checked on the
+    workshop as stored (locked) and as it will be written (its district may change), whatever the
+    form's own choices allowed. PermissionDenied otherwise, nothing written."""
+    workshop = form.instance
+    if workshop.pk is not None:
+        stored = Workshop.objects.select_for_update().filter(pk=workshop.pk).first()
+        if stored is None or not can(actor, Action.WRITE, stored):
+            raise PermissionDenied
+    if not can(actor, Action.WRITE, workshop):
+        raise PermissionDenied
+    return form.save()

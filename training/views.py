@@ -29,6 +29,7 @@ from training.services import (
     attendance_save,
     role_from_word,
     sex_from_word,
+    workshop_save,
 )
 
 READERS = tuple(Role)
@@ -115,7 +116,7 @@ def _workshop_form(request, workshop):
     form = WorkshopForm(request.POST or None, instance=workshop, districts=districts, initial=initial)
     if request.method == "POST" and form.is_valid():
         created = workshop.pk is None
-        workshop = form.save()
+        workshop = workshop_save(form=form, actor=request.user)
         messages.success(request, _("Workshop saved."))
         # A new workshop's next step is its attendance list.
         return redirect("attendance_edit" if created else "workshop_detail", pk=workshop.pk)

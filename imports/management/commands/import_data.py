@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -20,14 +21,25 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
         parser.add_argument(
+            "--by",
+            metavar="USERNAME",
+            help="the portal account the import is made for: its author in the history, its rights "
+            "checked on every row (without it: the command line, which may write everything)",
+        )
+        parser.add_argument(
             "--language",
             default="zh-hans",
             choices=["zh-hans", "en"],
             help="language of the messages (default: Simplified Chinese)",
         )
 
-    def handle(self, *args, kind, file, dry_run, language, **options):
+    def handle(self, *args, kind, file, dry_run, language, by=None, **options):
         translation.activate(language)
+        user = None
+        if by is not None:
+            user = User.objects.select_related("profile").filter(username=by).first()
+            if user is None:
+                raise CommandError(_("There is no account %(name)s (--by).") % {"name": by})
         path = Path(file)
         try:
             content = path.read_bytes()
@@ -43,7 +55,9 @@ class Command(BaseCommand):
                 message = _("Cannot read %(file)s.")
             raise CommandError(message % {"file": file}) from None
         try:
-            batch, plan = import_file(kind=kind, file_name=path.name, content=content, dry_run=dry_run)
+            batch, plan = import_file(
+                kind=kind, file_name=path.name, content=content, user=user, dry_run=dry_run
+            )
         except ImportConflict as conflict:
             raise CommandError(str(conflict)) from None
         if not plan.ok:
