@@ -124,6 +124,7 @@ ACCESS = {
     "/api/v1/districts/": (401, 401, 401, 401, 401, 401),
     "/api/v1/enterprises/": (401, 401, 401, 401, 401, 401),
     "/api/v1/safety-reports/": (401, 401, 401, 401, 401, 401),
+    f"/api/v1/safety-reports/{NANXUN_CODE}/2016-01/history/": (401, 401, 401, 401, 401, 401),
     "/api/v1/figures/": (401, 401, 401, 401, 401, 401),
     "/api/v1/missing/": (401, 401, 401, 401, 401, 401),
     "/api/v1/imports/safety/": (401, 401, 401, 401, 401, 401),
