@@ -31,10 +31,11 @@ def _profile(user):
 
 def visible_scope(user):
     """All that `visible_districts(user)` depends on besides the districts themselves: the role and
-    the profile's city and district (for an API client, the districts it was given). Users and
-    clients with the same scope see the same districts (the page cache shares their content)."""
+    the profile's city and district (for an API client, every district or the districts it was
+    given). Users and clients with the same scope see the same districts (the page cache shares
+    their content)."""
     if isinstance(user, ApiClient):
-        return ("api_client", user.district_ids())
+        return ("api_client", "all") if user.all_districts else ("api_client", user.district_ids())
     role = user_role(user)
     profile = _profile(user) if role else None
     if role is None or profile is None:
@@ -46,11 +47,13 @@ def _district_lookups(user):
     """The districts the user may read, as lookups on District's fields: {} for every district,
     None for none. The one statement of the rule, for a query and for a district in hand.
 
-    An API client reads the districts it was given, or every district when it was given none
-    (`add_api_client NAME` without --district: the city's systems)."""
+    An API client reads every district when made so (`add_api_client NAME --all-districts`: the
+    city's systems), otherwise the districts it was given: none given, none read."""
     if isinstance(user, ApiClient):
+        if user.all_districts:
+            return {}
         ids = user.district_ids()
-        return {"pk__in": ids} if ids else {}
+        return {"pk__in": ids} if ids else None
     role, city_id, district_id = visible_scope(user)
     if role == Role.PROGRAMME_ADMIN:
         return {}

@@ -152,12 +152,15 @@ def rows_table(rows):
 def _scope_check(client, kind, rows):
     """The row_check that refuses rows of enterprises outside the districts `client` may write;
     None when it may write every district."""
-    if not client.district_ids():
+    if client.all_districts:
         return None
     allowed = {district.pk: district for district in editable_districts(client)}
-    message = _("This enterprise is outside the districts this client may write (%(districts)s).") % {
-        "districts": ", ".join(d.code for d in allowed.values())
-    }
+    if allowed:
+        message = _("This enterprise is outside the districts this client may write (%(districts)s).") % {
+            "districts": ", ".join(d.code for d in allowed.values())
+        }
+    else:
+        message = _("This client may write in no district.")
     column = next(c for c in import_kind(kind).columns if c.field in ("credit_code", "enterprise_id"))
     accepted = {header_key(header) for header in column.headers}
     codes = set()

@@ -11,12 +11,13 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from accounts.models import ApiClient
-from accounts.services import api_client_create, api_token_hash
+from accounts.scoping import editable_districts, visible_districts, visible_scope
+from accounts.services import api_token_hash
 from enterprises.models import Enterprise, SafetyReport
 from imports import engine
 from imports.models import ImportBatch
 from imports.services import import_file
-from tests.factories import login_as, make_enterprise, make_reports, make_suggestion, month_range
+from tests.factories import api_token, login_as, make_enterprise, make_reports, make_suggestion, month_range
 from tests.import_files import csv_bytes
 
 NANXUN_A = "91330503375583185N"
@@ -25,7 +26,8 @@ ANJI_A = "91330523285269512N"
 
 
 def token_for(name, districts=(), write=False):
-    return api_client_create(name=name, district_codes=districts, may_write=write)[1]
+    """A new client's token: of `districts` (codes), or of every district for "all"."""
+    return api_token(name, districts=districts, write=write)
 
 
 class Api:
@@ -73,7 +75,7 @@ def nanxun_reader(portal):
 
 @pytest.fixture
 def city_reader(portal):
-    return Api(token_for("city-reader"))
+    return Api(token_for("city-reader", "all"))
 
 
 @pytest.fixture
@@ -83,7 +85,7 @@ def nanxun_writer(portal):
 
 @pytest.fixture
 def city_writer(portal):
-    return Api(token_for("city-writer", write=True))
+    return Api(token_for("city-writer", "all", write=True))
 
 
 # Clients and tokens
@@ -102,14 +104,42 @@ def test_add_api_client_prints_the_token_alone_on_its_last_line_and_keeps_only_i
 def test_add_api_client_refuses_an_unknown_district_and_a_taken_name(db):
     with pytest.raises(CommandError, match="Unknown district nowhere"):
         call_command("add_api_client", "x", "--district", "nowhere")
-    call_command("add_api_client", "x")
+    call_command("add_api_client", "x", "--district", "anji")
     with pytest.raises(CommandError, match="exists already; --rotate"):
-        call_command("add_api_client", "x")
+        call_command("add_api_client", "x", "--all-districts")
+
+
+def test_add_api_client_needs_its_districts_or_all_districts_never_neither_nor_both(db):
+    with pytest.raises(
+        CommandError,
+        match=r"^Give the client its districts \(--district CODE …\) or every district \(--all-districts\)\.$",
+    ):
+        call_command("add_api_client", "bare")
+    with pytest.raises(CommandError, match="not allowed with argument"):
+        call_command("add_api_client", "both", "--district", "anji", "--all-districts")
+    assert ApiClient.objects.count() == 0
+
+
+def test_add_api_client_takes_several_districts_after_one_option_or_the_option_repeated(db, capsys):
+    call_command("add_api_client", "north", "--district", "nanxun", "wuxing")
+    call_command("add_api_client", "south", "--district", "anji", "--district", "deqing", "--write")
+    call_command("add_api_client", "city", "--all-districts")
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if line.startswith(("north:", "south:", "city:"))] == [
+        "north: wuxing, nanxun; reads only.",
+        "south: deqing, anji; reads and writes.",
+        "city: every district; reads only.",
+    ]
+    clients = {c.name: c for c in ApiClient.objects.all()}
+    assert sorted(clients["north"].districts.values_list("code", flat=True)) == ["nanxun", "wuxing"]
+    assert sorted(clients["south"].districts.values_list("code", flat=True)) == ["anji", "deqing"]
+    assert (clients["city"].all_districts, clients["city"].districts.count()) == (True, 0)
+    assert (clients["north"].all_districts, clients["south"].may_write) == (False, True)
 
 
 def test_a_rotated_token_and_the_previous_one_both_work_for_seven_days(db, capsys):
     with time_machine.travel(datetime.datetime(2026, 3, 1, 9, tzinfo=datetime.UTC), tick=False):
-        call_command("add_api_client", "anji-platform")
+        call_command("add_api_client", "anji-platform", "--district", "anji")
         old = capsys.readouterr().out.splitlines()[-1]
         call_command("add_api_client", "anji-platform", "--rotate")
         new = capsys.readouterr().out.splitlines()[-1]
@@ -124,7 +154,7 @@ def test_a_rotated_token_and_the_previous_one_both_work_for_seven_days(db, capsy
 
 
 def test_no_token_a_bad_one_and_a_revoked_one_are_401_with_a_json_error(portal):
-    token = token_for("revoked")
+    token = token_for("revoked", ["anji"])
     ApiClient.objects.filter(name="revoked").update(
         revoked_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
     )
@@ -187,6 +217,81 @@ def test_renaming_a_client_in_the_admin_keeps_its_token_and_count(portal, client
     reader.refresh_from_db()
     assert (reader.name, reader.request_count) == ("nanxun-platform", 1)
     assert nanxun_reader.get("/api/v1/districts/").status_code == 200
+
+
+def test_a_client_whose_last_district_is_unticked_in_the_admin_reads_and_writes_none(
+    portal, client, nanxun_writer
+):
+    writer = ApiClient.objects.get(name="nanxun-writer")
+    login_as(client, "programme_admin")
+    response = client.post(
+        f"/admin/accounts/apiclient/{writer.pk}/change/", {"name": "nanxun-writer", "may_write": "on"}
+    )
+    assert response.status_code == 302
+    writer.refresh_from_db()
+    assert (writer.all_districts, writer.may_write, writer.districts.count()) == (False, True, 0)
+    assert nanxun_writer.get("/api/v1/districts/").json() == {"results": []}
+    assert nanxun_writer.get("/api/v1/enterprises/").json()["count"] == 0
+    assert nanxun_writer.get("/api/v1/safety-reports/").json()["count"] == 0
+    figures = nanxun_writer.get("/api/v1/figures/", to="2016-12").json()
+    assert (figures["districts"], figures["total"]["inspections"]) == ([], 0)
+    assert nanxun_writer.get("/api/v1/missing/", to="2016-12").json()["enterprises"] == []
+    response = nanxun_writer.post("/api/v1/imports/safety/", {"rows": [ROW]})
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "errors": [
+                {
+                    "row": 1,
+                    "field": "credit_code",
+                    "value": NANXUN_A,
+                    "message": "This client may write in no district.",
+                }
+            ]
+        },
+    )
+    assert not SafetyReport.objects.filter(month=datetime.date(2017, 1, 1)).exists()
+
+
+def test_all_districts_is_shown_explained_and_set_in_the_admin(portal, client, nanxun_reader):
+    reader = ApiClient.objects.get(name="nanxun-reader")
+    login_as(client, "programme_admin")
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/admin/accounts/apiclient/{reader.pk}/change/").content.decode()
+    assert 'name="all_districts"' in page
+    assert "The client reads (and writes, if it may write) every district, those added later included" in page
+    nanxun = reader.districts.get()
+    both = client.post(
+        f"/admin/accounts/apiclient/{reader.pk}/change/",
+        {"name": "nanxun-reader", "districts": [nanxun.pk], "all_districts": "on"},
+    )
+    assert both.status_code == 200
+    assert both.context["adminform"].form.non_field_errors() == [
+        "Choose the client's districts or tick “all districts”, not both."
+    ]
+    response = client.post(
+        f"/admin/accounts/apiclient/{reader.pk}/change/", {"name": "nanxun-reader", "all_districts": "on"}
+    )
+    assert response.status_code == 302
+    codes = [d["code"] for d in nanxun_reader.get("/api/v1/districts/").json()["results"]]
+    assert codes == ["wuxing", "nanxun", "deqing", "changxing", "anji"]
+    listing = client.get("/admin/accounts/apiclient/").content.decode()
+    assert "every district" in listing
+
+
+def test_a_client_of_no_district_and_one_of_every_district_have_different_scopes(db):
+    api_token("everywhere", districts="all")
+    api_token("nowhere", districts=["anji"])
+    everywhere, nowhere = ApiClient.objects.get(name="everywhere"), ApiClient.objects.get(name="nowhere")
+    nowhere.districts.clear()
+    nowhere = ApiClient.objects.get(pk=nowhere.pk)
+    # The page cache keys the figures by this scope: the two must never share an entry.
+    assert (visible_scope(everywhere), visible_scope(nowhere)) == (("api_client", "all"), ("api_client", ()))
+    assert [list(visible_districts(c).values_list("code", flat=True)) for c in (everywhere, nowhere)] == [
+        ["wuxing", "nanxun", "deqing", "changxing", "anji"],
+        [],
+    ]
+    assert list(editable_districts(nowhere)) == []
 
 
 # Reads
@@ -333,7 +438,7 @@ def test_reads_make_a_fixed_number_of_queries(city_reader, django_assert_num_que
 
 @pytest.mark.parametrize("district", ["nanxun", None])
 def test_figures_are_the_summary_apis_body_for_the_same_scope_and_period(portal, client, district):
-    api = Api(token_for("figures", [district] if district else []), language="zh-hans")
+    api = Api(token_for("figures", [district] if district else "all"), language="zh-hans")
     if district:
         login_as(client, "district_official", district=district)
     else:
@@ -624,7 +729,7 @@ def key_taken_meanwhile(monkeypatch):
 # later tests back the rows the data migrations made, which the flush after this test empties.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_conflict_with_a_write_committed_meanwhile_is_409_and_writes_nothing(portal, key_taken_meanwhile):
-    api = Api(token_for("w", write=True))
+    api = Api(token_for("w", "all", write=True))
     response = api.post("/api/v1/imports/safety/", {"rows": [ROW, {**ROW, "month": "2017-02"}]})
     assert (response.status_code, response.json()) == (
         409,
@@ -661,7 +766,7 @@ def test_past_the_rate_a_client_gets_429_with_retry_after_until_the_next_minute(
 
 def test_each_client_has_its_own_count(portal, settings):
     settings.SCORE_API_RATE = 1
-    first, second = Api(token_for("one")), Api(token_for("two"))
+    first, second = Api(token_for("one", "all")), Api(token_for("two", ["anji"]))
     assert [first.get("/api/v1/districts/").status_code, second.get("/api/v1/districts/").status_code] == [
         200,
         200,

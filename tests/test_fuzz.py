@@ -250,6 +250,7 @@ def test_malformed_input_never_makes_a_server_error(fuzz_client, route, role):
         api_client_create(
             name=f"fuzz-{role}",
             district_codes=["anji"] if role == "district_official" else [],
+            all_districts=role != "district_official",
             may_write=True,
         )[1]
         if route.startswith("/api/")
