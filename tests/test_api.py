@@ -618,6 +618,174 @@ def test_a_client_of_every_district_writes_in_any_of_them(city_writer):
     assert city_writer.post("/api/v1/imports/safety/", {"rows": rows}).json()["created"] == 2
 
 
+KEY_AS_NUMBER = "This field identifies the record: write it as a JSON string (in quotes), not a number."
+
+
+def test_a_credit_code_sent_as_a_json_number_is_an_error_of_its_row_never_another_districts_code(
+    nanxun_writer,
+):
+    # The digits of an Anji enterprise's code, sent as a number by a Nanxun client: the scope
+    # check looked at strings only, the engine read the number as that code and moved it.
+    anji = make_enterprise("anji", credit_code="913305230406526699", name="安吉竹业", phone="0572-5550000")
+    row = {
+        "credit_code": 913305230406526699,
+        "name": "南浔接管",
+        "district": "nanxun",
+        "employees": 10,
+        "score_start": "2016-01-15",
+        "phone": "0572-0000000",
+    }
+    for path in ("/api/v1/imports/enterprises/?dry_run=1", "/api/v1/imports/enterprises/"):
+        response = nanxun_writer.post(path, {"rows": [row]})
+        assert (response.status_code, response.json()) == (
+            400,
+            {
+                "errors": [
+                    {
+                        "row": 1,
+                        "field": "credit_code",
+                        "value": "913305230406526699",
+                        "message": KEY_AS_NUMBER,
+                    }
+                ]
+            },
+        )
+    anji.refresh_from_db()
+    assert (anji.district.code, anji.name, anji.phone) == ("anji", "安吉竹业", "0572-5550000")
+
+
+def test_every_key_column_under_any_accepted_header_takes_only_a_json_string(nanxun_writer, portal):
+    # Keys found by the kinds' declarations: the credit code under its Chinese header, the month
+    # (safety's key with the credit code), a suggestion's reference; other numbers stay numbers.
+    safety = [
+        {"统一社会信用代码": NANXUN_A, "month": "2017-01", "inspections": 5, "accidents": 0},
+        {"统一社会信用代码": 91330503375583185, "month": "2017-02", "inspections": 5, "accidents": 0},
+        {"统一社会信用代码": NANXUN_A, "month": 201703, "inspections": 5, "accidents": 0},
+    ]
+    errors = nanxun_writer.post("/api/v1/imports/safety/", {"rows": safety}).json()["errors"]
+    assert [(e["row"], e["field"], e["value"], e["message"]) for e in errors] == [
+        (2, "统一社会信用代码", "91330503375583185", KEY_AS_NUMBER),
+        (3, "month", "201703", KEY_AS_NUMBER),
+    ]
+    suggestion = {
+        "credit_code": NANXUN_A,
+        "reference": 17,
+        "submitted_on": "2016-05-02",
+        "text": "加装护栏",
+    }
+    response = nanxun_writer.post("/api/v1/imports/suggestions/", {"rows": [suggestion]})
+    assert response.json() == {
+        "errors": [{"row": 1, "field": "reference", "value": "17", "message": KEY_AS_NUMBER}]
+    }
+    response = nanxun_writer.post(
+        "/api/v1/imports/suggestions/", {"rows": [{**suggestion, "reference": "17"}]}
+    )
+    assert (response.status_code, response.json()["created"]) == (200, 1)
+
+
+def test_a_key_given_twice_in_a_row_is_an_error_of_that_row_naming_the_key(nanxun_writer):
+    body = (
+        '{"rows": [{"credit_code": "CODE", "month": "2017-01", "inspections": 5, "accidents": 0},'
+        ' {"credit_code": "CODE", "month": "2017-02", "inspections": 5, "inspections": 6, "accidents": 0,'
+        ' "accidents": 1}]}'
+    ).replace("CODE", NANXUN_A)
+    response = nanxun_writer.post("/api/v1/imports/safety/", body)
+    twice = "The key “%s” is given more than once in this row; give each field once."
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "errors": [
+                {"row": 2, "field": "inspections", "value": None, "message": twice % "inspections"},
+                {"row": 2, "field": "accidents", "value": None, "message": twice % "accidents"},
+            ]
+        },
+    )
+    response = nanxun_writer.post("/api/v1/imports/safety/", '{"rows": [], "rows": [{"month": "2017-01"}]}')
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": "The key “rows” is given more than once in the body; give it once."},
+    )
+    assert not SafetyReport.objects.filter(month__year=2017).exists()
+
+
+SURROGATE = (
+    "The body is not valid Unicode: it holds a \\u escape of a lone surrogate (\\ud800 to \\udfff not in a "
+    "pair), which is not a character."
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"rows": [{"credit_code": "\\ud800", "month": "2017-01", "inspections": 5, "accidents": 0}]}',
+        '{"rows": [{"credit_code": "CODE", "\\udfff": 1, "month": "2017-01"}]}'.replace("CODE", NANXUN_A),
+        '{"rows": ["a\\uDBFFb"]}',
+        '{"rows": [{"credit_code": "CODE", "month": "2017-01", "inspections": [["\\ud83d"]]}]}'.replace(
+            "CODE", NANXUN_A
+        ),
+        '{"\\ud800": 1}',
+    ],
+)
+def test_a_lone_surrogate_anywhere_is_a_400_that_does_not_echo_it(nanxun_writer, body):
+    response = nanxun_writer.post("/api/v1/imports/safety/", body)
+    assert (response.status_code, response["Content-Type"], response.json()) == (
+        400,
+        "application/json",
+        {"error": SURROGATE},
+    )
+    chinese = Api(nanxun_writer.headers["Authorization"].removeprefix("Bearer "), language="zh-hans")
+    assert chinese.post("/api/v1/imports/safety/", body).json() == {
+        "error": "请求体不是有效的 Unicode：其中有孤立代理项的 \\u 转义（\\ud800 至 \\udfff 未成对），它不是字符。"
+    }
+
+
+def test_a_surrogate_pair_is_a_character_and_is_written(nanxun_writer):
+    row = {"credit_code": NANXUN_A, "reference": "S-1", "submitted_on": "2016-05-02", "text": "😀"}
+    body = json.dumps({"rows": [row]})  # ensure_ascii: the emoji as the escapes \ud83d\ude00
+    assert "\\ud83d\\ude00" in body
+    response = nanxun_writer.post("/api/v1/imports/suggestions/", body)
+    assert (response.status_code, response.json()["created"]) == (200, 1)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "name"),
+    [
+        ("post", "/api/v1/imports/safety/?dry_run=1&dry_run=0", "dry_run"),
+        ("get", "/api/v1/enterprises/?page=1&page=2", "page"),
+        ("get", "/api/v1/safety-reports/?district=nanxun&district=anji", "district"),
+        ("get", "/api/v1/missing/?to=2016-12&district=nanxun&district=nanxun", "district"),
+        ("get", "/api/v1/figures/?from=2016-01&from=2016-02", "from"),
+        ("get", "/api/v1/districts/?x=1&x=", "x"),
+        ("get", "/api/v1/nothing/?x=1&x=2", "x"),
+    ],
+)
+def test_a_query_parameter_given_twice_to_the_api_is_a_400_naming_it(nanxun_writer, method, url, name):
+    if method == "post":
+        response = nanxun_writer.client.post(
+            url, json.dumps({"rows": [ROW]}), content_type="application/json", headers=nanxun_writer.headers
+        )
+    else:
+        response = nanxun_writer.client.get(url, headers=nanxun_writer.headers)
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": f"The parameter “{name}” is given more than once; give it once."},
+    )
+    assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+    assert not SafetyReport.objects.filter(month=datetime.date(2017, 1, 1)).exists()
+
+
+def test_a_query_parameter_given_twice_to_the_dashboards_json_apis_is_a_400(portal, client):
+    login_as(client, "programme_admin")
+    response = client.get("/dashboard/api/summary/?to=2016-12&to=2016-06")
+    assert (response.status_code, response.json()) == (400, {"error": "参数“to”给出了不止一次；请只给一次。"})
+    response = client.get("/dashboard/api/missing/?to=2016-12&district=nanxun&district=anji")
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": "参数“district”给出了不止一次；请只给一次。"},
+    )
+    assert client.get("/dashboard/api/missing/?to=2016-12&district=nanxun").status_code == 200
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -805,6 +973,14 @@ def test_the_openapi_document_is_generated_and_public(db):
         "/api/v1/safety-reports/",
     ]
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    # The rows' key columns (the kinds' declared keys) are strings; any other key is allowed.
+    row = document["components"]["schemas"]["ImportRowsRequest"]["properties"]["rows"]["items"]
+    key = {"type": "string", "description": "A key of the record: a JSON string, never a number."}
+    assert row == {
+        "type": "object",
+        "properties": {"credit_code": key, "month": key, "reference": key},
+        "additionalProperties": True,
+    }
 
 
 def test_the_docs_page_is_served_by_the_portal_without_inline_script(db):
