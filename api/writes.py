@@ -170,16 +170,8 @@ class RowErrors(Exception):
         self.errors = errors
 
 
-def _cell(value, *, key_column=False):
-    """A JSON value as the engine's cell. In a key column (a credit code, a month, a reference:
-    what finds the record written) only a string is taken: a number there lost its leading
-    zeros or its digits past 2**53 on its way through JSON, or was read as another record's key
-    (a credit code sent as a number took over another district's enterprise)."""
-    if key_column and isinstance(value, int | float) and not isinstance(value, bool):
-        return values.RefusedCell(
-            json.dumps(value),
-            _("This field identifies the record: write it as a JSON string (in quotes), not a number."),
-        )
+def _cell(value):
+    """A JSON value as the engine's cell."""
     if value is None or isinstance(value, str | float):
         return value
     if isinstance(value, bool):
@@ -192,6 +184,19 @@ def _cell(value, *, key_column=False):
         json.dumps(value, ensure_ascii=False)[:100],
         _("Expected a number, a text or a date, not a list or an object."),
     )
+
+
+def _key_cell(value):
+    """A JSON value as the cell of a key column (a credit code, a month, a reference: what finds
+    the record written), which takes no number: a number lost its leading zeros or its digits past
+    2**53 on its way through JSON, or was read as another record's key (a credit code sent as a
+    number took over another district's enterprise)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return values.RefusedCell(
+            json.dumps(value),
+            _("This field identifies the record: write it as a JSON string (in quotes), not a number."),
+        )
+    return _cell(value)
 
 
 def key_header_keys(kind):
@@ -221,11 +226,11 @@ def rows_table(rows, kind):
     headers = list(keys)
     empty = [key for key in headers if not key]
     key_columns = key_header_keys(kind)
-    is_key = [header_key(header) in key_columns for header in headers]
+    cell_of = [(key, _key_cell if header_key(key) in key_columns else _cell) for key in headers]
     table = Table(
         headers=headers,
         rows=[
-            (position, [_cell(row.get(key), key_column=k) for key, k in zip(headers, is_key, strict=True)])
+            (position, [cell(row.get(key)) for key, cell in cell_of])
             for position, row in enumerate(rows, start=1)
         ],
         header_row=None,
