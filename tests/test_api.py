@@ -220,8 +220,10 @@ def test_renaming_a_client_in_the_admin_keeps_its_token_and_count(portal, client
 
 
 def test_a_client_whose_last_district_is_unticked_in_the_admin_reads_and_writes_none(
-    portal, client, nanxun_writer
+    portal, client, nanxun_writer, city_reader
 ):
+    # A city-wide client's figures in the page cache first: the emptied client must not get them.
+    assert len(city_reader.get("/api/v1/figures/", to="2016-12").json()["districts"]) == 5
     writer = ApiClient.objects.get(name="nanxun-writer")
     login_as(client, "programme_admin")
     response = client.post(
