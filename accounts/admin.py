@@ -79,7 +79,7 @@ class ApiClientAdmin(admin.ModelAdmin):
     def district_list(self, client):
         if client.all_districts:
             return _("every district")
-        return ", ".join(d.name for d in client.districts.all()) or _("none")
+        return ", ".join(d.name for d in client.districts.all()) or _("no district")
 
     @admin.action(description=_("Revoke the selected API clients' tokens"))
     def revoke(self, request, queryset):

@@ -232,6 +232,7 @@ def test_a_client_whose_last_district_is_unticked_in_the_admin_reads_and_writes_
     assert response.status_code == 302
     writer.refresh_from_db()
     assert (writer.all_districts, writer.may_write, writer.districts.count()) == (False, True, 0)
+    assert "无区县" in client.get("/admin/accounts/apiclient/").content.decode()  # "no district"
     assert nanxun_writer.get("/api/v1/districts/").json() == {"results": []}
     assert nanxun_writer.get("/api/v1/enterprises/").json()["count"] == 0
     assert nanxun_writer.get("/api/v1/safety-reports/").json()["count"] == 0
