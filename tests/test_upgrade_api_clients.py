@@ -12,7 +12,7 @@ import subprocess
 from tests.test_upgrade import REPO, manage
 from tests.test_upgrade import scratch_database as scratch_database  # noqa: F401 (the fixture)
 
-BASE = "9d10b50"
+BASE = "9d10b50c4fff9a7b6bcfe7acc0528493d50f6af9"
 
 MAKE_OLD_CLIENTS = """
 from django.core.management import call_command
