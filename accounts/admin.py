@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
@@ -34,18 +35,30 @@ admin.site.unregister(User)
 admin.site.register(User, PortalUserAdmin)
 
 
+class ApiClientForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("all_districts") and cleaned.get("districts"):
+            raise forms.ValidationError(
+                _("Choose the client's districts or tick “all districts”, not both."), code="both"
+            )
+        return cleaned
+
+
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
     """Listed, renamed, given districts and revoked here; made (and its token rotated) with
     `manage.py add_api_client`, which shows the token once: the admin never sees a token."""
 
+    form = ApiClientForm
     list_display = ["name", "district_list", "may_write", "revoked_at", "last_used_at", "request_count"]
-    list_filter = ["may_write", ("revoked_at", admin.EmptyFieldListFilter)]
+    list_filter = ["all_districts", "may_write", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name"]
     filter_horizontal = ["districts"]
     fields = [
         "name",
         "districts",
+        "all_districts",
         "may_write",
         "revoked_at",
         "created_at",
@@ -64,7 +77,9 @@ class ApiClientAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("districts"))
     def district_list(self, client):
-        return ", ".join(d.name for d in client.districts.all()) or _("every district")
+        if client.all_districts:
+            return _("every district")
+        return ", ".join(d.name for d in client.districts.all()) or _("no district")
 
     @admin.action(description=_("Revoke the selected API clients' tokens"))
     def revoke(self, request, queryset):

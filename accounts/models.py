@@ -84,7 +84,9 @@ class ApiClient(models.Model):
     credit mechanism, a county's risk inspection system): its districts, whether it may write, and
     the hash of its token.
 
-    Scoped by accounts.scoping like a user: no district given means every district. The token itself
+    Scoped by accounts.scoping like a user: the districts it was given, or every district when it has
+    `all_districts` (a flag of its own, so that losing its last district leaves a client with none,
+    never with the whole city). The token itself
     is never stored: only its SHA-256 (see api.authentication for why a fast hash suffices). During a
     rotation the previous token's hash stays valid until `previous_token_valid_until`.
     """
@@ -95,7 +97,15 @@ class ApiClient(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("districts"),
-        help_text=_("None chosen: every district."),
+        help_text=_("The districts the client reads (and writes, if it may write). None chosen: none."),
+    )
+    all_districts = models.BooleanField(
+        _("all districts"),
+        default=False,
+        help_text=_(
+            "The client reads (and writes, if it may write) every district, those added later included; "
+            "for the city's systems. Then choose no district above."
+        ),
     )
     may_write = models.BooleanField(_("may write"), default=False)
     token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
@@ -120,7 +130,7 @@ class ApiClient(models.Model):
         return self.name
 
     def district_ids(self):
-        """The pks of the districts given (empty: every district), read once per instance."""
+        """The pks of the districts given (empty: none; see all_districts), read once per instance."""
         if not hasattr(self, "_district_ids"):
             self._district_ids = tuple(sorted(self.districts.values_list("pk", flat=True)))
         return self._district_ids

@@ -124,6 +124,7 @@ class Facts:
     district_id: int | None
     enterprise_id: int | None = None
     state: str | None = None
+    city_id: int | None = None  # the district's city, when in hand (saves a city official's query)
 
 
 MODEL_KINDS = {
@@ -177,7 +178,7 @@ class Rights:
             self.table = dict(RIGHTS[API_CLIENT])
             if not actor.may_write:
                 del self.table[Action.WRITE]
-            self.all_districts = bool(getattr(actor, "all_districts", False))
+            self.all_districts = actor.all_districts
             self.district_ids = frozenset(actor.district_ids())
             self.city_id = self.district_id = self.enterprise_id = None
             return
@@ -235,6 +236,8 @@ class Rights:
         if reach == Reach.EVERY_DISTRICT:
             return True
         if reach == Reach.CITY:
+            if facts.city_id is not None:
+                return facts.city_id == self.city_id
             return bool(self.city_id) and facts.district_id is not None and self._in_city(facts.district_id)
         if reach == Reach.DISTRICT:
             return bool(self.district_id) and facts.district_id == self.district_id
@@ -267,7 +270,7 @@ def visible_scope(user):
     and clients with the same scope see the same districts (the page cache shares their content)."""
     rights = Rights(user)
     if rights.role == API_CLIENT:
-        return (API_CLIENT, rights.all_districts, tuple(sorted(rights.district_ids)))
+        return (API_CLIENT, "all" if rights.all_districts else tuple(sorted(rights.district_ids)))
     return (rights.role, rights.city_id, rights.district_id, rights.enterprise_id)
 
 
@@ -278,12 +281,12 @@ def visible_districts(user):
 
 def may_read_district(user, district):
     """Whether `district` is one of visible_districts(user), without a query."""
-    return Rights(user).can(Action.READ, Facts(Kind.ENTERPRISE, district.pk, None))
+    return Rights(user).can(Action.READ, Facts(Kind.ENTERPRISE, district.pk, city_id=district.city_id))
 
 
-def editable_districts(user, kind=Kind.WORKSHOP):
-    """Districts where the user may write records of `kind` (workshops by default: the training
-    pages' question)."""
+def editable_districts(user, kind=None):
+    """Districts where the user may write records (of `kind`, if given): a trainer's workshops,
+    an API client's imports."""
     return districts_for(user, Action.WRITE, kind)
 
 

@@ -100,19 +100,31 @@ def _districts_of(codes):
 
 
 @transaction.atomic
-def api_client_create(*, name, district_codes=(), may_write=False):
-    """Make a client with its districts (none: every district); returns (client, token). The token
-    is not kept: the caller shows it once."""
+def api_client_create(*, name, district_codes=(), all_districts=False, may_write=False):
+    """Make a client with its districts, or of every district with `all_districts` (one or the
+    other, never neither: a client of no district would be useless, and reading "no district" as
+    "every district" is how a client losing its last one became city-wide); returns (client,
+    token). The token is not kept: the caller shows it once."""
     name = name.strip()
     if not name:
         raise ValidationError(_("An API client needs a name."))
+    if all_districts and district_codes:
+        raise ValidationError(
+            _("Give the client its districts (--district) or every district (--all-districts), not both.")
+        )
+    if not all_districts and not district_codes:
+        raise ValidationError(
+            _("Give the client its districts (--district CODE …) or every district (--all-districts).")
+        )
     if ApiClient.objects.filter(name=name).exists():
         raise ValidationError(
             _("An API client called %(name)s exists already; --rotate gives it a new token.") % {"name": name}
         )
     districts = _districts_of(district_codes)
     token = _api_token_new()
-    client = ApiClient.objects.create(name=name, may_write=may_write, token_hash=api_token_hash(token))
+    client = ApiClient.objects.create(
+        name=name, all_districts=all_districts, may_write=may_write, token_hash=api_token_hash(token)
+    )
     client.districts.set(districts)
     return client, token
 
@@ -155,6 +167,11 @@ _DISTRICT_IDS_AGGREGATE = {
 }
 
 
+# The fields api_client_admit loads (the rest load if asked for); SQLite returns booleans as 0 or 1.
+RETURNED_FIELDS = {"id", "name", "all_districts", "may_write"}
+BOOLEAN_FIELDS = {"all_districts", "may_write"}
+
+
 def api_rate_window(now):
     """The start of the minute in which `now` counts against a client's rate limit."""
     return now.replace(second=0, microsecond=0)
@@ -167,8 +184,8 @@ def api_client_admit(token, *, rate, now=None):
 
     An admitted request takes one statement: an UPDATE that finds the client by its token's hash,
     checks and counts its minute's requests, keeps its last use and request count, and returns the
-    client's name, write permission and districts (its other fields load if asked for). Requests
-    arriving together on different workers or app servers cannot all pass a check none of them has
+    client's name, write permission, all_districts and districts (its other fields load if asked
+    for). Requests arriving together on different workers or app servers cannot all pass a check none of them has
     counted yet: PostgreSQL evaluates the WHERE again on a row another request has just updated.
     The page cache is per process; this count is not. Only a refused request looks the token up
     again, to tell 401 from 429. (Written as SQL: the ORM's update() returns no rows; this was a
@@ -178,7 +195,8 @@ def api_client_admit(token, *, rate, now=None):
     quote = connection.ops.quote_name
     meta = ApiClient._meta
     column = lambda name: quote(meta.get_field(name).column)  # noqa: E731
-    returned = ["id", "name", "may_write"]
+    # In the model's field order, the order from_db() takes values in.
+    returned = [f.attname for f in meta.concrete_fields if f.attname in RETURNED_FIELDS]
     districts = meta.get_field("districts")
     through = quote(districts.remote_field.through._meta.db_table)
     aggregate = _DISTRICT_IDS_AGGREGATE[connection.vendor].format(column=quote(districts.m2m_reverse_name()))
@@ -210,6 +228,9 @@ def api_client_admit(token, *, rate, now=None):
         row = cursor.fetchone()
     if row is None:
         return api_client_for_token(token), False
-    client = ApiClient.from_db(connection.alias, returned, [row[0], row[1], bool(row[2])])
+    values = [
+        bool(value) if name in BOOLEAN_FIELDS else value for name, value in zip(returned, row, strict=False)
+    ]
+    client = ApiClient.from_db(connection.alias, returned, values)
     client._district_ids = tuple(sorted(int(pk) for pk in row[-1].split(","))) if row[-1] else ()
     return client, True

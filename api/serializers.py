@@ -124,13 +124,19 @@ class MissingSerializer(serializers.Serializer):
         return {"from": serializers.RegexField(r"^\d{4}-\d{2}$", allow_null=True), **super().get_fields()}
 
 
+class ImportRowField(serializers.DictField):
+    """A row of an import: an object of the kind's columns (api.schema.ImportRowScheme describes
+    its key columns, from the kinds' declarations)."""
+
+
 class ImportRowsSerializer(serializers.Serializer):
     rows = serializers.ListField(
-        child=serializers.DictField(),
+        child=ImportRowField(),
         help_text=(
             "The rows, each an object whose keys are the English headers of the kind's import table "
-            "(DOMAIN.md: credit_code, month, inspections, …); numbers as JSON numbers, dates "
-            "YYYY-MM-DD, months YYYY-MM."
+            "(docs/api.md: credit_code, month, inspections, …), each key once; numbers as JSON numbers, "
+            "dates YYYY-MM-DD, months YYYY-MM; credit codes, months and references as JSON strings (a "
+            "number there is an error of its row). A string must be valid Unicode (no lone surrogate)."
         ),
     )
 

@@ -13,6 +13,7 @@ it will be written, inside the transaction that writes it.
 
 import json
 import math
+import re
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -20,6 +21,8 @@ from rest_framework import status
 
 from api.errors import ApiError, too_large_message
 from imports import values
+from imports.engine import header_key
+from imports.kinds import import_kind
 from imports.limits import number_text
 from imports.reading import Table
 from imports.services import ImportConflict, import_rows
@@ -38,6 +41,38 @@ def _refuse_constant(name):
     raise ValueError(name)
 
 
+class JsonObject(dict):
+    """A JSON object as read, with the keys it gave more than once (`repeated`): json.loads
+    keeps a repeated key's last value without a word, and a row must not lose one silently."""
+
+    repeated = ()
+
+
+def _json_object(pairs):
+    found = JsonObject(pairs)
+    if len(found) < len(pairs):
+        seen = set()
+        found.repeated = list(dict.fromkeys(key for key, _value in pairs if key in seen or seen.add(key)))
+    return found
+
+
+# A \u escape of a UTF-16 surrogate (D800-DFFF), paired or lone: only then can the text hold one.
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _lone_surrogate(text, body):
+    """Whether the JSON `body` read from `text` holds a lone surrogate (`"\\ud800"`): not a
+    character, so no UTF-8 answer can carry it (echoed in an error it made the JSON renderer fail).
+    JSON allows the escape; the scan of the text is cheap and the walk runs only when it finds one."""
+    if not SURROGATE_ESCAPE.search(text):
+        return False
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def body_rows(request):
     """The request's `rows` (a list of objects) and its bytes; ApiError (400, 413) otherwise."""
     try:
@@ -50,7 +85,10 @@ def body_rows(request):
     if len(content) > settings.SCORE_IMPORT_MAX_BYTES:
         raise ApiError(too_large_message(), status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     try:
-        body = json.loads(content.decode("utf-8-sig"), parse_float=_finite, parse_constant=_refuse_constant)
+        text = content.decode("utf-8-sig")
+        body = json.loads(
+            text, parse_float=_finite, parse_constant=_refuse_constant, object_pairs_hook=_json_object
+        )
     except UnicodeDecodeError:
         raise ApiError(_("The body is not valid JSON: it is not UTF-8 text.")) from None
     except json.JSONDecodeError as error:
@@ -64,9 +102,22 @@ def body_rows(request):
         ) from None
     except RecursionError:
         raise ApiError(_("The body is not valid JSON: it is nested too deeply.")) from None
+    if _lone_surrogate(text, body):
+        # Not echoed: the answer could not carry it.
+        raise ApiError(
+            _(
+                "The body is not valid Unicode: it holds a \\u escape of a lone surrogate "
+                "(\\ud800 to \\udfff not in a pair), which is not a character."
+            )
+        )
     shape = _('The body must be a JSON object {"rows": [{…}, …]}.')
     if not isinstance(body, dict):
         raise ApiError(shape)
+    if body.repeated:
+        raise ApiError(
+            _("The key “%(key)s” is given more than once in the body; give it once.")
+            % {"key": body.repeated[0][:40]}
+        )
     unknown = sorted(key for key in body if key != "rows")
     if unknown:
         raise ApiError(
@@ -84,18 +135,30 @@ def body_rows(request):
             % {"limit": number_text(settings.SCORE_IMPORT_MAX_ROWS)},
             status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
-    not_objects = [
-        {
-            "row": position,
-            "field": None,
-            "value": json.dumps(row, ensure_ascii=False)[:100],
-            "message": _("A row must be a JSON object of fields and their values."),
-        }
-        for position, row in enumerate(rows, start=1)
-        if not isinstance(row, dict)
-    ]
-    if not_objects:
-        raise RowErrors(not_objects)
+    refused = []
+    for position, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            refused.append(
+                {
+                    "row": position,
+                    "field": None,
+                    "value": json.dumps(row, ensure_ascii=False)[:100],
+                    "message": _("A row must be a JSON object of fields and their values."),
+                }
+            )
+            continue
+        refused.extend(
+            {
+                "row": position,
+                "field": key,
+                "value": None,
+                "message": _("The key “%(key)s” is given more than once in this row; give each field once.")
+                % {"key": key[:40]},
+            }
+            for key in row.repeated
+        )
+    if refused:
+        raise RowErrors(refused)
     return rows, content
 
 
@@ -121,9 +184,34 @@ def _cell(value):
     )
 
 
-def rows_table(rows):
-    """The engine's table of `rows`: the keys in the order first seen, and keys that cannot be
-    headers (empty ones), which are listed as ignored."""
+def _key_cell(value):
+    """A JSON value as the cell of a key column (a credit code, a month, a reference: what finds
+    the record written), which takes no number: a number lost its leading zeros or its digits past
+    2**53 on its way through JSON, or was read as another record's key (a credit code sent as a
+    number took over another district's enterprise)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return values.RefusedCell(
+            json.dumps(value),
+            _("This field identifies the record: write it as a JSON string (in quotes), not a number."),
+        )
+    return _cell(value)
+
+
+def key_header_keys(kind):
+    """The header keys (engine.header_key) of the columns of `kind`'s key fields, as declared:
+    whatever a key column is called, in any of its accepted headers."""
+    declared = import_kind(kind)
+    return {
+        header_key(header)
+        for column in declared.columns
+        if column.field in declared.key
+        for header in column.headers
+    }
+
+
+def rows_table(rows, kind):
+    """The engine's table of `rows` of `kind`: the keys in the order first seen, and keys that
+    cannot be headers (empty ones), which are listed as ignored."""
     keys = {}
     for row in rows:
         for key in row:
@@ -135,10 +223,13 @@ def rows_table(rows):
         )
     headers = list(keys)
     empty = [key for key in headers if not key]
+    key_columns = key_header_keys(kind)
+    cell_of = [(key, _key_cell if header_key(key) in key_columns else _cell) for key in headers]
     table = Table(
         headers=headers,
         rows=[
-            (position, [_cell(row.get(key)) for key in headers]) for position, row in enumerate(rows, start=1)
+            (position, [cell(row.get(key)) for key, cell in cell_of])
+            for position, row in enumerate(rows, start=1)
         ],
         header_row=None,
     )
@@ -157,7 +248,7 @@ def import_request(request, kind, *, dry_run):
         rows, content = body_rows(request)
     except RowErrors as refused:
         return status.HTTP_400_BAD_REQUEST, {"errors": refused.errors}
-    table, empty_keys = rows_table(rows)
+    table, empty_keys = rows_table(rows, kind)
     serials = values.excel_serial_dates.set(False)
     try:
         batch, plan = import_rows(

@@ -85,7 +85,7 @@ def bench(count, months, repeat):
     user, _reports = load(count, months, 0.03)
     official = Client()
     official.force_login(user)
-    token = api_client_create(name="benchmark", may_write=True)[1]
+    token = api_client_create(name="benchmark", all_districts=True, may_write=True)[1]
     system = Client(headers={"Authorization": f"Bearer {token}"})
     first, last = data_months(months)
     period = f"from={first:%Y-%m}&to={last:%Y-%m}"

@@ -82,6 +82,10 @@ CONTENT_TABLES = (
     "training_workshop_enterprises",
     "training_participant",
     "training_attendance",
+    # The history of values, on the enterprise page. Written in the same transaction as the records
+    # it describes (whose triggers raise data_version anyway), but watched on its own too: a page
+    # is never cached from data its key does not follow.
+    "imports_recordchange",
 )
 
 STATE_TABLE = RollupState._meta.db_table

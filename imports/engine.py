@@ -342,7 +342,9 @@ def _check_rights(plan):
         if lookups_allowed is None
         else [d.name for d in District.objects.filter(**lookups_allowed).order_by("division")]
     )
-    if writer.api_client is not None:
+    if writer.api_client is not None and not allowed:
+        message = _("This client may write in no district.")
+    elif writer.api_client is not None:
         message = _(
             "This record belongs to %(district)s, outside the districts this client may write (%(allowed)s)."
         )

@@ -1,6 +1,7 @@
 """Middleware every request passes through: one log line per request, the Permissions-Policy header
 (which neither Django 5.2 nor django-csp sends), the body size limit, no caching of what a
-logged-in user is shown, and the database timeouts of a web request."""
+logged-in user is shown, a query parameter given twice to a JSON endpoint, and the database
+timeouts of a web request."""
 
 import contextlib
 import logging
@@ -117,6 +118,33 @@ class RequestBodyLimitMiddleware:
                 {"limit_mb": settings.SCORE_IMPORT_MAX_BYTES // (1024 * 1024)},
                 status=413,
             )
+        return self.get_response(request)
+
+
+class RepeatedParameterMiddleware:
+    """Refuse a JSON endpoint's request that gives a query parameter twice (`?dry_run=1&dry_run=0`)
+    with 400 `{"error": …}` naming it, before any view reads it.
+
+    Django's QueryDict.get() and DRF's query_params answer the last value given, so a view would
+    silently take one of two contradicting values (a "dry run" that wrote). The machine API and the
+    dashboard's JSON endpoints take each parameter once; checked here, in one place, for every
+    view under those paths rather than in each view. The pages for people are left alone: a link
+    that repeats a parameter is not a system's mistake to report."""
+
+    JSON_PATHS = ("/api/", "/dashboard/api/summary/", "/dashboard/api/missing/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(self.JSON_PATHS):
+            for name, values in request.GET.lists():
+                if len(values) > 1:
+                    return error_response(
+                        _("The parameter “%(name)s” is given more than once; give it once.")
+                        % {"name": name[:40]},
+                        400,
+                    )
         return self.get_response(request)
 
 

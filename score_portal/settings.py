@@ -138,6 +138,8 @@ MIDDLEWARE = [
     "api.middleware.ApiLanguageMiddleware",
     # After the language is chosen (its page is translated), before anything reads the body.
     "score_portal.middleware.RequestBodyLimitMiddleware",
+    # After the language is chosen (its message is translated), before any view reads a parameter.
+    "score_portal.middleware.RepeatedParameterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -4,7 +4,7 @@ import datetime
 import itertools
 from decimal import Decimal
 
-from accounts.services import user_create_or_update
+from accounts.services import api_client_create, user_create_or_update
 from common.months import add_months
 from districts.models import District
 from enterprises.credit_code import check_character
@@ -72,6 +72,15 @@ def login_as(client, role, district="nanxun"):
     elif role != "anonymous":
         client.force_login(make_user(role, district=district))
     return client
+
+
+def api_token(name, *, districts, write=False):
+    """A new API client's token: of `districts` (codes), or of every district for "all"
+    (add_api_client --all-districts)."""
+    every = districts == "all"
+    return api_client_create(
+        name=name, district_codes=() if every else districts, all_districts=every, may_write=write
+    )[1]
 
 
 def make_enterprise(district, *, score_start=datetime.date(2016, 1, 15), employees=100, **fields):

@@ -11,12 +11,13 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from accounts.models import ApiClient
-from accounts.services import api_client_create, api_token_hash
+from accounts.scoping import editable_districts, visible_districts, visible_scope
+from accounts.services import api_token_hash
 from enterprises.models import Enterprise, SafetyReport
 from imports import engine
 from imports.models import ImportBatch
 from imports.services import import_file
-from tests.factories import login_as, make_enterprise, make_reports, make_suggestion, month_range
+from tests.factories import api_token, login_as, make_enterprise, make_reports, make_suggestion, month_range
 from tests.import_files import csv_bytes
 
 NANXUN_A = "91330503375583185N"
@@ -25,7 +26,8 @@ ANJI_A = "91330523285269512N"
 
 
 def token_for(name, districts=(), write=False):
-    return api_client_create(name=name, district_codes=districts, may_write=write)[1]
+    """A new client's token: of `districts` (codes), or of every district for "all"."""
+    return api_token(name, districts=districts, write=write)
 
 
 class Api:
@@ -73,7 +75,7 @@ def nanxun_reader(portal):
 
 @pytest.fixture
 def city_reader(portal):
-    return Api(token_for("city-reader"))
+    return Api(token_for("city-reader", "all"))
 
 
 @pytest.fixture
@@ -83,7 +85,7 @@ def nanxun_writer(portal):
 
 @pytest.fixture
 def city_writer(portal):
-    return Api(token_for("city-writer", write=True))
+    return Api(token_for("city-writer", "all", write=True))
 
 
 # Clients and tokens
@@ -102,14 +104,42 @@ def test_add_api_client_prints_the_token_alone_on_its_last_line_and_keeps_only_i
 def test_add_api_client_refuses_an_unknown_district_and_a_taken_name(db):
     with pytest.raises(CommandError, match="Unknown district nowhere"):
         call_command("add_api_client", "x", "--district", "nowhere")
-    call_command("add_api_client", "x")
+    call_command("add_api_client", "x", "--district", "anji")
     with pytest.raises(CommandError, match="exists already; --rotate"):
-        call_command("add_api_client", "x")
+        call_command("add_api_client", "x", "--all-districts")
+
+
+def test_add_api_client_needs_its_districts_or_all_districts_never_neither_nor_both(db):
+    with pytest.raises(
+        CommandError,
+        match=r"^Give the client its districts \(--district CODE …\) or every district \(--all-districts\)\.$",
+    ):
+        call_command("add_api_client", "bare")
+    with pytest.raises(CommandError, match="not allowed with argument"):
+        call_command("add_api_client", "both", "--district", "anji", "--all-districts")
+    assert ApiClient.objects.count() == 0
+
+
+def test_add_api_client_takes_several_districts_after_one_option_or_the_option_repeated(db, capsys):
+    call_command("add_api_client", "north", "--district", "nanxun", "wuxing")
+    call_command("add_api_client", "south", "--district", "anji", "--district", "deqing", "--write")
+    call_command("add_api_client", "city", "--all-districts")
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if line.startswith(("north:", "south:", "city:"))] == [
+        "north: wuxing, nanxun; reads only.",
+        "south: deqing, anji; reads and writes.",
+        "city: every district; reads only.",
+    ]
+    clients = {c.name: c for c in ApiClient.objects.all()}
+    assert sorted(clients["north"].districts.values_list("code", flat=True)) == ["nanxun", "wuxing"]
+    assert sorted(clients["south"].districts.values_list("code", flat=True)) == ["anji", "deqing"]
+    assert (clients["city"].all_districts, clients["city"].districts.count()) == (True, 0)
+    assert (clients["north"].all_districts, clients["south"].may_write) == (False, True)
 
 
 def test_a_rotated_token_and_the_previous_one_both_work_for_seven_days(db, capsys):
     with time_machine.travel(datetime.datetime(2026, 3, 1, 9, tzinfo=datetime.UTC), tick=False):
-        call_command("add_api_client", "anji-platform")
+        call_command("add_api_client", "anji-platform", "--district", "anji")
         old = capsys.readouterr().out.splitlines()[-1]
         call_command("add_api_client", "anji-platform", "--rotate")
         new = capsys.readouterr().out.splitlines()[-1]
@@ -124,7 +154,7 @@ def test_a_rotated_token_and_the_previous_one_both_work_for_seven_days(db, capsy
 
 
 def test_no_token_a_bad_one_and_a_revoked_one_are_401_with_a_json_error(portal):
-    token = token_for("revoked")
+    token = token_for("revoked", ["anji"])
     ApiClient.objects.filter(name="revoked").update(
         revoked_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
     )
@@ -187,6 +217,84 @@ def test_renaming_a_client_in_the_admin_keeps_its_token_and_count(portal, client
     reader.refresh_from_db()
     assert (reader.name, reader.request_count) == ("nanxun-platform", 1)
     assert nanxun_reader.get("/api/v1/districts/").status_code == 200
+
+
+def test_a_client_whose_last_district_is_unticked_in_the_admin_reads_and_writes_none(
+    portal, client, nanxun_writer, city_reader
+):
+    # A city-wide client's figures in the page cache first: the emptied client must not get them.
+    assert len(city_reader.get("/api/v1/figures/", to="2016-12").json()["districts"]) == 5
+    writer = ApiClient.objects.get(name="nanxun-writer")
+    login_as(client, "programme_admin")
+    response = client.post(
+        f"/admin/accounts/apiclient/{writer.pk}/change/", {"name": "nanxun-writer", "may_write": "on"}
+    )
+    assert response.status_code == 302
+    writer.refresh_from_db()
+    assert (writer.all_districts, writer.may_write, writer.districts.count()) == (False, True, 0)
+    assert "无区县" in client.get("/admin/accounts/apiclient/").content.decode()  # "no district"
+    assert nanxun_writer.get("/api/v1/districts/").json() == {"results": []}
+    assert nanxun_writer.get("/api/v1/enterprises/").json()["count"] == 0
+    assert nanxun_writer.get("/api/v1/safety-reports/").json()["count"] == 0
+    figures = nanxun_writer.get("/api/v1/figures/", to="2016-12").json()
+    assert (figures["districts"], figures["total"]["inspections"]) == ([], 0)
+    assert nanxun_writer.get("/api/v1/missing/", to="2016-12").json()["enterprises"] == []
+    response = nanxun_writer.post("/api/v1/imports/safety/", {"rows": [ROW]})
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "errors": [
+                {
+                    "row": 1,
+                    "field": "credit_code",
+                    "value": NANXUN_A,
+                    "message": "This client may write in no district.",
+                }
+            ]
+        },
+    )
+    assert not SafetyReport.objects.filter(month=datetime.date(2017, 1, 1)).exists()
+
+
+def test_all_districts_is_shown_explained_and_set_in_the_admin(portal, client, nanxun_reader):
+    reader = ApiClient.objects.get(name="nanxun-reader")
+    login_as(client, "programme_admin")
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/admin/accounts/apiclient/{reader.pk}/change/").content.decode()
+    assert 'name="all_districts"' in page
+    assert "The client reads (and writes, if it may write) every district, those added later included" in page
+    nanxun = reader.districts.get()
+    both = client.post(
+        f"/admin/accounts/apiclient/{reader.pk}/change/",
+        {"name": "nanxun-reader", "districts": [nanxun.pk], "all_districts": "on"},
+    )
+    assert both.status_code == 200
+    assert both.context["adminform"].form.non_field_errors() == [
+        "Choose the client's districts or tick “all districts”, not both."
+    ]
+    response = client.post(
+        f"/admin/accounts/apiclient/{reader.pk}/change/", {"name": "nanxun-reader", "all_districts": "on"}
+    )
+    assert response.status_code == 302
+    codes = [d["code"] for d in nanxun_reader.get("/api/v1/districts/").json()["results"]]
+    assert codes == ["wuxing", "nanxun", "deqing", "changxing", "anji"]
+    listing = client.get("/admin/accounts/apiclient/").content.decode()
+    assert "every district" in listing
+
+
+def test_a_client_of_no_district_and_one_of_every_district_have_different_scopes(db):
+    api_token("everywhere", districts="all")
+    api_token("nowhere", districts=["anji"])
+    everywhere, nowhere = ApiClient.objects.get(name="everywhere"), ApiClient.objects.get(name="nowhere")
+    nowhere.districts.clear()
+    nowhere = ApiClient.objects.get(pk=nowhere.pk)
+    # The page cache keys the figures by this scope: the two must never share an entry.
+    assert (visible_scope(everywhere), visible_scope(nowhere)) == (("api_client", "all"), ("api_client", ()))
+    assert [list(visible_districts(c).values_list("code", flat=True)) for c in (everywhere, nowhere)] == [
+        ["wuxing", "nanxun", "deqing", "changxing", "anji"],
+        [],
+    ]
+    assert list(editable_districts(nowhere)) == []
 
 
 # Reads
@@ -333,7 +441,7 @@ def test_reads_make_a_fixed_number_of_queries(city_reader, django_assert_num_que
 
 @pytest.mark.parametrize("district", ["nanxun", None])
 def test_figures_are_the_summary_apis_body_for_the_same_scope_and_period(portal, client, district):
-    api = Api(token_for("figures", [district] if district else []), language="zh-hans")
+    api = Api(token_for("figures", [district] if district else "all"), language="zh-hans")
     if district:
         login_as(client, "district_official", district=district)
     else:
@@ -513,6 +621,174 @@ def test_a_client_of_every_district_writes_in_any_of_them(city_writer):
     assert city_writer.post("/api/v1/imports/safety/", {"rows": rows}).json()["created"] == 2
 
 
+KEY_AS_NUMBER = "This field identifies the record: write it as a JSON string (in quotes), not a number."
+
+
+def test_a_credit_code_sent_as_a_json_number_is_an_error_of_its_row_never_another_districts_code(
+    nanxun_writer,
+):
+    # The digits of an Anji enterprise's code, sent as a number by a Nanxun client: the scope
+    # check looked at strings only, the engine read the number as that code and moved it.
+    anji = make_enterprise("anji", credit_code="913305230406526699", name="安吉竹业", phone="0572-5550000")
+    row = {
+        "credit_code": 913305230406526699,
+        "name": "南浔接管",
+        "district": "nanxun",
+        "employees": 10,
+        "score_start": "2016-01-15",
+        "phone": "0572-0000000",
+    }
+    for path in ("/api/v1/imports/enterprises/?dry_run=1", "/api/v1/imports/enterprises/"):
+        response = nanxun_writer.post(path, {"rows": [row]})
+        assert (response.status_code, response.json()) == (
+            400,
+            {
+                "errors": [
+                    {
+                        "row": 1,
+                        "field": "credit_code",
+                        "value": "913305230406526699",
+                        "message": KEY_AS_NUMBER,
+                    }
+                ]
+            },
+        )
+    anji.refresh_from_db()
+    assert (anji.district.code, anji.name, anji.phone) == ("anji", "安吉竹业", "0572-5550000")
+
+
+def test_every_key_column_under_any_accepted_header_takes_only_a_json_string(nanxun_writer, portal):
+    # Keys found by the kinds' declarations: the credit code under its Chinese header, the month
+    # (safety's key with the credit code), a suggestion's reference; other numbers stay numbers.
+    safety = [
+        {"统一社会信用代码": NANXUN_A, "month": "2017-01", "inspections": 5, "accidents": 0},
+        {"统一社会信用代码": 91330503375583185, "month": "2017-02", "inspections": 5, "accidents": 0},
+        {"统一社会信用代码": NANXUN_A, "month": 201703, "inspections": 5, "accidents": 0},
+    ]
+    errors = nanxun_writer.post("/api/v1/imports/safety/", {"rows": safety}).json()["errors"]
+    assert [(e["row"], e["field"], e["value"], e["message"]) for e in errors] == [
+        (2, "统一社会信用代码", "91330503375583185", KEY_AS_NUMBER),
+        (3, "month", "201703", KEY_AS_NUMBER),
+    ]
+    suggestion = {
+        "credit_code": NANXUN_A,
+        "reference": 17,
+        "submitted_on": "2016-05-02",
+        "text": "加装护栏",
+    }
+    response = nanxun_writer.post("/api/v1/imports/suggestions/", {"rows": [suggestion]})
+    assert response.json() == {
+        "errors": [{"row": 1, "field": "reference", "value": "17", "message": KEY_AS_NUMBER}]
+    }
+    response = nanxun_writer.post(
+        "/api/v1/imports/suggestions/", {"rows": [{**suggestion, "reference": "17"}]}
+    )
+    assert (response.status_code, response.json()["created"]) == (200, 1)
+
+
+def test_a_key_given_twice_in_a_row_is_an_error_of_that_row_naming_the_key(nanxun_writer):
+    body = (
+        '{"rows": [{"credit_code": "CODE", "month": "2017-01", "inspections": 5, "accidents": 0},'
+        ' {"credit_code": "CODE", "month": "2017-02", "inspections": 5, "inspections": 6, "accidents": 0,'
+        ' "accidents": 1}]}'
+    ).replace("CODE", NANXUN_A)
+    response = nanxun_writer.post("/api/v1/imports/safety/", body)
+    twice = "The key “%s” is given more than once in this row; give each field once."
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "errors": [
+                {"row": 2, "field": "inspections", "value": None, "message": twice % "inspections"},
+                {"row": 2, "field": "accidents", "value": None, "message": twice % "accidents"},
+            ]
+        },
+    )
+    response = nanxun_writer.post("/api/v1/imports/safety/", '{"rows": [], "rows": [{"month": "2017-01"}]}')
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": "The key “rows” is given more than once in the body; give it once."},
+    )
+    assert not SafetyReport.objects.filter(month__year=2017).exists()
+
+
+SURROGATE = (
+    "The body is not valid Unicode: it holds a \\u escape of a lone surrogate (\\ud800 to \\udfff not in a "
+    "pair), which is not a character."
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"rows": [{"credit_code": "\\ud800", "month": "2017-01", "inspections": 5, "accidents": 0}]}',
+        '{"rows": [{"credit_code": "CODE", "\\udfff": 1, "month": "2017-01"}]}'.replace("CODE", NANXUN_A),
+        '{"rows": ["a\\uDBFFb"]}',
+        '{"rows": [{"credit_code": "CODE", "month": "2017-01", "inspections": [["\\ud83d"]]}]}'.replace(
+            "CODE", NANXUN_A
+        ),
+        '{"\\ud800": 1}',
+    ],
+)
+def test_a_lone_surrogate_anywhere_is_a_400_that_does_not_echo_it(nanxun_writer, body):
+    response = nanxun_writer.post("/api/v1/imports/safety/", body)
+    assert (response.status_code, response["Content-Type"], response.json()) == (
+        400,
+        "application/json",
+        {"error": SURROGATE},
+    )
+    chinese = Api(nanxun_writer.headers["Authorization"].removeprefix("Bearer "), language="zh-hans")
+    assert chinese.post("/api/v1/imports/safety/", body).json() == {
+        "error": "请求体不是有效的 Unicode：其中有孤立代理项的 \\u 转义（\\ud800 至 \\udfff 未成对），它不是字符。"
+    }
+
+
+def test_a_surrogate_pair_is_a_character_and_is_written(nanxun_writer):
+    row = {"credit_code": NANXUN_A, "reference": "S-1", "submitted_on": "2016-05-02", "text": "😀"}
+    body = json.dumps({"rows": [row]})  # ensure_ascii: the emoji as the escapes \ud83d\ude00
+    assert "\\ud83d\\ude00" in body
+    response = nanxun_writer.post("/api/v1/imports/suggestions/", body)
+    assert (response.status_code, response.json()["created"]) == (200, 1)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "name"),
+    [
+        ("post", "/api/v1/imports/safety/?dry_run=1&dry_run=0", "dry_run"),
+        ("get", "/api/v1/enterprises/?page=1&page=2", "page"),
+        ("get", "/api/v1/safety-reports/?district=nanxun&district=anji", "district"),
+        ("get", "/api/v1/missing/?to=2016-12&district=nanxun&district=nanxun", "district"),
+        ("get", "/api/v1/figures/?from=2016-01&from=2016-02", "from"),
+        ("get", "/api/v1/districts/?x=1&x=", "x"),
+        ("get", "/api/v1/nothing/?x=1&x=2", "x"),
+    ],
+)
+def test_a_query_parameter_given_twice_to_the_api_is_a_400_naming_it(nanxun_writer, method, url, name):
+    if method == "post":
+        response = nanxun_writer.client.post(
+            url, json.dumps({"rows": [ROW]}), content_type="application/json", headers=nanxun_writer.headers
+        )
+    else:
+        response = nanxun_writer.client.get(url, headers=nanxun_writer.headers)
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": f"The parameter “{name}” is given more than once; give it once."},
+    )
+    assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+    assert not SafetyReport.objects.filter(month=datetime.date(2017, 1, 1)).exists()
+
+
+def test_a_query_parameter_given_twice_to_the_dashboards_json_apis_is_a_400(portal, client):
+    login_as(client, "programme_admin")
+    response = client.get("/dashboard/api/summary/?to=2016-12&to=2016-06")
+    assert (response.status_code, response.json()) == (400, {"error": "参数“to”给出了不止一次；请只给一次。"})
+    response = client.get("/dashboard/api/missing/?to=2016-12&district=nanxun&district=anji")
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": "参数“district”给出了不止一次；请只给一次。"},
+    )
+    assert client.get("/dashboard/api/missing/?to=2016-12&district=nanxun").status_code == 200
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -624,7 +900,7 @@ def key_taken_meanwhile(monkeypatch):
 # later tests back the rows the data migrations made, which the flush after this test empties.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_conflict_with_a_write_committed_meanwhile_is_409_and_writes_nothing(portal, key_taken_meanwhile):
-    api = Api(token_for("w", write=True))
+    api = Api(token_for("w", "all", write=True))
     response = api.post("/api/v1/imports/safety/", {"rows": [ROW, {**ROW, "month": "2017-02"}]})
     assert (response.status_code, response.json()) == (
         409,
@@ -661,7 +937,7 @@ def test_past_the_rate_a_client_gets_429_with_retry_after_until_the_next_minute(
 
 def test_each_client_has_its_own_count(portal, settings):
     settings.SCORE_API_RATE = 1
-    first, second = Api(token_for("one")), Api(token_for("two"))
+    first, second = Api(token_for("one", "all")), Api(token_for("two", ["anji"]))
     assert [first.get("/api/v1/districts/").status_code, second.get("/api/v1/districts/").status_code] == [
         200,
         200,
@@ -698,8 +974,17 @@ def test_the_openapi_document_is_generated_and_public(db):
         "/api/v1/imports/{kind}/",
         "/api/v1/missing/",
         "/api/v1/safety-reports/",
+        "/api/v1/safety-reports/{credit_code}/{month}/history/",
     ]
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    # The rows' key columns (the kinds' declared keys) are strings; any other key is allowed.
+    row = document["components"]["schemas"]["ImportRowsRequest"]["properties"]["rows"]["items"]
+    key = {"type": "string", "description": "A key of the record: a JSON string, never a number."}
+    assert row == {
+        "type": "object",
+        "properties": {"credit_code": key, "month": key, "reference": key},
+        "additionalProperties": True,
+    }
 
 
 def test_the_docs_page_is_served_by_the_portal_without_inline_script(db):

@@ -11,7 +11,7 @@ from django.db import connection, connections
 from django.test import Client
 
 from accounts.models import ApiClient
-from accounts.services import api_client_create
+from tests.factories import api_token
 
 pytestmark = [
     pytest.mark.skipif(
@@ -24,7 +24,7 @@ pytestmark = [
 
 def test_requests_arriving_together_never_pass_the_limit(settings):
     settings.SCORE_API_RATE = 5
-    token = api_client_create(name="together")[1]
+    token = api_token("together", districts="all")
     together = threading.Barrier(12)
     statuses, errors = [], []
     lock = threading.Lock()

@@ -4,7 +4,7 @@ from django.contrib.auth.models import User
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
-from accounts.scoping import editable_districts, visible_districts
+from accounts.scoping import Kind, editable_districts, visible_districts
 from training.models import Attendance, Workshop
 
 
@@ -15,7 +15,7 @@ def workshops_for(user):
 
 def workshop_for_user_or_404(user, pk, *, edit=False):
     """One workshop; another district's answers 404, as if it did not exist."""
-    districts = editable_districts(user) if edit else visible_districts(user)
+    districts = editable_districts(user, Kind.WORKSHOP) if edit else visible_districts(user)
     return get_object_or_404(
         Workshop.objects.filter(district__in=districts).select_related("module", "district", "consultant"),
         pk=pk,

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
-from accounts.scoping import editable_districts, require_role, sees_whole_phones
+from accounts.scoping import Kind, editable_districts, require_role, sees_whole_phones
 from common.months import add_months, check_period, parse_month
 from common.text import phone_masked
 from training.exports import attendance_download, period_attendance
@@ -92,7 +92,7 @@ def workshop_list(request):
             "filter_query": urlencode({k: v for k, v in filters.items() if v}),
             "modules": Module.objects.all(),
             "kinds": Workshop.Kind.choices,
-            "can_edit": editable_districts(request.user).exists(),
+            "can_edit": editable_districts(request.user, Kind.WORKSHOP).exists(),
         },
     )
 
@@ -110,7 +110,7 @@ def workshop_edit(request, pk):
 
 
 def _workshop_form(request, workshop):
-    districts = editable_districts(request.user)
+    districts = editable_districts(request.user, Kind.WORKSHOP)
     # A trainer creating a workshop usually leads it.
     initial = {"trainers": [request.user.pk]} if workshop.pk is None else {}
     form = WorkshopForm(request.POST or None, instance=workshop, districts=districts, initial=initial)
@@ -141,7 +141,9 @@ def workshop_detail(request, pk):
             "totals": _totals((a.participant.role, a.participant.sex) for a in attendances),
             "enterprises": workshop.enterprises.order_by("name"),
             "trainers": workshop.trainers.order_by("username"),
-            "can_edit": editable_districts(request.user).filter(pk=workshop.district_id).exists(),
+            "can_edit": editable_districts(request.user, Kind.WORKSHOP)
+            .filter(pk=workshop.district_id)
+            .exists(),
         },
     )
 

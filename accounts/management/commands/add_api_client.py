@@ -6,29 +6,36 @@ from accounts.services import api_client_create, api_client_rotate
 
 class Command(BaseCommand):
     help = (
-        "Create an API client for another system (its districts, whether it may write) and print its "
-        "token once, alone on the last line; --rotate prints a new token for an existing client, the "
-        "old one working for 7 more days."
+        "Create an API client for another system (its districts, or every district; whether it may "
+        "write) and print its token once, alone on the last line; --rotate prints a new token for an "
+        "existing client, the old one working for 7 more days."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("name")
-        parser.add_argument(
+        scope = parser.add_mutually_exclusive_group()
+        scope.add_argument(
             "--district",
-            action="append",
+            action="extend",
+            nargs="+",
             default=[],
             metavar="CODE",
-            help="a district the client may see (repeat for more; none: every district)",
+            help="the districts the client may see (several codes, or the option repeated)",
+        )
+        scope.add_argument(
+            "--all-districts",
+            action="store_true",
+            help="the client may see every district (the city's systems)",
         )
         parser.add_argument(
             "--write", action="store_true", help="the client may write (POST /api/v1/imports/…)"
         )
         parser.add_argument("--rotate", action="store_true", help="a new token for an existing client")
 
-    def handle(self, *args, name, district, write, rotate, **options):
+    def handle(self, *args, name, district, all_districts, write, rotate, **options):
         try:
             if rotate:
-                if district or write:
+                if district or all_districts or write:
                     raise CommandError("--rotate changes the token only; change districts in the admin.")
                 client, token = api_client_rotate(name=name)
                 self.stdout.write(
@@ -36,8 +43,14 @@ class Command(BaseCommand):
                     f"{client.previous_token_valid_until:%Y-%m-%d %H:%M %Z}."
                 )
             else:
-                client, token = api_client_create(name=name, district_codes=district, may_write=write)
-                codes = ", ".join(client.districts.values_list("code", flat=True)) or "every district"
+                client, token = api_client_create(
+                    name=name, district_codes=district, all_districts=all_districts, may_write=write
+                )
+                codes = (
+                    "every district"
+                    if all_districts
+                    else ", ".join(client.districts.values_list("code", flat=True))
+                )
                 self.stdout.write(f"{client.name}: {codes}; {'reads and writes' if write else 'reads only'}.")
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
