@@ -1,6 +1,7 @@
 """The shapes of the machine API's answers and bodies, for its OpenAPI document (drf-spectacular
 reads them; the views write plain dictionaries built by the same code as the portal's pages)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -103,7 +104,7 @@ class SummarySerializer(serializers.Serializer):
     to = serializers.RegexField(r"^\d{4}-\d{2}$")
     districts = DistrictFiguresSerializer(many=True)
     total = FiguresSerializer()
-    training = serializers.DictField(help_text="The training figures (DOMAIN.md, 'Training figures').")
+    training = serializers.DictField(help_text="The training figures (docs/domain.md, 'Training figures').")
 
     def get_fields(self):
         return {"from": serializers.RegexField(r"^\d{4}-\d{2}$", allow_null=True), **super().get_fields()}
@@ -124,13 +125,26 @@ class MissingSerializer(serializers.Serializer):
         return {"from": serializers.RegexField(r"^\d{4}-\d{2}$", allow_null=True), **super().get_fields()}
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        # Text only: a JSON number for a credit code or a reference is an error of its row.
+        "properties": {"credit_code": {"type": "string"}, "reference": {"type": "string"}},
+        "additionalProperties": {},
+    }
+)
+class ImportRowField(serializers.DictField):
+    """One row: its keys are the English headers of the kind's import table."""
+
+
 class ImportRowsSerializer(serializers.Serializer):
     rows = serializers.ListField(
-        child=serializers.DictField(),
+        child=ImportRowField(),
+        min_length=1,
         help_text=(
             "The rows, each an object whose keys are the English headers of the kind's import table "
-            "(DOMAIN.md: credit_code, month, inspections, …); numbers as JSON numbers, dates "
-            "YYYY-MM-DD, months YYYY-MM."
+            '(docs/domain.md, "Import files": credit_code, month, inspections, …); numbers as JSON '
+            "numbers, dates YYYY-MM-DD, months YYYY-MM, credit codes and references as JSON strings."
         ),
     )
 

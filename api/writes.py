@@ -109,9 +109,26 @@ class RowErrors(Exception):
         self.errors = errors
 
 
-def _cell(value):
+# Credit codes and references are text: a JSON number in their place is an error of its row, never
+# read as a code (a digits-only code as a number, a reference 007 sent as 7 would be stored as
+# something else than the system holds).
+TEXT_ONLY_FIELDS = ("credit_code", "enterprise_id", "reference")
+
+
+def _text_only_keys(kind, keys):
+    """The keys among `keys` that name a column of TEXT_ONLY_FIELDS."""
+    columns = [column for column in import_kind(kind).columns if column.field in TEXT_ONLY_FIELDS]
+    accepted = {header_key(header) for column in columns for header in column.headers}
+    return {key for key in keys if header_key(key) in accepted}
+
+
+def _cell(value, *, text_only=False):
     """A JSON value as the engine's cell."""
-    if value is None or isinstance(value, str | float):
+    if value is None or isinstance(value, str):
+        return value
+    if text_only and isinstance(value, int | float) and not isinstance(value, bool):
+        return values.RefusedCell(json.dumps(value), _('Write this as a JSON string ("…"), not a number.'))
+    if isinstance(value, float):
         return value
     if isinstance(value, bool):
         return values.RefusedCell(
@@ -125,9 +142,9 @@ def _cell(value):
     )
 
 
-def rows_table(rows):
-    """The engine's table of `rows`: the keys in the order first seen, and keys that cannot be
-    headers (empty ones), which are listed as ignored."""
+def rows_table(rows, kind):
+    """The engine's table of `rows` for an import of `kind`: the keys in the order first seen, and
+    keys that cannot be headers (empty ones), which are listed as ignored."""
     keys = {}
     for row in rows:
         for key in row:
@@ -139,10 +156,15 @@ def rows_table(rows):
         )
     headers = list(keys)
     empty = [key for key in headers if not key]
+    text_only = [key in _text_only_keys(kind, headers) for key in headers]
     table = Table(
         headers=headers,
         rows=[
-            (position, [_cell(row.get(key)) for key in headers]) for position, row in enumerate(rows, start=1)
+            (
+                position,
+                [_cell(row.get(key), text_only=text) for key, text in zip(headers, text_only, strict=True)],
+            )
+            for position, row in enumerate(rows, start=1)
         ],
         header_row=None,
     )
@@ -189,7 +211,8 @@ def _scope_check(client, kind, rows):
 
 
 def api_key(column):
-    """A column's key in the API's rows: its first English header (DOMAIN.md)."""
+    """A column's key in the API's rows: its first English header (docs/domain.md, "The machine
+    API")."""
     return next((header for header in column.headers if header.isascii()), column.headers[0])
 
 
@@ -200,7 +223,7 @@ def import_request(request, kind, *, dry_run):
         rows, content = body_rows(request)
     except RowErrors as refused:
         return status.HTTP_400_BAD_REQUEST, {"errors": refused.errors}
-    table, empty_keys = rows_table(rows)
+    table, empty_keys = rows_table(rows, kind)
     serials = values.excel_serial_dates.set(False)
     try:
         batch, plan = import_rows(

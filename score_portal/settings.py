@@ -396,14 +396,15 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.JsonOnly",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SCORE portal machine API",
     "DESCRIPTION": (
-        "Reads and writes for the work-safety department's other systems (docs/api.md). "
-        "Authenticate with `Authorization: Bearer <token>` (manage.py add_api_client)."
+        "Reads and writes for the work-safety department's other systems (docs/api.md; the contract: "
+        'docs/domain.md, "The machine API"). Authenticate with `Authorization: Bearer <token>` '
+        "(manage.py add_api_client). An empty query parameter is the same as leaving it out."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
