@@ -261,7 +261,7 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# The report for month M is due on this day of month M+1 (1 to 28; DOMAIN.md, "Reporting"): from
+# The report for month M is due on this day of month M+1 (1 to 28; docs/domain.md, "Reporting"): from
 # 00:00 of that day it is owed, and a report received before the next day is on time.
 SCORE_REPORT_DUE_DAY = envint("SCORE_REPORT_DUE_DAY", 10)
 if not 1 <= SCORE_REPORT_DUE_DAY <= 28:

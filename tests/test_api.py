@@ -1,4 +1,4 @@
-"""The machine API (/api/v1/, DOMAIN.md "The machine API"): clients and tokens, scope, reads,
+"""The machine API (/api/v1/, docs/domain.md, "The machine API"): clients and tokens, scope, reads,
 writes through the import engine, errors, rate limit, audit line."""
 
 import datetime
