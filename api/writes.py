@@ -111,7 +111,7 @@ class RowErrors(Exception):
 
 # Credit codes and references are text: a JSON number in their place is an error of its row, never
 # read as a code (a digits-only code as a number, a reference 007 sent as 7 would be stored as
-# something else than the system holds).
+# something other than what the system holds).
 TEXT_ONLY_FIELDS = ("credit_code", "enterprise_id", "reference")
 
 
@@ -156,7 +156,8 @@ def rows_table(rows, kind):
         )
     headers = list(keys)
     empty = [key for key in headers if not key]
-    text_only = [key in _text_only_keys(kind, headers) for key in headers]
+    text_keys = _text_only_keys(kind, headers)
+    text_only = [key in text_keys for key in headers]
     table = Table(
         headers=headers,
         rows=[
