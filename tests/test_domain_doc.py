@@ -70,8 +70,8 @@ def test_the_domain_docs_figure_tables_hold_the_definitions_the_dashboard_shows(
 
 
 def test_the_figure_tables_are_found():
-    # 11 figures in "The figures", 6 in "Reporting", 10 in "Rates".
-    assert len(documented_definitions()) == 27
+    # "The figures", "Reporting" and "Rates", so that a table the parser missed cannot pass unseen.
+    assert [len(table) > 0 for table in tables(FIGURE_TABLE)] == [True, True, True]
 
 
 SKIPPED_DIRECTORIES = {".git", ".venv", "node_modules", "__pycache__", "test-results", "vendor"}
