@@ -1,5 +1,6 @@
-"""Every error of the machine API is `{"error": "…"}` in the request's language (DOMAIN.md), with
-the status the contract gives it: REST framework's own bodies (`{"detail": …}`) are rewritten here."""
+"""Every error of the machine API is `{"error": "…"}` in the request's language, with the status the
+contract gives it (docs/domain.md, "The machine API"): REST framework's own bodies (`{"detail": …}`)
+are rewritten here."""
 
 from django.conf import settings
 from django.http import Http404, JsonResponse

@@ -1,7 +1,12 @@
-"""What drf-spectacular needs to describe the API's authentication and an import's rows in the
-OpenAPI document."""
+"""What drf-spectacular needs to describe the API in the OpenAPI document: its authentication, an
+import's rows, and what its parameters cannot say."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+)
+from drf_spectacular.openapi import AutoSchema
 
 from api.writes import api_key
 from imports.kinds import KINDS
@@ -39,3 +44,28 @@ class ImportRowScheme(OpenApiSerializerFieldExtension):
                         "description": "A key of the record: a JSON string, never a number.",
                     }
         return {"type": "object", "properties": dict(sorted(keys.items())), "additionalProperties": True}
+
+
+class ApiSchema(AutoSchema):
+    """drf-spectacular's schema, with what its parameters cannot say: every query parameter of the
+    API is optional and may be sent empty (`to=`), which is the same as leaving it out (the views'
+    forms read an empty value as none; DRF's paginator too)."""
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        for parameter in (operation or {}).get("parameters", []):
+            if parameter["in"] == "query":
+                parameter["allowEmptyValue"] = True
+        return operation
+
+
+class ImportRowsScheme(OpenApiSerializerExtension):
+    """A write's body holds `rows` and nothing else (api.writes.body_rows refuses any other key):
+    the document says so with `additionalProperties: false`, as drf-spectacular's documentation
+    shows an extension amending a serializer's schema."""
+
+    target_class = "api.serializers.ImportRowsSerializer"
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        return {**schema, "additionalProperties": False}

@@ -103,7 +103,7 @@ class SummarySerializer(serializers.Serializer):
     to = serializers.RegexField(r"^\d{4}-\d{2}$")
     districts = DistrictFiguresSerializer(many=True)
     total = FiguresSerializer()
-    training = serializers.DictField(help_text="The training figures (DOMAIN.md, 'Training figures').")
+    training = serializers.DictField(help_text="The training figures (docs/domain.md, 'Training figures').")
 
     def get_fields(self):
         return {"from": serializers.RegexField(r"^\d{4}-\d{2}$", allow_null=True), **super().get_fields()}
@@ -132,9 +132,11 @@ class ImportRowField(serializers.DictField):
 class ImportRowsSerializer(serializers.Serializer):
     rows = serializers.ListField(
         child=ImportRowField(),
+        min_length=1,
         help_text=(
             "The rows, each an object whose keys are the English headers of the kind's import table "
-            "(docs/api.md: credit_code, month, inspections, …), each key once; numbers as JSON numbers, "
+            '(docs/domain.md, "Import files": credit_code, month, inspections, …), each key once; '
+            "numbers as JSON numbers, "
             "dates YYYY-MM-DD, months YYYY-MM; credit codes, months and references as JSON strings (a "
             "number there is an error of its row). A string must be valid Unicode (no lone surrogate)."
         ),

@@ -1,4 +1,4 @@
-"""The machine API's views (DOMAIN.md, "The machine API"; docs/api.md).
+"""The machine API's views (docs/domain.md, "The machine API"; docs/api.md).
 
 Thin, as the pages' views are: the districts come from accounts.scoping (a client's go through the
 same function as a user's), the figures and missing reports from the dashboard's own functions
@@ -17,8 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -87,7 +92,7 @@ class ListQuery(QueryForm):
     district = forms.CharField(required=False, strip=False)
     updated_since = forms.CharField(required=False, strip=False)
     page = forms.IntegerField(required=False, min_value=1)
-    page_size = forms.IntegerField(required=False, min_value=1)
+    page_size = forms.IntegerField(required=False, min_value=1, max_value=Pages.max_page_size)
 
     def clean_updated_since(self):
         text = self.cleaned_data["updated_since"]
@@ -134,19 +139,37 @@ def _districts(client, code, form):
     return districts
 
 
+# The parameters as the forms above check them (every query parameter may also be sent empty,
+# which is leaving it out: api.schema.ApiSchema says so in the document).
+MONTHS = "from 1990-01 to December of next year"
 LIST_PARAMETERS = [
     OpenApiParameter("district", str, description="A district's code (one of the client's)."),
-    OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="ISO 8601; records written since."),
-    OpenApiParameter("page", int, description="From 1."),
-    OpenApiParameter("page_size", int, description="500 by default, at most 5,000."),
+    OpenApiParameter(
+        "updated_since",
+        str,
+        description=(
+            "An ISO 8601 date or date-time (2026-01-31, 2026-01-31T08:00:00+08:00; without a zone, "
+            "Shanghai time), from 1990-01-01 to the last day of next year: records written since."
+        ),
+    ),
+    OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="From 1."),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": Pages.max_page_size},
+        description="500 by default, at most 5,000.",
+    ),
 ]
+
+
+def month_parameter(name, description):
+    return OpenApiParameter(
+        name, str, pattern=r"^\d{4}-\d{2}$", description=f"YYYY-MM, {MONTHS}; {description}"
+    )
+
+
 PERIOD_PARAMETERS = [
-    OpenApiParameter(
-        "from", str, pattern=r"^\d{4}-\d{2}$", description="YYYY-MM; open: since the first record."
-    ),
-    OpenApiParameter(
-        "to", str, pattern=r"^\d{4}-\d{2}$", description="YYYY-MM; default: the latest due month."
-    ),
+    month_parameter("from", "open: since the first record."),
+    month_parameter("to", "default: the latest due month. Not before `from`."),
 ]
 
 
@@ -224,7 +247,7 @@ class SafetyReportList(APIView):
     @extend_schema(
         parameters=[
             *PERIOD_PARAMETERS[:1],
-            OpenApiParameter("to", str, pattern=r"^\d{4}-\d{2}$", description="YYYY-MM; open: every month."),
+            month_parameter("to", "open: every month. Not before `from`."),
             OpenApiParameter("credit_code", str),
             *LIST_PARAMETERS,
         ],
@@ -338,12 +361,39 @@ class DryRunQuery(QueryForm):
 class Import(APIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(KINDS) or None),
             OpenApiParameter(
-                "dry_run", str, enum=["0", "1"], description="1: check and count, write nothing."
+                "kind",
+                str,
+                OpenApiParameter.PATH,
+                enum=list(KINDS) or None,
+                examples=[OpenApiExample("safety", value="safety")],
+            ),
+            OpenApiParameter(
+                "dry_run",
+                str,
+                enum=["0", "1"],
+                description=(
+                    "1 (also true, yes, on): check and count, write nothing; 0 (also false, no, off): write."
+                ),
             ),
         ],
         request=shapes.ImportRowsSerializer,
+        examples=[
+            OpenApiExample(
+                "A month's safety report",
+                value={
+                    "rows": [
+                        {
+                            "credit_code": "91330503375583185N",
+                            "month": "2017-01",
+                            "inspections": 4,
+                            "accidents": 0,
+                        }
+                    ]
+                },
+                request_only=True,
+            )
+        ],
         responses={
             200: shapes.ImportResultSerializer,
             400: OpenApiResponse(

@@ -168,6 +168,9 @@ class RowErrors(Exception):
         self.errors = errors
 
 
+# Credit codes and references are text: a JSON number in their place is an error of its row, never
+# read as a code (a digits-only code as a number, a reference 007 sent as 7 would be stored as
+# something other than what the system holds).
 def _cell(value):
     """A JSON value as the engine's cell."""
     if value is None or isinstance(value, str | float):
@@ -237,7 +240,8 @@ def rows_table(rows, kind):
 
 
 def api_key(column):
-    """A column's key in the API's rows: its first English header (DOMAIN.md)."""
+    """A column's key in the API's rows: its first English header (docs/domain.md, "The machine
+    API")."""
     return next((header for header in column.headers if header.isascii()), column.headers[0])
 
 

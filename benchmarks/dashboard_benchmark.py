@@ -56,7 +56,7 @@ MONTHS = 36  # --months
 
 def data_months(months):
     """The first and last month of the data: `months` months ending with the latest due month
-    (DOMAIN.md, "Reporting"; the due day is the default 10th), so that every enterprise owes what
+    (docs/domain.md, "Reporting"; the due day is the default 10th), so that every enterprise owes what
     the data hold and no more, as in a portal in use. Worked out here rather than imported, so
     that the same script measures code from before the reporting figures too."""
     import datetime

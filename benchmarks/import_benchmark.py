@@ -48,7 +48,7 @@ def credit_code(division, serial):
 
 def first_month(count):
     """The first of `count` months ending with the latest due month (the due day is the default
-    10th; DOMAIN.md, "Reporting"): a portal in use holds the months its enterprises owe. Data
+    10th; docs/domain.md, "Reporting"): a portal in use holds the months its enterprises owe. Data
     ending years ago would have the roll-up count every month since as owed and missing."""
     today = datetime.date.today()
     index = today.year * 12 + today.month - 1 - (1 if today.day >= 10 else 2) - (count - 1)

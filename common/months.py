@@ -63,7 +63,7 @@ class Period:
 
 
 def date_range():
-    """The first and the last date the portal accepts (DOMAIN.md, "Dates"): 1990-01-01 and the
+    """The first and the last date the portal accepts (docs/domain.md, "Dates"): 1990-01-01 and the
     last day of next year. "Next year" counts from today in the portal's TIME_ZONE, not in
     whatever time zone a request may have activated, so that every page agrees."""
     today = timezone.localdate(timezone=timezone.get_default_timezone())
@@ -87,7 +87,7 @@ def parse_month(text):
 
 def check_date(day):
     """Raise ValidationError, naming the range, unless the date `day` lies within date_range()
-    (DOMAIN.md, "Dates"): what every date the portal reads, from a file, a form or a URL, keeps to."""
+    (docs/domain.md, "Dates"): what every date the portal reads, from a file, a form or a URL, keeps to."""
     earliest, latest = date_range()
     if not earliest <= day <= latest:
         raise ValidationError(

@@ -2,7 +2,7 @@
 
 Each function takes the districts (a queryset the user may see, from accounts.scoping) and a
 Period, and returns plain values. Views, the API and exports call these; nothing recomputes a
-figure elsewhere. Each docstring states the definition shown to the user (DOMAIN.md, "The figures").
+figure elsewhere. Each docstring states the definition shown to the user (docs/domain.md, "The figures").
 """
 
 from collections import defaultdict
@@ -240,7 +240,7 @@ class Figures:
         return self.reports_expected - self.reports_received
 
     def as_json(self):
-        """The figures as the summary API writes them (DOMAIN.md, "The summary API"): counts as
+        """The figures as the summary API writes them (docs/domain.md, "The summary API"): counts as
         integers, percentages and rates as numbers or null."""
         return {
             "enterprises": self.enterprises,
@@ -411,7 +411,7 @@ SUMMED = (
 
 
 def district_figures(districts, period, *, enterprise=None):
-    """Every figure of DOMAIN.md per district, in the order of `districts`, and their total.
+    """Every figure of docs/domain.md per district, in the order of `districts`, and their total.
 
     Returns ([(district, Figures), …], total Figures). A district without data has zeros. The
     sums are read from the roll-up (dashboard/rollup.py): three queries, whatever the number of
@@ -459,7 +459,7 @@ BREAKDOWNS = ("district", "sector", "cohort")
 
 
 def breakdown_figures(districts, period, *, by):
-    """Every district figure of DOMAIN.md per group of the districts' enterprises, and their total:
+    """Every district figure of docs/domain.md per group of the districts' enterprises, and their total:
     the groups are the districts (`by` "district", in the order of `districts`, each listed), or
     the enterprises' sectors or cohorts as they are now (the ones that occur among the districts'
     enterprises, in text order, "" for not given last). The same definitions as district_figures,
@@ -689,7 +689,7 @@ def monthly_trend(districts, period, *, enterprise=None, total_name=None):
 def missing_reports(districts, period):
     """Who owes what: every enterprise of the districts with at least one month of the period whose
     monthly safety report is owed and due but has not arrived, in the order of `districts` and then
-    by credit code, each with its missing months in order (DOMAIN.md, "Reporting").
+    by credit code, each with its missing months in order (docs/domain.md, "Reporting").
 
     Returns [{"credit_code", "name", "district" (its code), "contact", "phone", "months": [first
     days]}]. From the roll-up's MissingReport rows, or, while a writer holds the roll-up back, from

@@ -25,7 +25,7 @@ class MonthField(forms.CharField):
 
 class PeriodForm(forms.Form):
     """`from` (optional: since the first record) and `to` (default: the latest due month, the last
-    month whose reports are owed: DOMAIN.md, "Reporting"), plus, where a page offers it, `district`."""
+    month whose reports are owed: docs/domain.md, "Reporting"), plus, where a page offers it, `district`."""
 
     to = MonthField(required=False, label=_("to"))
 

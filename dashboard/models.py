@@ -115,7 +115,7 @@ class SegmentChangeRollup(SegmentMonth, ChangeSums):
 
 class MissingReport(models.Model):
     """A monthly safety report owed and due (up to RollupState.due_month) that has not arrived:
-    the roll-up of who owes what (DOMAIN.md, "Reporting")."""
+    the roll-up of who owes what (docs/domain.md, "Reporting")."""
 
     district = models.ForeignKey("districts.District", on_delete=models.CASCADE, related_name="+")
     enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="+")

@@ -1,6 +1,6 @@
 """The roll-up the district figures are read from, and how it stays current.
 
-Every district figure of DOMAIN.md is made of two kinds of sums, each defined once in
+Every district figure of docs/domain.md is made of two kinds of sums, each defined once in
 dashboard/sums.py: per district and month (stored here as MonthlyRollup), and per district and
 possible last month for the before/after comparison (ChangeRollup). A request then reads a few
 hundred rows instead of every report, suggestion and project of the period. The statements run

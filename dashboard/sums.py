@@ -1,6 +1,6 @@
 """The sums every district figure is made of, each written once, in SQL.
 
-Every district figure of DOMAIN.md over a range of whole months is a sum over months of per-month
+Every district figure of docs/domain.md over a range of whole months is a sum over months of per-month
 sums, except the before/after comparison, which depends on the period's last month only. So there
 are two definitions:
 
@@ -28,7 +28,8 @@ from enterprises.models import Enterprise, SafetyReport
 from enterprises.reporting import latest_due_month
 from improvements.models import ImprovementProject, Suggestion
 
-# Follow-up and baseline windows of the before/after comparison, in months (DOMAIN.md).
+# Follow-up and baseline windows of the before/after comparison, in months (docs/domain.md,
+# "The figures").
 CHANGE_WINDOW_MONTHS = 12
 
 MONTHLY_COLUMNS = (
@@ -128,7 +129,7 @@ def _within(column, period):
 
 def owed_months_sql(vendor, *, scope=None):
     """SELECT enterprise_id, district_id, month: every (enterprise, month) pair whose monthly
-    safety report is owed and due (DOMAIN.md, "Reporting"): from the enterprise's first owed month
+    safety report is owed and due (docs/domain.md, "Reporting"): from the enterprise's first owed month
     (12 months before its SCORE start month) to the month before the month it left, and not after
     %(due_month)s, the latest due month. PostgreSQL generates the months with generate_series,
     SQLite with a recursive query: the one place the two dialects must differ in shape."""

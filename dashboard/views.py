@@ -221,7 +221,8 @@ def summary_content(who, period):
 @login_required
 @reads_from_replica
 def summary_api(request):
-    """GET /dashboard/api/summary/ as DOMAIN.md specifies, over the districts the user may see."""
+    """GET /dashboard/api/summary/ as docs/domain.md ("The summary API") specifies, over the districts
+    the user may see."""
     if user_role(request.user) is None:
         return JsonResponse({"error": _("Your account has no role in the portal.")}, status=403)
     form = PeriodForm(request.GET)
@@ -278,7 +279,8 @@ def missing_content(who, districts, period):
 @login_required
 @reads_from_replica
 def missing_api(request):
-    """GET /dashboard/api/missing/ as DOMAIN.md specifies: who owes which monthly report."""
+    """GET /dashboard/api/missing/ as docs/domain.md ("The summary API") specifies: who owes which
+    monthly report."""
     if user_role(request.user) is None:
         return JsonResponse({"error": _("Your account has no role in the portal.")}, status=403)
     form = PeriodForm(request.GET)

@@ -45,7 +45,7 @@ class District(BilingualName):
 
     class Meta:
         db_table = "enterprises_district"
-        # The order of DOMAIN.md's table, which is the order of the division codes.
+        # The order of docs/domain.md's table ("Districts"), which is the order of the division codes.
         ordering = ["city__division", "division"]
         verbose_name = _("district")
         verbose_name_plural = _("districts")

@@ -1,4 +1,4 @@
-"""What an enterprises file and a monthly safety reports file hold (DOMAIN.md, "Import files")."""
+"""What an enterprises file and a monthly safety reports file hold (docs/domain.md, "Import files")."""
 
 from types import SimpleNamespace
 from typing import NamedTuple

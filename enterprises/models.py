@@ -27,8 +27,8 @@ class Enterprise(ImportedRecord):
     employees = models.PositiveIntegerField(_("employees"))
     female_employees = models.PositiveIntegerField(_("female employees"), null=True, blank=True)
     score_start = models.DateField(_("SCORE start date"))
-    # Closed, or left the programme: its monthly reports are owed up to the month before (DOMAIN.md,
-    # "Reporting"), and it no longer counts among the district's enterprises after it.
+    # Closed, or left the programme: its monthly reports are owed up to the month before
+    # (docs/domain.md, "Reporting"), and it no longer counts among the district's enterprises after it.
     left_on = models.DateField(
         _("left on"),
         null=True,
@@ -96,7 +96,7 @@ class SafetyReport(ImportedRecord):
     lost_workdays = models.PositiveIntegerField(_("lost workdays"), null=True, blank=True)
     # When the report first reached the portal (an import's confirmation, a form's save, an API
     # request's commit); an update never changes it. None for reports older than this field whose
-    # import is unknown. Timeliness is measured by it (DOMAIN.md, "Reporting").
+    # import is unknown. Timeliness is measured by it (docs/domain.md, "Reporting").
     received_at = models.DateTimeField(_("received"), auto_now_add=True, null=True)
     # When the report was last written (created or changed), for the machine API's updated_since.
     # None for reports written before this field: their received_at stands for it.

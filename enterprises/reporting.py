@@ -1,4 +1,4 @@
-"""When a monthly safety report is due (DOMAIN.md, "Reporting: who owes which monthly report").
+"""When a monthly safety report is due (docs/domain.md, "Reporting: who owes which monthly report").
 
 Which months each enterprise owes, and which reports arrived on time, are counted in SQL with the
 other figures (dashboard/sums.py); this is the one rule the pages need in Python: up to which month

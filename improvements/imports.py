@@ -1,4 +1,4 @@
-"""What a suggestions file and an improvement projects file hold (DOMAIN.md, "Import files")."""
+"""What a suggestions file and an improvement projects file hold (docs/domain.md, "Import files")."""
 
 import re
 from types import SimpleNamespace
@@ -28,8 +28,8 @@ from training.models import Module
 
 MODULE_RE = re.compile(r"^(?:m|模块)?\s*([1-5])$")
 
-# The spellings of DOMAIN.md, written out rather than read from the translation catalogue so that
-# a re-worded label on screen never stops a file from importing.
+# The spellings of docs/domain.md ("Import files"), written out rather than read from the
+# translation catalogue so that a re-worded label on screen never stops a file from importing.
 SUGGESTION_STATUS = {
     "submitted": Suggestion.Status.SUBMITTED,
     "已提交": Suggestion.Status.SUBMITTED,

@@ -17,5 +17,5 @@ class ScorePortalConfig(AppConfig):
         # than field by field, so that a field added later is under it too.
         portal_models = [model for label in PORTAL_APPS for model in apps.get_app_config(label).get_models()]
         text_rule_install(portal_models)
-        # And every date field within the dates the portal accepts (DOMAIN.md, "Dates").
+        # And every date field within the dates the portal accepts (docs/domain.md, "Dates").
         date_rule_install(portal_models)

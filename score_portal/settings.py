@@ -263,7 +263,7 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# The report for month M is due on this day of month M+1 (1 to 28; DOMAIN.md, "Reporting"): from
+# The report for month M is due on this day of month M+1 (1 to 28; docs/domain.md, "Reporting"): from
 # 00:00 of that day it is owed, and a report received before the next day is on time.
 SCORE_REPORT_DUE_DAY = envint("SCORE_REPORT_DUE_DAY", 10)
 if not 1 <= SCORE_REPORT_DUE_DAY <= 28:
@@ -398,14 +398,15 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.JsonOnly",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SCORE portal machine API",
     "DESCRIPTION": (
-        "Reads and writes for the work-safety department's other systems (docs/api.md). "
-        "Authenticate with `Authorization: Bearer <token>` (manage.py add_api_client)."
+        "Reads and writes for the work-safety department's other systems (docs/api.md; the contract: "
+        'docs/domain.md, "The machine API"). Authenticate with `Authorization: Bearer <token>` '
+        "(manage.py add_api_client). An empty query parameter is the same as leaving it out."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -14,7 +14,7 @@ from training.models import Attendance, Module, Participant, Workshop
 
 _serial = itertools.count(1)
 
-# A district's figures in the summary API when it has no data (DOMAIN.md, "The summary API").
+# A district's figures in the summary API when it has no data (docs/domain.md, "The summary API").
 ZERO = {
     "enterprises": 0,
     "suggestions": 0,

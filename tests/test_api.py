@@ -1,4 +1,4 @@
-"""The machine API (/api/v1/, DOMAIN.md "The machine API"): clients and tokens, scope, reads,
+"""The machine API (/api/v1/, docs/domain.md, "The machine API"): clients and tokens, scope, reads,
 writes through the import engine, errors, rate limit, audit line."""
 
 import datetime
@@ -378,7 +378,13 @@ def test_malformed_read_parameters_are_json_errors(nanxun_reader, params, status
 
 
 def test_page_size_is_at_most_5000(city_reader):
-    body = city_reader.get("/api/v1/safety-reports/", page_size=100000).json()
+    # Refused rather than served as 5,000: the OpenAPI document's maximum is a rule, not a hint.
+    response = city_reader.get("/api/v1/safety-reports/", page_size=100000)
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": "page_size: Ensure this value is less than or equal to 5000."},
+    )
+    body = city_reader.get("/api/v1/safety-reports/", page_size=5000).json()
     assert (body["count"], len(body["results"])) == (18, 18)
 
 

@@ -218,7 +218,7 @@ def on_time(report):
 
 
 def figures_of_enterprises(enterprises, period):
-    """DOMAIN.md's figures over `enterprises`, computed here from their rows one by one."""
+    """docs/domain.md's figures over `enterprises`, computed here from their rows one by one."""
     window = 12
     end = add_months(period.last, 1)
     due_month = latest_due_month()

@@ -14,7 +14,7 @@ def english():
 @pytest.mark.parametrize(
     ("typed", "verdict"),
     [
-        ("91110000600037341L", None),  # DOMAIN.md's example
+        ("91110000600037341L", None),  # docs/domain.md's example
         ("91330503375583185N", None),  # from the Nanxun sample file
         ("913305038854121916", None),  # a digit as check character
         ("91330523285269512N", None),

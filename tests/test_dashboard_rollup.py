@@ -51,7 +51,7 @@ def assert_rollup_matches_tables(period):
 
 
 def figures_worked_out_here(period):
-    """DOMAIN.md's figures per district code, computed in Python from the rows, one by one."""
+    """docs/domain.md's figures per district code, computed in Python from the rows, one by one."""
     window = 12
     end = add_months(period.last, 1)
 

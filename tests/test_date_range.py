@@ -1,5 +1,5 @@
 """Every date the portal reads, from a file, a form or the admin, lies between 1990-01-01 and the
-last day of next year (DOMAIN.md, "Dates"); anything outside is an error naming the range. (Months
+last day of next year (docs/domain.md, "Dates"); anything outside is an error naming the range. (Months
 in URLs and the dashboard's forms: tests/test_month_pages.py.) Today is 1 December 2026 in
 Shanghai: the range ends on 2027-12-31."""
 

@@ -1,4 +1,4 @@
-"""Each figure of DOMAIN.md on data built here, the expected value worked out by hand."""
+"""Each figure of docs/domain.md on data built here, the expected value worked out by hand."""
 
 import datetime
 from decimal import Decimal
@@ -91,7 +91,7 @@ def test_a_district_with_no_data_is_listed_with_zeros(nanxun):
         "changxing",
         "anji",
     ]
-    # Every figure of DOMAIN.md: counts 0, percentages and rates null (tests.factories.ZERO).
+    # Every figure of docs/domain.md: counts 0, percentages and rates null (tests.factories.ZERO).
     assert dict(rows)[District.objects.get(code="anji")].as_json() == ZERO
 
 

@@ -1,4 +1,4 @@
-"""Reporting and rates (DOMAIN.md, "Reporting" and "Rates"): who owes which monthly report, how
+"""Reporting and rates (docs/domain.md, "Reporting" and "Rates"): who owes which monthly report, how
 complete and timely reporting is, and the rates with the sums they rest on. Every expected value is
 worked out by hand in the comments, through the roll-up and through the statements the roll-up is
 built from, on SQLite and PostgreSQL."""

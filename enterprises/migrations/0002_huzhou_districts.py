@@ -1,4 +1,5 @@
-"""Huzhou and its five districts and counties (DOMAIN.md), in the order of their division codes."""
+"""Huzhou and its five districts and counties (docs/domain.md, "Districts"), in the order of their
+division codes."""
 
 from django.db import migrations
 

@@ -1,6 +1,6 @@
 """Enterprises may leave the programme (left_on); safety reports know when they first reached the
 portal (received_at). Reports already in the portal take the confirmation time of the import that
-last wrote them where it is known, none otherwise (DOMAIN.md, "Reporting")."""
+last wrote them where it is known, none otherwise (docs/domain.md, "Reporting")."""
 
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery

@@ -1,4 +1,4 @@
-"""SCORE's five modules (DOMAIN.md)."""
+"""SCORE's five modules (docs/domain.md, "SCORE in one page")."""
 
 from django.db import migrations
 

@@ -366,64 +366,117 @@ def pilot_shares(plans):
     return ideas, projects, savings
 
 
-def plan_records(plan, pilot, *, last_month, today, now, modules):
-    """The enterprise's monthly safety reports, suggestions and improvement projects up to
-    `last_month` (the latest due month), and its improvement team."""
-    rng = random.Random(f"records-{plan.credit_code}")
-    arrival = random.Random(f"arrival-{plan.credit_code}")
-    ideas, projects, savings = pilot
-    first = add_months(plan.start_month, -12)
+def owed_months(plan, last_month):
+    """The months whose safety report the enterprise owes up to `last_month`: from its baseline's
+    first month (12 before its start month) to the month before it left."""
     end = last_month
     if plan.left_on is not None:
         end = min(end, add_months(plan.left_on.replace(day=1), -1))
     months = []
-    month = first
+    month = add_months(plan.start_month, -12)
     while month <= end:
         months.append(month)
         month = add_months(month, 1)
+    return months
 
-    # Which months never arrive: a few enterprises miss a month or three, a few stopped reporting
-    # lately, and in each pilot district one enterprise of 2015 lacks a baseline month (so the
-    # dashboard shows an enterprise left out of the before/after comparison).
-    # The same draws whatever today is, so that months already made stay as they were: gaps are
-    # offsets within a fixed horizon, those beyond the data's end falling away.
-    horizon = (2030 - first.year) * 12 + 12 - first.month
-    misses, offsets = (
-        arrival.random() < 0.12,
-        [arrival.randrange(horizon) for _ in range(arrival.randint(1, 4))],
-    )
-    stopped, lately = arrival.random() < 0.03, arrival.randint(2, 6)
-    gaps = set()
-    if misses:
-        gaps.update(add_months(first, offset) for offset in offsets)
-    if stopped and plan.left_on is None and end == last_month:
-        gaps.update(months[-lately:])
-    if plan.cohort == "2015" and plan.index in (3, 14):
-        gaps.add(add_months(plan.start_month, -4))
-    habitually_late = arrival.random() < 0.1
-    # Some enterprises forget a month now and then.
-    forgetful = arrival.uniform(0.02, 0.08) if arrival.random() < 0.1 else 0
-    due_day = settings.SCORE_REPORT_DUE_DAY
-    zone = timezone.get_default_timezone()
 
-    size = plan.employees
-    base_inspections = max(0.5, min(8.0, (0.8 + size / 150) * rng.uniform(0.6, 1.4)))
-    base_accidents = size * rng.uniform(0.002, 0.006)
-    more_inspections = rng.uniform(*(PILOT_INSPECTIONS_FACTOR if plan.pilot else SCALE_UP_INSPECTIONS_FACTOR))
-    fewer_accidents = rng.uniform(*(PILOT_ACCIDENTS_FACTOR if plan.pilot else SCALE_UP_ACCIDENTS_FACTOR))
-    inspections, accidents, hazards = Drip(rng), Drip(rng), Drip(rng)
-    idea_rate = math.sqrt(size) * 0.08
-    pilot_ideas = sum(ideas.get((plan.index, m), 0) for m in months) / max(
-        1, len([m for m in months if plan.start_month <= m <= PILOT_LAST_MONTH])
-    )
-    project_number = 0
-    for month in months:
-        after = month >= plan.start_month
+@dataclass
+class Arrival:
+    """How an enterprise's monthly reports reach the portal: which months never arrive, whether it
+    is habitually late, how often it forgets a month. Drawn from a generator of its own, apart
+    from the reports' values."""
+
+    rng: random.Random
+    gaps: set
+    habitually_late: bool
+    forgetful: float
+
+    @classmethod
+    def draw(cls, plan, months):
+        # Which months never arrive: a few enterprises miss a month or three, a few stopped
+        # reporting lately, and in each pilot district one enterprise of 2015 lacks a baseline month
+        # (so the dashboard shows an enterprise left out of the before/after comparison).
+        # The same draws whatever today is, so that months already made stay as they were: gaps are
+        # offsets within a fixed horizon, those beyond the data's end falling away.
+        arrival = random.Random(f"arrival-{plan.credit_code}")
+        first = add_months(plan.start_month, -12)
+        horizon = (2030 - first.year) * 12 + 12 - first.month
+        misses, offsets = (
+            arrival.random() < 0.12,
+            [arrival.randrange(horizon) for _ in range(arrival.randint(1, 4))],
+        )
+        stopped, lately = arrival.random() < 0.03, arrival.randint(2, 6)
+        gaps = set()
+        if misses:
+            gaps.update(add_months(first, offset) for offset in offsets)
+        if stopped and plan.left_on is None:
+            gaps.update(months[-lately:])
+        if plan.cohort == "2015" and plan.index in (3, 14):
+            gaps.add(add_months(plan.start_month, -4))
+        habitually_late = arrival.random() < 0.1
+        # Some enterprises forget a month now and then.
+        forgetful = arrival.uniform(0.02, 0.08) if arrival.random() < 0.1 else 0
+        return cls(arrival, gaps, habitually_late, forgetful)
+
+    def received_at(self, plan, month, *, after):
+        """When the report of `month` reached the portal, or None if it never did."""
+        if month in self.gaps or (after and self.rng.random() < self.forgetful):
+            return None
+        due_day = settings.SCORE_REPORT_DUE_DAY
+        if not after:
+            # Baseline months are collected when the enterprise joins: received, not on time.
+            day = plan.score_start + datetime.timedelta(days=self.rng.randint(1, 12))
+        elif self.rng.random() < (0.35 if self.habitually_late else 0.06):
+            day = add_months(month, 1).replace(day=due_day) + datetime.timedelta(days=self.rng.randint(2, 45))
+        else:
+            day = add_months(month, 1) + datetime.timedelta(days=self.rng.randint(0, due_day - 1))
+        return datetime.datetime.combine(
+            day,
+            datetime.time(self.rng.randint(8, 17), self.rng.randint(0, 59)),
+            tzinfo=timezone.get_default_timezone(),
+        )
+
+
+@dataclass
+class Safety:
+    """An enterprise's levels of inspections, accidents and hazards, before and after SCORE."""
+
+    base_inspections: float
+    base_accidents: float
+    more_inspections: float
+    fewer_accidents: float
+    inspections: Drip
+    accidents: Drip
+    hazards: Drip
+
+    @classmethod
+    def draw(cls, rng, plan):
+        size = plan.employees
+        return cls(
+            base_inspections=max(0.5, min(8.0, (0.8 + size / 150) * rng.uniform(0.6, 1.4))),
+            base_accidents=size * rng.uniform(0.002, 0.006),
+            more_inspections=rng.uniform(
+                *(PILOT_INSPECTIONS_FACTOR if plan.pilot else SCALE_UP_INSPECTIONS_FACTOR)
+            ),
+            fewer_accidents=rng.uniform(
+                *(PILOT_ACCIDENTS_FACTOR if plan.pilot else SCALE_UP_ACCIDENTS_FACTOR)
+            ),
+            inspections=Drip(rng),
+            accidents=Drip(rng),
+            hazards=Drip(rng),
+        )
+
+    def month_values(self, rng, *, after):
+        """The month's report values, and the month's jitter of suggestions (drawn between them)."""
         # Inspections are planned, so steadier than accidents from month to month.
-        done = inspections.take(base_inspections * (more_inspections if after else 1) * rng.uniform(0.8, 1.2))
+        done = self.inspections.take(
+            self.base_inspections * (self.more_inspections if after else 1) * rng.uniform(0.8, 1.2)
+        )
         jitter = rng.uniform(0.6, 1.4)
-        hurt = accidents.take(base_accidents * (fewer_accidents if after else 1) * rng.uniform(0.6, 1.4))
-        found = hazards.take((done * 1.6 if after else done * 2.4) * rng.uniform(0.6, 1.4))
+        hurt = self.accidents.take(
+            self.base_accidents * (self.fewer_accidents if after else 1) * rng.uniform(0.6, 1.4)
+        )
+        found = self.hazards.take((done * 1.6 if after else done * 2.4) * rng.uniform(0.6, 1.4))
         injuries = sum(rng.choice((1, 1, 1, 2)) for _ in range(hurt))
         values = {
             "inspections": done,
@@ -433,91 +486,133 @@ def plan_records(plan, pilot, *, last_month, today, now, modules):
             "injuries": injuries,
             "lost_workdays": sum(rng.randint(2, 30) for _ in range(injuries)),
         }
-        if month not in gaps and not (after and arrival.random() < forgetful):
-            if not after:
-                # Baseline months are collected when the enterprise joins: received, not on time.
-                day = plan.score_start + datetime.timedelta(days=arrival.randint(1, 12))
-            elif arrival.random() < (0.35 if habitually_late else 0.06):
-                day = add_months(month, 1).replace(day=due_day) + datetime.timedelta(
-                    days=arrival.randint(2, 45)
-                )
-            else:
-                day = add_months(month, 1) + datetime.timedelta(days=arrival.randint(0, due_day - 1))
-            received = datetime.datetime.combine(
-                day, datetime.time(arrival.randint(8, 17), arrival.randint(0, 59)), tzinfo=zone
-            )
-            # Not arrived yet: a late report of the latest months is simply missing today.
-            if received <= now:
-                plan.reports.append((month, values, received))
-        if not after:
-            continue
+        return values, jitter
 
-        # Suggestions and projects: the pilot's shares up to October 2017; afterwards rates, the
-        # pilot's own rate fading to the city's usual one over a year and a half.
+
+def plan_records(plan, pilot, *, last_month, today, now, modules):
+    """The enterprise's monthly safety reports, suggestions and improvement projects up to
+    `last_month` (the latest due month), and its improvement team."""
+    rng = random.Random(f"records-{plan.credit_code}")
+    months = owed_months(plan, last_month)
+    arrival = Arrival.draw(plan, months)
+    safety = Safety.draw(rng, plan)
+    improvements = Improvements.draw(plan, pilot, months)
+    for month in months:
+        after = month >= plan.start_month
+        values, jitter = safety.month_values(rng, after=after)
+        received = arrival.received_at(plan, month, after=after)
+        # Not arrived yet: a late report of the latest months is simply missing today.
+        if received is not None and received <= now:
+            plan.reports.append((month, values, received))
+        if after:
+            improvements.plan_month(
+                rng, plan, month, jitter, last_month=last_month, today=today, modules=modules
+            )
+    plan_team(plan)
+
+
+@dataclass
+class Improvements:
+    """An enterprise's suggestions and improvement projects, month by month: the pilot's shares up
+    to October 2017; afterwards rates, the pilot's own rate fading to the city's usual one over a
+    year and a half."""
+
+    ideas: dict
+    projects: dict
+    savings: object  # an iterator over the pilot's projects' savings, shared by its enterprises
+    idea_rate: float
+    pilot_ideas: float
+    project_number: int = 0
+
+    @classmethod
+    def draw(cls, plan, pilot, months):
+        ideas, projects, savings = pilot
+        pilot_ideas = sum(ideas.get((plan.index, m), 0) for m in months) / max(
+            1, len([m for m in months if plan.start_month <= m <= PILOT_LAST_MONTH])
+        )
+        return cls(ideas, projects, savings, math.sqrt(plan.employees) * 0.08, pilot_ideas)
+
+    def in_pilot(self, plan, month):
+        return plan.pilot and month <= PILOT_LAST_MONTH
+
+    def counts(self, rng, plan, month, jitter):
+        """How many suggestions are submitted and projects completed in `month`."""
+        if self.in_pilot(plan, month):
+            return self.ideas.get((plan.index, month), 0), self.projects.get((plan.index, month), 0)
         k = (month.year - plan.start_month.year) * 12 + month.month - plan.start_month.month
-        usual = (
-            idea_rate
+        rate = (
+            self.idea_rate
             * (1.0 if k < 24 else 0.25)
             * (0.4 if datetime.date(2020, 2, 1) <= month <= datetime.date(2020, 3, 1) else 1)
         )
-        if plan.pilot and month <= PILOT_LAST_MONTH:
-            n_ideas = ideas.get((plan.index, month), 0)
-            n_projects = projects.get((plan.index, month), 0)
-        else:
-            rate = usual
-            if plan.pilot:
-                since = (month.year - 2017) * 12 + month.month - 10
-                rate = usual + (pilot_ideas - usual) * math.exp(-since / 18)
-            n_ideas = int(rate * jitter) + (rng.random() < rate * jitter % 1)
-            project_rate = rate * 0.3
-            n_projects = int(project_rate) + (rng.random() < project_rate % 1)
+        if plan.pilot:
+            since = (month.year - 2017) * 12 + month.month - 10
+            rate = rate + (self.pilot_ideas - rate) * math.exp(-since / 18)
+        n_ideas = int(rate * jitter) + (rng.random() < rate * jitter % 1)
+        project_rate = rate * 0.3
+        return n_ideas, int(project_rate) + (rng.random() < project_rate % 1)
+
+    def plan_month(self, rng, plan, month, jitter, *, last_month, today, modules):
+        """The suggestions and projects of `month`, one of the enterprise's months since its start."""
+        n_ideas, n_projects = self.counts(rng, plan, month, jitter)
         start, stop = month_days(month, plan.score_start, min(today, plan.left_on or today))
         for n in range(n_ideas):
-            submitted = random_day(rng, start, stop)
-            recent = (today - submitted).days < 60
-            status = rng.choices(
-                Suggestion.Status.values,  # submitted, accepted, implemented, rejected
-                weights=(60, 20, 10, 10) if recent else (8, 27, 50, 15),
-            )[0]
-            plan.suggestions.append(
-                {
-                    "reference": f"JY{month:%Y%m}-{n + 1:03d}",
-                    "submitted_on": submitted,
-                    "module_id": rng.choice(modules).pk,
-                    "text": rng.choice(SUGGESTIONS),
-                    "submitted_by": person_name(rng),
-                    "status": status,
-                }
-            )
+            plan.suggestions.append(suggestion(rng, month, n, start, stop, today=today, modules=modules))
         for _ in range(n_projects):
-            project_number += 1
-            completed = random_day(rng, start, stop)
-            started = max(plan.score_start, completed - datetime.timedelta(days=rng.randint(10, 90)))
-            if plan.pilot and month <= PILOT_LAST_MONTH:
-                status, saved = ImprovementProject.Status.COMPLETED, next(savings)
-            else:
-                saved = Decimal(round(math.exp(rng.gauss(math.log(7000), 0.8)) * (size / 110) ** 0.3, -1))
-                status = ImprovementProject.Status.COMPLETED
-                if rng.random() < 0.05:
-                    status = ImprovementProject.Status.CANCELLED
-                unfinished = rng.random() < 0.5
-                if add_months(month, 3) > last_month and unfinished:
-                    status = ImprovementProject.Status.IN_PROGRESS
+            self.project_number += 1
             plan.projects.append(
-                {
-                    "reference": f"XM-{project_number:04d}",
-                    "module_id": rng.choice(modules).pk,
-                    "title": rng.choice(PROJECTS),
-                    "status": status,
-                    "started_on": started,
-                    "completed_on": completed if status == ImprovementProject.Status.COMPLETED else None,
-                    "cost": (saved * Decimal(rng.uniform(0.1, 0.6))).quantize(Decimal("1")),
-                    "savings": saved if status == ImprovementProject.Status.COMPLETED else None,
-                }
+                self.project(rng, plan, month, start, stop, last_month=last_month, modules=modules)
             )
 
-    # The enterprise improvement team: managers and workers, as many women as the workforce has
-    # (fewer among managers).
+    def project(self, rng, plan, month, start, stop, *, last_month, modules):
+        completed = random_day(rng, start, stop)
+        started = max(plan.score_start, completed - datetime.timedelta(days=rng.randint(10, 90)))
+        if self.in_pilot(plan, month):
+            status, saved = ImprovementProject.Status.COMPLETED, next(self.savings)
+        else:
+            saved = Decimal(
+                round(math.exp(rng.gauss(math.log(7000), 0.8)) * (plan.employees / 110) ** 0.3, -1)
+            )
+            status = ImprovementProject.Status.COMPLETED
+            if rng.random() < 0.05:
+                status = ImprovementProject.Status.CANCELLED
+            unfinished = rng.random() < 0.5
+            if add_months(month, 3) > last_month and unfinished:
+                status = ImprovementProject.Status.IN_PROGRESS
+        completed_now = status == ImprovementProject.Status.COMPLETED
+        return {
+            "reference": f"XM-{self.project_number:04d}",
+            "module_id": rng.choice(modules).pk,
+            "title": rng.choice(PROJECTS),
+            "status": status,
+            "started_on": started,
+            "completed_on": completed if completed_now else None,
+            "cost": (saved * Decimal(rng.uniform(0.1, 0.6))).quantize(Decimal("1")),
+            "savings": saved if completed_now else None,
+        }
+
+
+def suggestion(rng, month, n, start, stop, *, today, modules):
+    """The month's `n`th suggestion (from 0), submitted between `start` and `stop`."""
+    submitted = random_day(rng, start, stop)
+    recent = (today - submitted).days < 60
+    status = rng.choices(
+        Suggestion.Status.values,  # submitted, accepted, implemented, rejected
+        weights=(60, 20, 10, 10) if recent else (8, 27, 50, 15),
+    )[0]
+    return {
+        "reference": f"JY{month:%Y%m}-{n + 1:03d}",
+        "submitted_on": submitted,
+        "module_id": rng.choice(modules).pk,
+        "text": rng.choice(SUGGESTIONS),
+        "submitted_by": person_name(rng),
+        "status": status,
+    }
+
+
+def plan_team(plan):
+    """The enterprise improvement team: managers and workers, as many women as the workforce has
+    (fewer among managers)."""
     share = plan.female_employees / plan.employees
     rng = random.Random(f"team-{plan.credit_code}")
     for n in range(max(4, min(10, round(1 + math.log(plan.employees))))):
@@ -698,140 +793,167 @@ class Command(BaseCommand):
         that came. Workshops fall on working days, at most two classroom workshops and three
         walk-throughs a day in a district, and never after today."""
         rng = random.Random("huzhou-score-training")
-        insert_new(
-            Participant,
-            (
-                {
-                    "enterprise_id": enterprise_ids[plan.credit_code],
-                    "name": name,
-                    "phone": phone,
-                    "role": role,
-                    "sex": sex,
-                }
-                for plan in plans
-                for name, phone, role, sex in plan.team
-            ),
-        )
-        people = {}
-        for pk, enterprise, name, phone in Participant.objects.filter(
-            enterprise_id__in=enterprise_ids.values()
-        ).values_list("pk", "enterprise_id", "name", "phone"):
-            people[(enterprise, name, phone)] = pk
-
-        booked = {}
-
-        def book(district, kind, day, limit):
-            day = weekday_on_or_after(day)
-            while booked.get((district, kind, day), 0) >= limit:
-                day = weekday_on_or_after(day + datetime.timedelta(days=1))
-            booked[(district, kind, day)] = booked.get((district, kind, day), 0) + 1
-            return day
-
-        workshops = {}  # (district, module number, kind, date, place) -> (enterprise ids, attendee ids)
+        people = write_participants(plans, enterprise_ids)
+        training = TrainingPlan(rng, today=today, enterprise_ids=enterprise_ids, people=people)
         intakes = {}
         for plan in plans:
             intakes.setdefault(plan.intake, []).append(plan)
         for intake in intakes.values():
             intake.sort(key=lambda p: (p.score_start, p.index))
             for first in range(0, len(intake), CLASS_SIZE):
-                group = intake[first : first + CLASS_SIZE]
-                district = group[0].district
-                towns = DISTRICTS[district][0]
-                day = max(p.score_start for p in group) + datetime.timedelta(days=rng.randint(7, 14))
-                for module in modules:
-                    classroom = book(district, Workshop.Kind.CLASSROOM, day, 2)
-                    if classroom > today:
-                        break
-                    place = districts[district].name_zh + rng.choice(
-                        CLASSROOM_PLACES + [f"{rng.choice(towns)}镇会议中心"]
-                    )
-                    key = (district, module.number, Workshop.Kind.CLASSROOM, classroom, place)
-                    came, listed = workshops.setdefault(key, (set(), set()))
-                    for plan in group:
-                        # Pilot enterprises took every module; others mostly the first two and
-                        # safety and health.
-                        takes = 0.97 if plan.pilot else (0.95, 0.93, 0.8, 0.75, 0.9)[module.number - 1]
-                        if (plan.left_on and plan.left_on <= classroom) or rng.random() > takes:
-                            continue
-                        enterprise = enterprise_ids[plan.credit_code]
-                        attendees = [p for p in plan.team if rng.random() < 0.8] or plan.team[:1]
-                        came.add(enterprise)
-                        listed.update(people[(enterprise, name, phone)] for name, phone, _r, _s in attendees)
-                        visits = rng.choices(
-                            (0, 1, 2, 3), weights=(5, 40, 40, 15) if plan.pilot else (15, 55, 25, 5)
-                        )[0]
-                        for _ in range(visits):
-                            visit = book(
-                                district,
-                                Workshop.Kind.WALKTHROUGH,
-                                classroom + datetime.timedelta(days=rng.randint(7, 50)),
-                                3,
-                            )
-                            if visit > today or (plan.left_on and plan.left_on <= visit):
-                                continue
-                            # The managers take the consultant and the inspector round, with a few workers.
-                            round_ = [
-                                p for p in plan.team if p[2] == Participant.Role.MANAGER or rng.random() < 0.4
-                            ]
-                            workshops[
-                                (district, module.number, Workshop.Kind.WALKTHROUGH, visit, plan.name)
-                            ] = (
-                                {enterprise},
-                                {people[(enterprise, name, phone)] for name, phone, _r, _s in round_},
-                            )
-                    day = classroom + datetime.timedelta(days=rng.randint(45, 75))
+                training.plan_class(intake[first : first + CLASS_SIZE], districts, modules)
         # A classroom workshop nobody came to is not held.
-        workshops = {key: value for key, value in workshops.items() if value[0]}
+        workshops = {key: value for key, value in training.workshops.items() if value[0]}
+        write_workshops(workshops, districts, consultants, modules)
 
-        module_ids = {m.number: m.pk for m in modules}
-        district_ids = {code: d.pk for code, d in districts.items()}
-        numbers = {m.pk: m.number for m in modules}
-        codes = {d.pk: code for code, d in districts.items()}
 
-        def existing():
-            return {
-                (codes[d], numbers[m], kind, day, place): pk
-                for pk, d, m, kind, day, place in Workshop.objects.filter(
-                    district__in=districts.values()
-                ).values_list("pk", "district_id", "module_id", "kind", "date", "place")
+def write_participants(plans, enterprise_ids):
+    """The enterprises' improvement teams: {(enterprise id, name, phone): participant id}."""
+    insert_new(
+        Participant,
+        (
+            {
+                "enterprise_id": enterprise_ids[plan.credit_code],
+                "name": name,
+                "phone": phone,
+                "role": role,
+                "sex": sex,
             }
+            for plan in plans
+            for name, phone, role, sex in plan.team
+        ),
+    )
+    people = {}
+    for pk, enterprise, name, phone in Participant.objects.filter(
+        enterprise_id__in=enterprise_ids.values()
+    ).values_list("pk", "enterprise_id", "name", "phone"):
+        people[(enterprise, name, phone)] = pk
+    return people
 
-        there = existing()
-        inspectors = random.Random("huzhou-score-inspectors")
-        Workshop.objects.bulk_create(
-            [
-                Workshop(
-                    district_id=district_ids[district],
-                    module_id=module_ids[number],
-                    kind=kind,
-                    date=day,
-                    place=place,
-                    consultant=consultants[district] if kind == Workshop.Kind.WALKTHROUGH else None,
-                    inspector=person_name(inspectors) if kind == Workshop.Kind.WALKTHROUGH else "",
-                )
-                for (district, number, kind, day, place) in workshops
-                if (district, number, kind, day, place) not in there
-            ],
-            batch_size=500,
+
+class TrainingPlan:
+    """The workshops held: {(district, module number, kind, date, place): (enterprise ids,
+    attendee ids)}, booked on working days up to a number a day per district and kind."""
+
+    def __init__(self, rng, *, today, enterprise_ids, people):
+        self.rng = rng
+        self.today = today
+        self.enterprise_ids = enterprise_ids
+        self.people = people
+        self.booked = {}
+        self.workshops = {}
+
+    def book(self, district, kind, day, limit):
+        day = weekday_on_or_after(day)
+        while self.booked.get((district, kind, day), 0) >= limit:
+            day = weekday_on_or_after(day + datetime.timedelta(days=1))
+        self.booked[(district, kind, day)] = self.booked.get((district, kind, day), 0) + 1
+        return day
+
+    def plan_class(self, group, districts, modules):
+        """One class of an intake: a classroom workshop per module, until one would be after today."""
+        rng = self.rng
+        district = group[0].district
+        towns = DISTRICTS[district][0]
+        day = max(p.score_start for p in group) + datetime.timedelta(days=rng.randint(7, 14))
+        for module in modules:
+            classroom = self.book(district, Workshop.Kind.CLASSROOM, day, 2)
+            if classroom > self.today:
+                break
+            place = districts[district].name_zh + rng.choice(
+                CLASSROOM_PLACES + [f"{rng.choice(towns)}镇会议中心"]
+            )
+            key = (district, module.number, Workshop.Kind.CLASSROOM, classroom, place)
+            came, listed = self.workshops.setdefault(key, (set(), set()))
+            for plan in group:
+                self.plan_attendance(plan, module, classroom, came, listed)
+            day = classroom + datetime.timedelta(days=rng.randint(45, 75))
+
+    def plan_attendance(self, plan, module, classroom, came, listed):
+        """Whether `plan`'s team came to the classroom workshop, who came, and the factory
+        walk-throughs that followed."""
+        rng = self.rng
+        # Pilot enterprises took every module; others mostly the first two and safety and health.
+        takes = 0.97 if plan.pilot else (0.95, 0.93, 0.8, 0.75, 0.9)[module.number - 1]
+        if (plan.left_on and plan.left_on <= classroom) or rng.random() > takes:
+            return
+        enterprise = self.enterprise_ids[plan.credit_code]
+        attendees = [p for p in plan.team if rng.random() < 0.8] or plan.team[:1]
+        came.add(enterprise)
+        listed.update(self.people[(enterprise, name, phone)] for name, phone, _r, _s in attendees)
+        visits = rng.choices((0, 1, 2, 3), weights=(5, 40, 40, 15) if plan.pilot else (15, 55, 25, 5))[0]
+        for _ in range(visits):
+            self.plan_walkthrough(plan, enterprise, module, classroom)
+
+    def plan_walkthrough(self, plan, enterprise, module, classroom):
+        rng = self.rng
+        visit = self.book(
+            plan.district,
+            Workshop.Kind.WALKTHROUGH,
+            classroom + datetime.timedelta(days=rng.randint(7, 50)),
+            3,
         )
-        there = existing()
-        insert_new(
-            Workshop.enterprises.through,
-            (
-                {"workshop_id": there[key], "enterprise_id": e}
-                for key, (came, _l) in workshops.items()
-                for e in came
-            ),
+        if visit > self.today or (plan.left_on and plan.left_on <= visit):
+            return
+        # The managers take the consultant and the inspector round, with a few workers.
+        round_ = [p for p in plan.team if p[2] == Participant.Role.MANAGER or rng.random() < 0.4]
+        self.workshops[(plan.district, module.number, Workshop.Kind.WALKTHROUGH, visit, plan.name)] = (
+            {enterprise},
+            {self.people[(enterprise, name, phone)] for name, phone, _r, _s in round_},
         )
-        insert_new(
-            Workshop.trainers.through,
-            ({"workshop_id": there[key], "user_id": consultants[key[0]].pk} for key in workshops),
-        )
-        insert_new(
-            Attendance,
-            (
-                {"workshop_id": there[key], "participant_id": p}
-                for key, (_c, listed) in workshops.items()
-                for p in sorted(listed)
-            ),
-        )
+
+
+def write_workshops(workshops, districts, consultants, modules):
+    """The workshops that are not there yet, their enterprises, trainers and attendance."""
+    module_ids = {m.number: m.pk for m in modules}
+    district_ids = {code: d.pk for code, d in districts.items()}
+    numbers = {m.pk: m.number for m in modules}
+    codes = {d.pk: code for code, d in districts.items()}
+
+    def existing():
+        return {
+            (codes[d], numbers[m], kind, day, place): pk
+            for pk, d, m, kind, day, place in Workshop.objects.filter(
+                district__in=districts.values()
+            ).values_list("pk", "district_id", "module_id", "kind", "date", "place")
+        }
+
+    there = existing()
+    inspectors = random.Random("huzhou-score-inspectors")
+    Workshop.objects.bulk_create(
+        [
+            Workshop(
+                district_id=district_ids[district],
+                module_id=module_ids[number],
+                kind=kind,
+                date=day,
+                place=place,
+                consultant=consultants[district] if kind == Workshop.Kind.WALKTHROUGH else None,
+                inspector=person_name(inspectors) if kind == Workshop.Kind.WALKTHROUGH else "",
+            )
+            for (district, number, kind, day, place) in workshops
+            if (district, number, kind, day, place) not in there
+        ],
+        batch_size=500,
+    )
+    there = existing()
+    insert_new(
+        Workshop.enterprises.through,
+        (
+            {"workshop_id": there[key], "enterprise_id": e}
+            for key, (came, _l) in workshops.items()
+            for e in came
+        ),
+    )
+    insert_new(
+        Workshop.trainers.through,
+        ({"workshop_id": there[key], "user_id": consultants[key[0]].pk} for key in workshops),
+    )
+    insert_new(
+        Attendance,
+        (
+            {"workshop_id": there[key], "participant_id": p}
+            for key, (_c, listed) in workshops.items()
+            for p in sorted(listed)
+        ),
+    )
