@@ -75,6 +75,16 @@ def _lone_surrogate(text, body):
 
 def body_rows(request):
     """The request's `rows` (a list of objects) and its bytes; ApiError (400, 413) otherwise."""
+    content = _body_bytes(request)
+    body = _body_json(content)
+    rows = _body_rows_list(body)
+    refused = [problem for position, row in enumerate(rows, start=1) for problem in _row_shape(position, row)]
+    if refused:
+        raise RowErrors(refused)
+    return rows, content
+
+
+def _body_bytes(request):
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -84,6 +94,11 @@ def body_rows(request):
     content = request.body
     if len(content) > settings.SCORE_IMPORT_MAX_BYTES:
         raise ApiError(too_large_message(), status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    return content
+
+
+def _body_json(content):
+    """The body read as JSON, every refusal a 400 in the request's language."""
     try:
         text = content.decode("utf-8-sig")
         body = json.loads(
@@ -110,6 +125,10 @@ def body_rows(request):
                 "(\\ud800 to \\udfff not in a pair), which is not a character."
             )
         )
+    return body
+
+
+def _body_rows_list(body):
     shape = _('The body must be a JSON object {"rows": [{…}, …]}.')
     if not isinstance(body, dict):
         raise ApiError(shape)
@@ -135,31 +154,27 @@ def body_rows(request):
             % {"limit": number_text(settings.SCORE_IMPORT_MAX_ROWS)},
             status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
-    refused = []
-    for position, row in enumerate(rows, start=1):
-        if not isinstance(row, dict):
-            refused.append(
-                {
-                    "row": position,
-                    "field": None,
-                    "value": json.dumps(row, ensure_ascii=False)[:100],
-                    "message": _("A row must be a JSON object of fields and their values."),
-                }
-            )
-            continue
-        refused.extend(
-            {
-                "row": position,
-                "field": key,
-                "value": None,
-                "message": _("The key “%(key)s” is given more than once in this row; give each field once.")
-                % {"key": key[:40]},
-            }
-            for key in row.repeated
-        )
-    if refused:
-        raise RowErrors(refused)
-    return rows, content
+    return rows
+
+
+def _row_shape(position, row):
+    """The errors of a row that is not an object of fields given once each."""
+    if not isinstance(row, dict):
+        yield {
+            "row": position,
+            "field": None,
+            "value": json.dumps(row, ensure_ascii=False)[:100],
+            "message": _("A row must be a JSON object of fields and their values."),
+        }
+        return
+    for key in row.repeated:
+        yield {
+            "row": position,
+            "field": key,
+            "value": None,
+            "message": _("The key “%(key)s” is given more than once in this row; give each field once.")
+            % {"key": key[:40]},
+        }
 
 
 class RowErrors(Exception):

@@ -322,6 +322,24 @@ def _check_rights(plan):
     if writer is None or writer.actor is None:
         return
     rights = rights_of(writer.actor)
+    refused = _refused_rows(plan, rights)
+    if not refused:
+        return
+    names = {district.pk: district.name for district in District.objects.all()}
+    where = rights.district_lookups(Action.WRITE, plan.kind.record_kind)
+    allowed = [] if where is None else [d.name for d in District.objects.filter(**where).order_by("division")]
+    message = _refusal_message(writer, allowed)
+    for row, facts, field_name in refused:
+        index = plan.columns.get(field_name, plan.columns.get(plan.kind.key[0]))
+        header = plan.headers[index] if index is not None else ""
+        cell = _cell_text(row.cells[index]) if index is not None and index < len(row.cells) else ""
+        shown = {"district": names.get(facts.district_id, "?"), "allowed": listed(allowed) or _("none")}
+        plan.errors.append(Problem(row.number, header, cell, message % shown))
+        row.action = ""
+
+
+def _refused_rows(plan, rights):
+    """[(row, the Facts refused, the column to name)]: the record as stored is checked first."""
     kind, lookups = plan.kind, plan.lookups
     refused = []
     for row in plan.rows:
@@ -333,38 +351,17 @@ def _check_rights(plan):
             if facts is not None and not rights.can(Action.WRITE, facts):
                 refused.append((row, facts, field_name))
                 break
-    if not refused:
-        return
-    names = {district.pk: district.name for district in District.objects.all()}
-    lookups_allowed = rights.district_lookups(Action.WRITE, kind.record_kind)
-    allowed = (
-        []
-        if lookups_allowed is None
-        else [d.name for d in District.objects.filter(**lookups_allowed).order_by("division")]
+    return refused
+
+
+def _refusal_message(writer, allowed):
+    if writer.api_client is None:
+        return _("This record belongs to %(district)s, outside the districts you may write (%(allowed)s).")
+    if not allowed:
+        return _("This client may write in no district.")
+    return _(
+        "This record belongs to %(district)s, outside the districts this client may write (%(allowed)s)."
     )
-    if writer.api_client is not None and not allowed:
-        message = _("This client may write in no district.")
-    elif writer.api_client is not None:
-        message = _(
-            "This record belongs to %(district)s, outside the districts this client may write (%(allowed)s)."
-        )
-    else:
-        message = _("This record belongs to %(district)s, outside the districts you may write (%(allowed)s).")
-    for row, facts, field_name in refused:
-        index = plan.columns.get(field_name, plan.columns.get(kind.key[0]))
-        plan.errors.append(
-            Problem(
-                row.number,
-                plan.headers[index] if index is not None else "",
-                _cell_text(row.cells[index]) if index is not None and index < len(row.cells) else "",
-                message
-                % {
-                    "district": names.get(facts.district_id, "?"),
-                    "allowed": listed(allowed) if allowed else _("none"),
-                },
-            )
-        )
-        row.action = ""
 
 
 def _map_headers(plan):
