@@ -47,6 +47,7 @@ class ImportBatch(models.Model):
         COMMITTED = "committed", _("imported")
         UNCHANGED = "unchanged", _("nothing to import: already in the portal")
         EXPIRED = "expired", _("expired: not confirmed in time")
+        UNDONE = "undone", _("undone")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -80,6 +81,16 @@ class ImportBatch(models.Model):
     errors = models.PositiveIntegerField(pgettext_lazy("rows of an import", "errors"), default=0)
     # What the preview promised, so a confirm can tell whether the data moved underneath it.
     plan_fingerprint = models.CharField(max_length=64, blank=True)
+    # A confirmed import taken back (imports.undo): when, and by whom.
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
 
     class Meta:
         # Tables keep the names they had in the score_portal app (moved without copying).

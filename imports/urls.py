@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("<int:pk>/done/", views.import_done, name="import_done"),
     path("<int:pk>/errors/", views.import_errors, name="import_errors"),
+    path("<int:pk>/undo/", views.import_undo_view, name="import_undo"),
 ]

@@ -29,6 +29,7 @@ from imports.services import (
     import_batch_preview,
     import_batch_replan,
 )
+from imports.undo import UndoRefused, import_undo
 
 PREVIEW_ROWS = 20
 
@@ -156,3 +157,25 @@ def import_history(request):
     batches = ImportBatch.objects.select_related("user", "api_client").defer("content")
     page = Paginator(batches, 50).get_page(request.GET.get("page"))
     return render(request, "imports/history.html", {"page": page})
+
+
+@login_required
+def import_undo_view(request, pk):
+    """Undo a confirmed import: a page that says what it will do, and its POST that does it."""
+    batch = _batch_for_admin(request, pk)
+    if request.method == "POST":
+        try:
+            removed, restored = import_undo(batch=batch, user=request.user)
+        except UndoRefused as refused:
+            for reason in refused.reasons:
+                messages.error(request, reason)
+            if refused.more:
+                messages.error(request, _("… and %(count)d more.") % {"count": refused.more})
+            return redirect("import_undo", pk=batch.pk)
+        messages.success(
+            request,
+            _("Import undone: %(removed)d records removed, %(restored)d records set back to their earlier values.")
+            % {"removed": removed, "restored": restored},
+        )
+        return redirect("import_history")
+    return render(request, "imports/undo.html", {"batch": batch})

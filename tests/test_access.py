@@ -52,6 +52,7 @@ ACCESS = {
     "/imports/990001/confirm/": (405, 405, 405, 405, 405, 405),  # confirming is a POST
     "/imports/990002/done/": (302, 403, 200, 403, 403, 403),
     "/imports/990003/errors/": (302, 403, 200, 403, 403, 403),
+    "/imports/990002/undo/": (302, 403, 200, 403, 403, 403),
     "/imports/990009/": (302, 403, 404, 403, 403, 403),
     # The dashboard is for officials; the summary API for every role, over the districts it sees.
     "/dashboard/": (302, 403, 200, 200, 200, 403),

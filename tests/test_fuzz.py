@@ -80,6 +80,7 @@ READS = {
     "/imports/<int:pk>/confirm/": [],
     "/imports/<int:pk>/done/": [],
     "/imports/<int:pk>/errors/": [],
+    "/imports/<int:pk>/undo/": [],
     "/dashboard/": PERIOD,
     "/dashboard/api/summary/": PERIOD,
     "/dashboard/api/missing/": [*PERIOD, "district"],
