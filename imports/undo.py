@@ -2,16 +2,19 @@
 
 Every record the import created is removed and every value it changed goes back to what it was,
 through the write door (path `undo`, so the undo is in the history too), all or nothing. Refused,
-naming the rows, when that would lose a later write: a record written again since (its last writer
-is no longer this import), a record deleted since, or an enterprise the import created that has
-reports, suggestions or projects since. An import is undone once.
+naming the rows, when that would lose a later write: a value the import wrote that is not the stored
+one any more (a later import, the API or the admin changed it; undoing that later import first puts
+it back, and then this one can be undone too), a record deleted since, or an enterprise the import
+created that has reports, suggestions or projects since. An import is undone once.
 """
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.text import listed
 from imports.engine import Writer, import_commit, values_plan
+from imports.history import history_field
 from imports.kinds import KINDS, import_kind
 from imports.models import ImportBatch, RecordChange
 from imports.services import _statement_timeout_lifted, records_delete
@@ -50,6 +53,21 @@ def _stored(kind, names, lookups):
     return found
 
 
+def _changed_since(kind, action, changed, values, lookups):
+    """The fields whose stored value is no longer the one this import wrote: for a record it created
+    every field (one it left empty must still be empty), for one it changed the fields it changed."""
+    names = [c.field for c in kind.columns if c.field not in kind.key]
+    if action != RecordChange.Action.CREATE:
+        names = [name for name in names if history_field(name) in changed]
+    moved = []
+    for name in names:
+        written = changed.get(history_field(name), [None, None])[1]
+        now = kind.history_shown(name, values[name], lookups)
+        if now != written and not (now in (None, "") and written in (None, "")):
+            moved.append(history_field(name))
+    return moved
+
+
 def _value_back(column, value, lookups):
     """A value as the history keeps it (JSON: a district's code, a module's number, a date's ISO text,
     an amount's decimal text), read back by the column's own parser."""
@@ -82,16 +100,17 @@ def import_undo(*, batch, user):
         refusals, removed, restored = [], [], []
         for action, code, key, changed in changes:
             record = stored.get((code, key))
+            label = _record_label(kind, code, key)
             if record is None:
-                refusals.append(
-                    _("%(record)s: deleted since this import.") % {"record": _record_label(kind, code, key)}
-                )
-            elif record[1] != batch.pk:
+                refusals.append(_("%(record)s: deleted since this import.") % {"record": label})
+                continue
+            moved = _changed_since(kind, action, changed, record[2], lookups)
+            if moved:
                 refusals.append(
                     _(
-                        "%(record)s: written again since this import (by a later import, the API or the admin)."
+                        "%(record)s: %(fields)s written again since this import (by a later import, the API or the admin)."
                     )
-                    % {"record": _record_label(kind, code, key)}
+                    % {"record": label, "fields": listed(moved)}
                 )
             elif action == RecordChange.Action.CREATE:
                 removed.append(record[0])

@@ -174,7 +174,9 @@ def import_undo_view(request, pk):
             return redirect("import_undo", pk=batch.pk)
         messages.success(
             request,
-            _("Import undone: %(removed)d records removed, %(restored)d records set back to their earlier values.")
+            _(
+                "Import undone: %(removed)d records removed, %(restored)d records set back to their earlier values."
+            )
             % {"removed": removed, "restored": restored},
         )
         return redirect("import_history")

@@ -71,7 +71,7 @@ def test_undo_is_refused_when_a_record_was_written_again_since(firm, admin):
         kind="safety", file_name="a.csv", content=csv_bytes([SAFETY, [NANXUN_A, "2016-01", 7, 1]])
     )
     import_file(kind="safety", file_name="b.csv", content=csv_bytes([SAFETY, [NANXUN_A, "2016-01", 8, 1]]))
-    with pytest.raises(UndoRefused, match=f"{NANXUN_A} 2016-01: written again since this import"):
+    with pytest.raises(UndoRefused, match=f"{NANXUN_A} 2016-01: inspections written again since this import"):
         import_undo(batch=first, user=admin)
     assert inspections(firm)["2016-01"] == 8  # nothing lost, nothing written
 
@@ -120,3 +120,16 @@ def test_only_a_programme_admin_undoes(firm):
     client.force_login(make_user("district_official", district="nanxun"))
     assert client.post(f"/imports/{batch.pk}/undo/").status_code == 403
     assert inspections(firm)["2016-01"] == 7
+
+
+def test_undoing_the_later_import_first_lets_the_earlier_one_be_undone(firm, admin):
+    first, _plan = import_file(
+        kind="safety", file_name="a.csv", content=csv_bytes([SAFETY, [NANXUN_A, "2016-01", 7, 1]])
+    )
+    later, _plan = import_file(
+        kind="safety", file_name="b.csv", content=csv_bytes([SAFETY, [NANXUN_A, "2016-01", 8, 1]])
+    )
+    import_undo(batch=later, user=admin)
+    assert inspections(firm)["2016-01"] == 7
+    import_undo(batch=first, user=admin)
+    assert inspections(firm)["2016-01"] == 3

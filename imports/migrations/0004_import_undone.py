@@ -6,26 +6,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('imports', '0003_record_change'),
+        ("imports", "0003_record_change"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importbatch',
-            name='undone_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='undone'),
+            model_name="importbatch",
+            name="undone_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="undone"),
         ),
         migrations.AddField(
-            model_name='importbatch',
-            name='undone_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='undone by'),
+            model_name="importbatch",
+            name="undone_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="undone by",
+            ),
         ),
         migrations.AlterField(
-            model_name='importbatch',
-            name='status',
-            field=models.CharField(choices=[('previewed', 'awaiting confirmation'), ('invalid', 'refused: errors in the file'), ('committed', 'imported'), ('unchanged', 'nothing to import: already in the portal'), ('expired', 'expired: not confirmed in time'), ('undone', 'undone')], max_length=20, verbose_name='status'),
+            model_name="importbatch",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("previewed", "awaiting confirmation"),
+                    ("invalid", "refused: errors in the file"),
+                    ("committed", "imported"),
+                    ("unchanged", "nothing to import: already in the portal"),
+                    ("expired", "expired: not confirmed in time"),
+                    ("undone", "undone"),
+                ],
+                max_length=20,
+                verbose_name="status",
+            ),
         ),
     ]
