@@ -19,10 +19,11 @@ from rest_framework import status
 
 from accounts.scoping import editable_districts
 from api.errors import ApiError, too_large_message
+from common.text import listed
 from enterprises.credit_code import credit_code_error
 from enterprises.models import Enterprise
 from imports import values
-from imports.engine import header_key
+from imports.engine import Rule, header_key
 from imports.kinds import import_kind
 from imports.limits import number_text
 from imports.reading import Table
@@ -75,7 +76,7 @@ def body_rows(request):
     if unknown:
         raise ApiError(
             _('Unknown fields in the body: %(fields)s. It holds only "rows".')
-            % {"fields": ", ".join(key[:40] for key in unknown[:20])}
+            % {"fields": listed(key[:40] for key in unknown[:20])}
         )
     rows = body.get("rows")
     if not isinstance(rows, list):
@@ -156,7 +157,7 @@ def _scope_check(client, kind, rows):
         return None
     allowed = {district.pk: district for district in editable_districts(client)}
     message = _("This enterprise is outside the districts this client may write (%(districts)s).") % {
-        "districts": ", ".join(d.code for d in allowed.values())
+        "districts": listed(d.name for d in allowed.values())
     }
     column = next(c for c in import_kind(kind).columns if c.field in ("credit_code", "enterprise_id"))
     accepted = {header_key(header) for header in column.headers}
@@ -178,14 +179,14 @@ def _scope_check(client, kind, rows):
             elif existing.get(row["credit_code"], (None, row["district_id"]))[1] not in allowed:
                 yield "credit_code", message
 
-        return check
+        return Rule(("district_id", "credit_code"), check)
     district_of = dict(existing.values())
 
     def check(row, lookups):
         if district_of.get(row["enterprise_id"]) not in allowed:
             yield "enterprise_id", message
 
-    return check
+    return Rule(("enterprise_id",), check)
 
 
 def api_key(column):

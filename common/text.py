@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models.signals import pre_save
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls; lone surrogates (a str
 # can hold one, UTF-8 cannot).
@@ -137,3 +138,9 @@ def phone_masked(phone):
     if len(phone) <= 8:
         return "*" * max(len(phone) - 2, 0) + phone[-2:]
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def listed(items):
+    """`items` as a list in a sentence of the active language: `a, b, c` in English, `甲、乙、丙`
+    in Chinese, whose lists take the enumeration comma (顿号), never ", "."""
+    return pgettext("separator of a list in a sentence", ", ").join(str(item) for item in items)

@@ -7,12 +7,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.months import add_months
-from common.text import text_rule_of
+from common.text import listed, text_rule_of
 from districts.models import District
 from enterprises.credit_code import credit_code_error, division_code
 from enterprises.models import Enterprise, SafetyReport
 from imports import values
-from imports.engine import Column, ImportKind
+from imports.engine import Column, ImportKind, Rule
 from imports.values import CellError
 
 CREDIT_CODE_HEADERS = ("统一社会信用代码", "信用代码", "credit_code", "uscc")
@@ -64,7 +64,7 @@ def district(cell, lookups):
     except KeyError:
         raise CellError(
             _("Unknown district; write one of: %(names)s.")
-            % {"names": ", ".join(d.name_zh for d in lookups.district_list)}
+            % {"names": listed(d.name_zh for d in lookups.district_list)}
         ) from None
 
 
@@ -86,7 +86,7 @@ def enterprise_lookups(cells_of):
     )
 
 
-def enterprise_rules(row, lookups):
+def left_before_start(row, lookups):
     start, left = row.get("score_start"), row.get("left_on")
     if start is not None and left is not None and left < start:
         yield (
@@ -94,6 +94,9 @@ def enterprise_rules(row, lookups):
             _("The enterprise cannot leave (%(left)s) before its SCORE start date (%(start)s).")
             % {"left": left.isoformat(), "start": start.isoformat()},
         )
+
+
+def more_women_than_employees(row, lookups):
     female, employees = row.get("female_employees"), row.get("employees")
     if female is not None and employees is not None and female > employees:
         yield (
@@ -104,6 +107,20 @@ def enterprise_rules(row, lookups):
                 "all": employees,
             },
         )
+
+
+ENTERPRISE_RULES = (
+    Rule(
+        ("score_start", "left_on"),
+        left_before_start,
+        gettext_lazy("The date it left is not before its SCORE start date."),
+    ),
+    Rule(
+        ("employees", "female_employees"),
+        more_women_than_employees,
+        gettext_lazy("Female employees are not more than the employees."),
+    ),
+)
 
 
 def enterprise_warnings(row, lookups):
@@ -156,7 +173,7 @@ ENTERPRISES = ImportKind(
     model=Enterprise,
     key=("credit_code",),
     lookups=enterprise_lookups,
-    check_row=enterprise_rules,
+    rules=ENTERPRISE_RULES,
     warn_row=enterprise_warnings,
     columns=(
         Column("credit_code", gettext_lazy("credit code"), CREDIT_CODE_HEADERS, credit_code, required=True),
@@ -262,7 +279,13 @@ SAFETY = ImportKind(
     model=SafetyReport,
     key=("enterprise_id", "month"),
     lookups=safety_lookups,
-    check_row=safety_rules,
+    rules=(
+        Rule(
+            ("hazards_found", "hazards_fixed"),
+            safety_rules,
+            gettext_lazy("Hazards fixed are given with the hazards found and are not more than them."),
+        ),
+    ),
     warn_row=safety_warnings,
     columns=(
         Column(

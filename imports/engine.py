@@ -22,6 +22,7 @@ from django.db import utils as db_errors
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.text import listed
 from imports.reading import UnreadableFile, table_read
 from imports.signals import import_written
 from imports.values import CellError, RefusedCell, is_empty
@@ -60,6 +61,17 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A rule across the fields of a row. It runs on every row whose cells of `fields` parsed
+    (empty cells and columns missing from the file included), whatever the row's other cells: a
+    file's errors are all found in one round, and a rule never reads a cell that failed."""
+
+    fields: tuple  # the fields `check` reads
+    check: Callable  # (values, lookups) -> [(field, message)]
+    text: object = ""  # the rule in words, for the rules sheet of the kind's template (lazy)
+
+
+@dataclass(frozen=True)
 class ImportKind:
     name: str
     label: object
@@ -67,8 +79,8 @@ class ImportKind:
     columns: tuple
     key: tuple  # fields that identify a record; the first is filtered with `__in`
     lookups: Callable  # ({field: [cell, …]}) -> object the parsers and rules read; one query each
-    check_row: Callable | None = None  # (values, lookups) -> [(field, message)]: errors
-    warn_row: Callable | None = None  # (values, lookups) -> [(field, message)]: warnings
+    rules: tuple = ()  # Rule: errors
+    warn_row: Callable | None = None  # (values, lookups) -> [(field, message)]: warnings of a sound row
 
 
 @dataclass
@@ -239,79 +251,75 @@ def _map_headers(plan):
                     column.headers[0],
                     "",
                     _("The required column %(what)s is missing; name it one of: %(headers)s.")
-                    % {"what": column.label, "headers": ", ".join(column.headers)},
+                    % {"what": column.label, "headers": listed(column.headers)},
                 )
             )
 
 
 def _parse_rows(plan, table, cells_of, row_check=None):
-    """Parse column by column: months, codes, districts and counts repeat down a file, so each
-    distinct cell of a column is parsed once and the rest is a dictionary look-up."""
-    kind, lookups = plan.kind, plan.lookups
-    present = [
-        (column, plan.columns[column.field]) for column in kind.columns if column.field in plan.columns
-    ]
-    header_of = {column.field: plan.headers[index] for column, index in present}
+    """Parse every cell, then run every rule whose fields parsed: each row's every error at once.
+
+    Column by column: months, codes, districts and counts repeat down a file, so each distinct
+    cell of a column is parsed once and the rest is a dictionary look-up. A row's values hold the
+    fields that parsed; a failed field is absent, and its row is planned with no action."""
+    kind = plan.kind
+    present = [column for column in kind.columns if column.field in plan.columns]
+    header_of = {column.field: plan.headers[plan.columns[column.field]] for column in present}
     rows = table.rows
-    failed = set()
+    values_of = [{} for _row in rows]
+    failed_of = [set() for _row in rows]
     errors = []
-    parsed_columns = []
-    for column, _index in present:
+    for column in present:
         cells = cells_of[column.field]
-        results = {}
-        for cell in set(cells):
-            if isinstance(cell, RefusedCell):
-                results[cell] = (False, cell.message)
+        results = _parsed_cells(column, cells, plan.lookups)
+        for position, cell in enumerate(cells):
+            ok, value = results[cell]
+            if ok:
+                values_of[position][column.field] = value
+            else:
+                failed_of[position].add(column.field)
+                errors.append(Problem(rows[position][0], header_of[column.field], _cell_text(cell), value))
+    # The kind's rules show the value they judged; the caller's rule (the API client's districts)
+    # concerns a cell that has no value of its own to show (a credit code, a district).
+    rules = [(rule, False) for rule in kind.rules] + ([(row_check, True)] if row_check else [])
+    for position, (number, cells) in enumerate(rows):
+        values, failed = values_of[position], failed_of[position]
+        for rule, shows_cell in rules:
+            if not failed.isdisjoint(rule.fields):
                 continue
-            if is_empty(cell):
-                results[cell] = (
-                    (False, _("This cell is required.")) if column.required else (True, column.empty)
-                )
-                continue
-            try:
-                results[cell] = (True, column.parse(cell, lookups))
-            except CellError as error:
-                results[cell] = (False, str(error))
-        parsed = [results[cell] for cell in cells]
-        if not all(ok for ok, _value in results.values()):
-            header = header_of[column.field]
-            for position, (ok, message) in enumerate(parsed):
-                if not ok:
-                    errors.append(Problem(rows[position][0], header, _cell_text(cells[position]), message))
-                    failed.add(position)
-        parsed_columns.append([value for _ok, value in parsed])
-    fields = [column.field for column, _index in present]
-    for position, row_values in enumerate(zip(*parsed_columns, strict=True)):
-        number, cells = rows[position]
-        values = dict(zip(fields, row_values, strict=True))
-        if position not in failed and kind.check_row:
-            for field_name, message in kind.check_row(values, lookups):
-                errors.append(
-                    Problem(
-                        number, header_of.get(field_name, ""), _cell_text(values.get(field_name)), message
-                    )
-                )
-                failed.add(position)
-        if position not in failed and row_check:
-            # The caller's rule names a column whose cell it concerns (a credit code, a district).
-            for field_name, message in row_check(values, lookups):
-                cell = cells[plan.columns[field_name]]
-                errors.append(Problem(number, header_of.get(field_name, ""), _cell_text(cell), message))
-                failed.add(position)
-        if position not in failed and kind.warn_row:
-            for field_name, message in kind.warn_row(values, lookups):
+            for field_name, message in rule.check(values, plan.lookups):
+                shown = cells[plan.columns[field_name]] if shows_cell else values.get(field_name)
+                errors.append(Problem(number, header_of.get(field_name, ""), _cell_text(shown), message))
+                failed.add(field_name)
+        if not failed and kind.warn_row:
+            for field_name, message in kind.warn_row(values, plan.lookups):
                 cell = cells[plan.columns[field_name]]
                 plan.warnings.append(
                     Problem(number, header_of.get(field_name, ""), _cell_text(cell), message)
                 )
         plan.rows.append(
-            PlannedRow(
-                number=number, action="" if position in failed else "create", values=values, cells=cells
-            )
+            PlannedRow(number=number, action="" if failed else "create", values=values, cells=cells)
         )
-    # Row by row, and within a row in the order of the kind's columns (the sort is stable).
+    # Row by row, and within a row cell errors in the order of the kind's columns, then the rules'
+    # (the sort is stable).
     errors.sort(key=lambda problem: problem.row)
     plan.errors.extend(errors)
+
+
+def _parsed_cells(column, cells, lookups):
+    """{cell: (True, value) or (False, message)} for each distinct cell of a column."""
+    results = {}
+    for cell in set(cells):
+        if isinstance(cell, RefusedCell):
+            results[cell] = (False, cell.message)
+        elif is_empty(cell):
+            results[cell] = (False, _("This cell is required.")) if column.required else (True, column.empty)
+        else:
+            try:
+                results[cell] = (True, column.parse(cell, lookups))
+            except CellError as error:
+                results[cell] = (False, str(error))
+    return results
 
 
 def _cell_text(cell):
@@ -337,8 +345,8 @@ def _find_duplicates(plan):
     first_row = {}
     headers = [plan.headers[plan.columns[f]] for f in key if f in plan.columns]
     for row in plan.rows:
-        if not row.action:
-            continue
+        if not all(name in row.values for name in key):
+            continue  # a key cell that failed has its own error
         row_key = key_of(row.values)
         seen = first_row.setdefault(row_key, row.number)
         if seen != row.number:

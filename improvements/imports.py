@@ -16,7 +16,7 @@ from enterprises.imports import (
     text_of,
 )
 from imports import values
-from imports.engine import Column, ImportKind
+from imports.engine import Column, ImportKind, Rule
 from imports.values import CellError
 from improvements.models import ImprovementProject, Suggestion
 from training.models import Module
@@ -179,7 +179,13 @@ PROJECTS = ImportKind(
     model=ImprovementProject,
     key=("enterprise_id", "reference"),
     lookups=improvement_lookups,
-    check_row=project_rules,
+    rules=(
+        Rule(
+            ("status", "started_on", "completed_on"),
+            project_rules,
+            gettext_lazy("A completed project has its completion date, not before it started."),
+        ),
+    ),
     columns=(
         enterprise_column(),
         Column(

@@ -490,7 +490,7 @@ def test_a_row_for_an_enterprise_outside_the_clients_districts_is_an_error_of_th
                 "row": 2,
                 "field": "credit_code",
                 "value": ANJI_A,
-                "message": "This enterprise is outside the districts this client may write (nanxun).",
+                "message": "This enterprise is outside the districts this client may write (Nanxun).",
             }
         ]
     }

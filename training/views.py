@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role
 from accounts.scoping import editable_districts, require_role, sees_whole_phones
 from common.months import add_months, check_period, parse_month
+from common.text import listed as text_listed
 from common.text import phone_masked
 from training.exports import attendance_download, period_attendance
 from training.forms import WorkshopForm
@@ -211,7 +212,7 @@ def attendance_edit(request, pk):
         except AttendanceInvalid:
             wrong = [str(number) for number, row in enumerate(rows, start=1) if row.errors]
             # The first ten name enough rows to start with; each row is marked anyway.
-            listed = ", ".join(wrong[:10]) + ("…" if len(wrong) > 10 else "")
+            listed = text_listed(wrong[:10]) + ("…" if len(wrong) > 10 else "")
             messages.error(
                 request,
                 ngettext(
