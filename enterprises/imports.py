@@ -27,6 +27,12 @@ def credit_code(cell, lookups=None):
     return code
 
 
+credit_code.example = "91330503375583185N"
+credit_code.hint = gettext_lazy(
+    "18 characters, 0-9 and A-Z, with a valid check character (GB 32100-2015); once per file."
+)
+
+
 def enterprise(cell, lookups):
     """The id of the enterprise in the portal with this credit code."""
     code = credit_code(cell)
@@ -36,6 +42,10 @@ def enterprise(cell, lookups):
         raise CellError(
             _("No enterprise with this credit code is in the portal; import it with the enterprises first.")
         ) from None
+
+
+enterprise.example = "91330503375583185N"
+enterprise.hint = gettext_lazy("The credit code of an enterprise already in the portal.")
 
 
 def show_enterprise(pk, lookups):
@@ -66,6 +76,10 @@ def district(cell, lookups):
             _("Unknown district; write one of: %(names)s.")
             % {"names": listed(d.name_zh for d in lookups.district_list)}
         ) from None
+
+
+district.example = "南浔区"
+district.hint = gettext_lazy("A district: its Chinese name (南浔区 or 南浔), its English name or its code.")
 
 
 def district_spellings():
@@ -139,12 +153,24 @@ def whole_number(cell, lookups):
     return values.whole_number(cell)
 
 
+whole_number.example = 12
+whole_number.hint = gettext_lazy("A whole number, 0 or more.")
+
+
 def date(cell, lookups):
     return values.date(cell)
 
 
+date.example = "2017-03-01"
+date.hint = gettext_lazy("A date: 2017-03-01, 2017/3/1, 2017年3月1日 or an Excel date.")
+
+
 def month(cell, lookups):
     return values.month(cell)
+
+
+month.example = "2017-10"
+month.hint = gettext_lazy("A month: 2017-10, 2017/10, 2017年10月, or any date of the month.")
 
 
 def text_of(field_name, model):
@@ -156,6 +182,7 @@ def text_of(field_name, model):
     def parse(cell, lookups):
         return values.text(cell, max_length=limit, multi_line=multi_line)
 
+    parse.limit = limit  # for the template's rules (imports.templates)
     return parse
 
 
@@ -183,6 +210,7 @@ ENTERPRISES = ImportKind(
             ("企业名称", "名称", "name"),
             text_of("name", Enterprise),
             required=True,
+            example="湖州示例纺织有限公司",
         ),
         Column(
             "district_id",

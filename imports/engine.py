@@ -14,7 +14,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import itemgetter
 
 from django.db import connection, transaction
@@ -28,6 +28,10 @@ from imports.signals import import_written
 from imports.values import CellError, RefusedCell, is_empty
 
 BATCH_SIZE = 2000
+
+# What the key cell of a template's example row starts with (imports.templates): no credit code
+# can, its alphabet having no Chinese character.
+EXAMPLE_MARK = "示例"
 
 # The DB-API exceptions, most specific first, each the name of Django's own (django.db.utils).
 DB_API_ERRORS = (
@@ -58,6 +62,18 @@ class Column:
     required: bool = False
     empty: object = None  # the value of an empty optional cell
     show: Callable | None = None  # (value, lookups) -> text for the preview
+    # For the kind's template (imports.templates): a cell of its example row, and what the column
+    # takes in words; without them, the parser's own (`parse.example`, `parse.hint`).
+    example: object = None
+    hint: object = ""
+
+    @property
+    def example_cell(self):
+        return self.example if self.example is not None else getattr(self.parse, "example", "")
+
+    @property
+    def rule_text(self):
+        return self.hint or getattr(self.parse, "hint", "")
 
 
 @dataclass(frozen=True)
@@ -170,17 +186,23 @@ class Plan:
         return [(self.headers[index], column) for index, column in present]
 
     def shown(self, row):
-        """`row`'s values as they will be saved, as text, in the order of preview_columns()."""
+        """`row`'s values as they will be saved, as text, in the order of preview_columns(): for
+        each, (text, the stored value's text where the row changes it, else None)."""
         shown = []
         for _header, column in self.preview_columns():
-            value = row.values.get(column.field)
-            if value is None:
-                shown.append("")
-            elif column.show:
-                shown.append(column.show(value, self.lookups))
-            else:
-                shown.append(str(value))
+            new = self._text(column, row.values.get(column.field))
+            old = None
+            if row.old is not None and column.field in row.old:
+                old = self._text(column, row.old[column.field])
+            shown.append((new, old if old != new else None))
         return shown
+
+    def _text(self, column, value):
+        if value is None:
+            return ""
+        if column.show:
+            return column.show(value, self.lookups)
+        return str(value)
 
 
 def header_key(header):
@@ -205,6 +227,8 @@ def import_plan(kind, *, content=None, file_name=None, table=None, row_check=Non
     plan.headers = table.headers
     plan.header_row = table.header_row
     _map_headers(plan)
+    if content is not None:
+        table = _without_examples(plan, table)
     if plan.errors:
         return plan
     # Each column's cells, once: the lookups read the credit codes, the parsers every column.
@@ -222,12 +246,41 @@ def import_plan(kind, *, content=None, file_name=None, table=None, row_check=Non
     return plan
 
 
+def _without_examples(plan, table):
+    """The table without the example rows of the kind's template (imports.templates): a row
+    whose key cell starts with EXAMPLE_MARK is left out, with a warning, so that a template sent
+    back as it was downloaded, or filled in below its example, imports nothing of the example."""
+    index = plan.columns.get(plan.kind.key[0])
+    if index is None:
+        return table
+    kept = []
+    for number, cells in table.rows:
+        cell = cells[index] if index < len(cells) else None
+        if isinstance(cell, str) and cell.strip().startswith(EXAMPLE_MARK):
+            plan.warnings.append(
+                Problem(number, plan.headers[index], cell, _("The template's example row: not imported."))
+            )
+        else:
+            kept.append((number, cells))
+    return replace(table, rows=kept)
+
+
+def _column_of(header, accepted):
+    """The column a header names: one of its accepted headers, or several of them on lines of
+    their own (the template's `统一社会信用代码` over `credit_code`)."""
+    column = accepted.get(header_key(header))
+    if column is None and "\n" in str(header):
+        named = {accepted.get(header_key(line)) for line in str(header).splitlines() if line.strip()}
+        column = named.pop() if len(named) == 1 else None
+    return column
+
+
 def _map_headers(plan):
     accepted = {header_key(h): column for column in plan.kind.columns for h in column.headers}
     for index, header in enumerate(plan.headers):
         if not header:
             continue
-        column = accepted.get(header_key(header))
+        column = _column_of(header, accepted)
         if column is None:
             plan.ignored.append(header)
         elif column.field in plan.columns:

@@ -56,15 +56,25 @@ def module(cell, lookups):
     return lookups.modules[int(match.group(1))].pk
 
 
+module.example = "1"
+module.hint = gettext_lazy("A module, 1 to 5 (also written M1 or 模块1).")
+
+
 def status_of(accepted):
     def parse(cell, lookups):
         return values.choice(cell, accepted)
 
+    parse.accepted = accepted  # for the template's rules (imports.templates)
+    parse.example = next(spelling for spelling in accepted if not spelling.isascii())
     return parse
 
 
 def amount(cell, lookups):
     return values.amount(cell)
+
+
+amount.example = "1234.50"
+amount.hint = gettext_lazy("An amount of RMB, 0 or more, at most two decimals (1,234.50 is read too).")
 
 
 def improvement_lookups(cells_of):
@@ -118,6 +128,7 @@ SUGGESTIONS = ImportKind(
             ("编号", "reference"),
             text_of("reference", Suggestion),
             required=True,
+            example="S-001",
         ),
         Column(
             "submitted_on",
@@ -134,6 +145,7 @@ SUGGESTIONS = ImportKind(
             ("建议内容", "内容", "text"),
             text_of("text", Suggestion),
             required=True,
+            example="在车间入口增设洗手池",
         ),
         Column(
             "submitted_by",
@@ -194,6 +206,7 @@ PROJECTS = ImportKind(
             ("编号", "reference"),
             text_of("reference", ImprovementProject),
             required=True,
+            example="P-001",
         ),
         module_column(),
         Column(
@@ -202,6 +215,7 @@ PROJECTS = ImportKind(
             ("项目名称", "title"),
             text_of("title", ImprovementProject),
             required=True,
+            example="车间照明改为 LED",
         ),
         Column(
             "status",
