@@ -1,5 +1,6 @@
 """What drf-spectacular needs to describe the API's authentication in the OpenAPI document."""
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -11,5 +12,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "A client's token from `manage.py add_api_client NAME` (shown once).",
+            "description": gettext_lazy(
+                "A client's token from `manage.py add_api_client NAME` (shown once)."
+            ),
         }

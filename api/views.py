@@ -56,12 +56,14 @@ class Pages(PageNumberPagination):
 
 
 ERRORS = {
-    400: OpenApiResponse(shapes.ErrorSerializer, description="A malformed parameter or body."),
+    400: OpenApiResponse(shapes.ErrorSerializer, description=gettext_lazy("A malformed parameter or body.")),
     401: OpenApiResponse(
-        shapes.ErrorSerializer, description="No token, or an unknown, expired or revoked one."
+        shapes.ErrorSerializer, description=gettext_lazy("No token, or an unknown, expired or revoked one.")
     ),
-    404: OpenApiResponse(shapes.ErrorSerializer, description="No such page."),
-    429: OpenApiResponse(shapes.ErrorSerializer, description="Past SCORE_API_RATE requests a minute."),
+    404: OpenApiResponse(shapes.ErrorSerializer, description=gettext_lazy("No such page.")),
+    429: OpenApiResponse(
+        shapes.ErrorSerializer, description=gettext_lazy("Past SCORE_API_RATE requests a minute.")
+    ),
 }
 
 
@@ -133,23 +135,34 @@ def _districts(client, code, form):
 
 
 LIST_PARAMETERS = [
-    OpenApiParameter("district", str, description="A district's code (one of the client's)."),
-    OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="ISO 8601; records written since."),
-    OpenApiParameter("page", int, description="From 1."),
-    OpenApiParameter("page_size", int, description="500 by default, at most 5,000."),
+    OpenApiParameter("district", str, description=gettext_lazy("A district's code (one of the client's).")),
+    OpenApiParameter(
+        "updated_since", OpenApiTypes.DATETIME, description=gettext_lazy("ISO 8601; records written since.")
+    ),
+    OpenApiParameter("page", int, description=gettext_lazy("From 1.")),
+    OpenApiParameter("page_size", int, description=gettext_lazy("500 by default, at most 5,000.")),
 ]
 PERIOD_PARAMETERS = [
     OpenApiParameter(
-        "from", str, pattern=r"^\d{4}-\d{2}$", description="YYYY-MM; open: since the first record."
+        "from",
+        str,
+        pattern=r"^\d{4}-\d{2}$",
+        description=gettext_lazy("YYYY-MM; open: since the first record."),
     ),
     OpenApiParameter(
-        "to", str, pattern=r"^\d{4}-\d{2}$", description="YYYY-MM; default: the latest due month."
+        "to",
+        str,
+        pattern=r"^\d{4}-\d{2}$",
+        description=gettext_lazy("YYYY-MM; default: the latest due month."),
     ),
 ]
 
 
 class DistrictList(APIView):
-    @extend_schema(responses={200: shapes.DistrictListSerializer, **ERRORS}, summary="The client's districts")
+    @extend_schema(
+        responses={200: shapes.DistrictListSerializer, **ERRORS},
+        summary=gettext_lazy("The client's districts"),
+    )
     def get(self, request):
         districts = visible_districts(request.auth).select_related("city")
         return Response(
@@ -185,7 +198,7 @@ class EnterpriseList(APIView):
     @extend_schema(
         parameters=LIST_PARAMETERS,
         responses={200: shapes.EnterprisePageSerializer, **ERRORS},
-        summary="Enterprises, with every field of the import table",
+        summary=gettext_lazy("Enterprises, with every field of the import table"),
     )
     @reads_from_replica
     def get(self, request):
@@ -222,12 +235,14 @@ class SafetyReportList(APIView):
     @extend_schema(
         parameters=[
             *PERIOD_PARAMETERS[:1],
-            OpenApiParameter("to", str, pattern=r"^\d{4}-\d{2}$", description="YYYY-MM; open: every month."),
+            OpenApiParameter(
+                "to", str, pattern=r"^\d{4}-\d{2}$", description=gettext_lazy("YYYY-MM; open: every month.")
+            ),
             OpenApiParameter("credit_code", str),
             *LIST_PARAMETERS,
         ],
         responses={200: shapes.SafetyReportPageSerializer, **ERRORS},
-        summary="Monthly safety reports, with every field of the import table",
+        summary=gettext_lazy("Monthly safety reports, with every field of the import table"),
     )
     @reads_from_replica
     def get(self, request):
@@ -271,7 +286,7 @@ class Figures(APIView):
     @extend_schema(
         parameters=PERIOD_PARAMETERS,
         responses={200: shapes.SummarySerializer, **ERRORS},
-        summary="The dashboard's figures: the summary API's body",
+        summary=gettext_lazy("The dashboard's figures: the summary API's body"),
     )
     @reads_from_replica
     def get(self, request):
@@ -285,7 +300,7 @@ class Missing(APIView):
     @extend_schema(
         parameters=[*PERIOD_PARAMETERS, LIST_PARAMETERS[0]],
         responses={200: shapes.MissingSerializer, **ERRORS},
-        summary="Who owes which monthly safety report: the missing API's body",
+        summary=gettext_lazy("Who owes which monthly safety report: the missing API's body"),
     )
     @reads_from_replica
     def get(self, request):
@@ -313,7 +328,10 @@ class Import(APIView):
         parameters=[
             OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(KINDS) or None),
             OpenApiParameter(
-                "dry_run", str, enum=["0", "1"], description="1: check and count, write nothing."
+                "dry_run",
+                str,
+                enum=["0", "1"],
+                description=gettext_lazy("1: check and count, write nothing."),
             ),
         ],
         request=shapes.ImportRowsSerializer,
@@ -325,18 +343,23 @@ class Import(APIView):
                     serializers=[shapes.ErrorSerializer, shapes.ImportErrorsSerializer],
                     resource_type_field_name=None,
                 ),
-                description="A malformed body, or the rows' errors (nothing written).",
+                description=gettext_lazy("A malformed body, or the rows' errors (nothing written)."),
             ),
             401: ERRORS[401],
-            403: OpenApiResponse(shapes.ErrorSerializer, description="The client may only read."),
-            404: OpenApiResponse(shapes.ErrorSerializer, description="No such kind."),
-            409: OpenApiResponse(
-                shapes.ErrorSerializer, description="A conflict with a write committed meanwhile."
+            403: OpenApiResponse(
+                shapes.ErrorSerializer, description=gettext_lazy("The client may only read.")
             ),
-            413: OpenApiResponse(shapes.ErrorSerializer, description="Larger than the import limit."),
+            404: OpenApiResponse(shapes.ErrorSerializer, description=gettext_lazy("No such kind.")),
+            409: OpenApiResponse(
+                shapes.ErrorSerializer,
+                description=gettext_lazy("A conflict with a write committed meanwhile."),
+            ),
+            413: OpenApiResponse(
+                shapes.ErrorSerializer, description=gettext_lazy("Larger than the import limit.")
+            ),
             429: ERRORS[429],
         },
-        summary="Import rows, all or nothing, through the same engine as files",
+        summary=gettext_lazy("Import rows, all or nothing, through the same engine as files"),
     )
     def post(self, request, kind):
         if kind not in KINDS:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -411,8 +412,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "SCORE portal machine API",
-    "DESCRIPTION": (
+    # Lazy: the document is written in the request's language (Accept-Language, or ?lang=, which
+    # the docs page passes), as are the operations' summaries and descriptions (api/views.py).
+    "TITLE": gettext_lazy("SCORE portal machine API"),
+    "DESCRIPTION": gettext_lazy(
         "Reads and writes for the work-safety department's other systems (docs/api.md). "
         "Authenticate with `Authorization: Bearer <token>` (manage.py add_api_client)."
     ),
