@@ -130,3 +130,12 @@ def test_the_api_names_the_clients_districts_by_name_in_the_requests_language(po
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["message"] == "此企业不在此客户端可写入的区县（南浔区）之内。"
+
+
+def test_a_list_in_a_sentence_takes_the_separator_of_the_language():
+    from common.text import listed
+
+    with translation.override("zh-hans"):
+        assert listed(["南浔区", "安吉县", 3]) == "南浔区、安吉县、3"
+    with translation.override("en"):
+        assert listed(["Nanxun", "Anji"]) == "Nanxun, Anji"
