@@ -139,3 +139,21 @@ def test_a_list_in_a_sentence_takes_the_separator_of_the_language():
         assert listed(["南浔区", "安吉县", 3]) == "南浔区、安吉县、3"
     with translation.override("en"):
         assert listed(["Nanxun", "Anji"]) == "Nanxun, Anji"
+
+
+def test_the_error_sheet_carries_every_error_of_each_row_in_one_cell(portal):
+    from imports.error_sheet import error_sheet
+
+    row = [NANXUN_B, "2017-13", "x", "2", "5", "-1"]
+    content = csv_bytes([SAFETY_HEADERS, row, row])
+    with translation.override("en"):
+        plan = import_plan(import_kind("safety"), content=content, file_name="s.csv")
+        body, name, _type = error_sheet(content=content, file_name="s.csv", errors=plan.errors)
+    lines = body.decode("utf-8-sig").splitlines()
+    assert name == "s-errors.csv"
+    unknown = "No enterprise with this credit code is in the portal; import it with the enterprises first."
+    expected = (
+        f"统一社会信用代码: {unknown}; 月份: There is no month 13.; 安全检查次数: Expected a whole number.; "
+        "事故起数: Cannot be negative.; 整改隐患数: Hazards fixed (5) cannot be more than hazards found (2)."
+    )
+    assert [line.rsplit(",", 1)[-1].strip('"') for line in lines[1:]] == [expected, expected]
