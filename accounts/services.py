@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ApiClient, Profile, Role
+from common.text import listed
 from districts.models import City, District
 
 DISTRICT_ROLES = (Role.DISTRICT_OFFICIAL, Role.TRAINER)
@@ -30,7 +31,7 @@ def user_create_or_update(*, username, role, password, district_code=None, city_
     if district_code:
         district = District.objects.select_related("city").filter(code=district_code.lower()).first()
         if district is None:
-            known = ", ".join(District.objects.values_list("code", flat=True))
+            known = listed(District.objects.values_list("code", flat=True))
             raise ValidationError(
                 _("Unknown district %(code)s; known districts: %(known)s.")
                 % {"code": district_code, "known": known}
@@ -91,7 +92,7 @@ def _districts_of(codes):
     for code in codes:
         district = District.objects.filter(code=code.strip().lower()).first()
         if district is None:
-            known = ", ".join(District.objects.values_list("code", flat=True))
+            known = listed(District.objects.values_list("code", flat=True))
             raise ValidationError(
                 _("Unknown district %(code)s; known districts: %(known)s.") % {"code": code, "known": known}
             )

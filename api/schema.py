@@ -1,6 +1,7 @@
 """What drf-spectacular needs to describe the API in the OpenAPI document: its authentication, an
 import's rows, and what its parameters cannot say."""
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import (
     OpenApiAuthenticationExtension,
     OpenApiSerializerExtension,
@@ -20,7 +21,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": (
+            "description": gettext_lazy(
                 "A client's token from `manage.py add_api_client NAME (--district CODE… | --all-districts)` "
                 "(shown once)."
             ),
@@ -41,7 +42,7 @@ class ImportRowScheme(OpenApiSerializerFieldExtension):
                 if column.field in kind.key:
                     keys[api_key(column)] = {
                         "type": "string",
-                        "description": "A key of the record: a JSON string, never a number.",
+                        "description": gettext_lazy("A key of the record: a JSON string, never a number."),
                     }
         return {"type": "object", "properties": dict(sorted(keys.items())), "additionalProperties": True}
 

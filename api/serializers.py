@@ -1,18 +1,21 @@
 """The shapes of the machine API's answers and bodies, for its OpenAPI document (drf-spectacular
 reads them; the views write plain dictionaries built by the same code as the portal's pages)."""
 
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 
 class ErrorSerializer(serializers.Serializer):
-    error = serializers.CharField(help_text="What went wrong, in the request's Accept-Language.")
+    error = serializers.CharField(
+        help_text=gettext_lazy("What went wrong, in the request's Accept-Language.")
+    )
 
 
 class DistrictSerializer(serializers.Serializer):
     code = serializers.CharField()
     name_zh = serializers.CharField()
     name_en = serializers.CharField()
-    city = serializers.CharField(help_text="The city's code.")
+    city = serializers.CharField(help_text=gettext_lazy("The city's code."))
 
 
 class DistrictListSerializer(serializers.Serializer):
@@ -22,7 +25,7 @@ class DistrictListSerializer(serializers.Serializer):
 class EnterpriseSerializer(serializers.Serializer):
     credit_code = serializers.CharField()
     name = serializers.CharField()
-    district = serializers.CharField(help_text="The district's code.")
+    district = serializers.CharField(help_text=gettext_lazy("The district's code."))
     sector = serializers.CharField(allow_blank=True)
     employees = serializers.IntegerField()
     female_employees = serializers.IntegerField(allow_null=True)
@@ -36,7 +39,7 @@ class EnterpriseSerializer(serializers.Serializer):
 
 class SafetyReportSerializer(serializers.Serializer):
     credit_code = serializers.CharField()
-    month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="YYYY-MM")
+    month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text=gettext_lazy("YYYY-MM"))
     inspections = serializers.IntegerField()
     hazards_found = serializers.IntegerField(allow_null=True)
     hazards_fixed = serializers.IntegerField(allow_null=True)
@@ -69,7 +72,7 @@ class FiguresSerializer(serializers.Serializer):
     enterprises = serializers.IntegerField()
     suggestions = serializers.IntegerField()
     projects_completed = serializers.IntegerField()
-    savings_rmb = serializers.CharField(help_text="RMB, two decimals, as text")
+    savings_rmb = serializers.CharField(help_text=gettext_lazy("RMB, two decimals, as text"))
     inspections = serializers.IntegerField()
     accidents = serializers.IntegerField()
     change_enterprises = serializers.IntegerField()
@@ -103,7 +106,9 @@ class SummarySerializer(serializers.Serializer):
     to = serializers.RegexField(r"^\d{4}-\d{2}$")
     districts = DistrictFiguresSerializer(many=True)
     total = FiguresSerializer()
-    training = serializers.DictField(help_text="The training figures (docs/domain.md, 'Training figures').")
+    training = serializers.DictField(
+        help_text=gettext_lazy("The training figures (docs/domain.md, 'Training figures').")
+    )
 
     def get_fields(self):
         return {"from": serializers.RegexField(r"^\d{4}-\d{2}$", allow_null=True), **super().get_fields()}
@@ -133,7 +138,7 @@ class ImportRowsSerializer(serializers.Serializer):
     rows = serializers.ListField(
         child=ImportRowField(),
         min_length=1,
-        help_text=(
+        help_text=gettext_lazy(
             "The rows, each an object whose keys are the English headers of the kind's import table "
             '(docs/domain.md, "Import files": credit_code, month, inspections, …), each key once; '
             "numbers as JSON numbers, "
@@ -151,7 +156,9 @@ class ImportResultSerializer(serializers.Serializer):
 
 
 class RowErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField(allow_null=True, help_text="Position in rows, from 1; null: the request.")
+    row = serializers.IntegerField(
+        allow_null=True, help_text=gettext_lazy("Position in rows, from 1; null: the request.")
+    )
     field = serializers.CharField(allow_null=True)
     value = serializers.CharField(allow_null=True)
     message = serializers.CharField()

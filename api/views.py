@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -63,12 +64,14 @@ class Pages(PageNumberPagination):
 
 
 ERRORS = {
-    400: OpenApiResponse(shapes.ErrorSerializer, description="A malformed parameter or body."),
+    400: OpenApiResponse(shapes.ErrorSerializer, description=gettext_lazy("A malformed parameter or body.")),
     401: OpenApiResponse(
-        shapes.ErrorSerializer, description="No token, or an unknown, expired or revoked one."
+        shapes.ErrorSerializer, description=gettext_lazy("No token, or an unknown, expired or revoked one.")
     ),
-    404: OpenApiResponse(shapes.ErrorSerializer, description="No such page."),
-    429: OpenApiResponse(shapes.ErrorSerializer, description="Past SCORE_API_RATE requests a minute."),
+    404: OpenApiResponse(shapes.ErrorSerializer, description=gettext_lazy("No such page.")),
+    429: OpenApiResponse(
+        shapes.ErrorSerializer, description=gettext_lazy("Past SCORE_API_RATE requests a minute.")
+    ),
 }
 
 
@@ -141,40 +144,43 @@ def _districts(client, code, form):
 
 # The parameters as the forms above check them (every query parameter may also be sent empty,
 # which is leaving it out: api.schema.ApiSchema says so in the document).
-MONTHS = "from 1990-01 to December of next year"
+MONTHS = gettext_lazy("from 1990-01 to December of next year")
 LIST_PARAMETERS = [
-    OpenApiParameter("district", str, description="A district's code (one of the client's)."),
+    OpenApiParameter("district", str, description=gettext_lazy("A district's code (one of the client's).")),
     OpenApiParameter(
         "updated_since",
         str,
-        description=(
+        description=gettext_lazy(
             "An ISO 8601 date or date-time (2026-01-31, 2026-01-31T08:00:00+08:00; without a zone, "
             "Shanghai time), from 1990-01-01 to the last day of next year: records written since."
         ),
     ),
-    OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="From 1."),
+    OpenApiParameter("page", {"type": "integer", "minimum": 1}, description=gettext_lazy("From 1.")),
     OpenApiParameter(
         "page_size",
         {"type": "integer", "minimum": 1, "maximum": Pages.max_page_size},
-        description="500 by default, at most 5,000.",
+        description=gettext_lazy("500 by default, at most 5,000."),
     ),
 ]
 
 
 def month_parameter(name, description):
     return OpenApiParameter(
-        name, str, pattern=r"^\d{4}-\d{2}$", description=f"YYYY-MM, {MONTHS}; {description}"
+        name, str, pattern=r"^\d{4}-\d{2}$", description=format_lazy("YYYY-MM, {}; {}", MONTHS, description)
     )
 
 
 PERIOD_PARAMETERS = [
-    month_parameter("from", "open: since the first record."),
-    month_parameter("to", "default: the latest due month. Not before `from`."),
+    month_parameter("from", gettext_lazy("open: since the first record.")),
+    month_parameter("to", gettext_lazy("default: the latest due month. Not before `from`.")),
 ]
 
 
 class DistrictList(APIView):
-    @extend_schema(responses={200: shapes.DistrictListSerializer, **ERRORS}, summary="The client's districts")
+    @extend_schema(
+        responses={200: shapes.DistrictListSerializer, **ERRORS},
+        summary=gettext_lazy("The client's districts"),
+    )
     def get(self, request):
         districts = visible_districts(request.auth).select_related("city")
         return Response(
@@ -210,7 +216,7 @@ class EnterpriseList(APIView):
     @extend_schema(
         parameters=LIST_PARAMETERS,
         responses={200: shapes.EnterprisePageSerializer, **ERRORS},
-        summary="Enterprises, with every field of the import table",
+        summary=gettext_lazy("Enterprises, with every field of the import table"),
     )
     @reads_from_replica
     def get(self, request):
@@ -247,12 +253,12 @@ class SafetyReportList(APIView):
     @extend_schema(
         parameters=[
             *PERIOD_PARAMETERS[:1],
-            month_parameter("to", "open: every month. Not before `from`."),
+            month_parameter("to", gettext_lazy("open: every month. Not before `from`.")),
             OpenApiParameter("credit_code", str),
             *LIST_PARAMETERS,
         ],
         responses={200: shapes.SafetyReportPageSerializer, **ERRORS},
-        summary="Monthly safety reports, with every field of the import table",
+        summary=gettext_lazy("Monthly safety reports, with every field of the import table"),
     )
     @reads_from_replica
     def get(self, request):
@@ -295,8 +301,9 @@ def _json(body):
 class SafetyReportHistory(APIView):
     @extend_schema(
         responses={200: shapes.HistorySerializer, **ERRORS},
-        summary="Every change of one monthly safety report, oldest first (docs/domain.md, "
-        '"History of every value")',
+        summary=gettext_lazy(
+            'Every change of one monthly safety report, oldest first (docs/domain.md, "History of every value")'
+        ),
     )
     def get(self, request, credit_code, month):
         try:
@@ -321,7 +328,7 @@ class Figures(APIView):
     @extend_schema(
         parameters=PERIOD_PARAMETERS,
         responses={200: shapes.SummarySerializer, **ERRORS},
-        summary="The dashboard's figures: the summary API's body",
+        summary=gettext_lazy("The dashboard's figures: the summary API's body"),
     )
     @reads_from_replica
     def get(self, request):
@@ -335,7 +342,7 @@ class Missing(APIView):
     @extend_schema(
         parameters=[*PERIOD_PARAMETERS, LIST_PARAMETERS[0]],
         responses={200: shapes.MissingSerializer, **ERRORS},
-        summary="Who owes which monthly safety report: the missing API's body",
+        summary=gettext_lazy("Who owes which monthly safety report: the missing API's body"),
     )
     @reads_from_replica
     def get(self, request):
@@ -372,7 +379,7 @@ class Import(APIView):
                 "dry_run",
                 str,
                 enum=["0", "1"],
-                description=(
+                description=gettext_lazy(
                     "1 (also true, yes, on): check and count, write nothing; 0 (also false, no, off): write."
                 ),
             ),
@@ -402,18 +409,23 @@ class Import(APIView):
                     serializers=[shapes.ErrorSerializer, shapes.ImportErrorsSerializer],
                     resource_type_field_name=None,
                 ),
-                description="A malformed body, or the rows' errors (nothing written).",
+                description=gettext_lazy("A malformed body, or the rows' errors (nothing written)."),
             ),
             401: ERRORS[401],
-            403: OpenApiResponse(shapes.ErrorSerializer, description="The client may only read."),
-            404: OpenApiResponse(shapes.ErrorSerializer, description="No such kind."),
-            409: OpenApiResponse(
-                shapes.ErrorSerializer, description="A conflict with a write committed meanwhile."
+            403: OpenApiResponse(
+                shapes.ErrorSerializer, description=gettext_lazy("The client may only read.")
             ),
-            413: OpenApiResponse(shapes.ErrorSerializer, description="Larger than the import limit."),
+            404: OpenApiResponse(shapes.ErrorSerializer, description=gettext_lazy("No such kind.")),
+            409: OpenApiResponse(
+                shapes.ErrorSerializer,
+                description=gettext_lazy("A conflict with a write committed meanwhile."),
+            ),
+            413: OpenApiResponse(
+                shapes.ErrorSerializer, description=gettext_lazy("Larger than the import limit.")
+            ),
             429: ERRORS[429],
         },
-        summary="Import rows, all or nothing, through the same engine as files",
+        summary=gettext_lazy("Import rows, all or nothing, through the same engine as files"),
     )
     def post(self, request, kind):
         if kind not in KINDS:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from rest_framework import status
 
 from api.errors import ApiError, too_large_message
+from common.text import listed
 from imports import values
 from imports.engine import header_key
 from imports.kinds import import_kind
@@ -141,7 +142,7 @@ def _body_rows_list(body):
     if unknown:
         raise ApiError(
             _('Unknown fields in the body: %(fields)s. It holds only "rows".')
-            % {"fields": ", ".join(key[:40] for key in unknown[:20])}
+            % {"fields": listed(key[:40] for key in unknown[:20])}
         )
     rows = body.get("rows")
     if not isinstance(rows, list):

@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models.signals import pre_save
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls; lone surrogates (a str
 # can hold one, UTF-8 cannot).
@@ -140,9 +141,6 @@ def phone_masked(phone):
 
 
 def listed(items):
-    """Items as a list in a sentence of the active language: 南浔区、德清县 in Chinese (the
-    enumeration comma), "Nanxun, Deqing" in English."""
-    from django.utils.translation import get_language
-
-    separator = ", " if (get_language() or "zh-hans").startswith("en") else "、"
-    return separator.join(str(item) for item in items)
+    """`items` as a list in a sentence of the active language: `a, b, c` in English, `甲、乙、丙`
+    in Chinese, whose lists take the enumeration comma (顿号), never ", "."""
+    return pgettext("separator of a list in a sentence", ", ").join(str(item) for item in items)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from accounts.scoping import OFFICIAL_ROLES, require_role, visible_districts, visible_scope
 from dashboard import page_cache
 from dashboard.db_router import reads_from_replica
-from dashboard.exports import table_download
+from dashboard.exports import figure_kind, table_download
 from dashboard.figures import DEFINITIONS, breakdown_figures
 from dashboard.forms import BreakdownForm
 from dashboard.labels import DISTRICT_COLUMNS, LABELS
@@ -184,11 +184,13 @@ def export_breakdown(request, file_format):
         for group, figures in sorted_rows(rows, form.cleaned_data["sort"])
     ]
     table.append([_("Total"), *(getattr(total, key) for key, _label in DISTRICT_COLUMNS)])
-    chosen = f"-{districts[0].code}" if "district" in request.GET else ""
     return table_download(
-        name=f"breakdown-{by}{chosen}",
+        name=f"breakdown-{by}",
         period=form.period,
         headers=[GROUP_LABELS[by], *(label for _key, label in DISTRICT_COLUMNS)],
         rows=table,
         file_format=file_format,
+        what=_("SCORE figures per %(group)s") % {"group": str(GROUP_LABELS[by]).lower()},
+        districts=districts,
+        kinds=[None, *(figure_kind(key) for key, _label in DISTRICT_COLUMNS)],
     )

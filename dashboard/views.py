@@ -17,7 +17,7 @@ from accounts.scoping import OFFICIAL_ROLES, require_role, user_role, visible_di
 from common.months import add_months
 from dashboard import page_cache
 from dashboard.db_router import reads_from_replica
-from dashboard.exports import period_label, table_download
+from dashboard.exports import figure_kind, period_label, table_download
 from dashboard.figures import (
     DEFINITIONS,
     TREND_DEFINITIONS,
@@ -363,7 +363,8 @@ def export_districts(request, file_format):
     form = PeriodForm(request.GET)
     if not form.is_valid():
         return _error_page(request, form)
-    rows, total = district_figures(visible_districts(request.user), form.period)
+    districts = list(visible_districts(request.user))
+    rows, total = district_figures(districts, form.period)
     table = [
         [district.name, *(getattr(figures, key) for key, _label in DISTRICT_COLUMNS)]
         for district, figures in rows
@@ -375,6 +376,9 @@ def export_districts(request, file_format):
         headers=[_("District"), *(label for _key, label in DISTRICT_COLUMNS)],
         rows=table,
         file_format=file_format,
+        what=_("SCORE figures per district"),
+        districts=districts,
+        kinds=[None, *(figure_kind(key) for key, _label in DISTRICT_COLUMNS)],
     )
 
 
@@ -477,11 +481,14 @@ def export_district_enterprises(request, code, file_format):
         enterprises = enterprise_figures(enterprises, district, form.period)
     table = [[getattr(enterprise, key) for key, _label in ENTERPRISE_COLUMNS] for enterprise in enterprises]
     return table_download(
-        name=f"enterprises-{district.code}",
+        name="enterprises",
         period=form.period,
         headers=[label for _key, label in ENTERPRISE_COLUMNS],
         rows=table,
         file_format=file_format,
+        what=_("SCORE enterprises of %(district)s") % {"district": district.name},
+        districts=[district],
+        kinds=[None, None, None, None, "date", *(figure_kind(key) for key, _label in ENTERPRISE_COLUMNS[5:])],
     )
 
 
@@ -592,11 +599,13 @@ def export_missing_reports(request, file_format):
     form, _visible, districts, _sort, rows = _missing_reports(request)
     if rows is None:
         return _error_page(request, form)
-    chosen = f"-{districts[0].code}" if "district" in request.GET else ""
     return table_download(
-        name=f"missing-reports{chosen}",
+        name="missing-reports",
         period=form.period,
         headers=[capfirst(label) for _key, label in MISSING_COLUMNS],
         rows=[[row[key] for key, _label in MISSING_COLUMNS] for row in rows],
         file_format=file_format,
+        what=_("Monthly safety reports missing"),
+        districts=districts,
+        kinds=[None, None, None, None, None, None, "count"],
     )

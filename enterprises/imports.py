@@ -9,12 +9,12 @@ from django.utils.translation import gettext_lazy
 
 from accounts.scoping import Facts, Kind
 from common.months import add_months
-from common.text import text_rule_of
+from common.text import listed, text_rule_of
 from districts.models import District
 from enterprises.credit_code import credit_code_error, division_code
 from enterprises.models import Enterprise, SafetyReport
 from imports import values
-from imports.engine import Column, ImportKind, for_commit
+from imports.engine import Column, ImportKind, Rule, for_commit
 from imports.history import history_value
 from imports.values import CellError
 
@@ -30,6 +30,12 @@ def credit_code(cell, lookups=None):
     return code
 
 
+credit_code.example = "91330503375583185N"
+credit_code.hint = gettext_lazy(
+    "18 characters, 0-9 and A-Z, with a valid check character (GB 32100-2015); once per file."
+)
+
+
 def enterprise(cell, lookups):
     """The id of the enterprise in the portal with this credit code."""
     code = credit_code(cell)
@@ -39,6 +45,10 @@ def enterprise(cell, lookups):
         raise CellError(
             _("No enterprise with this credit code is in the portal; import it with the enterprises first.")
         ) from None
+
+
+enterprise.example = "91330503375583185N"
+enterprise.hint = gettext_lazy("The credit code of an enterprise already in the portal.")
 
 
 def show_enterprise(pk, lookups):
@@ -116,8 +126,12 @@ def district(cell, lookups):
     except KeyError:
         raise CellError(
             _("Unknown district; write one of: %(names)s.")
-            % {"names": ", ".join(d.name_zh for d in lookups.district_list)}
+            % {"names": listed(d.name_zh for d in lookups.district_list)}
         ) from None
+
+
+district.example = "南浔区"
+district.hint = gettext_lazy("A district: its Chinese name (南浔区 or 南浔), its English name or its code.")
 
 
 def district_spellings():
@@ -138,7 +152,7 @@ def enterprise_lookups(cells_of):
     )
 
 
-def enterprise_rules(row, lookups):
+def left_before_start(row, lookups):
     start, left = row.get("score_start"), row.get("left_on")
     if start is not None and left is not None and left < start:
         yield (
@@ -146,6 +160,9 @@ def enterprise_rules(row, lookups):
             _("The enterprise cannot leave (%(left)s) before its SCORE start date (%(start)s).")
             % {"left": left.isoformat(), "start": start.isoformat()},
         )
+
+
+def more_women_than_employees(row, lookups):
     female, employees = row.get("female_employees"), row.get("employees")
     if female is not None and employees is not None and female > employees:
         yield (
@@ -156,6 +173,20 @@ def enterprise_rules(row, lookups):
                 "all": employees,
             },
         )
+
+
+ENTERPRISE_RULES = (
+    Rule(
+        ("score_start", "left_on"),
+        left_before_start,
+        gettext_lazy("The date it left is not before its SCORE start date."),
+    ),
+    Rule(
+        ("employees", "female_employees"),
+        more_women_than_employees,
+        gettext_lazy("Female employees are not more than the employees."),
+    ),
+)
 
 
 def enterprise_warnings(row, lookups):
@@ -174,12 +205,24 @@ def whole_number(cell, lookups):
     return values.whole_number(cell)
 
 
+whole_number.example = 12
+whole_number.hint = gettext_lazy("A whole number, 0 or more.")
+
+
 def date(cell, lookups):
     return values.date(cell)
 
 
+date.example = "2017-03-01"
+date.hint = gettext_lazy("A date: 2017-03-01, 2017/3/1, 2017年3月1日 or an Excel date.")
+
+
 def month(cell, lookups):
     return values.month(cell)
+
+
+month.example = "2017-10"
+month.hint = gettext_lazy("A month: 2017-10, 2017/10, 2017年10月, or any date of the month.")
 
 
 def text_of(field_name, model):
@@ -191,6 +234,7 @@ def text_of(field_name, model):
     def parse(cell, lookups):
         return values.text(cell, max_length=limit, multi_line=multi_line)
 
+    parse.limit = limit  # for the template's rules (imports.templates)
     return parse
 
 
@@ -213,7 +257,7 @@ ENTERPRISES = ImportKind(
     owner_field="district_id",
     record_name=enterprise_name,
     history_shown=enterprise_history_shown,
-    check_row=enterprise_rules,
+    rules=ENTERPRISE_RULES,
     warn_row=enterprise_warnings,
     columns=(
         Column("credit_code", gettext_lazy("credit code"), CREDIT_CODE_HEADERS, credit_code, required=True),
@@ -223,6 +267,7 @@ ENTERPRISES = ImportKind(
             ("企业名称", "名称", "name"),
             text_of("name", Enterprise),
             required=True,
+            example="湖州示例纺织有限公司",
         ),
         Column(
             "district_id",
@@ -324,7 +369,13 @@ SAFETY = ImportKind(
     facts=owned_facts(Kind.REPORT),
     owner_field="enterprise_id",
     record_name=owned_name("month", lambda month: f"{month:%Y-%m}"),
-    check_row=safety_rules,
+    rules=(
+        Rule(
+            ("hazards_found", "hazards_fixed"),
+            safety_rules,
+            gettext_lazy("Hazards fixed are given with the hazards found and are not more than them."),
+        ),
+    ),
     warn_row=safety_warnings,
     columns=(
         Column(

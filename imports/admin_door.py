@@ -31,6 +31,11 @@ class VersionedForm(forms.ModelForm):
         if self.instance.pk is not None:
             self.initial.setdefault("shown_version", self.instance.version)
 
+    @property
+    def changed_data(self):
+        # The version rides along; it is never a change of the record (nor of the admin's log).
+        return [name for name in super().changed_data if name != "shown_version"]
+
     def clean(self):
         cleaned = super().clean()
         shown = cleaned.get("shown_version")

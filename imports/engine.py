@@ -15,7 +15,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import itemgetter
 
 from django.db import connection, transaction
@@ -32,6 +32,10 @@ from imports.signals import import_written
 from imports.values import CellError, RefusedCell, is_empty
 
 BATCH_SIZE = 2000
+
+# What the key cell of a template's example row starts with (imports.templates): no credit code
+# can, its alphabet having no Chinese character.
+EXAMPLE_MARK = "示例"
 
 # The DB-API exceptions, most specific first, each the name of Django's own (django.db.utils).
 DB_API_ERRORS = (
@@ -62,6 +66,29 @@ class Column:
     required: bool = False
     empty: object = None  # the value of an empty optional cell
     show: Callable | None = None  # (value, lookups) -> text for the preview
+    # For the kind's template (imports.templates): a cell of its example row, and what the column
+    # takes in words; without them, the parser's own (`parse.example`, `parse.hint`).
+    example: object = None
+    hint: object = ""
+
+    @property
+    def example_cell(self):
+        return self.example if self.example is not None else getattr(self.parse, "example", "")
+
+    @property
+    def rule_text(self):
+        return self.hint or getattr(self.parse, "hint", "")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule across the fields of a row. It runs on every row whose cells of `fields` parsed
+    (empty cells and columns missing from the file included), whatever the row's other cells: a
+    file's errors are all found in one round, and a rule never reads a cell that failed."""
+
+    fields: tuple  # the fields `check` reads
+    check: Callable  # (values, lookups) -> [(field, message)]
+    text: object = ""  # the rule in words, for the rules sheet of the kind's template (lazy)
 
 
 @dataclass(frozen=True)
@@ -80,8 +107,8 @@ class ImportKind:
     owner_field: str
     # (values, lookups) -> (credit code, key within the enterprise): how the history names a record.
     record_name: Callable
-    check_row: Callable | None = None  # (values, lookups) -> [(field, message)]: errors
-    warn_row: Callable | None = None  # (values, lookups) -> [(field, message)]: warnings
+    rules: tuple = ()  # Rule: errors
+    warn_row: Callable | None = None  # (values, lookups) -> [(field, message)]: warnings of a sound row
     # (field, value, lookups) -> the value as the history keeps it (JSON: a district by its code).
     history_shown: Callable = lambda name, value, lookups: history_value(value)
 
@@ -218,17 +245,23 @@ class Plan:
         return [(self.headers[index], column) for index, column in present]
 
     def shown(self, row):
-        """`row`'s values as they will be saved, as text, in the order of preview_columns()."""
+        """`row`'s values as they will be saved, as text, in the order of preview_columns(): for
+        each, (text, the stored value's text where the row changes it, else None)."""
         shown = []
         for _header, column in self.preview_columns():
-            value = row.values.get(column.field)
-            if value is None:
-                shown.append("")
-            elif column.show:
-                shown.append(column.show(value, self.lookups))
-            else:
-                shown.append(str(value))
+            new = self._text(column, row.values.get(column.field))
+            old = None
+            if row.old is not None and column.field in row.old:
+                old = self._text(column, row.old[column.field])
+            shown.append((new, old if old != new else None))
         return shown
+
+    def _text(self, column, value):
+        if value is None:
+            return ""
+        if column.show:
+            return column.show(value, self.lookups)
+        return str(value)
 
 
 def header_key(header):
@@ -264,6 +297,8 @@ def _plan(kind, content, file_name, table, row_check, writer):
     plan.headers = table.headers
     plan.header_row = table.header_row
     _map_headers(plan)
+    if content is not None:
+        table = _without_examples(plan, table)
     if plan.errors:
         return plan
     # Each column's cells, once: the lookups read the credit codes, the parsers every column.
@@ -274,13 +309,11 @@ def _plan(kind, content, file_name, table, row_check, writer):
     plan.lookups = kind.lookups(cells_of)
     _parse_rows(plan, table, cells_of, row_check)
     _find_duplicates(plan)
-    if plan.errors:
-        plan.errors.sort(key=lambda problem: problem.row or 0)
-        return plan
+    # The rows that parsed are compared and their rights checked even when others failed: every
+    # error of a file in one round, a right refused among them.
     _compare_with_database(plan)
     _check_rights(plan)
-    if plan.errors:
-        plan.errors.sort(key=lambda problem: problem.row or 0)
+    plan.errors.sort(key=lambda problem: problem.row or 0)
     return plan
 
 
@@ -299,11 +332,12 @@ def values_plan(kind, rows, *, cells_of, writer, commit=False):
         for number, values in enumerate(rows, start=1):
             row = PlannedRow(number=number, action="create", values=dict(values))
             row.cells = [values.get(name) for name in fields]
-            for field_name, message in kind.check_row(values, plan.lookups) if kind.check_row else ():
-                index = plan.columns.get(field_name)
-                header = plan.headers[index] if index is not None else ""
-                plan.errors.append(Problem(number, header, _cell_text(values.get(field_name)), message))
-                row.action = ""
+            for rule in kind.rules:
+                for field_name, message in rule.check(values, plan.lookups):
+                    index = plan.columns.get(field_name)
+                    header = plan.headers[index] if index is not None else ""
+                    plan.errors.append(Problem(number, header, _cell_text(values.get(field_name)), message))
+                    row.action = ""
             plan.rows.append(row)
         if not plan.errors:
             _compare_with_database(plan)
@@ -364,12 +398,41 @@ def _refusal_message(writer, allowed):
     )
 
 
+def _without_examples(plan, table):
+    """The table without the example rows of the kind's template (imports.templates): a row
+    whose key cell starts with EXAMPLE_MARK is left out, with a warning, so that a template sent
+    back as it was downloaded, or filled in below its example, imports nothing of the example."""
+    index = plan.columns.get(plan.kind.key[0])
+    if index is None:
+        return table
+    kept = []
+    for number, cells in table.rows:
+        cell = cells[index] if index < len(cells) else None
+        if isinstance(cell, str) and cell.strip().startswith(EXAMPLE_MARK):
+            plan.warnings.append(
+                Problem(number, plan.headers[index], cell, _("The template's example row: not imported."))
+            )
+        else:
+            kept.append((number, cells))
+    return replace(table, rows=kept)
+
+
+def _column_of(header, accepted):
+    """The column a header names: one of its accepted headers, or several of them on lines of
+    their own (the template's `统一社会信用代码` over `credit_code`)."""
+    column = accepted.get(header_key(header))
+    if column is None and "\n" in str(header):
+        named = {accepted.get(header_key(line)) for line in str(header).splitlines() if line.strip()}
+        column = named.pop() if len(named) == 1 else None
+    return column
+
+
 def _map_headers(plan):
     accepted = {header_key(h): column for column in plan.kind.columns for h in column.headers}
     for index, header in enumerate(plan.headers):
         if not header:
             continue
-        column = accepted.get(header_key(header))
+        column = _column_of(header, accepted)
         if column is None:
             plan.ignored.append(header)
         elif column.field in plan.columns:
@@ -393,79 +456,75 @@ def _map_headers(plan):
                     column.headers[0],
                     "",
                     _("The required column %(what)s is missing; name it one of: %(headers)s.")
-                    % {"what": column.label, "headers": ", ".join(column.headers)},
+                    % {"what": column.label, "headers": listed(column.headers)},
                 )
             )
 
 
 def _parse_rows(plan, table, cells_of, row_check=None):
-    """Parse column by column: months, codes, districts and counts repeat down a file, so each
-    distinct cell of a column is parsed once and the rest is a dictionary look-up."""
-    kind, lookups = plan.kind, plan.lookups
-    present = [
-        (column, plan.columns[column.field]) for column in kind.columns if column.field in plan.columns
-    ]
-    header_of = {column.field: plan.headers[index] for column, index in present}
+    """Parse every cell, then run every rule whose fields parsed: each row's every error at once.
+
+    Column by column: months, codes, districts and counts repeat down a file, so each distinct
+    cell of a column is parsed once and the rest is a dictionary look-up. A row's values hold the
+    fields that parsed; a failed field is absent, and its row is planned with no action."""
+    kind = plan.kind
+    present = [column for column in kind.columns if column.field in plan.columns]
+    header_of = {column.field: plan.headers[plan.columns[column.field]] for column in present}
     rows = table.rows
-    failed = set()
+    values_of = [{} for _row in rows]
+    failed_of = [set() for _row in rows]
     errors = []
-    parsed_columns = []
-    for column, _index in present:
+    for column in present:
         cells = cells_of[column.field]
-        results = {}
-        for cell in set(cells):
-            if isinstance(cell, RefusedCell):
-                results[cell] = (False, cell.message)
+        results = _parsed_cells(column, cells, plan.lookups)
+        for position, cell in enumerate(cells):
+            ok, value = results[cell]
+            if ok:
+                values_of[position][column.field] = value
+            else:
+                failed_of[position].add(column.field)
+                errors.append(Problem(rows[position][0], header_of[column.field], _cell_text(cell), value))
+    # The kind's rules show the value they judged; the caller's rule (the API client's districts)
+    # concerns a cell that has no value of its own to show (a credit code, a district).
+    rules = [(rule, False) for rule in kind.rules] + ([(row_check, True)] if row_check else [])
+    for position, (number, cells) in enumerate(rows):
+        values, failed = values_of[position], failed_of[position]
+        for rule, shows_cell in rules:
+            if not failed.isdisjoint(rule.fields):
                 continue
-            if is_empty(cell):
-                results[cell] = (
-                    (False, _("This cell is required.")) if column.required else (True, column.empty)
-                )
-                continue
-            try:
-                results[cell] = (True, column.parse(cell, lookups))
-            except CellError as error:
-                results[cell] = (False, str(error))
-        parsed = [results[cell] for cell in cells]
-        if not all(ok for ok, _value in results.values()):
-            header = header_of[column.field]
-            for position, (ok, message) in enumerate(parsed):
-                if not ok:
-                    errors.append(Problem(rows[position][0], header, _cell_text(cells[position]), message))
-                    failed.add(position)
-        parsed_columns.append([value for _ok, value in parsed])
-    fields = [column.field for column, _index in present]
-    for position, row_values in enumerate(zip(*parsed_columns, strict=True)):
-        number, cells = rows[position]
-        values = dict(zip(fields, row_values, strict=True))
-        if position not in failed and kind.check_row:
-            for field_name, message in kind.check_row(values, lookups):
-                errors.append(
-                    Problem(
-                        number, header_of.get(field_name, ""), _cell_text(values.get(field_name)), message
-                    )
-                )
-                failed.add(position)
-        if position not in failed and row_check:
-            # The caller's rule names a column whose cell it concerns (a credit code, a district).
-            for field_name, message in row_check(values, lookups):
-                cell = cells[plan.columns[field_name]]
-                errors.append(Problem(number, header_of.get(field_name, ""), _cell_text(cell), message))
-                failed.add(position)
-        if position not in failed and kind.warn_row:
-            for field_name, message in kind.warn_row(values, lookups):
+            for field_name, message in rule.check(values, plan.lookups):
+                shown = cells[plan.columns[field_name]] if shows_cell else values.get(field_name)
+                errors.append(Problem(number, header_of.get(field_name, ""), _cell_text(shown), message))
+                failed.add(field_name)
+        if not failed and kind.warn_row:
+            for field_name, message in kind.warn_row(values, plan.lookups):
                 cell = cells[plan.columns[field_name]]
                 plan.warnings.append(
                     Problem(number, header_of.get(field_name, ""), _cell_text(cell), message)
                 )
         plan.rows.append(
-            PlannedRow(
-                number=number, action="" if position in failed else "create", values=values, cells=cells
-            )
+            PlannedRow(number=number, action="" if failed else "create", values=values, cells=cells)
         )
-    # Row by row, and within a row in the order of the kind's columns (the sort is stable).
+    # Row by row, and within a row cell errors in the order of the kind's columns, then the rules'
+    # (the sort is stable).
     errors.sort(key=lambda problem: problem.row)
     plan.errors.extend(errors)
+
+
+def _parsed_cells(column, cells, lookups):
+    """{cell: (True, value) or (False, message)} for each distinct cell of a column."""
+    results = {}
+    for cell in set(cells):
+        if isinstance(cell, RefusedCell):
+            results[cell] = (False, cell.message)
+        elif is_empty(cell):
+            results[cell] = (False, _("This cell is required.")) if column.required else (True, column.empty)
+        else:
+            try:
+                results[cell] = (True, column.parse(cell, lookups))
+            except CellError as error:
+                results[cell] = (False, str(error))
+    return results
 
 
 def _cell_text(cell):
@@ -491,8 +550,8 @@ def _find_duplicates(plan):
     first_row = {}
     headers = [plan.headers[plan.columns[f]] for f in key if f in plan.columns]
     for row in plan.rows:
-        if not row.action:
-            continue
+        if not all(name in row.values for name in key):
+            continue  # a key cell that failed has its own error
         row_key = key_of(row.values)
         seen = first_row.setdefault(row_key, row.number)
         if seen != row.number:
@@ -512,7 +571,8 @@ def _compare_with_database(plan):
     key = kind.key
     fields = [c.field for c in kind.columns if c.field in plan.columns and c.field not in key]
     key_of = _tuple_of(key)
-    wanted = {row.values[key[0]] for row in plan.rows}
+    planned = [row for row in plan.rows if row.action]
+    wanted = {row.values[key[0]] for row in planned}
     existing = {}
     width = len(key)
     stored = kind.model.objects.filter(**{f"{key[0]}__in": wanted})
@@ -522,7 +582,7 @@ def _compare_with_database(plan):
         existing[record[2 : 2 + width]] = (record[0], record[2 + width :], record[1])
     # Compared as tuples: the database gives back dates, ints and Decimals, as the parsers do.
     values_of = _tuple_of(fields) if fields else lambda values: ()
-    for row in plan.rows:
+    for row in planned:
         row_key = key_of(row.values)
         found = existing.get(row_key)
         if found is None:

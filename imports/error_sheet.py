@@ -46,6 +46,7 @@ def error_sheet(*, content, file_name, errors):
                     if isinstance(cell.value, str):
                         cell.value = xlsx_text(cell_safe(cell.value))
         sheet = workbook.worksheets[0]
+        sheet.freeze_panes = "A2"
         column = sheet.max_column + 1
         sheet.cell(row=1, column=column, value=xlsx_text(cell_safe("; ".join([heading, *by_row.get(1, [])]))))
         for row, texts in by_row.items():

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from common.months import check_date
-from common.text import TextRefused, text_entered
+from common.text import TextRefused, listed, text_entered
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)  # serial 1 = 1900-01-01 with Excel's 1900 leap-year bug
 SERIAL_RANGE = range(1, 100000)  # up to the year 2173; 8-digit numbers are read as YYYYMMDD
@@ -221,5 +221,5 @@ def choice(cell, accepted):
         return accepted[value]
     except KeyError:
         raise CellError(
-            _("Not one of the accepted values: %(values)s.") % {"values": ", ".join(sorted(set(accepted)))}
+            _("Not one of the accepted values: %(values)s.") % {"values": listed(sorted(set(accepted)))}
         ) from None

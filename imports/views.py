@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -16,8 +16,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.scoping import require_role
+from common.spreadsheets import CONTENT_TYPES
 from imports.error_sheet import error_sheet
 from imports.forms import ImportForm
+from imports.kinds import KINDS, import_kind
 from imports.models import ImportBatch
 from imports.services import (
     ImportConflict,
@@ -29,6 +31,7 @@ from imports.services import (
     import_batch_preview,
     import_batch_replan,
 )
+from imports.templates import import_template
 from imports.undo import UndoRefused, import_undo
 
 PREVIEW_ROWS = 20
@@ -64,7 +67,22 @@ def import_upload(request):
             user=request.user, kind=form.cleaned_data["kind"], file_name=upload.name, content=upload.read()
         )
         return redirect("import_preview", batch.pk)
-    return render(request, "imports/upload.html", {"form": form})
+    templates = [(name, kind.label) for name, kind in KINDS.items()]
+    return render(request, "imports/upload.html", {"form": form, "templates": templates})
+
+
+@login_required
+def import_template_download(request, kind):
+    """The XLSX template of a kind of file (imports.templates), in the user's language."""
+    require_role(request.user, Role.PROGRAMME_ADMIN)
+    try:
+        declaration = import_kind(kind)
+    except KeyError:
+        raise Http404 from None
+    body, name = import_template(declaration)
+    response = HttpResponse(body, content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    return response
 
 
 @login_required

@@ -20,7 +20,7 @@ from enterprises.imports import (
     text_of,
 )
 from imports import values
-from imports.engine import Column, ImportKind
+from imports.engine import Column, ImportKind, Rule
 from imports.history import history_value
 from imports.values import CellError
 from improvements.models import ImprovementProject, Suggestion
@@ -61,15 +61,25 @@ def module(cell, lookups):
     return lookups.modules[int(match.group(1))].pk
 
 
+module.example = "1"
+module.hint = gettext_lazy("A module, 1 to 5 (also written M1 or 模块1).")
+
+
 def status_of(accepted):
     def parse(cell, lookups):
         return values.choice(cell, accepted)
 
+    parse.accepted = accepted  # for the template's rules (imports.templates)
+    parse.example = next(spelling for spelling in accepted if not spelling.isascii())
     return parse
 
 
 def amount(cell, lookups):
     return values.amount(cell)
+
+
+amount.example = "1234.50"
+amount.hint = gettext_lazy("An amount of RMB, 0 or more, at most two decimals (1,234.50 is read too).")
 
 
 def improvement_lookups(cells_of):
@@ -136,6 +146,7 @@ SUGGESTIONS = ImportKind(
             ("编号", "reference"),
             text_of("reference", Suggestion),
             required=True,
+            example="S-001",
         ),
         Column(
             "submitted_on",
@@ -152,6 +163,7 @@ SUGGESTIONS = ImportKind(
             ("建议内容", "内容", "text"),
             text_of("text", Suggestion),
             required=True,
+            example="在车间入口增设洗手池",
         ),
         Column(
             "submitted_by",
@@ -202,7 +214,13 @@ PROJECTS = ImportKind(
     owner_field="enterprise_id",
     record_name=owned_name("reference", str),
     history_shown=improvement_history_shown,
-    check_row=project_rules,
+    rules=(
+        Rule(
+            ("status", "started_on", "completed_on"),
+            project_rules,
+            gettext_lazy("A completed project has its completion date, not before it started."),
+        ),
+    ),
     columns=(
         enterprise_column(),
         Column(
@@ -211,6 +229,7 @@ PROJECTS = ImportKind(
             ("编号", "reference"),
             text_of("reference", ImprovementProject),
             required=True,
+            example="P-001",
         ),
         module_column(),
         Column(
@@ -219,6 +238,7 @@ PROJECTS = ImportKind(
             ("项目名称", "title"),
             text_of("title", ImprovementProject),
             required=True,
+            example="车间照明改为 LED",
         ),
         Column(
             "status",

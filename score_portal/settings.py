@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -330,6 +331,17 @@ SECURE_HSTS_PRELOAD = False
 # internet domains (an intranet host cannot be submitted and it needs includeSubDomains), and
 # includeSubDomains would force HTTPS on the department's other, plain-HTTP intranet services.
 SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+# A machine without TLS (docs/operations.md: a test machine) turns the TLS settings off by name;
+# `check --deploy` (which bin/serve runs, failing on a warning) is there to catch a setting
+# forgotten, and a setting turned off by name in the environment is not forgotten: its warning
+# is silenced, and only its own. Left unset, each stays on in production and is checked.
+for _variable, _off, _checks in (
+    ("DJANGO_SSL_REDIRECT", not SECURE_SSL_REDIRECT, ["security.W008"]),
+    ("DJANGO_SECURE_COOKIES", not SESSION_COOKIE_SECURE, ["security.W012", "security.W016"]),
+    ("DJANGO_HSTS_SECONDS", not SECURE_HSTS_SECONDS, ["security.W004"]),
+):
+    if _off and not DEBUG and os.environ.get(_variable):
+        SILENCED_SYSTEM_CHECKS += _checks
 # Origins of forms posted through the proxy, e.g. https://score.example.gov.cn (comma-separated).
 CSRF_TRUSTED_ORIGINS = [
     origin.strip()
@@ -402,8 +414,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "SCORE portal machine API",
-    "DESCRIPTION": (
+    # Lazy: the document is written in the request's language (Accept-Language, or ?lang=, which
+    # the docs page passes), as are the operations' summaries and descriptions (api/views.py).
+    "TITLE": gettext_lazy("SCORE portal machine API"),
+    "DESCRIPTION": gettext_lazy(
         "Reads and writes for the work-safety department's other systems (docs/api.md; the contract: "
         'docs/domain.md, "The machine API"). Authenticate with `Authorization: Bearer <token>` '
         "(manage.py add_api_client). An empty query parameter is the same as leaving it out."

@@ -48,6 +48,8 @@ ACCESS = {
     "/training/export.xlsx": (302, 403, 200, 200, 200, 200),
     "/imports/": (302, 403, 200, 403, 403, 403),
     "/imports/history/": (302, 403, 200, 403, 403, 403),
+    "/imports/template/safety.xlsx": (302, 403, 200, 403, 403, 403),
+    "/imports/template/people.xlsx": (302, 403, 404, 403, 403, 403),
     "/imports/990001/": (302, 403, 200, 403, 403, 403),
     "/imports/990001/confirm/": (405, 405, 405, 405, 405, 405),  # confirming is a POST
     "/imports/990002/done/": (302, 403, 200, 403, 403, 403),

@@ -14,7 +14,6 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from openpyxl import load_workbook
 
 from common.months import Period, add_months
 from dashboard import rollup
@@ -24,6 +23,7 @@ from districts.models import District
 from enterprises.models import Enterprise, SafetyReport
 from enterprises.reporting import latest_due_month
 from improvements.models import ImprovementProject, Suggestion
+from tests.exports import xlsx_rows
 from tests.factories import (
     login_as,
     make_enterprise,
@@ -446,8 +446,7 @@ def test_the_xlsx_export_of_one_district_names_it_and_guards_formulas(sectors, c
         "/dashboard/breakdown/export.xlsx", {**QUERY_2017, "by": "sector", "district": "nanxun"}
     )
     assert "score-breakdown-sector-nanxun_2017-01_2017-12.xlsx" in response["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    values = xlsx_rows(response.content)
     assert [row[0] for row in values[1:]] == ["'=HYPERLINK(1)", "纺织", "合计"]
     assert [row[1] for row in values[1:]] == [1, 1, 2]  # E2, E1: Nanxun's alone
     assert values[-1][values[0].index("安全检查变化（%）")] == 25.0  # 144 → 180, pooled

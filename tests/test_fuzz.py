@@ -76,6 +76,7 @@ READS = {
     "/training/export.xlsx": PERIOD,
     "/imports/": ["kind", "file"],
     "/imports/history/": ["page"],
+    "/imports/template/<slug:kind>.xlsx": [],
     "/imports/<int:pk>/": [],
     "/imports/<int:pk>/confirm/": [],
     "/imports/<int:pk>/done/": [],

@@ -52,7 +52,13 @@ def test_upload_preview_confirm_done(admin_client):
     assert "备注" in html  # the ignored column is listed
     assert [row.number for row, _shown in page.context["rows"]] == [2, 3]
     # As it will be saved: the district's name, the number without its separator, the ISO date.
-    assert page.context["rows"][1][1] == [NANXUN_B, "南浔乙企业", "南浔区", "1200", "2015-09-01"]
+    assert [text for text, _old in page.context["rows"][1][1]] == [
+        NANXUN_B,
+        "南浔乙企业",
+        "南浔区",
+        "1200",
+        "2015-09-01",
+    ]
     assert Enterprise.objects.count() == 0
 
     done = admin_client.post(f"/imports/{batch.pk}/confirm/")

@@ -8,8 +8,8 @@ import io
 import zoneinfo
 
 import pytest
-from openpyxl import load_workbook
 
+from tests.exports import xlsx_rows
 from tests.factories import login_as, make_enterprise, make_reports, month_range, valid_code
 from tests.html import table_rows
 
@@ -280,8 +280,7 @@ def test_the_excel_export_of_one_district_has_numbers_as_numbers(owing, client):
     assert response["Content-Disposition"] == (
         'attachment; filename="score-missing-reports-anji_2017-01_2017-12.xlsx"'
     )
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    assert list(sheet.iter_rows(values_only=True)) == [
+    assert xlsx_rows(response.content) == [
         (
             "Unified social credit code",
             "Enterprise name",

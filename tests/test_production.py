@@ -376,3 +376,68 @@ class TestServerError:
         broken.cookies["django_language"] = "en"
         page = broken.get("/boom/", headers=BEHIND_PROXY).content.decode()
         assert "Something went wrong" in page
+
+
+def test_bin_serve_deploy_check_passes_with_the_test_machine_settings_of_the_docs():
+    """bin/serve runs `check --deploy --fail-level WARNING` before gunicorn: with the settings
+    docs/operations.md gives for a machine without TLS it used to stop on W004, W008, W012, W016."""
+    import re
+
+    line = next(
+        text
+        for text in (ROOT / "docs" / "operations.md").read_text().splitlines()
+        if text.startswith("A test machine without TLS sets")
+    )
+    variables = dict(re.findall(r"(DJANGO_[A-Z_]+)=([^\s`]+)", line))
+    assert variables == {
+        "DJANGO_SSL_REDIRECT": "false",
+        "DJANGO_SECURE_COOKIES": "false",
+        "DJANGO_HSTS_SECONDS": "0",
+    }
+    assert "check --deploy --fail-level WARNING" in (ROOT / "bin" / "serve").read_text()
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_environment(**variables),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    # W004, W008, W012 and W016, each silenced by its own variable.
+    assert "System check identified no issues (4 silenced)." in result.stdout
+
+
+def test_a_tls_setting_left_on_is_still_checked_when_another_is_turned_off():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_environment(DJANGO_SECURE_COOKIES="false", DJANGO_HSTS_SECONDS="31536000"),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    # W005 and W021 as always (HSTS on), W012 and W016 by the variable: the redirect stays on and
+    # checked, and no warning fires.
+    assert "System check identified no issues (4 silenced)." in result.stdout
+
+
+def test_allowed_hosts_of_bin_start_add_the_machines_addresses_for_host_0_0_0_0():
+    def hosts(**env):
+        result = subprocess.run(
+            [str(ROOT / "bin" / "allowed-hosts")],
+            env={"PATH": os.environ["PATH"], **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return result.stdout.strip().split(",")
+
+    assert hosts() == ["127.0.0.1", "localhost", "testserver"]
+    addresses = subprocess.run(["hostname", "-I"], capture_output=True, text=True).stdout.split()
+    wide = hosts(HOST="0.0.0.0")
+    assert wide[:3] == ["127.0.0.1", "localhost", "testserver"]
+    assert all((f"[{a}]" if ":" in a else a) in wide for a in addresses) and addresses
+    assert hosts(HOST="0.0.0.0", DJANGO_ALLOWED_HOSTS="score.test")[0] == "score.test"
+    assert (
+        "PORT" in (ROOT / "README.md").read_text() and "HOST=0.0.0.0" in (ROOT / "bin" / "start").read_text()
+    )

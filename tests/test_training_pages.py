@@ -7,8 +7,8 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
-from openpyxl import load_workbook
 
+from tests.exports import xlsx_export
 from tests.factories import attend, make_enterprise, make_participant, make_user, make_workshop
 from training.models import Attendance, Participant, Workshop
 from training.services import AttendanceInvalid, AttendanceRow, attendance_save, role_from_word, sex_from_word
@@ -372,18 +372,20 @@ def test_attendance_exports_of_a_workshop(role_client, nanxun_workshop):
     assert body.startswith("\ufeff")
     lines = list(csv.reader(io.StringIO(body[1:])))
     assert lines[0][:3] == ["日期", "模块", "类型"]
-    assert lines[1] == ["2024-04-12", "2", "课堂培训", "培训室", "南浔区", "湖州绿源纺织有限公司",
+    assert lines[1] == ["2024-04-12", "模块2：质量管理", "课堂培训", "培训室", "南浔区", "湖州绿源纺织有限公司",
                         enterprise.credit_code, "王芳", "管理人员", "女", "*38"]  # fmt: skip
     # An official sees the phone masked (tests/test_phone_privacy.py): "138" keeps its last two.
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     # The file is named in the user's language (RFC 5987: percent-encoded UTF-8).
     assert response["Content-Disposition"] == (
-        f"attachment; filename*=utf-8''%E5%87%BA%E5%8B%A4-20240412-{nanxun_workshop.pk}.csv"
+        f"attachment; filename*=utf-8''%E5%87%BA%E5%8B%A4-nanxun-20240412-{nanxun_workshop.pk}.csv"
     )
     response = client.get(f"/training/workshops/{nanxun_workshop.pk}/export.xlsx")
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [c.value for c in sheet[2]][7:] == ["王芳", "管理人员", "女", "*38"]
-    assert sheet.title == "出勤" and sheet.column_dimensions["F"].width == 30
+    sheet, title, rows = xlsx_export(response.content)
+    assert list(rows[1][7:]) == ["王芳", "管理人员", "女", "*38"]
+    # Fitted: the enterprise's name is 10 Chinese characters, 20 wide, and 2 of margin.
+    assert sheet.title == "出勤" and sheet.column_dimensions["F"].width == 22
+    assert title[:2] == ["2024-04-12 培训的出勤：模块2：质量管理，培训室", "区县：南浔区"]
     assert response["Content-Disposition"].endswith(f"-20240412-{nanxun_workshop.pk}.xlsx")
 
 
@@ -392,7 +394,7 @@ def test_an_english_attendance_export_is_named_in_plain_ascii(role_client, nanxu
     client.cookies["django_language"] = "en"
     response = client.get(f"/training/workshops/{nanxun_workshop.pk}/export.csv")
     assert response["Content-Disposition"] == (
-        f'attachment; filename="attendance-20240412-{nanxun_workshop.pk}.csv"'
+        f'attachment; filename="attendance-nanxun-20240412-{nanxun_workshop.pk}.csv"'
     )
 
 
@@ -407,7 +409,8 @@ def test_attendance_exports_do_not_let_a_typed_name_run_as_a_formula(role_client
     body = client.get(f"/training/workshops/{nanxun_workshop.pk}/export.csv").content.decode("utf-8")
     assert list(csv.reader(io.StringIO(body[1:])))[1][7] == '\'=HYPERLINK("http://x","王芳")'
     response = client.get(f"/training/workshops/{nanxun_workshop.pk}/export.xlsx")
-    cell = load_workbook(io.BytesIO(response.content)).active["H2"]
+    sheet, _title, rows = xlsx_export(response.content)
+    cell = sheet.cell(row=sheet.max_row, column=8)
     assert (cell.value, cell.data_type) == ('\'=HYPERLINK("http://x","王芳")', "s")
 
 
@@ -451,6 +454,7 @@ def test_workshop_page_and_exports_query_count_does_not_grow(
     # enterprises in one query.
     with django_assert_num_queries(4):
         client.get(f"/training/workshops/{nanxun_workshop.pk}/export.xlsx")
-    # session, user, the attendance of the period in one query (districts: a subquery).
-    with django_assert_num_queries(3):
+    # session, user, the user's districts (for the file's name and title), the attendance of the
+    # period in one query.
+    with django_assert_num_queries(4):
         client.get("/training/export.csv", {"from": "2024-01", "to": "2024-12"})

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import visible_districts
 from common.months import add_months
-from common.spreadsheets import CONTENT_TYPES, spreadsheet
+from common.spreadsheets import CONTENT_TYPES, spreadsheet, title_block
 from common.text import phone_masked
 from training.models import Attendance
 
@@ -28,8 +28,9 @@ def _header():
     ]
 
 
-# Column widths of the XLSX sheet, in characters.
-WIDTHS = [12, 8, 14, 24, 10, 30, 22, 12, 10, 6, 16]
+# The columns' kinds (common.spreadsheets.NUMBER_FORMATS): the date a date, the rest text; the
+# widths are fitted to the content.
+KINDS = ["date"] + [None] * 10
 
 
 def _lines(attendances, *, whole_phones):
@@ -38,7 +39,7 @@ def _lines(attendances, *, whole_phones):
         workshop, person = attendance.workshop, attendance.participant
         yield [
             workshop.date,
-            workshop.module.number,
+            str(workshop.module),  # "模块 2：…": a number alone means nothing to the reader
             workshop.get_kind_display(),
             workshop.place,
             workshop.district.name,
@@ -64,15 +65,17 @@ def period_attendance(user, *, first, last):
     ).order_by("workshop__date", "workshop_id", "participant__enterprise__name", "participant__name")
 
 
-def attendance_download(attendances, file_format, name, *, whole_phones):
+def attendance_download(attendances, file_format, name, *, whole_phones, what, districts, period=None):
     """The attendance list as an attachment `<name>.<csv|xlsx>` (name: any language, RFC 5987);
-    phone numbers masked unless `whole_phones` (accounts.scoping.sees_whole_phones)."""
+    phone numbers masked unless `whole_phones` (accounts.scoping.sees_whole_phones). The XLSX
+    under a title block: `what`, the `period` (None: the list has none) and the `districts`."""
     body = spreadsheet(
         headers=_header(),
         rows=_lines(attendances.iterator(chunk_size=2000), whole_phones=whole_phones),
         file_format=file_format,
         sheet=_("attendance"),
-        widths=WIDTHS,
+        kinds=KINDS,
+        title=title_block(what=what, period=period, districts=[district.name for district in districts]),
     )
     response = HttpResponse(body, content_type=CONTENT_TYPES[file_format])
     # A Chinese name goes as filename*=utf-8''<percent-encoded>, an ASCII one as filename="…".

@@ -187,49 +187,70 @@ def attendance_save(*, workshop, rows, user):
     checked = attendance_validate(workshop=workshop, rows=rows)
     if any(row.errors for row in rows):
         raise AttendanceInvalid(rows)
-    enterprise_ids = {enterprise.pk for _row, enterprise, *_rest in checked}
-    known = list(Participant.objects.select_for_update().filter(enterprise_id__in=enterprise_ids))
-    by_key = {(p.enterprise_id, p.name.casefold(), p.phone): p for p in known}
-    by_id = {str(p.pk): p for p in known}
-    by_name = {}
-    for person in known:
-        by_name.setdefault((person.enterprise_id, person.name.casefold()), []).append(person)
-
+    known = _KnownPeople({enterprise.pk for _row, enterprise, *_rest in checked})
     people, changed, created = [], {}, []
     for row, enterprise, role, sex, name, phone in checked:
-        person = by_key.get((enterprise.pk, name.casefold(), phone))
-        if person is None and row.participant in by_id:
-            person = by_id[row.participant]
-        if person is None:
-            namesakes = by_name.get((enterprise.pk, name.casefold()), [])
-            if not phone and len(namesakes) == 1:
-                person = namesakes[0]
-            elif phone:
-                without_phone = [p for p in namesakes if not p.phone]
-                person = without_phone[0] if len(without_phone) == 1 else None
+        person = known.match(row, enterprise, name, phone)
         if person is None:
             person = Participant(enterprise=enterprise, name=name, phone=phone, role=role, sex=sex)
             created.append(person)
-            by_key[(enterprise.pk, name.casefold(), phone)] = person
-        else:
-            new_phone = phone or person.phone
-            values = {
-                "enterprise_id": enterprise.pk,
-                "name": name,
-                "phone": new_phone,
-                "role": role,
-                "sex": sex,
-            }
-            if any(getattr(person, f) != v for f, v in values.items()):
-                for f, v in values.items():
-                    setattr(person, f, v)
-                changed[person.pk] = person
+            known.add(person)
+        elif _corrected(
+            person, enterprise=enterprise, name=name, phone=phone or person.phone, role=role, sex=sex
+        ):
+            changed[person.pk] = person
         people.append(person)
-
     if changed:
         Participant.objects.bulk_update(changed.values(), ["enterprise", "name", "phone", "role", "sex"])
     Participant.objects.bulk_create(created)
-    wanted = {person.pk for person in people}
+    return _attendance_replace(workshop, {person.pk for person in people})
+
+
+class _KnownPeople:
+    """The people of the rows' enterprises, locked until the save commits, looked up as a row
+    names them: by enterprise, name and phone; by the id a row saved before carries; by name."""
+
+    def __init__(self, enterprise_ids):
+        known = list(Participant.objects.select_for_update().filter(enterprise_id__in=enterprise_ids))
+        self.by_key = {(p.enterprise_id, p.name.casefold(), p.phone): p for p in known}
+        self.by_id = {str(p.pk): p for p in known}
+        self.by_name = {}
+        for person in known:
+            self.by_name.setdefault((person.enterprise_id, person.name.casefold()), []).append(person)
+
+    def add(self, person):
+        self.by_key[(person.enterprise_id, person.name.casefold(), person.phone)] = person
+
+    def match(self, row, enterprise, name, phone):
+        person = self.by_key.get((enterprise.pk, name.casefold(), phone))
+        if person is None:
+            person = self.by_id.get(row.participant)
+        if person is None:
+            person = self._namesake(self.by_name.get((enterprise.pk, name.casefold()), []), phone)
+        return person
+
+    @staticmethod
+    def _namesake(namesakes, phone):
+        """Without a phone: the enterprise's only person of the name. With one: its only person of
+        the name saved without a phone (the phone is added to them)."""
+        if not phone:
+            return namesakes[0] if len(namesakes) == 1 else None
+        without_phone = [person for person in namesakes if not person.phone]
+        return without_phone[0] if len(without_phone) == 1 else None
+
+
+def _corrected(person, *, enterprise, **values):
+    """Give `person` the row's values; whether any changed."""
+    values["enterprise_id"] = enterprise.pk
+    if all(getattr(person, name) == value for name, value in values.items()):
+        return False
+    for name, value in values.items():
+        setattr(person, name, value)
+    return True
+
+
+def _attendance_replace(workshop, wanted):
+    """The workshop's attendance list made the people `wanted` (ids); their number."""
     Attendance.objects.filter(workshop=workshop).exclude(participant_id__in=wanted).delete()
     already = set(Attendance.objects.filter(workshop=workshop).values_list("participant_id", flat=True))
     Attendance.objects.bulk_create(

@@ -14,8 +14,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
-from accounts.scoping import Kind, editable_districts, require_role, sees_whole_phones
+from accounts.scoping import Kind, editable_districts, require_role, sees_whole_phones, visible_districts
 from common.months import add_months, check_period, parse_month
+from common.text import listed as text_listed
 from common.text import phone_masked
 from training.exports import attendance_download, period_attendance
 from training.forms import WorkshopForm
@@ -214,7 +215,7 @@ def attendance_edit(request, pk):
         except AttendanceInvalid:
             wrong = [str(number) for number, row in enumerate(rows, start=1) if row.errors]
             # The first ten name enough rows to start with; each row is marked anyway.
-            listed = ", ".join(wrong[:10]) + ("…" if len(wrong) > 10 else "")
+            listed = text_listed(wrong[:10]) + ("…" if len(wrong) > 10 else "")
             messages.error(
                 request,
                 ngettext(
@@ -289,8 +290,11 @@ def workshop_export(request, pk, fmt):
     return attendance_download(
         attendances,
         fmt,
-        f"{_('attendance')}-{workshop.date:%Y%m%d}-{workshop.pk}",
+        f"{_('attendance')}-{workshop.district.code}-{workshop.date:%Y%m%d}-{workshop.pk}",
         whole_phones=sees_whole_phones(request.user),
+        what=_("Attendance of the workshop of %(date)s: %(module)s, %(place)s")
+        % {"date": workshop.date.isoformat(), "module": workshop.module, "place": workshop.place},
+        districts=[workshop.district],
     )
 
 
@@ -304,5 +308,17 @@ def period_export(request, fmt):
     except ValidationError as error:
         return _bad_request(request, error)
     attendances = period_attendance(request.user, first=first, last=last)
-    name = f"{_('attendance')}-{first_text or 'start'}_{last_text or 'now'}"
-    return attendance_download(attendances, fmt, name, whole_phones=sees_whole_phones(request.user))
+    districts = list(visible_districts(request.user))
+    one = f"-{districts[0].code}" if len(districts) == 1 else ""
+    name = f"{_('attendance')}{one}-{first_text or 'start'}_{last_text or 'now'}"
+    return attendance_download(
+        attendances,
+        fmt,
+        name,
+        whole_phones=sees_whole_phones(request.user),
+        what=_("Workshop attendance"),
+        districts=districts,
+        period=" – ".join(f"{month:%Y-%m}" if month else "…" for month in (first, last))
+        if first or last
+        else None,
+    )

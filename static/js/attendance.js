@@ -331,12 +331,21 @@
 
   // The cursor starts where the trainer types next: the first cell the server refused, else the
   // name of the first blank row, not nine Tabs away in the page's header.
-  var first = body.querySelector("input.is-invalid:not([type=hidden])");
+  var phone = window.matchMedia("(max-width: 575.98px)").matches;
+  var refused = body.querySelector("input.is-invalid:not([type=hidden])");
+  var first = refused;
   if (first && first.offsetParent === null) first = choice(first.closest("tr"), first.dataset.cell);
-  if (!first) {
-    var blank = rows().filter(isBlank)[0] || addRow(null, true);
-    first = cell(blank, "name");
+  if (first) {
+    // After a refused save the page opens at the first error, whichever row it is in (on a phone
+    // the last row is thousands of pixels down), in the middle of the screen: clear of the sticky
+    // bar of totals and Save at the bottom (static/css/training.css).
+    // "instant": the portal's stylesheet makes scrolling smooth, and an 8,000 px glide on
+    // opening would only delay the trainer.
+    first.focus({ preventScroll: true });
+    first.scrollIntoView({ block: "center", behavior: "instant" });
+    return;
   }
-  // On a phone the page still opens at its top (title, workshop, help): the trainer taps a card.
-  first.focus({ preventScroll: window.matchMedia("(max-width: 575.98px)").matches });
+  var blank = rows().filter(isBlank)[0] || addRow(null, true);
+  // On a phone a fresh page still opens at its top (title, workshop, help): the trainer taps a card.
+  cell(blank, "name").focus({ preventScroll: phone });
 })();

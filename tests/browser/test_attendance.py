@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 
+from tests.browser.conftest import SCREENSHOTS
 from tests.factories import attend, make_enterprise, make_participant, make_workshop
 from training.models import Attendance, Participant, Workshop
 
@@ -160,3 +161,49 @@ def test_bad_rows_stay_on_the_page_marked(logged_in, live_server, shoot):
     assert page.locator("[data-cell=role]").first.input_value() == "厨师"
     assert Attendance.objects.count() == 0
     shoot("training-attendance-errors-zh")
+
+
+def _on_screen(page, selector_or_handle, height):
+    box = (
+        page.locator(selector_or_handle) if isinstance(selector_or_handle, str) else selector_or_handle
+    ).bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+
+
+def test_a_refused_save_on_a_phone_opens_at_the_error_of_the_last_row(logged_in, live_server, shoot):
+    green = make_enterprise("nanxun", name=GREEN)
+    workshop = make_workshop("nanxun", module=1, date=datetime.date(2024, 4, 12), enterprises=[green])
+    attend(
+        workshop,
+        *[make_participant(green, f"学员{n:02d}", role="worker", sex="female") for n in range(1, 31)],
+    )
+    page = logged_in("trainer", district="nanxun")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/training/workshops/{workshop.pk}/attendance/")
+    # Save and the total are in reach at the top of a 30-card list: the bar sticks to the bottom.
+    assert _on_screen(page, "[data-save]", 844)
+    assert _on_screen(page, '[data-bar] [data-total="all"]', 844)
+    assert page.locator('[data-bar] [data-total="all"]').inner_text() == "30"
+    # The last person is given the first one's name: the same person twice, a row refused.
+    page.locator("[data-cell=name]").nth(29).fill("学员01")
+    with page.expect_navigation():
+        page.click("[data-save]")
+    assert Attendance.objects.filter(workshop=workshop).count() == 30  # nothing saved
+    last = page.locator("tr[data-row]").nth(29)
+    assert last.locator("[data-row-number]").inner_text() == "30"
+    focused = page.evaluate_handle("document.activeElement")
+    assert focused.get_attribute("data-cell") == "name" and focused.input_value() == "学员01"
+    assert last.locator(".invalid-feedback").inner_text() == "同一人已在第 1 行。"
+    assert (
+        page.evaluate("document.activeElement.closest('tr').querySelector('[data-row-number]').textContent")
+        == "30"
+    )
+    # Thousands of pixels down, yet on screen and clear of the bar, which is still there.
+    assert page.evaluate("window.scrollY") > 2000
+    bar_top = page.locator("[data-bar]").bounding_box()["y"]
+    box = focused.bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= bar_top
+    assert _on_screen(page, "[data-save]", 844)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # What the trainer sees (the screen, not the whole page: the bar sticks to the screen).
+    page.screenshot(path=f"{SCREENSHOTS}/training-attendance-phone-refused-last-row.png")

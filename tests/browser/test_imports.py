@@ -78,9 +78,14 @@ def test_a_file_with_errors_is_shown_row_by_row_and_not_imported(
     page = logged_in("programme_admin", language=language)
     upload(page, live_server, tmp_path, "safety", "safety.xlsx", xlsx_bytes(rows))
     errors = page.locator("#errors tbody tr")
-    # Row 3: the month and the negative count; row 4: fixed over found is not reached (the row
-    # already failed), the unknown enterprise is.
-    assert [errors.nth(i).locator("td").nth(0).inner_text() for i in range(errors.count())] == ["3", "3", "4"]
+    # Row 3: the month, the negative count and, in the same round, fixed over found (3 of 2);
+    # row 4: the unknown enterprise.
+    assert [errors.nth(i).locator("td").nth(0).inner_text() for i in range(errors.count())] == [
+        "3",
+        "3",
+        "3",
+        "4",
+    ]
     assert page.locator("#confirm").count() == 0
     assert page.locator("#download-errors").count() == 1
     suffix = "zh" if language == "zh-hans" else "en"

@@ -6,6 +6,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.text import listed
 from imports.kinds import KINDS
 from imports.services import ImportConflict, error_limit, import_file
 
@@ -73,7 +74,7 @@ class Command(BaseCommand):
         if plan.warnings:
             self._print_problems(plan.warnings, self.stdout, warning=True)
         if plan.ignored:
-            self.stdout.write(_("Columns ignored: %(columns)s") % {"columns": ", ".join(plan.ignored)})
+            self.stdout.write(_("Columns ignored: %(columns)s") % {"columns": listed(plan.ignored)})
         counts = plan.counts()
         summary = _("%(rows)d rows: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.") % counts
         if dry_run:
