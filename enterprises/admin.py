@@ -3,7 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import DistrictScopedAdmin
 from districts.models import City, District
-from enterprises.models import Enterprise, SafetyReport
+from enterprises.models import Enterprise, SafetyReport, reported_counts
+
+# The reported values of a monthly report, as declared by their model fields.
+REPORTED_FIELDS = [field.name for field in reported_counts(SafetyReport)]
 
 
 @admin.register(City)
@@ -33,16 +36,7 @@ class SafetyReportInline(admin.TabularInline):
     model = SafetyReport
     extra = 0
     ordering = ["-month"]
-    fields = [
-        "month",
-        "inspections",
-        "hazards_found",
-        "hazards_fixed",
-        "accidents",
-        "injuries",
-        "lost_workdays",
-        "received_at",
-    ]
+    fields = ["month", *REPORTED_FIELDS, "received_at"]
     readonly_fields = ["received_at"]
     show_change_link = True
 
@@ -78,12 +72,7 @@ class SafetyReportAdmin(DistrictScopedAdmin, admin.ModelAdmin):
     list_display = [
         "enterprise",
         "month",
-        "inspections",
-        "hazards_found",
-        "hazards_fixed",
-        "accidents",
-        "injuries",
-        "lost_workdays",
+        *REPORTED_FIELDS,
         "received_at",
     ]
     readonly_fields = ["received_at"]

@@ -10,7 +10,7 @@ from common.months import add_months
 from common.text import text_rule_of
 from districts.models import District
 from enterprises.credit_code import credit_code_error, division_code
-from enterprises.models import Enterprise, SafetyReport
+from enterprises.models import Enterprise, SafetyReport, reported_counts
 from imports import values
 from imports.engine import Column, ImportKind
 from imports.values import CellError
@@ -140,6 +140,15 @@ def text_of(field_name, model):
         return values.text(cell, max_length=limit, multi_line=multi_line)
 
     return parse
+
+
+def reported_columns(model):
+    """An import column for each reported value of `model`: its field's verbose name, its headers,
+    a whole number, required unless the field may be empty."""
+    return tuple(
+        Column(field.attname, field.verbose_name, field.headers, whole_number, required=not field.null)
+        for field in reported_counts(model)
+    )
 
 
 def show_date(value, lookups):
@@ -274,19 +283,7 @@ SAFETY = ImportKind(
             show=show_enterprise,
         ),
         Column("month", gettext_lazy("month"), ("月份", "month"), month, required=True, show=show_month),
-        Column(
-            "inspections",
-            gettext_lazy("safety inspections"),
-            ("安全检查次数", "检查次数", "inspections"),
-            whole_number,
-            required=True,
-        ),
-        Column("hazards_found", gettext_lazy("hazards found"), ("发现隐患数", "hazards_found"), whole_number),
-        Column("hazards_fixed", gettext_lazy("hazards fixed"), ("整改隐患数", "hazards_fixed"), whole_number),
-        Column(
-            "accidents", gettext_lazy("accidents"), ("事故起数", "accidents"), whole_number, required=True
-        ),
-        Column("injuries", gettext_lazy("injuries"), ("受伤人数", "injuries"), whole_number),
-        Column("lost_workdays", gettext_lazy("lost workdays"), ("损失工作日", "lost_workdays"), whole_number),
+        # One column per reported value, derived from its model field (enterprises.models.ReportedCount).
+        *reported_columns(SafetyReport),
     ),
 )
