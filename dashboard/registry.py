@@ -375,6 +375,39 @@ FIGURES = (
         denominator="suggestions",
         card_label=_("Suggestion adoption rate"),
     ),
+    # Appended after the figures above: a spreadsheet reading the downloads by position keeps working.
+    Figure(
+        "major_hazards_found",
+        COUNT,
+        _("Major hazards found"),
+        _(
+            "The sum of the major accident hazards found in the monthly safety reports of the period "
+            "(empty counts as 0): of the hazards found, those the enterprise must also report to the "
+            "supervising department."
+        ),
+        source=REPORTED,
+        sums="major_hazards_found",
+    ),
+    Figure(
+        "major_hazards_fixed",
+        COUNT,
+        _("Major hazards fixed"),
+        _(
+            "The sum of the major accident hazards fixed in the monthly safety reports of the period "
+            "(empty counts as 0)."
+        ),
+        source=REPORTED,
+        sums="major_hazards_fixed",
+    ),
+    Figure(
+        "major_hazard_fix_pct",
+        PCT,
+        _("Major hazards fixed (%)"),
+        _("Major hazards fixed × 100 ÷ major hazards found, to one decimal; none when none was found."),
+        numerator="major_hazards_fixed",
+        denominator="major_hazards_found",
+        card_label=_("Major hazard fix rate"),
+    ),
     Figure(
         "missing_reports",
         COUNT,

@@ -242,6 +242,92 @@ def safety_rules(row, lookups):
                 "found": found,
             },
         )
+    yield from major_hazard_rules(row)
+
+
+def major_hazard_rules(row):
+    """Major hazards found ≤ hazards found; major hazards fixed ≤ major hazards found and ≤ hazards
+    fixed (docs/domain.md, the safety table), each given in the same row."""
+    found, fixed = row.get("hazards_found"), row.get("hazards_fixed")
+    major, major_fixed = row.get("major_hazards_found"), row.get("major_hazards_fixed")
+    if major is not None:
+        if found is None:
+            yield (
+                "major_hazards_found",
+                _("Major hazards found needs the number of hazards found in the same row."),
+            )
+        elif major > found:
+            yield (
+                "major_hazards_found",
+                _("Major hazards found (%(major)d) cannot be more than hazards found (%(found)d).")
+                % {"major": major, "found": found},
+            )
+    if major_fixed is None:
+        return
+    if major is None:
+        yield (
+            "major_hazards_fixed",
+            _("Major hazards fixed needs the number of major hazards found in the same row."),
+        )
+    elif major_fixed > major:
+        yield (
+            "major_hazards_fixed",
+            _("Major hazards fixed (%(fixed)d) cannot be more than major hazards found (%(major)d).")
+            % {"fixed": major_fixed, "major": major},
+        )
+    if fixed is None:
+        yield (
+            "major_hazards_fixed",
+            _("Major hazards fixed needs the number of hazards fixed in the same row."),
+        )
+    elif major_fixed > fixed:
+        yield (
+            "major_hazards_fixed",
+            _("Major hazards fixed (%(major_fixed)d) cannot be more than hazards fixed (%(fixed)d).")
+            % {"major_fixed": major_fixed, "fixed": fixed},
+        )
+
+
+# The stored values safety_stored_rules reads for a row that updates a report.
+MAJOR_HAZARD_FIELDS = ("hazards_found", "hazards_fixed", "major_hazards_found", "major_hazards_fixed")
+
+
+def safety_stored_rules(row, stored):
+    """A row that updates a report without its major hazards keeps the stored ones: it may not
+    leave hazards found or fixed below them (nor empty). The row's own values are checked by
+    safety_rules; only what the stored values add is reported here, on the row's column."""
+    if "major_hazards_found" in row and "major_hazards_fixed" in row:
+        return
+    merged = {**stored, **row}
+    major, major_fixed = merged["major_hazards_found"], merged["major_hazards_fixed"]
+    found, fixed = merged["hazards_found"], merged["hazards_fixed"]
+    if major is not None and "hazards_found" in row and (found is None or found < major):
+        yield (
+            "hazards_found",
+            _(
+                "Hazards found (%(found)s) cannot be fewer than the %(major)d major hazards found already "
+                "stored for this month; give the major hazards in the same row."
+            )
+            % {"found": "—" if found is None else found, "major": major},
+        )
+    if major_fixed is not None and "hazards_fixed" in row and (fixed is None or fixed < major_fixed):
+        yield (
+            "hazards_fixed",
+            _(
+                "Hazards fixed (%(fixed)s) cannot be fewer than the %(major)d major hazards fixed already "
+                "stored for this month; give the major hazards in the same row."
+            )
+            % {"fixed": "—" if fixed is None else fixed, "major": major_fixed},
+        )
+    if "major_hazards_found" in row and major_fixed is not None and (major is None or major < major_fixed):
+        yield (
+            "major_hazards_found",
+            _(
+                "Major hazards found (%(major)s) cannot be fewer than the %(fixed)d major hazards fixed "
+                "already stored for this month; give the major hazards fixed in the same row."
+            )
+            % {"major": "—" if major is None else major, "fixed": major_fixed},
+        )
 
 
 # A report this long before the enterprise's SCORE start month is worth a second look: the baseline
@@ -273,6 +359,8 @@ SAFETY = ImportKind(
     lookups=safety_lookups,
     check_row=safety_rules,
     warn_row=safety_warnings,
+    check_stored=safety_stored_rules,
+    stored_fields=MAJOR_HAZARD_FIELDS,
     columns=(
         Column(
             "enterprise_id",

@@ -123,6 +123,17 @@ class SafetyReport(ImportedRecord):
     lost_workdays = ReportedCount(
         _("lost workdays"), null=True, blank=True, headers=("损失工作日", "lost_workdays")
     )
+    # Of the hazards found, the major accident hazards (重大事故隐患), which the enterprise also
+    # reports to the supervising department; and of those, the ones fixed.
+    major_hazards_found = ReportedCount(
+        _("major hazards found"),
+        null=True,
+        blank=True,
+        headers=("重大隐患数", "重大事故隐患数", "major_hazards_found"),
+    )
+    major_hazards_fixed = ReportedCount(
+        _("major hazards fixed"), null=True, blank=True, headers=("重大隐患整改数", "major_hazards_fixed")
+    )
     # When the report first reached the portal (an import's confirmation, a form's save, an API
     # request's commit); an update never changes it. None for reports older than this field whose
     # import is unknown. Timeliness is measured by it (DOMAIN.md, "Reporting").
@@ -152,6 +163,25 @@ class SafetyReport(ImportedRecord):
                 | Q(hazards_found__isnull=False, hazards_fixed__lte=F("hazards_found")),
                 name="safety_report_fixed_within_found",
                 violation_error_message=_("Hazards fixed cannot be more than hazards found."),
+            ),
+            models.CheckConstraint(
+                condition=Q(major_hazards_found__isnull=True)
+                | Q(hazards_found__isnull=False, major_hazards_found__lte=F("hazards_found")),
+                name="safety_report_major_within_found",
+                violation_error_message=_("Major hazards found cannot be more than hazards found."),
+            ),
+            models.CheckConstraint(
+                condition=Q(major_hazards_fixed__isnull=True)
+                | Q(
+                    major_hazards_found__isnull=False,
+                    hazards_fixed__isnull=False,
+                    major_hazards_fixed__lte=F("major_hazards_found"),
+                )
+                & Q(major_hazards_fixed__lte=F("hazards_fixed")),
+                name="safety_report_major_fixed_within_found_and_fixed",
+                violation_error_message=_(
+                    "Major hazards fixed cannot be more than major hazards found nor than hazards fixed."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["month", "enterprise"])]

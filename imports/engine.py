@@ -69,6 +69,10 @@ class ImportKind:
     lookups: Callable  # ({field: [cell, …]}) -> object the parsers and rules read; one query each
     check_row: Callable | None = None  # (values, lookups) -> [(field, message)]: errors
     warn_row: Callable | None = None  # (values, lookups) -> [(field, message)]: warnings
+    # A rule that needs the stored record a row updates: (values, stored) -> [(field, message)],
+    # `stored` holding the record's `stored_fields` (read with the existing records: no query more).
+    check_stored: Callable | None = None
+    stored_fields: tuple = ()
 
 
 @dataclass
@@ -357,12 +361,17 @@ def _compare_with_database(plan):
     kind = plan.kind
     key = kind.key
     fields = [c.field for c in kind.columns if c.field in plan.columns and c.field not in key]
+    # The stored values a rule of the kind needs besides the file's (kind.check_stored).
+    extra = [f for f in kind.stored_fields if f not in fields and f not in key] if kind.check_stored else []
     key_of = _tuple_of(key)
     wanted = {row.values[key[0]] for row in plan.rows}
     existing = {}
     width = len(key)
-    for record in kind.model.objects.filter(**{f"{key[0]}__in": wanted}).values_list("pk", *key, *fields):
-        existing[record[1 : 1 + width]] = (record[0], record[1 + width :])
+    end = 1 + width + len(fields)
+    for record in kind.model.objects.filter(**{f"{key[0]}__in": wanted}).values_list(
+        "pk", *key, *fields, *extra
+    ):
+        existing[record[1 : 1 + width]] = (record[0], record[1 + width : end], record[end:])
     # Compared as tuples: the database gives back dates, ints and Decimals, as the parsers do.
     values_of = _tuple_of(fields) if fields else lambda values: ()
     for row in plan.rows:
@@ -373,6 +382,19 @@ def _compare_with_database(plan):
         row.pk = found[0]
         row.action = "unchanged" if values_of(row.values) == found[1] else "update"
         row.old = {**dict(zip(key, row_key, strict=True)), **dict(zip(fields, found[1], strict=True))}
+        if kind.check_stored:
+            stored = {**row.old, **dict(zip(extra, found[2], strict=True))}
+            for field_name, message in kind.check_stored(row.values, stored):
+                index = plan.columns.get(field_name)
+                plan.errors.append(
+                    Problem(
+                        row.number,
+                        plan.headers[index] if index is not None else "",
+                        _cell_text(row.cells[index]) if index is not None and index < len(row.cells) else "",
+                        message,
+                    )
+                )
+    plan.errors.sort(key=lambda problem: problem.row or 0)
 
 
 def import_commit(plan, *, batch):

@@ -293,6 +293,8 @@ def test_safety_reports_carry_every_field_month_and_received_at(nanxun_reader):
                 "accidents": 1,
                 "injuries": None,
                 "lost_workdays": None,
+                "major_hazards_found": None,
+                "major_hazards_fixed": None,
                 "received_at": "2016-04-05T10:00:00+08:00",
             },
             {
@@ -304,6 +306,8 @@ def test_safety_reports_carry_every_field_month_and_received_at(nanxun_reader):
                 "accidents": 1,
                 "injuries": None,
                 "lost_workdays": None,
+                "major_hazards_found": None,
+                "major_hazards_fixed": None,
                 "received_at": body["results"][1]["received_at"],
             },
         ],

@@ -19,3 +19,9 @@ def ratio_parts(figures, key):
     """(numerator, denominator) of the percentage or rate `key`: what it rests on."""
     declared = registry.by_key()[key]
     return getattr(figures, declared.numerator), getattr(figures, declared.denominator)
+
+
+@register.simple_tag
+def rate_cards():
+    """The percentages and rates of the district table: [(key, title, kind)] (dashboard.registry)."""
+    return registry.rate_cards()

@@ -412,6 +412,9 @@ def plan_records(plan, pilot, *, last_month, today, now, modules):
     more_inspections = rng.uniform(*(PILOT_INSPECTIONS_FACTOR if plan.pilot else SCALE_UP_INSPECTIONS_FACTOR))
     fewer_accidents = rng.uniform(*(PILOT_ACCIDENTS_FACTOR if plan.pilot else SCALE_UP_ACCIDENTS_FACTOR))
     inspections, accidents, hazards = Drip(rng), Drip(rng), Drip(rng)
+    # Major accident hazards draw from their own generator, so the demo's other figures stay as
+    # they were: about one hazard in twenty-five is major, and most of those are fixed.
+    majors = random.Random(f"major hazards {plan.index}")
     idea_rate = math.sqrt(size) * 0.08
     pilot_ideas = sum(ideas.get((plan.index, m), 0) for m in months) / max(
         1, len([m for m in months if plan.start_month <= m <= PILOT_LAST_MONTH])
@@ -425,10 +428,16 @@ def plan_records(plan, pilot, *, last_month, today, now, modules):
         hurt = accidents.take(base_accidents * (fewer_accidents if after else 1) * rng.uniform(0.6, 1.4))
         found = hazards.take((done * 1.6 if after else done * 2.4) * rng.uniform(0.6, 1.4))
         injuries = sum(rng.choice((1, 1, 1, 2)) for _ in range(hurt))
+        fixed = round(found * (rng.uniform(0.85, 1) if after else rng.uniform(0.45, 0.8)))
+        major = sum(majors.random() < 0.04 for _ in range(found))
         values = {
             "inspections": done,
             "hazards_found": found,
-            "hazards_fixed": round(found * (rng.uniform(0.85, 1) if after else rng.uniform(0.45, 0.8))),
+            "hazards_fixed": fixed,
+            "major_hazards_found": major,
+            "major_hazards_fixed": min(
+                fixed, sum(majors.random() < (0.9 if after else 0.6) for _ in range(major))
+            ),
             "accidents": hurt,
             "injuries": injuries,
             "lost_workdays": sum(rng.randint(2, 30) for _ in range(injuries)),
