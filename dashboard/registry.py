@@ -19,14 +19,16 @@ field (enterprises.models.ReportedCount): its import column and its machine API 
 from that field. Adding one to the report and to the figures: the model field (and its migration),
 a `Figure` summing it here (and the roll-up's migration), and the translations.
 
-This module imports nothing of the portal: dashboard.models reads it while the apps load.
+This module imports nothing of the portal but common: dashboard.models reads it while the apps
+load.
 """
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
+
+from common.live import LiveList, LiveMapping  # noqa: F401 (others import them from here too)
 
 # The kinds of figure: how a value is computed from the others and how it is written.
 COUNT = "count"  # a whole number, a JSON integer
@@ -509,46 +511,3 @@ def monthly_sums():
 
 def monthly_columns():
     return tuple(column for column, _type in monthly_sums())
-
-
-# --- Views that follow the registry ------------------------------------------------------------------
-# The lists other modules import by name (dashboard.labels.LABELS, dashboard.figures.DEFINITIONS, …)
-# are views of the registry, read when used: a figure declared later is in them too.
-
-
-class LiveMapping(Mapping):
-    """A read-only mapping made by `make()` whenever it is read."""
-
-    def __init__(self, make):
-        self._make = make
-
-    def __getitem__(self, key):
-        return self._make()[key]
-
-    def __iter__(self):
-        return iter(self._make())
-
-    def __len__(self):
-        return len(self._make())
-
-    def __repr__(self):
-        return repr(self._make())
-
-
-class LiveList(Sequence):
-    """A read-only list made by `make()` whenever it is read."""
-
-    def __init__(self, make):
-        self._make = make
-
-    def __getitem__(self, index):
-        return self._make()[index]
-
-    def __len__(self):
-        return len(self._make())
-
-    def __add__(self, other):
-        return list(self._make()) + list(other)
-
-    def __repr__(self):
-        return repr(self._make())

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.live import LiveList
 from common.months import add_months
 from common.text import text_rule_of
 from districts.models import District
@@ -361,17 +362,19 @@ SAFETY = ImportKind(
     warn_row=safety_warnings,
     check_stored=safety_stored_rules,
     stored_fields=MAJOR_HAZARD_FIELDS,
-    columns=(
-        Column(
-            "enterprise_id",
-            gettext_lazy("credit code"),
-            CREDIT_CODE_HEADERS,
-            enterprise,
-            required=True,
-            show=show_enterprise,
-        ),
-        Column("month", gettext_lazy("month"), ("月份", "month"), month, required=True, show=show_month),
-        # One column per reported value, derived from its model field (enterprises.models.ReportedCount).
-        *reported_columns(SafetyReport),
+    # The reported values' columns follow their model fields, read whenever the engine reads them.
+    columns=LiveList(
+        lambda: (
+            Column(
+                "enterprise_id",
+                gettext_lazy("credit code"),
+                CREDIT_CODE_HEADERS,
+                enterprise,
+                required=True,
+                show=show_enterprise,
+            ),
+            Column("month", gettext_lazy("month"), ("月份", "month"), month, required=True, show=show_month),
+            *reported_columns(SafetyReport),
+        )
     ),
 )
