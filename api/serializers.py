@@ -4,6 +4,9 @@ reads them; the views write plain dictionaries built by the same code as the por
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from dashboard import registry
+from enterprises.models import SafetyReport, reported_counts
+
 
 class ErrorSerializer(serializers.Serializer):
     error = serializers.CharField(
@@ -38,15 +41,19 @@ class EnterpriseSerializer(serializers.Serializer):
 
 
 class SafetyReportSerializer(serializers.Serializer):
-    credit_code = serializers.CharField()
-    month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text=gettext_lazy("YYYY-MM"))
-    inspections = serializers.IntegerField()
-    hazards_found = serializers.IntegerField(allow_null=True)
-    hazards_fixed = serializers.IntegerField(allow_null=True)
-    accidents = serializers.IntegerField()
-    injuries = serializers.IntegerField(allow_null=True)
-    lost_workdays = serializers.IntegerField(allow_null=True)
-    received_at = serializers.DateTimeField(allow_null=True)
+    """Every field of the import table: the reported values as their model fields declare them
+    (enterprises.models.ReportedCount), read when the document is made."""
+
+    def get_fields(self):
+        return {
+            "credit_code": serializers.CharField(),
+            "month": serializers.RegexField(r"^\d{4}-\d{2}$", help_text=gettext_lazy("YYYY-MM")),
+            **{
+                field.name: serializers.IntegerField(allow_null=field.null)
+                for field in reported_counts(SafetyReport)
+            },
+            "received_at": serializers.DateTimeField(allow_null=True),
+        }
 
 
 def paginated(name, item):
@@ -65,40 +72,29 @@ def paginated(name, item):
 EnterprisePageSerializer = paginated("EnterprisePage", EnterpriseSerializer)
 SafetyReportPageSerializer = paginated("SafetyReportPage", SafetyReportSerializer)
 
-PCT = {"allow_null": True}
+
+def figure_field(figure):
+    """A figure's field in the JSON bodies, by its kind (dashboard.registry): counts integers,
+    money text, flags booleans, percentages and rates numbers or null."""
+    if figure.kind == registry.COUNT:
+        return serializers.IntegerField(help_text=figure.definition)
+    if figure.kind == registry.MONEY:
+        return serializers.CharField(help_text=gettext_lazy("RMB, two decimals, as text"))
+    if figure.kind == registry.FLAG:
+        return serializers.BooleanField(help_text=figure.definition)
+    return serializers.FloatField(allow_null=True, help_text=figure.definition)
 
 
 class FiguresSerializer(serializers.Serializer):
-    enterprises = serializers.IntegerField()
-    suggestions = serializers.IntegerField()
-    projects_completed = serializers.IntegerField()
-    savings_rmb = serializers.CharField(help_text=gettext_lazy("RMB, two decimals, as text"))
-    inspections = serializers.IntegerField()
-    accidents = serializers.IntegerField()
-    change_enterprises = serializers.IntegerField()
-    inspections_change_pct = serializers.FloatField(**PCT)
-    accidents_change_pct = serializers.FloatField(**PCT)
-    small_sample = serializers.BooleanField()
-    reports_expected = serializers.IntegerField()
-    reports_received = serializers.IntegerField()
-    reports_on_time = serializers.IntegerField()
-    completeness_pct = serializers.FloatField(**PCT)
-    timeliness_pct = serializers.FloatField(**PCT)
-    injuries = serializers.IntegerField()
-    lost_workdays = serializers.IntegerField()
-    hazards_found = serializers.IntegerField()
-    hazards_fixed = serializers.IntegerField()
-    hazard_fix_pct = serializers.FloatField(**PCT)
-    worker_months = serializers.IntegerField()
-    accident_rate = serializers.FloatField(**PCT)
-    injury_rate = serializers.FloatField(**PCT)
-    suggestions_adopted = serializers.IntegerField()
-    adoption_pct = serializers.FloatField(**PCT)
+    """The figures of the summary API (dashboard.registry: every figure in the JSON bodies)."""
+
+    def get_fields(self):
+        return {figure.key: figure_field(figure) for figure in registry.in_json()}
 
 
 class DistrictFiguresSerializer(FiguresSerializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
+    def get_fields(self):
+        return {**super().get_fields(), "code": serializers.CharField(), "name": serializers.CharField()}
 
 
 class SummarySerializer(serializers.Serializer):

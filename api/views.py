@@ -37,8 +37,9 @@ from api.writes import import_request
 from common.months import check_date, check_period, parse_month
 from dashboard.db_router import reads_from_replica
 from dashboard.forms import MonthField, PeriodForm
+from dashboard.registry import LiveList
 from dashboard.views import districts_asked, missing_content, summary_content
-from enterprises.models import Enterprise, SafetyReport
+from enterprises.models import Enterprise, SafetyReport, reported_counts
 from imports.kinds import KINDS
 from imports.selectors import record_history
 
@@ -236,17 +237,15 @@ class EnterpriseList(APIView):
         return pages.get_paginated_response(page)
 
 
-REPORT_FIELDS = [
-    "enterprise__credit_code",
-    "month",
-    "inspections",
-    "hazards_found",
-    "hazards_fixed",
-    "accidents",
-    "injuries",
-    "lost_workdays",
-    "received_at",
-]
+# Every field of the import table: the reported values as their model fields declare them.
+REPORT_FIELDS = LiveList(
+    lambda: [
+        "enterprise__credit_code",
+        "month",
+        *(field.name for field in reported_counts(SafetyReport)),
+        "received_at",
+    ]
+)
 
 
 class SafetyReportList(APIView):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scoping import OFFICIAL_ROLES, require_role, visible_districts, visible_scope
-from dashboard import page_cache
+from dashboard import page_cache, registry
 from dashboard.db_router import reads_from_replica
 from dashboard.exports import figure_kind, table_download
 from dashboard.figures import DEFINITIONS, breakdown_figures
@@ -27,25 +27,16 @@ GROUP_LABELS = {
 # A sector or cohort left blank: a group of its own, never dropped (its enterprises count in the total).
 NOT_GIVEN = gettext_lazy("not given")
 # The page's columns, those that answer "which group improved most" first: on a phone each row is
-# a card, and these lead it. (figure, label, kind of value: "count", "money", "pct", "rate", "change")
-PAGE_COLUMNS = [
-    ("enterprises", LABELS["enterprises"], "count"),
-    ("inspections_change_pct", LABELS["inspections_change_pct"], "change"),
-    ("accidents_change_pct", LABELS["accidents_change_pct"], "change"),
-    ("change_enterprises", gettext_lazy("Enterprises compared"), "count"),
-    ("completeness_pct", LABELS["completeness_pct"], "pct"),
-    ("timeliness_pct", LABELS["timeliness_pct"], "pct"),
-    ("suggestions", LABELS["suggestions"], "count"),
-    ("adoption_pct", LABELS["adoption_pct"], "pct"),
-    ("projects_completed", LABELS["projects_completed"], "count"),
-    ("savings_rmb", LABELS["savings_rmb"], "money"),
-    ("inspections", LABELS["inspections"], "count"),
-    ("accidents", LABELS["accidents"], "count"),
-    ("hazard_fix_pct", LABELS["hazard_fix_pct"], "pct"),
-    ("accident_rate", LABELS["accident_rate"], "rate"),
-    ("injury_rate", LABELS["injury_rate"], "rate"),
-]
-assert {key for key, _label, _kind in PAGE_COLUMNS} == set(BreakdownForm.SORTS)
+# a card, and these lead it. The figures a breakdown may be sorted by (BreakdownForm.SORTS), in that
+# order, each with its label and kind of value from the registry (dashboard.registry): (figure,
+# label, kind: "count", "money", "pct", "rate", "change").
+SHORT_LABELS = {"change_enterprises": gettext_lazy("Enterprises compared")}
+PAGE_COLUMNS = registry.LiveList(
+    lambda: [
+        (key, SHORT_LABELS.get(key) or LABELS[key], registry.by_key()[key].kind)
+        for key in BreakdownForm.SORTS
+    ]
+)
 
 
 def group_name(group):

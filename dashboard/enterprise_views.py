@@ -17,6 +17,7 @@ from dashboard.figures import (
 )
 from dashboard.forms import EnterpriseSearchForm, PeriodForm
 from dashboard.views import trend_chart_data, trend_charts
+from enterprises.models import SafetyReport, reported_counts
 from enterprises.selectors import enterprise_for_user_or_404, enterprises_for
 from imports.selectors import enterprise_history
 
@@ -84,6 +85,10 @@ def _detail_context(enterprise, form):
             chart_data=trend_chart_data(trend, charts),
         )
     context.update(
+        # The reported values' columns, as their model fields declare them: (field, label, required).
+        reported_fields=[
+            (field.name, field.verbose_name, not field.null) for field in reported_counts(SafetyReport)
+        ],
         reports=enterprise.safety_reports.order_by("-month")[:36],
         suggestions=enterprise.suggestions.select_related("module").order_by("-submitted_on", "-reference")[
             :100

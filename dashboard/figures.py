@@ -6,7 +6,7 @@ figure elsewhere. Each docstring states the definition shown to the user (docs/d
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
@@ -22,15 +22,15 @@ from common.months import Period, add_months
 from enterprises.models import Enterprise
 from training.models import Module, Participant, Workshop
 
-from . import rollup
+from . import registry, rollup
 from .models import ChangeRollup, MissingReport, MonthlyRollup, SegmentChangeRollup, SegmentMonthlyRollup
 from .sums import (
     CHANGE_COLUMNS,
     CHANGE_WINDOW_MONTHS,
-    MONTHLY_COLUMNS,
     as_date,
     change_sums_sql,
     missing_reports_sql,
+    monthly_columns,
     monthly_sums_sql,
     parameters,
 )
@@ -40,102 +40,12 @@ from .sums import (
 # roll-up, or by the same statements) for `scope` (which enterprises count: see Scope) and a Period,
 # and `district_figures` puts them together.
 
-# The definitions the dashboard shows next to each figure; the docstrings below say the same.
-DEFINITIONS = {
-    "enterprises": _(
-        "Enterprises whose SCORE start date is on or before the last day of the period and that had "
-        "not left the programme by then."
-    ),
-    "suggestions": _("Suggestions submitted within the period, whatever their status."),
-    "projects_completed": _(
-        "Improvement projects with status completed and a completion date within the period."
-    ),
-    "savings_rmb": _("The sum of the savings of those completed projects, in RMB, to two decimals."),
-    "inspections": _(
-        "The sum of the safety inspections in the monthly safety reports for the months within the "
-        "period, all enterprises of the district."
-    ),
-    "accidents": _(
-        "The sum of the accidents in the monthly safety reports for the months within the period, "
-        "all enterprises of the district."
-    ),
-    "change_enterprises": _(
-        "Enterprises that qualify for the before/after comparison: the follow-up window (the 12 months "
-        "ending with the period's last month) starts in or after the enterprise's SCORE start month, and "
-        "the enterprise has a safety report for every month of its baseline (the 12 months before its "
-        "start month) and of the follow-up window."
-    ),
-    "inspections_change_pct": _(
-        "Over the qualifying enterprises: (follow-up inspections − baseline inspections) × 100 ÷ baseline "
-        "inspections, pooled over those enterprises (not an average of percentages), rounded to one "
-        "decimal with halves away from zero; none when no enterprise qualifies or the baseline is 0."
-    ),
-    "change_left_out": _(
-        "Enterprises left out of the before/after comparison for missing months: the follow-up window "
-        "(the 12 months ending with the period's last month) starts in or after their SCORE start month, "
-        "but they lack a safety report for a month of their baseline or of the follow-up window."
-    ),
-    "accidents_change_pct": _(
-        "Over the qualifying enterprises: (follow-up accidents − baseline accidents) × 100 ÷ baseline "
-        "accidents, pooled over those enterprises (not an average of percentages), rounded to one "
-        "decimal with halves away from zero; none when no enterprise qualifies or the baseline is 0."
-    ),
-    "reports_expected": _(
-        "Monthly safety reports owed: for each enterprise, every month of the period from 12 months "
-        "before its SCORE start month to the month before it left, once the report's due day in the "
-        "following month has come."
-    ),
-    "reports_received": _("Of the reports owed, those that have reached the portal."),
-    "missing_reports": _(
-        "Of the reports owed, those that have not reached the portal: a missing month is shown as "
-        "missing, never as zero."
-    ),
-    "reports_on_time": _("Of the reports owed, those received before the day after their due day."),
-    "completeness_pct": _(
-        "Reports received × 100 ÷ reports owed, to one decimal; none when no report is owed."
-    ),
-    "timeliness_pct": _(
-        "Reports received on time × 100 ÷ reports owed, to one decimal; none when no report is owed."
-    ),
-    "injuries": _("The sum of the injuries in the monthly safety reports of the period (empty counts as 0)."),
-    "lost_workdays": _(
-        "The sum of the lost workdays in the monthly safety reports of the period (empty counts as 0)."
-    ),
-    "hazards_found": _(
-        "The sum of the hazards found in the monthly safety reports of the period (empty counts as 0)."
-    ),
-    "hazards_fixed": _(
-        "The sum of the hazards fixed in the monthly safety reports of the period (empty counts as 0)."
-    ),
-    "hazard_fix_pct": _("Hazards fixed × 100 ÷ hazards found, to one decimal; none when none was found."),
-    "worker_months": _(
-        "Each monthly safety report of the period counts its enterprise's employees: the months of work "
-        "the rates rest on."
-    ),
-    "accident_rate": _(
-        "Accidents × 12,000 ÷ worker-months: accidents per 1,000 worker-years, to two decimals; none "
-        "without worker-months."
-    ),
-    "injury_rate": _(
-        "Injuries × 12,000 ÷ worker-months: injuries per 1,000 worker-years, to two decimals; none "
-        "without worker-months."
-    ),
-    "suggestions_adopted": _("Suggestions submitted within the period that were accepted or implemented."),
-    "adoption_pct": _(
-        "Suggestions adopted × 100 ÷ suggestions submitted, to one decimal; none when there are none."
-    ),
-    "small_sample": _(
-        "Fewer than 5 enterprises qualify for the before/after comparison: too few to compare."
-    ),
-}
+# The definitions the dashboard shows next to each figure (declared in dashboard.registry); the
+# docstrings below say the same.
+DEFINITIONS = registry.LiveMapping(registry.definitions)
 
 
-def _rounded(exact, places):
-    """`exact` (a Decimal) to `places` decimals, halves away from zero, as a JSON number.
-
-    Decimal, not float: −76.55 must round to −76.6, and a float −76.55 is −76.549999….
-    """
-    return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+_rounded = registry.rounded
 
 
 def change_pct(baseline, followup):
@@ -156,119 +66,47 @@ def per_thousand_worker_years(count, worker_months):
     return _rounded(Decimal(count) * 12000 / Decimal(worker_months), 2) if worker_months else None
 
 
-# Fewer qualifying enterprises than this: the change figures rest on too few to compare.
-SMALL_SAMPLE_BELOW = 5
+SMALL_SAMPLE_BELOW = registry.SMALL_SAMPLE_BELOW
 
 
-@dataclass
 class Figures:
-    """The figures of one district (or one enterprise, or a total): add two to pool them. Rates and
-    percentages are computed from the pooled sums, never averaged."""
+    """The figures of one district (or one enterprise, or a total): add two to pool them. The
+    stored ones (dashboard.registry: a count, a sum, an amount) are attributes; the others (rates,
+    percentages, changes, flags) are computed from them when read, so a total's are computed from
+    its pooled sums, never averaged."""
 
-    enterprises: int = 0
-    suggestions: int = 0
-    projects_completed: int = 0
-    savings_rmb: Decimal = Decimal("0.00")
-    inspections: int = 0
-    accidents: int = 0
-    change_enterprises: int = 0
-    # Enterprises whose follow-up window starts in or after their SCORE start month: those that
-    # qualify for the comparison and those left out of it for missing months.
-    change_candidates: int = 0
-    reports_expected: int = 0
-    reports_received: int = 0
-    reports_on_time: int = 0
-    injuries: int = 0
-    lost_workdays: int = 0
-    hazards_found: int = 0
-    hazards_fixed: int = 0
-    worker_months: int = 0
-    suggestions_adopted: int = 0
-    # The sums the change percentages pool: a total adds these, never the percentages.
-    baseline_inspections: int = field(default=0, repr=False)
-    followup_inspections: int = field(default=0, repr=False)
-    baseline_accidents: int = field(default=0, repr=False)
-    followup_accidents: int = field(default=0, repr=False)
+    def __init__(self, **values):
+        for figure in registry.stored():
+            default = Decimal("0.00") if figure.kind == registry.MONEY else 0
+            setattr(self, figure.key, values.pop(figure.key, default))
+        if values:
+            raise TypeError(f"Not stored figures: {', '.join(values)}")
+
+    def __getattr__(self, name):
+        # Only for names that are not attributes: the derived figures.
+        figure = registry.by_key().get(name)
+        if figure is None or figure.stored:
+            raise AttributeError(name)
+        return figure.value(self)
 
     def __add__(self, other):
         return Figures(
-            **{name: getattr(self, name) + getattr(other, name) for name in self.__dataclass_fields__}
+            **{
+                figure.key: getattr(self, figure.key) + getattr(other, figure.key)
+                for figure in registry.stored()
+            }
         )
 
-    @property
-    def inspections_change_pct(self):
-        return change_pct(self.baseline_inspections, self.followup_inspections)
+    def __eq__(self, other):
+        return isinstance(other, Figures) and vars(self) == vars(other)
 
-    @property
-    def accidents_change_pct(self):
-        return change_pct(self.baseline_accidents, self.followup_accidents)
-
-    @property
-    def small_sample(self):
-        return 0 < self.change_enterprises < SMALL_SAMPLE_BELOW
-
-    @property
-    def change_left_out(self):
-        return self.change_candidates - self.change_enterprises
-
-    @property
-    def completeness_pct(self):
-        return share_pct(self.reports_received, self.reports_expected)
-
-    @property
-    def timeliness_pct(self):
-        return share_pct(self.reports_on_time, self.reports_expected)
-
-    @property
-    def hazard_fix_pct(self):
-        return share_pct(self.hazards_fixed, self.hazards_found)
-
-    @property
-    def accident_rate(self):
-        return per_thousand_worker_years(self.accidents, self.worker_months)
-
-    @property
-    def injury_rate(self):
-        return per_thousand_worker_years(self.injuries, self.worker_months)
-
-    @property
-    def adoption_pct(self):
-        return share_pct(self.suggestions_adopted, self.suggestions)
-
-    @property
-    def missing_reports(self):
-        return self.reports_expected - self.reports_received
+    def __repr__(self):
+        return f"Figures({', '.join(f'{key}={value!r}' for key, value in vars(self).items())})"
 
     def as_json(self):
-        """The figures as the summary API writes them (docs/domain.md, "The summary API"): counts as
-        integers, percentages and rates as numbers or null."""
-        return {
-            "enterprises": self.enterprises,
-            "suggestions": self.suggestions,
-            "projects_completed": self.projects_completed,
-            "savings_rmb": f"{self.savings_rmb:.2f}",
-            "inspections": self.inspections,
-            "accidents": self.accidents,
-            "change_enterprises": self.change_enterprises,
-            "inspections_change_pct": self.inspections_change_pct,
-            "accidents_change_pct": self.accidents_change_pct,
-            "small_sample": self.small_sample,
-            "reports_expected": self.reports_expected,
-            "reports_received": self.reports_received,
-            "reports_on_time": self.reports_on_time,
-            "completeness_pct": self.completeness_pct,
-            "timeliness_pct": self.timeliness_pct,
-            "injuries": self.injuries,
-            "lost_workdays": self.lost_workdays,
-            "hazards_found": self.hazards_found,
-            "hazards_fixed": self.hazards_fixed,
-            "hazard_fix_pct": self.hazard_fix_pct,
-            "worker_months": self.worker_months,
-            "accident_rate": self.accident_rate,
-            "injury_rate": self.injury_rate,
-            "suggestions_adopted": self.suggestions_adopted,
-            "adoption_pct": self.adoption_pct,
-        }
+        """The figures as the summary API writes them (docs/domain.md, "The summary API"): counts
+        as integers, money as text, percentages and rates as numbers or null."""
+        return {figure.key: figure.as_json(getattr(self, figure.key)) for figure in registry.in_json()}
 
 
 @dataclass(frozen=True)
@@ -345,6 +183,7 @@ def period_sums(scope, period, *, alias=None, by="district"):
     """{district (or enterprise): {column: sum}} of dashboard.sums' monthly sums over the months
     of the period, for the enterprises of `scope`: read from the roll-up at `alias`, or computed
     by the same statement (alias None). One query."""
+    names = monthly_columns()
     if alias is not None:
         # The breakdown by sector or cohort reads the roll-up kept per district, sector and cohort.
         model = MonthlyRollup if by == "district" else SegmentMonthlyRollup
@@ -352,19 +191,17 @@ def period_sums(scope, period, *, alias=None, by="district"):
             model.objects.using(alias)
             .filter(within(period, "month"), district__in=scope.district_ids)
             .values(by)
-            .annotate(**{column: Sum(column) for column in MONTHLY_COLUMNS})
+            .annotate(**{column: Sum(column) for column in names})
             .order_by()
         )
         return {row[by]: row for row in rows}
-    columns = ", ".join(f"SUM({column})" for column in MONTHLY_COLUMNS)
+    columns = ", ".join(f"SUM({column})" for column in names)
     sql = (
         f"SELECT group_id, {columns} "
         f"FROM ({monthly_sums_sql(connection.vendor, by=by, scope=scope, period=period)}) sums "
         "GROUP BY group_id"
     )
-    return {
-        row[0]: dict(zip(MONTHLY_COLUMNS, row[1:], strict=True)) for row in _live_rows(sql, _params(period))
-    }
+    return {row[0]: dict(zip(names, row[1:], strict=True)) for row in _live_rows(sql, _params(period))}
 
 
 def change_sums(scope, period, *, alias=None, by="district"):
@@ -394,19 +231,8 @@ def change_sums(scope, period, *, alias=None, by="district"):
 
 
 # The Figures fields that are a monthly sum of the same name, added up over the period's months.
-SUMMED = (
-    "suggestions",
-    "inspections",
-    "accidents",
-    "reports_expected",
-    "reports_received",
-    "reports_on_time",
-    "injuries",
-    "lost_workdays",
-    "hazards_found",
-    "hazards_fixed",
-    "worker_months",
-    "suggestions_adopted",
+SUMMED = registry.LiveList(
+    lambda: tuple(figure.key for figure in registry.stored() if figure.monthly_column == figure.key)
 )
 
 
@@ -440,17 +266,17 @@ def grouped_figures(scope, period, *, alias=None, by="district"):
     for group, (started, candidates) in enterprise_counts(scope, period, using=alias, by=by).items():
         rows[group].enterprises = started
         rows[group].change_candidates = candidates
+    stored = registry.stored()
+    monthly = [(f.key, f.monthly_column, f.kind == registry.MONEY) for f in stored if f.monthly_column]
+    compared = [(f.key, f.column or f.key) for f in stored if f.source == registry.COMPARISON]
     for group, sums in period_sums(scope, period, alias=alias, by=by).items():
         figures = rows[group]
-        for name in SUMMED:
-            setattr(figures, name, int(sums[name] or 0))
-        figures.projects_completed = int(sums["projects_completed"] or 0)
-        figures.savings_rmb = _money(sums["savings"])
+        for name, column, money in monthly:
+            setattr(figures, name, _money(sums[column]) if money else int(sums[column] or 0))
     for group, sums in change_sums(scope, period, alias=alias, by=by).items():
         figures = rows[group]
-        figures.change_enterprises = int(sums["enterprises"])
-        for name in CHANGE_COLUMNS[1:]:
-            setattr(figures, name, int(sums[name] or 0))
+        for name, column in compared:
+            setattr(figures, name, int(sums[column] or 0))
     return dict(rows)
 
 
@@ -637,11 +463,12 @@ def monthly_trend(districts, period, *, enterprise=None, total_name=None):
         return empty
     scope = Scope(tuple(d.pk for d in districts), enterprise.pk if enterprise is not None else None)
     alias = rollup.current_alias() if enterprise is None else None
+    names = monthly_columns()
     if alias is not None:
         rows = (
             MonthlyRollup.objects.using(alias)
             .filter(within(period, "month"), district__in=scope.district_ids)
-            .values_list("district", "month", *MONTHLY_COLUMNS)
+            .values_list("district", "month", *names)
         )
     else:
         rows = _live_rows(monthly_sums_sql(connection.vendor, scope=scope, period=period), _params(period))
@@ -649,7 +476,7 @@ def monthly_trend(districts, period, *, enterprise=None, total_name=None):
     with_data = set()
     for district_id, month, *sums in rows:
         month = as_date(month)
-        for name, value in zip(MONTHLY_COLUMNS, sums, strict=True):
+        for name, value in zip(names, sums, strict=True):
             value = float(value or 0) if name == "savings" else int(value or 0)
             cells[district_id, month, name] = value
             cells[None, month, name] = cells.get((None, month, name), 0) + value
@@ -763,9 +590,10 @@ def reporting_calendar(enterprise, period):
     period was owed or reported. One query."""
     scope = Scope((enterprise.district_id,), enterprise.pk)
     sql = monthly_sums_sql(connection.vendor, by="enterprise", scope=scope, period=period)
+    names = monthly_columns()
     months = {}
     for _enterprise, month, *sums in _live_rows(sql, _params(period)):
-        sums = dict(zip(MONTHLY_COLUMNS, sums, strict=True))
+        sums = dict(zip(names, sums, strict=True))
         if sums["reports_expected"] or sums["reports"]:
             months[as_date(month)] = sums
     if not months:

@@ -146,14 +146,15 @@ class BreakdownForm(PeriodForm):
     not given) and its order (`sort`: a column's key, `-` in front for the largest first; the
     groups' own order when not given). Anything else is refused with a message: a 400."""
 
-    # The figures a breakdown can be sorted by, besides the group's name ("name").
+    # The figures a breakdown can be sorted by, besides the group's name ("name"), in the order of
+    # the page's columns (dashboard.breakdown_views.PAGE_COLUMNS).
     SORTS = (
         "enterprises",
-        "completeness_pct",
-        "timeliness_pct",
         "inspections_change_pct",
         "accidents_change_pct",
         "change_enterprises",
+        "completeness_pct",
+        "timeliness_pct",
         "suggestions",
         "adoption_pct",
         "projects_completed",
@@ -163,6 +164,7 @@ class BreakdownForm(PeriodForm):
         "hazard_fix_pct",
         "accident_rate",
         "injury_rate",
+        "major_hazard_fix_pct",
     )
 
     by = forms.CharField(required=False, label=_("group by"), error_messages=NO_NUL)

@@ -55,10 +55,10 @@ from .models import (
 )
 from .sums import (
     CHANGE_COLUMNS,
-    MONTHLY_COLUMNS,
     as_date,
     change_sums_sql,
     missing_reports_sql,
+    monthly_columns,
     monthly_sums_sql,
     parameters,
 )
@@ -254,7 +254,7 @@ def rebuild(using=DEFAULT_DB_ALIAS):
                     MonthlyRollup,
                     monthly_sums_sql(vendor, by="segment"),
                     params,
-                    MONTHLY_COLUMNS,
+                    monthly_columns(),
                 ),
                 (
                     SegmentChangeRollup,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scoping import OFFICIAL_ROLES, require_role, visible_districts, visible_scope
 from common.months import Period, add_months
-from dashboard import page_cache
+from dashboard import page_cache, registry
 from dashboard.db_router import reads_from_replica
 from dashboard.display_links import LinkRefused, display_link_create, display_link_revoke, display_link_use
 from dashboard.figures import district_figures, monthly_trend
@@ -33,17 +33,9 @@ TREND_MONTHS = 24
 # The headline figures of each view, as the summary API writes them (Figures.as_json): over the
 # period from the first record to the latest due month (the dashboard's default), but completeness
 # and the reports it rests on, which are for the latest due month alone.
-PERIOD_FIGURES = (
-    "enterprises",
-    "suggestions",
-    "projects_completed",
-    "savings_rmb",
-    "change_enterprises",
-    "inspections_change_pct",
-    "accidents_change_pct",
-    "small_sample",
-)
-MONTH_FIGURES = ("completeness_pct", "reports_received", "reports_expected")
+# Declared with each figure (dashboard.registry, `screen`).
+PERIOD_FIGURES = registry.LiveList(lambda: registry.screen_figures("period"))
+MONTH_FIGURES = registry.LiveList(lambda: registry.screen_figures("month"))
 # The trend charts: a line per district, per month.
 SCREEN_CHARTS = [
     ("completeness", gettext_lazy("Reporting completeness (%)")),

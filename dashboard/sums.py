@@ -24,6 +24,7 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from dashboard import registry
 from enterprises.models import Enterprise, SafetyReport
 from enterprises.reporting import latest_due_month
 from improvements.models import ImprovementProject, Suggestion
@@ -32,23 +33,13 @@ from improvements.models import ImprovementProject, Suggestion
 # "The figures").
 CHANGE_WINDOW_MONTHS = 12
 
-MONTHLY_COLUMNS = (
-    "reports",
-    "suggestions",
-    "projects_completed",
-    "savings",
-    "inspections",
-    "accidents",
-    "reports_expected",
-    "reports_received",
-    "reports_on_time",
-    "injuries",
-    "lost_workdays",
-    "hazards_found",
-    "hazards_fixed",
-    "worker_months",
-    "suggestions_adopted",
-)
+
+def monthly_columns():
+    """The monthly statement's sums, in its select list's order (dashboard.registry.monthly_sums):
+    the written ones, then one per reported value a figure sums."""
+    return registry.monthly_columns()
+
+
 CHANGE_COLUMNS = (
     "enterprises",
     "baseline_inspections",
@@ -171,18 +162,25 @@ def deadline_sql(month, vendor):
     return f"datetime({month}, '+1 month', '+' || %(due_day)s || ' days', %(utc_offset)s)"
 
 
+def _branch(values, columns):
+    """One branch of the monthly statement's UNION ALL: `values` ({column: SQL}) for its columns,
+    0 for the others, named as the sums they feed (no positional zeros to keep in step)."""
+    return ", ".join(f"{values.get(column, '0')} AS {column}" for column in columns)
+
+
 def monthly_sums_sql(vendor, *, by="district", scope=None, period=None):
     """SELECT group_id (district, enterprise, sector or cohort: GROUPS), month, and the sums of
-    MONTHLY_COLUMNS: per district (or enterprise, sector, cohort) and month, from the enterprises
-    of `scope` (a figures.Scope; None: all) and the months of `period` (None: all).
+    monthly_columns(): per district (or enterprise, sector, cohort) and month, from the
+    enterprises of `scope` (a figures.Scope; None: all) and the months of `period` (None: all).
 
-    reports: safety reports for the month; inspections, accidents, injuries, lost_workdays,
-    hazards_found, hazards_fixed: their sums (an empty optional count is 0); worker_months: the
-    reporting enterprises' employees summed over those reports. suggestions: suggestions submitted
-    in the month, any status; suggestions_adopted: those accepted or implemented.
-    projects_completed: improvement projects with status completed and completed on in the month;
-    savings: the sum of their savings (RMB, none counted as 0). reports_expected: enterprises whose
-    report for the month is owed and due (owed_months_sql); reports_received: those that have it;
+    reports: safety reports for the month; each reported value a figure sums (inspections,
+    accidents, injuries, lost_workdays, hazards_found, hazards_fixed, …: dashboard.registry): its
+    sum over those reports (an empty optional count is 0); worker_months: the reporting
+    enterprises' employees summed over those reports. suggestions: suggestions submitted in the
+    month, any status; suggestions_adopted: those accepted or implemented. projects_completed:
+    improvement projects with status completed and completed on in the month; savings: the sum of
+    their savings (RMB, none counted as 0). reports_expected: enterprises whose report for the
+    month is owed and due (owed_months_sql); reports_received: those that have it;
     reports_on_time: those whose report was received before its deadline (deadline_sql).
     Parameters: %(completed)s, %(adopted_1)s, %(adopted_2)s, %(due_month)s, %(due_day)s,
     %(time_zone)s, %(utc_offset)s, and %(first)s, %(end)s with a period.
@@ -202,43 +200,50 @@ def monthly_sums_sql(vendor, *, by="district", scope=None, period=None):
         return f"WHERE {' AND '.join(parts)}" if parts else ""
 
     reports = SafetyReport._meta.db_table
+    # worker_months is computed outside the branches, from each report's enterprise.
+    columns = [column for column in monthly_columns() if column != "worker_months"]
+    reported = {
+        field: field if not SafetyReport._meta.get_field(field).null else f"COALESCE({field}, 0)"
+        for field in registry.reported_sums()
+    }
+    outer = {column: f"SUM(f.{column})" for column in columns} | {
+        "worker_months": "SUM(f.reports * e.employees)"
+    }
     select, group_by = _group_columns(by, prefix="e.", enterprise="f.enterprise_id")
-    zero = "0, 0, 0, 0, 0, 0, 0"  # the reporting and rate columns a branch does not count
+    adopted = "SUM(CASE WHEN status IN (%(adopted_1)s, %(adopted_2)s) THEN 1 ELSE 0 END)"
+    on_time = f"CASE WHEN r.received_at < {deadline_sql('owed.month', vendor)} THEN 1 ELSE 0 END"
     return f"""
-        SELECT {select}, f.month,
-               SUM(f.reports) AS reports, SUM(f.suggestions) AS suggestions,
-               SUM(f.projects) AS projects_completed, SUM(f.savings) AS savings,
-               SUM(f.inspections) AS inspections, SUM(f.accidents) AS accidents,
-               SUM(f.expected) AS reports_expected, SUM(f.received) AS reports_received,
-               SUM(f.on_time) AS reports_on_time, SUM(f.injuries) AS injuries,
-               SUM(f.lost_workdays) AS lost_workdays, SUM(f.hazards_found) AS hazards_found,
-               SUM(f.hazards_fixed) AS hazards_fixed, SUM(f.reports * e.employees) AS worker_months,
-               SUM(f.adopted) AS suggestions_adopted
+        SELECT {select}, f.month, {", ".join(f"{outer[column]} AS {column}" for column in monthly_columns())}
         FROM (
-            SELECT enterprise_id, month, 1 AS reports, 0 AS suggestions, 0 AS projects,
-                   0 AS savings, inspections, accidents, 0 AS expected, 0 AS received, 0 AS on_time,
-                   COALESCE(injuries, 0) AS injuries, COALESCE(lost_workdays, 0) AS lost_workdays,
-                   COALESCE(hazards_found, 0) AS hazards_found, COALESCE(hazards_fixed, 0) AS hazards_fixed,
-                   0 AS adopted
+            SELECT enterprise_id, month, {_branch({"reports": "1", **reported}, columns)}
             FROM {reports}
             {where("month")}
             UNION ALL
-            SELECT enterprise_id, {month("submitted_on")}, 0, COUNT(*), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                   SUM(CASE WHEN status IN (%(adopted_1)s, %(adopted_2)s) THEN 1 ELSE 0 END)
+            SELECT enterprise_id, {month("submitted_on")},
+                   {_branch({"suggestions": "COUNT(*)", "suggestions_adopted": adopted}, columns)}
             FROM {Suggestion._meta.db_table}
             {where("submitted_on")}
             GROUP BY enterprise_id, {month("submitted_on")}
             UNION ALL
-            SELECT enterprise_id, {month("completed_on")}, 0, 0, COUNT(*), COALESCE(SUM(savings), 0), 0, 0,
-                   {zero}, 0
+            SELECT enterprise_id, {month("completed_on")},
+                   {
+        _branch({"projects_completed": "COUNT(*)", "savings": "COALESCE(SUM(savings), 0)"}, columns)
+    }
             FROM {ImprovementProject._meta.db_table}
             {where("completed_on", "status = %(completed)s", "completed_on IS NOT NULL")}
             GROUP BY enterprise_id, {month("completed_on")}
             UNION ALL
-            SELECT owed.enterprise_id, owed.month, 0, 0, 0, 0, 0, 0, 1,
-                   CASE WHEN r.id IS NULL THEN 0 ELSE 1 END,
-                   CASE WHEN r.received_at < {deadline_sql("owed.month", vendor)} THEN 1 ELSE 0 END,
-                   0, 0, 0, 0, 0
+            SELECT owed.enterprise_id, owed.month,
+                   {
+        _branch(
+            {
+                "reports_expected": "1",
+                "reports_received": "CASE WHEN r.id IS NULL THEN 0 ELSE 1 END",
+                "reports_on_time": on_time,
+            },
+            columns,
+        )
+    }
             FROM ({owed_months_sql(vendor, scope=scope)}) owed
             LEFT JOIN {reports} r ON r.enterprise_id = owed.enterprise_id AND r.month = owed.month
             {where("owed.month", scoped=False)}

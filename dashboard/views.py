@@ -325,7 +325,6 @@ def dashboard_context(user, form):
         "rate_columns": RATE_CARDS,
         # Each cell's label, which a phone shows beside it when a row becomes a card.
         "column_labels": dict(PAGE_COLUMNS),
-        "rate_labels": {key: label for key, label, _kind in RATE_CARDS},
         "definitions": DEFINITIONS,
         "trend": trend,
         "trend_charts": charts,

@@ -5,8 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import DistrictScopedAdmin
 from districts.models import City, District
-from enterprises.models import Enterprise, SafetyReport
+from enterprises.models import Enterprise, SafetyReport, reported_counts
 from imports.admin_door import DoorAdmin
+
+# The reported values of a monthly report, as declared by their model fields.
+REPORTED_FIELDS = [field.name for field in reported_counts(SafetyReport)]
 
 
 @admin.register(City)
@@ -93,12 +96,7 @@ class SafetyReportAdmin(DoorAdmin, DistrictScopedAdmin, admin.ModelAdmin):
     list_display = [
         "enterprise",
         "month",
-        "inspections",
-        "hazards_found",
-        "hazards_fixed",
-        "accidents",
-        "injuries",
-        "lost_workdays",
+        *REPORTED_FIELDS,
         "received_at",
     ]
     readonly_fields = ["received_at"]

@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scoping import Facts, Kind
+from common.live import LiveList
 from common.months import add_months
 from common.text import listed, text_rule_of
 from districts.models import District
 from enterprises.credit_code import credit_code_error, division_code
-from enterprises.models import Enterprise, SafetyReport
+from enterprises.models import Enterprise, SafetyReport, reported_counts
 from imports import values
 from imports.engine import Column, ImportKind, Rule, for_commit
 from imports.history import history_value
@@ -238,6 +239,15 @@ def text_of(field_name, model):
     return parse
 
 
+def reported_columns(model):
+    """An import column for each reported value of `model`: its field's verbose name, its headers,
+    a whole number, required unless the field may be empty."""
+    return tuple(
+        Column(field.attname, field.verbose_name, field.headers, whole_number, required=not field.null)
+        for field in reported_counts(model)
+    )
+
+
 def show_date(value, lookups):
     return value.isoformat()
 
@@ -336,6 +346,92 @@ def safety_rules(row, lookups):
                 "found": found,
             },
         )
+    yield from major_hazard_rules(row)
+
+
+def major_hazard_rules(row):
+    """Major hazards found ≤ hazards found; major hazards fixed ≤ major hazards found and ≤ hazards
+    fixed (docs/domain.md, the safety table), each given in the same row."""
+    found, fixed = row.get("hazards_found"), row.get("hazards_fixed")
+    major, major_fixed = row.get("major_hazards_found"), row.get("major_hazards_fixed")
+    if major is not None:
+        if found is None:
+            yield (
+                "major_hazards_found",
+                _("Major hazards found needs the number of hazards found in the same row."),
+            )
+        elif major > found:
+            yield (
+                "major_hazards_found",
+                _("Major hazards found (%(major)d) cannot be more than hazards found (%(found)d).")
+                % {"major": major, "found": found},
+            )
+    if major_fixed is None:
+        return
+    if major is None:
+        yield (
+            "major_hazards_fixed",
+            _("Major hazards fixed needs the number of major hazards found in the same row."),
+        )
+    elif major_fixed > major:
+        yield (
+            "major_hazards_fixed",
+            _("Major hazards fixed (%(fixed)d) cannot be more than major hazards found (%(major)d).")
+            % {"fixed": major_fixed, "major": major},
+        )
+    if fixed is None:
+        yield (
+            "major_hazards_fixed",
+            _("Major hazards fixed needs the number of hazards fixed in the same row."),
+        )
+    elif major_fixed > fixed:
+        yield (
+            "major_hazards_fixed",
+            _("Major hazards fixed (%(major_fixed)d) cannot be more than hazards fixed (%(fixed)d).")
+            % {"major_fixed": major_fixed, "fixed": fixed},
+        )
+
+
+# The stored values safety_stored_rules reads for a row that updates a report.
+MAJOR_HAZARD_FIELDS = ("hazards_found", "hazards_fixed", "major_hazards_found", "major_hazards_fixed")
+
+
+def safety_stored_rules(row, stored):
+    """A row that updates a report without its major hazards keeps the stored ones: it may not
+    leave hazards found or fixed below them (nor empty). The row's own values are checked by
+    safety_rules; only what the stored values add is reported here, on the row's column."""
+    if "major_hazards_found" in row and "major_hazards_fixed" in row:
+        return
+    merged = {**stored, **row}
+    major, major_fixed = merged["major_hazards_found"], merged["major_hazards_fixed"]
+    found, fixed = merged["hazards_found"], merged["hazards_fixed"]
+    if major is not None and "hazards_found" in row and (found is None or found < major):
+        yield (
+            "hazards_found",
+            _(
+                "Hazards found (%(found)s) cannot be fewer than the %(major)d major hazards found already "
+                "stored for this month; give the major hazards in the same row."
+            )
+            % {"found": "—" if found is None else found, "major": major},
+        )
+    if major_fixed is not None and "hazards_fixed" in row and (fixed is None or fixed < major_fixed):
+        yield (
+            "hazards_fixed",
+            _(
+                "Hazards fixed (%(fixed)s) cannot be fewer than the %(major)d major hazards fixed already "
+                "stored for this month; give the major hazards in the same row."
+            )
+            % {"fixed": "—" if fixed is None else fixed, "major": major_fixed},
+        )
+    if "major_hazards_found" in row and major_fixed is not None and (major is None or major < major_fixed):
+        yield (
+            "major_hazards_found",
+            _(
+                "Major hazards found (%(major)s) cannot be fewer than the %(fixed)d major hazards fixed "
+                "already stored for this month; give the major hazards fixed in the same row."
+            )
+            % {"major": "—" if major is None else major, "fixed": major_fixed},
+        )
 
 
 # A report this long before the enterprise's SCORE start month is worth a second look: the baseline
@@ -371,35 +467,31 @@ SAFETY = ImportKind(
     record_name=owned_name("month", lambda month: f"{month:%Y-%m}"),
     rules=(
         Rule(
-            ("hazards_found", "hazards_fixed"),
+            ("hazards_found", "hazards_fixed", "major_hazards_found", "major_hazards_fixed"),
             safety_rules,
-            gettext_lazy("Hazards fixed are given with the hazards found and are not more than them."),
+            gettext_lazy(
+                "Hazards fixed are given with the hazards found and are not more than them; major hazards "
+                "found are not more than the hazards found, major hazards fixed not more than the major "
+                "hazards found nor the hazards fixed."
+            ),
         ),
     ),
     warn_row=safety_warnings,
-    columns=(
-        Column(
-            "enterprise_id",
-            gettext_lazy("credit code"),
-            CREDIT_CODE_HEADERS,
-            enterprise,
-            required=True,
-            show=show_enterprise,
-        ),
-        Column("month", gettext_lazy("month"), ("月份", "month"), month, required=True, show=show_month),
-        Column(
-            "inspections",
-            gettext_lazy("safety inspections"),
-            ("安全检查次数", "检查次数", "inspections"),
-            whole_number,
-            required=True,
-        ),
-        Column("hazards_found", gettext_lazy("hazards found"), ("发现隐患数", "hazards_found"), whole_number),
-        Column("hazards_fixed", gettext_lazy("hazards fixed"), ("整改隐患数", "hazards_fixed"), whole_number),
-        Column(
-            "accidents", gettext_lazy("accidents"), ("事故起数", "accidents"), whole_number, required=True
-        ),
-        Column("injuries", gettext_lazy("injuries"), ("受伤人数", "injuries"), whole_number),
-        Column("lost_workdays", gettext_lazy("lost workdays"), ("损失工作日", "lost_workdays"), whole_number),
+    check_stored=safety_stored_rules,
+    stored_fields=MAJOR_HAZARD_FIELDS,
+    # The reported values' columns follow their model fields, read whenever the engine reads them.
+    columns=LiveList(
+        lambda: (
+            Column(
+                "enterprise_id",
+                gettext_lazy("credit code"),
+                CREDIT_CODE_HEADERS,
+                enterprise,
+                required=True,
+                show=show_enterprise,
+            ),
+            Column("month", gettext_lazy("month"), ("月份", "month"), month, required=True, show=show_month),
+            *reported_columns(SafetyReport),
+        )
     ),
 )

@@ -81,6 +81,28 @@ class Enterprise(ImportedRecord):
         self.credit_code = normalise(self.credit_code)
 
 
+class ReportedCount(models.PositiveIntegerField):
+    """A count the enterprise reports each month: the one declaration of a reported value. Its
+    import column (its verbose name, `headers`, required unless null: enterprises.imports), its
+    machine API field (api.views, api.serializers) and its place in the admin are derived from it;
+    a figure summing it is declared in dashboard.registry.
+
+    A plain PositiveIntegerField to migrations: the headers are not part of the schema."""
+
+    def __init__(self, *args, headers=(), **kwargs):
+        self.headers = tuple(headers)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.PositiveIntegerField", args, kwargs
+
+
+def reported_counts(model):
+    """The reported values of `model`, in the order of its fields."""
+    return [field for field in model._meta.concrete_fields if isinstance(field, ReportedCount)]
+
+
 class SafetyReport(ImportedRecord):
     """One enterprise's monthly report to the work-safety department."""
 
@@ -88,12 +110,30 @@ class SafetyReport(ImportedRecord):
         Enterprise, models.CASCADE, related_name="safety_reports", verbose_name=_("enterprise")
     )
     month = models.DateField(_("month"), help_text=_("Stored as the first day of the month."))
-    inspections = models.PositiveIntegerField(_("safety inspections"))
-    hazards_found = models.PositiveIntegerField(_("hazards found"), null=True, blank=True)
-    hazards_fixed = models.PositiveIntegerField(_("hazards fixed"), null=True, blank=True)
-    accidents = models.PositiveIntegerField(_("accidents"))
-    injuries = models.PositiveIntegerField(_("injuries"), null=True, blank=True)
-    lost_workdays = models.PositiveIntegerField(_("lost workdays"), null=True, blank=True)
+    # The reported values (docs/domain.md, the safety table): headers in the order of its table.
+    inspections = ReportedCount(_("safety inspections"), headers=("安全检查次数", "检查次数", "inspections"))
+    hazards_found = ReportedCount(
+        _("hazards found"), null=True, blank=True, headers=("发现隐患数", "hazards_found")
+    )
+    hazards_fixed = ReportedCount(
+        _("hazards fixed"), null=True, blank=True, headers=("整改隐患数", "hazards_fixed")
+    )
+    accidents = ReportedCount(_("accidents"), headers=("事故起数", "accidents"))
+    injuries = ReportedCount(_("injuries"), null=True, blank=True, headers=("受伤人数", "injuries"))
+    lost_workdays = ReportedCount(
+        _("lost workdays"), null=True, blank=True, headers=("损失工作日", "lost_workdays")
+    )
+    # Of the hazards found, the major accident hazards (重大事故隐患), which the enterprise also
+    # reports to the supervising department; and of those, the ones fixed.
+    major_hazards_found = ReportedCount(
+        _("major hazards found"),
+        null=True,
+        blank=True,
+        headers=("重大隐患数", "重大事故隐患数", "major_hazards_found"),
+    )
+    major_hazards_fixed = ReportedCount(
+        _("major hazards fixed"), null=True, blank=True, headers=("重大隐患整改数", "major_hazards_fixed")
+    )
     # When the report first reached the portal (an import's confirmation, a form's save, an API
     # request's commit); an update never changes it. None for reports older than this field whose
     # import is unknown. Timeliness is measured by it (docs/domain.md, "Reporting").
@@ -123,6 +163,25 @@ class SafetyReport(ImportedRecord):
                 | Q(hazards_found__isnull=False, hazards_fixed__lte=F("hazards_found")),
                 name="safety_report_fixed_within_found",
                 violation_error_message=_("Hazards fixed cannot be more than hazards found."),
+            ),
+            models.CheckConstraint(
+                condition=Q(major_hazards_found__isnull=True)
+                | Q(hazards_found__isnull=False, major_hazards_found__lte=F("hazards_found")),
+                name="safety_report_major_within_found",
+                violation_error_message=_("Major hazards found cannot be more than hazards found."),
+            ),
+            models.CheckConstraint(
+                condition=Q(major_hazards_fixed__isnull=True)
+                | Q(
+                    major_hazards_found__isnull=False,
+                    hazards_fixed__isnull=False,
+                    major_hazards_fixed__lte=F("major_hazards_found"),
+                )
+                & Q(major_hazards_fixed__lte=F("hazards_fixed")),
+                name="safety_report_major_fixed_within_found_and_fixed",
+                violation_error_message=_(
+                    "Major hazards fixed cannot be more than major hazards found nor than hazards fixed."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["month", "enterprise"])]

@@ -111,6 +111,10 @@ class ImportKind:
     warn_row: Callable | None = None  # (values, lookups) -> [(field, message)]: warnings of a sound row
     # (field, value, lookups) -> the value as the history keeps it (JSON: a district by its code).
     history_shown: Callable = lambda name, value, lookups: history_value(value)
+    # A rule that needs the stored record a row updates: (values, stored) -> [(field, message)],
+    # `stored` holding the record's `stored_fields` (read with the existing records: no query more).
+    check_stored: Callable | None = None
+    stored_fields: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -567,19 +571,16 @@ def _find_duplicates(plan):
 
 
 def _compare_with_database(plan):
+    """Each planned row against the stored record of its key: create, update or unchanged, with
+    the record's id, version and old values; one query whatever the rows."""
     kind = plan.kind
     key = kind.key
     fields = [c.field for c in kind.columns if c.field in plan.columns and c.field not in key]
+    # The stored values a rule of the kind needs besides the file's (kind.check_stored).
+    extra = [f for f in kind.stored_fields if f not in fields and f not in key] if kind.check_stored else []
     key_of = _tuple_of(key)
     planned = [row for row in plan.rows if row.action]
-    wanted = {row.values[key[0]] for row in planned}
-    existing = {}
-    width = len(key)
-    stored = kind.model.objects.filter(**{f"{key[0]}__in": wanted})
-    if key == ("credit_code",):
-        stored = for_commit(stored)  # the enterprises themselves: their rows are the lock
-    for record in stored.values_list("pk", "version", *key, *fields):
-        existing[record[2 : 2 + width]] = (record[0], record[2 + width :], record[1])
+    existing = _stored_records(kind, {row.values[key[0]] for row in planned}, fields, extra)
     # Compared as tuples: the database gives back dates, ints and Decimals, as the parsers do.
     values_of = _tuple_of(fields) if fields else lambda values: ()
     for row in planned:
@@ -590,6 +591,32 @@ def _compare_with_database(plan):
         row.pk, row.version = found[0], found[2]
         row.action = "unchanged" if values_of(row.values) == found[1] else "update"
         row.old = {**dict(zip(key, row_key, strict=True)), **dict(zip(fields, found[1], strict=True))}
+        if kind.check_stored:
+            _check_stored(plan, row, {**row.old, **dict(zip(extra, found[3], strict=True))})
+    plan.errors.sort(key=lambda problem: problem.row or 0)
+
+
+def _stored_records(kind, wanted, fields, extra):
+    """{key: (id, values of `fields`, version, values of `extra`)} of the stored records whose first
+    key field is in `wanted`; the enterprises themselves locked for a commit (their rows are the
+    lock of every record of theirs)."""
+    width = len(kind.key)
+    end = 2 + width + len(fields)
+    stored = kind.model.objects.filter(**{f"{kind.key[0]}__in": wanted})
+    if kind.key == ("credit_code",):
+        stored = for_commit(stored)
+    return {
+        record[2 : 2 + width]: (record[0], record[2 + width : end], record[1], record[end:])
+        for record in stored.values_list("pk", "version", *kind.key, *fields, *extra)
+    }
+
+
+def _check_stored(plan, row, stored):
+    for field_name, message in plan.kind.check_stored(row.values, stored):
+        index = plan.columns.get(field_name)
+        header = plan.headers[index] if index is not None else ""
+        cell = _cell_text(row.cells[index]) if index is not None and index < len(row.cells) else ""
+        plan.errors.append(Problem(row.number, header, cell, message))
 
 
 def import_commit(plan, *, batch=None):

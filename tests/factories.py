@@ -41,6 +41,9 @@ ZERO = {
     "injury_rate": None,
     "suggestions_adopted": 0,
     "adoption_pct": None,
+    "major_hazards_found": 0,
+    "major_hazards_fixed": 0,
+    "major_hazard_fix_pct": None,
 }
 
 

@@ -36,7 +36,7 @@ def writer(reports):
 
 @pytest.fixture
 def document(db):
-    return Client().get("/api/v1/openapi.json").json()
+    return Client().get("/api/v1/openapi.json", headers={"Accept-Language": "en"}).json()
 
 
 def parameters(document, path, method="get"):

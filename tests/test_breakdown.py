@@ -263,6 +263,8 @@ def figures_of_enterprises(enterprises, period):
         "lost_workdays": sum(r.lost_workdays or 0 for r in in_period),
         "hazards_found": sum(r.hazards_found or 0 for r in in_period),
         "hazards_fixed": sum(r.hazards_fixed or 0 for r in in_period),
+        "major_hazards_found": sum(r.major_hazards_found or 0 for r in in_period),
+        "major_hazards_fixed": sum(r.major_hazards_fixed or 0 for r in in_period),
         "worker_months": sum(employees[r.enterprise_id] for r in in_period),
         "suggestions_adopted": sum(s.status in ("accepted", "implemented") for s in suggestions),
         "baseline_inspections": 0,

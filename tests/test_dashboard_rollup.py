@@ -102,6 +102,8 @@ def figures_worked_out_here(period):
             "lost_workdays": sum(r.lost_workdays or 0 for r in in_period),
             "hazards_found": sum(r.hazards_found or 0 for r in in_period),
             "hazards_fixed": sum(r.hazards_fixed or 0 for r in in_period),
+            "major_hazards_found": sum(r.major_hazards_found or 0 for r in in_period),
+            "major_hazards_fixed": sum(r.major_hazards_fixed or 0 for r in in_period),
             "worker_months": sum(employees[r.enterprise_id] for r in in_period),
             "suggestions_adopted": sum(s.status in ("accepted", "implemented") for s in suggestions),
             "suggestions": len(suggestions),
@@ -151,6 +153,10 @@ def build_random_portal(seed, enterprises=24):
                 continue  # a month the enterprise did not report
             before_start = month < enterprise.score_start.replace(day=1)
             found = rng.choice([None, rng.randint(0, 6)])
+            fixed = None if found is None else rng.randint(0, found)
+            # Of those found, major ones (or none given); of those, some fixed, within the fixed.
+            major = None if found is None else rng.choice([None, rng.randint(0, found)])
+            major_fixed = None if major is None else rng.choice([None, rng.randint(0, min(major, fixed))])
             report = SafetyReport.objects.create(
                 enterprise=enterprise,
                 month=month,
@@ -159,7 +165,9 @@ def build_random_portal(seed, enterprises=24):
                 injuries=rng.choice([None, rng.randint(0, 2)]),
                 lost_workdays=rng.choice([None, rng.randint(0, 9)]),
                 hazards_found=found,
-                hazards_fixed=None if found is None else rng.randint(0, found),
+                hazards_fixed=fixed,
+                major_hazards_found=major,
+                major_hazards_fixed=major_fixed,
             )
             # Received: unknown, well on time, in the last minute of the due day, at 00:00 the day
             # after it (late), or weeks late.

@@ -129,7 +129,10 @@ def test_the_api_names_the_clients_districts_by_name_in_the_requests_language(po
         headers={"Authorization": f"Bearer {token}", "Accept-Language": "zh-hans"},
     )
     assert response.status_code == 400
-    assert response.json()["errors"][0]["message"] == "此记录属于安吉县，不在此客户端可写入的区县（南浔区）之内。"
+    assert (
+        response.json()["errors"][0]["message"]
+        == "此记录属于安吉县，不在此客户端可写入的区县（南浔区）之内。"
+    )
 
 
 def test_a_list_in_a_sentence_takes_the_separator_of_the_language():

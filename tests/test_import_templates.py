@@ -48,8 +48,21 @@ def test_the_safety_template_has_both_headers_an_example_and_its_rules(admin_cli
         "事故起数\naccidents",
         "受伤人数\ninjuries",
         "损失工作日\nlost_workdays",
+        "重大隐患数\nmajor_hazards_found",
+        "重大隐患整改数\nmajor_hazards_fixed",
     ]
-    assert [cell.value for cell in data[2]] == ["示例 91330503375583185N", "2017-10", 12, 12, 12, 12, 12, 12]
+    assert [cell.value for cell in data[2]] == [
+        "示例 91330503375583185N",
+        "2017-10",
+        12,
+        12,
+        12,
+        12,
+        12,
+        12,
+        12,
+        12,
+    ]
     assert data.freeze_panes == "A2"
     assert rules.title == "规则"
     lines = list(rules.iter_rows(values_only=True))
@@ -67,7 +80,7 @@ def test_the_safety_template_has_both_headers_an_example_and_its_rules(admin_cli
         None,
         None,
         None,
-        "填写整改隐患数时须同时填写发现隐患数，且整改隐患数不多于发现隐患数。",
+        "整改隐患数须与发现隐患数同时填写且不超过它；重大事故隐患数不超过发现隐患数，重大事故隐患整改数不超过重大事故隐患数，也不超过整改隐患数。",
     ) in lines
 
 

@@ -148,6 +148,7 @@ def test_the_rates_table_shows_numerators_and_denominators_and_pools_the_total(c
         "7.50 1 ÷ 1,600 × 12,000",
         "7.50 1 ÷ 1,600 × 12,000",
         "50.0% 2 ÷ 4",
+        "— 0 ÷ 0",  # no major hazards reported
     ]
     # Anji: nothing found, no suggestions: no percentage; 11 × 12,000 ÷ 110 = 1,200.
     assert rows["安吉县"] == [
@@ -157,6 +158,7 @@ def test_the_rates_table_shows_numerators_and_denominators_and_pools_the_total(c
         "— 0 ÷ 0",
         "1,200.00 11 ÷ 110 × 12,000",
         "0.00 0 ÷ 110 × 12,000",
+        "— 0 ÷ 0",
         "— 0 ÷ 0",
     ]
     # Pooled, not averaged: 84.21, not (7.50 + 1,200.00) ÷ 2.
@@ -168,6 +170,7 @@ def test_the_rates_table_shows_numerators_and_denominators_and_pools_the_total(c
         "84.21 12 ÷ 1,710 × 12,000",
         "7.02 1 ÷ 1,710 × 12,000",
         "50.0% 2 ÷ 4",
+        "— 0 ÷ 0",
     ]
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0006_api_client_all_districts"),
-        ("enterprises", "0009_record_versions"),
+        ("enterprises", "0010_record_versions"),
     ]
 
     operations = [

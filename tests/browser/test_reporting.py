@@ -60,10 +60,11 @@ def test_the_dashboard_reads_figures_with_their_coverage(
     )
     assert lines == [True] * 5
     assert fits(page, width)
-    # Six cards of coverage and rates, each with what it rests on.
+    # Seven cards of coverage and rates (the major hazards' fix rate the seventh), each with what
+    # it rests on.
     cards = page.locator("#rate-cards .figure-card")
-    assert cards.count() == 6
-    for index in range(6):
+    assert cards.count() == 7
+    for index in range(7):
         assert cards.nth(index).locator(".figure-ratio").inner_text().strip() != ""
     page.click("[data-figure=accident_rate] .definition-toggle")
     page.wait_for_selector("#definition-accident_rate.show")

@@ -448,6 +448,9 @@ class Safety:
     inspections: Drip
     accidents: Drip
     hazards: Drip
+    # Major accident hazards draw from their own generator, so the demo's other figures stay as
+    # they were: about one hazard in twenty-five is major, and most of those are fixed.
+    majors: random.Random
 
     @classmethod
     def draw(cls, rng, plan):
@@ -464,6 +467,7 @@ class Safety:
             inspections=Drip(rng),
             accidents=Drip(rng),
             hazards=Drip(rng),
+            majors=random.Random(f"major hazards {plan.index}"),
         )
 
     def month_values(self, rng, *, after):
@@ -478,10 +482,16 @@ class Safety:
         )
         found = self.hazards.take((done * 1.6 if after else done * 2.4) * rng.uniform(0.6, 1.4))
         injuries = sum(rng.choice((1, 1, 1, 2)) for _ in range(hurt))
+        fixed = round(found * (rng.uniform(0.85, 1) if after else rng.uniform(0.45, 0.8)))
+        major = sum(self.majors.random() < 0.04 for _ in range(found))
         values = {
             "inspections": done,
             "hazards_found": found,
-            "hazards_fixed": round(found * (rng.uniform(0.85, 1) if after else rng.uniform(0.45, 0.8))),
+            "hazards_fixed": fixed,
+            "major_hazards_found": major,
+            "major_hazards_fixed": min(
+                fixed, sum(self.majors.random() < (0.9 if after else 0.6) for _ in range(major))
+            ),
             "accidents": hurt,
             "injuries": injuries,
             "lost_workdays": sum(rng.randint(2, 30) for _ in range(injuries)),

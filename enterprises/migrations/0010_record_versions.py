@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enterprises", "0008_safety_report_updated_at"),
+        ("enterprises", "0009_safety_report_major_hazards"),
     ]
 
     operations = [
