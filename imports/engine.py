@@ -321,18 +321,28 @@ def _plan(kind, content, file_name, table, row_check, writer):
     return plan
 
 
-def values_plan(kind, rows, *, cells_of, writer, commit=False):
+def locked_lookups(kind, cells_of):
+    """The kind's lookups read as for a commit: the enterprises they name locked (`for_commit`)."""
+    token = _committing.set(True)
+    try:
+        return kind.lookups(cells_of)
+    finally:
+        _committing.reset(token)
+
+
+def values_plan(kind, rows, *, cells_of, writer, commit=False, lookups=None, stored=None):
     """A plan of rows already typed (a form's or the admin's cleaned values, every column of the
     kind given): no parsing, but the kind's rules, the comparison with the database and the
     writer's rights, as for a file's rows. `cells_of` holds what the kind's lookups read (a row's
-    enterprise by its credit code)."""
+    enterprise by its credit code). A caller that has read the stored records under lock already
+    (an undo) gives them as `stored`, [(id, version, values)] row by row, and its `lookups`."""
     token = _committing.set(commit)
     try:
         plan = Plan(kind=kind, writer=writer, header_row=None)
         fields = [column.field for column in kind.columns]
         plan.headers = [str(column.label) for column in kind.columns]
         plan.columns = {name: index for index, name in enumerate(fields)}
-        plan.lookups = kind.lookups(cells_of)
+        plan.lookups = lookups if lookups is not None else kind.lookups(cells_of)
         for number, values in enumerate(rows, start=1):
             row = PlannedRow(number=number, action="create", values=dict(values))
             row.cells = [values.get(name) for name in fields]
@@ -343,9 +353,15 @@ def values_plan(kind, rows, *, cells_of, writer, commit=False):
                     plan.errors.append(Problem(number, header, _cell_text(values.get(field_name)), message))
                     row.action = ""
             plan.rows.append(row)
-        if not plan.errors:
+        if plan.errors:
+            return plan
+        if stored is None:
             _compare_with_database(plan)
-            _check_rights(plan)
+        else:
+            for row, (pk, version, old) in zip(plan.rows, stored, strict=True):
+                row.pk, row.version, row.old = pk, version, old
+                row.action = "unchanged" if all(old[f] == row.values[f] for f in fields) else "update"
+        _check_rights(plan)
         return plan
     finally:
         _committing.reset(token)

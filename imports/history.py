@@ -149,41 +149,44 @@ def changes_write(rows):
 
 
 def history_of_deletes(doomed, *, writer):
-    """Keep a RecordChange for each record about to be deleted: `doomed` is [(kind, [records])]."""
+    """Keep a RecordChange for each record about to be deleted: `doomed` is [(kind, [values of a
+    record], lookups)]."""
     from django.utils import timezone
 
     at = timezone.now()
+    constants = {
+        "kind": None,
+        "at": at,
+        "user_id": writer.user.pk if writer.user is not None else None,
+        "api_client_id": writer.api_client.pk if writer.api_client is not None else None,
+        "by": author_name(writer),
+        "path": writer.path,
+        "action": RecordChange.Action.DELETE,
+        "batch_id": None,
+        "state": None,
+        "comment": None,
+    }
     rows = []
-    for kind, records in doomed:
+    encode = JSON_TEXT.encode
+    for kind, records, lookups in doomed:
         if not records:
             continue
-        owned = "enterprise_id" in kind.key
-        cells_of = {"enterprise_id": [record.enterprise.credit_code for record in records]} if owned else {}
-        lookups = kind.lookups(cells_of)
-        key = set(kind.key)
-        for record in records:
-            values = {column.field: getattr(record, column.field) for column in kind.columns}
+        names = [c.field for c in kind.columns if c.field not in kind.key]
+        converters = _converters(kind, lookups, names)
+        for values in records:
             credit_code, record_key = kind.record_name(values, lookups)
             changes = {
-                history_field(name): [kind.history_shown(name, value, lookups), None]
-                for name, value in values.items()
-                if name not in key and value not in (None, "")
+                shown_as: [convert(value) if convert else value, None]
+                for name, shown_as, convert in converters
+                if (value := values[name]) is not None and value != ""
             }
             rows.append(
                 {
+                    **constants,
                     "kind": kind.name,
                     "credit_code": credit_code,
                     "record_key": record_key,
-                    "at": at,
-                    "user_id": writer.user.pk if writer.user is not None else None,
-                    "api_client_id": writer.api_client.pk if writer.api_client is not None else None,
-                    "by": author_name(writer),
-                    "path": writer.path,
-                    "action": RecordChange.Action.DELETE,
-                    "batch_id": None,
-                    "changes": json.dumps(changes, ensure_ascii=False),
-                    "state": None,
-                    "comment": None,
+                    "changes": encode(changes),
                 }
             )
     changes_write(rows)

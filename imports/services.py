@@ -10,7 +10,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scoping import Action, can
+from accounts.scoping import Action, rights_of
 from common.text import text_cleaned, text_rule_of
 from imports.engine import Writer, import_commit, import_plan, values_plan
 from imports.history import history_of_deletes
@@ -345,19 +345,33 @@ def record_save(*, instance, writer, version=None):
 def records_delete(*, model, pks, writer):
     """Delete records of `model` through the door: the writer's right on each, and the history of
     each deleted record (for an enterprise, of its reports, suggestions and projects too, which go
-    with it). PermissionDenied if any is not the writer's; nothing deleted then."""
+    with it). PermissionDenied if any is not the writer's; nothing deleted then. Values, not model
+    instances: an undo deletes tens of thousands of records at once."""
     kind = kind_of_model(model)
     with transaction.atomic():
-        owned = ["enterprise"] if kind.key[0] == "enterprise_id" else []
-        records = list(model.objects.filter(pk__in=pks).select_related(*owned))
-        for record in records:
-            if not can(writer.actor, Action.WRITE, record) and writer.actor is not None:
-                raise PermissionDenied
-        doomed = [(kind, records)]
+        doomed = [(kind, *_deleted_values(kind, pk__in=pks))]
         if kind.key == ("credit_code",):
             for child in KINDS.values():
                 if child.key[0] == "enterprise_id":
-                    found = child.model.objects.filter(enterprise_id__in=pks).select_related("enterprise")
-                    doomed.append((child, list(found)))
+                    doomed.append((child, *_deleted_values(child, enterprise_id__in=pks)))
+        if writer.actor is not None:
+            rights = rights_of(writer.actor)
+            for doomed_kind, rows, lookups in doomed:
+                if not all(rights.can(Action.WRITE, doomed_kind.facts(row, lookups)) for row in rows):
+                    raise PermissionDenied
         history_of_deletes(doomed, writer=writer)
         model.objects.filter(pk__in=pks).delete()
+
+
+def _deleted_values(kind, **where):
+    """The values of the records of `kind` matching `where` (dicts of the kind's fields), and the
+    kind's lookups for them (their enterprises, by credit code)."""
+    fields = [column.field for column in kind.columns]
+    owned = kind.key[0] == "enterprise_id"
+    extra = ["enterprise__credit_code"] if owned else []
+    rows, codes = [], []
+    for record in kind.model.objects.filter(**where).values_list(*fields, *extra):
+        rows.append(dict(zip(fields, record, strict=False)))
+        if owned:
+            codes.append(record[-1])
+    return rows, kind.lookups({"enterprise_id": sorted(set(codes))} if owned else {})

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.text import listed
-from imports.engine import Writer, import_commit, values_plan
+from imports.engine import Writer, import_commit, locked_lookups, values_plan
 from imports.history import history_field
 from imports.kinds import KINDS, import_kind
 from imports.models import ImportBatch, RecordChange
@@ -37,26 +37,29 @@ def _record_label(kind, credit_code, record_key):
 
 
 def _stored(kind, names, lookups):
-    """{(credit code, record key): (pk, last_import_id, values)} of the records `names` name."""
+    """{(credit code, record key): (pk, version, values)} of the records `names` name."""
     codes = {code for code, _key in names}
     if kind.key == ("credit_code",):
-        records = kind.model.objects.filter(credit_code__in=codes)
+        # The enterprises themselves: locked, as every write of them locks them.
+        records = (
+            kind.model.objects.filter(credit_code__in=codes).order_by("pk").select_for_update(no_key=True)
+        )
     else:
         records = kind.model.objects.filter(
             enterprise_id__in=[lookups.enterprises[c].pk for c in codes if c in lookups.enterprises]
         )
     fields = [column.field for column in kind.columns]
     found = {}
-    for pk, last_import_id, *row in records.values_list("pk", "last_import_id", *fields):
+    for pk, version, *row in records.values_list("pk", "version", *fields):
         values = dict(zip(fields, row, strict=True))
-        found[kind.record_name(values, lookups)] = (pk, last_import_id, values)
+        found[kind.record_name(values, lookups)] = (pk, version, values)
     return found
 
 
-def _changed_since(kind, action, changed, values, lookups):
+def _changed_since(kind, names, action, changed, values, lookups):
     """The fields whose stored value is no longer the one this import wrote: for a record it created
-    every field (one it left empty must still be empty), for one it changed the fields it changed."""
-    names = [c.field for c in kind.columns if c.field not in kind.key]
+    every field of `names` (the kind's fields but its key: one it left empty must still be empty),
+    for one it changed the fields it changed."""
     if action != RecordChange.Action.CREATE:
         names = [name for name in names if history_field(name) in changed]
     moved = []
@@ -95,16 +98,19 @@ def import_undo(*, batch, user):
         )
         owned = "enterprise_id" in kind.key
         codes = sorted({code for _a, code, _k, _c in changes})
-        lookups = kind.lookups({"enterprise_id": codes} if owned else {"credit_code": codes})
+        # The enterprises locked before anything is read: no write of theirs can come in between.
+        lookups = locked_lookups(kind, {"enterprise_id": codes} if owned else {"credit_code": codes})
         stored = _stored(kind, [(code, key) for _a, code, key, _c in changes], lookups)
         refusals, removed, restored = [], [], []
+        # The kind's columns, read once (a kind's columns may be worked out anew at each reading).
+        names = [column.field for column in kind.columns if column.field not in kind.key]
         for action, code, key, changed in changes:
             record = stored.get((code, key))
             label = _record_label(kind, code, key)
             if record is None:
                 refusals.append(_("%(record)s: deleted since this import.") % {"record": label})
                 continue
-            moved = _changed_since(kind, action, changed, record[2], lookups)
+            moved = _changed_since(kind, names, action, changed, record[2], lookups)
             if moved:
                 refusals.append(
                     _(
@@ -115,7 +121,7 @@ def import_undo(*, batch, user):
             elif action == RecordChange.Action.CREATE:
                 removed.append(record[0])
             else:
-                restored.append((record[2], changed))
+                restored.append((record, changed))
         if kind.key == ("credit_code",) and removed:
             refusals += _records_since(removed)
         if refusals:
@@ -133,17 +139,21 @@ def _restore(kind, restored, lookups, writer):
         return
     by_name = {column.field.removesuffix("_id"): column for column in kind.columns}
     rows = []
-    for values, changed in restored:
+    for (_pk, _version, values), changed in restored:
         row = dict(values)
         for name, (old, _new) in changed.items():
             column = by_name[name]
             row[column.field] = _value_back(column, old, lookups)
         rows.append(row)
-    owned = "enterprise_id" in kind.key
-    cells_of = (
-        {"enterprise_id": [lookups.owners[row["enterprise_id"]].credit_code for row in rows]} if owned else {}
+    plan = values_plan(
+        kind,
+        rows,
+        cells_of={},
+        writer=writer,
+        commit=True,
+        lookups=lookups,
+        stored=[record for record, _changed in restored],
     )
-    plan = values_plan(kind, rows, cells_of=cells_of, writer=writer, commit=True)
     if not plan.ok:
         raise UndoRefused([f"{problem.column}: {problem.message}" for problem in plan.errors[:LISTED]])
     import_commit(plan)
