@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.months import Period, add_months
 from enterprises.models import Enterprise
+from enterprises.reporting import latest_due_month, report_due_on
 from training.models import Module, Participant, Workshop
 
 from . import rollup
@@ -332,8 +333,8 @@ def _live_rows(sql, params):
         return cursor.fetchall()
 
 
-def _params(period):
-    return parameters(period)
+def _params(period, due_month=None):
+    return parameters(period, due_month=due_month)
 
 
 def _money(value):
@@ -341,10 +342,11 @@ def _money(value):
     return Decimal(str(value or 0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def period_sums(scope, period, *, alias=None, by="district"):
+def period_sums(scope, period, *, alias=None, by="district", due_month=None):
     """{district (or enterprise): {column: sum}} of dashboard.sums' monthly sums over the months
     of the period, for the enterprises of `scope`: read from the roll-up at `alias`, or computed
-    by the same statement (alias None). One query."""
+    by the same statement (alias None), whose reports owed run to `due_month` (None: the latest
+    due month). One query."""
     if alias is not None:
         # The breakdown by sector or cohort reads the roll-up kept per district, sector and cohort.
         model = MonthlyRollup if by == "district" else SegmentMonthlyRollup
@@ -363,7 +365,8 @@ def period_sums(scope, period, *, alias=None, by="district"):
         "GROUP BY group_id"
     )
     return {
-        row[0]: dict(zip(MONTHLY_COLUMNS, row[1:], strict=True)) for row in _live_rows(sql, _params(period))
+        row[0]: dict(zip(MONTHLY_COLUMNS, row[1:], strict=True))
+        for row in _live_rows(sql, _params(period, due_month))
     }
 
 
@@ -410,7 +413,7 @@ SUMMED = (
 )
 
 
-def district_figures(districts, period, *, enterprise=None):
+def district_figures(districts, period, *, enterprise=None, due_month=None):
     """Every figure of DOMAIN.md per district, in the order of `districts`, and their total.
 
     Returns ([(district, Figures), …], total Figures). A district without data has zeros. The
@@ -419,20 +422,25 @@ def district_figures(districts, period, *, enterprise=None):
     `enterprise`, the figures count that enterprise alone (the drill-down), and in the moment a
     writer holds the roll-up back, every district's: both from the same statements as the roll-up
     (dashboard/sums.py), run on the rows they need.
+
+    With `due_month`, a month after the latest due month, the reports of the months up to it count
+    as owed, as they will once it is due: for the month not yet due, `reports_expected` is what
+    will be owed and `reports_received` what has arrived so far ("due soon"). Read by the same
+    statements, since the roll-up counts owed months up to the latest due month only.
     """
     districts = list(districts)
     rows = {}
     if districts:
         scope = Scope(tuple(district.pk for district in districts), enterprise.pk if enterprise else None)
         # The roll-up holds districts' sums; one enterprise's rows are few and indexed.
-        alias = rollup.current_alias() if enterprise is None else None
-        rows = grouped_figures(scope, period, alias=alias)
+        alias = rollup.current_alias() if enterprise is None and due_month is None else None
+        rows = grouped_figures(scope, period, alias=alias, due_month=due_month)
     rows = {district.pk: rows.get(district.pk, Figures()) for district in districts}
     total = sum(rows.values(), Figures())
     return [(district, rows[district.pk]) for district in districts], total
 
 
-def grouped_figures(scope, period, *, alias=None, by="district"):
+def grouped_figures(scope, period, *, alias=None, by="district", due_month=None):
     """{group: Figures} for the enterprises of `scope` over the period, grouped `by` the
     enterprise's district, sector or cohort: from the roll-up at `alias`, or by dashboard.sums'
     statements (alias None). Only the groups with at least one enterprise are keys. Three queries."""
@@ -440,7 +448,7 @@ def grouped_figures(scope, period, *, alias=None, by="district"):
     for group, (started, candidates) in enterprise_counts(scope, period, using=alias, by=by).items():
         rows[group].enterprises = started
         rows[group].change_candidates = candidates
-    for group, sums in period_sums(scope, period, alias=alias, by=by).items():
+    for group, sums in period_sums(scope, period, alias=alias, by=by, due_month=due_month).items():
         figures = rows[group]
         for name in SUMMED:
             setattr(figures, name, int(sums[name] or 0))
@@ -686,7 +694,7 @@ def monthly_trend(districts, period, *, enterprise=None, total_name=None):
     }
 
 
-def missing_reports(districts, period):
+def missing_reports(districts, period, *, due_month=None):
     """Who owes what: every enterprise of the districts with at least one month of the period whose
     monthly safety report is owed and due but has not arrived, in the order of `districts` and then
     by credit code, each with its missing months in order (DOMAIN.md, "Reporting").
@@ -694,13 +702,15 @@ def missing_reports(districts, period):
     Returns [{"credit_code", "name", "district" (its code), "contact", "phone", "months": [first
     days]}]. From the roll-up's MissingReport rows, or, while a writer holds the roll-up back, from
     the same statement: one query either way (each row with its enterprise), plus the roll-up's
-    check."""
+    check. With `due_month` (a month not yet due), the months up to it count as owed, as they will
+    once it is due: who has not yet sent that month's report (from the statement: the roll-up
+    holds due months only)."""
     districts = list(districts)
     if not districts:
         return []
     order = {district.pk: index for index, district in enumerate(districts)}
     codes = {district.pk: district.code for district in districts}
-    alias = rollup.current_alias()
+    alias = rollup.current_alias() if due_month is None else None
     if alias is not None:
         rows = (
             MissingReport.objects.using(alias)
@@ -721,7 +731,7 @@ def missing_reports(districts, period):
             f"SELECT m.district_id, e.credit_code, e.name, e.contact, e.phone, m.month FROM ({missing}) m "
             f"JOIN {Enterprise._meta.db_table} e ON e.id = m.enterprise_id ORDER BY e.credit_code, m.month"
         )
-        rows = _live_rows(sql, _params(period))
+        rows = _live_rows(sql, _params(period, due_month))
     listed = []
     for district_id, credit_code, name, contact, phone, month in rows:
         if not listed or listed[-1]["credit_code"] != credit_code:
@@ -739,6 +749,26 @@ def missing_reports(districts, period):
         listed[-1]["months"].append(as_date(month))
     listed.sort(key=lambda row: row.pop("order"))  # stable: credit codes stay in order
     return listed
+
+
+def due_soon(districts, period):
+    """The month whose report falls due next (the month after the latest due month), when the
+    period reaches it, or None: the month, the day it is due, the district figures for that month
+    as they will be once it is due (`reports_expected` what will be owed, `reports_received` what
+    has arrived so far) and who has not sent it yet, as missing_reports lists them. Both from the
+    district figures and the who-owes list themselves, over that one month: nothing counted anew.
+    Two queries."""
+    month = add_months(latest_due_month(), 1)
+    if period.last < month or (period.first is not None and period.first > month):
+        return None
+    one_month = Period(first=month, last=month)
+    _rows, total = district_figures(districts, one_month, due_month=month)
+    return {
+        "month": month,
+        "due_on": report_due_on(month),
+        "figures": total,
+        "not_sent": missing_reports(districts, one_month, due_month=month),
+    }
 
 
 class ReportStatus:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.models import Role
 from accounts.scoping import OFFICIAL_ROLES, require_role, user_role, visible_districts, visible_scope
-from common.months import add_months
+from common.months import Period, add_months
 from dashboard import page_cache
 from dashboard.db_router import reads_from_replica
 from dashboard.exports import period_label, table_download
@@ -22,6 +22,7 @@ from dashboard.figures import (
     DEFINITIONS,
     TREND_DEFINITIONS,
     district_figures,
+    due_soon,
     enterprise_figures,
     missing_reports,
     monthly_trend,
@@ -31,6 +32,7 @@ from dashboard.forms import EnterpriseFilterForm, PeriodForm
 from dashboard.labels import DISTRICT_COLUMNS, LABELS, RATE_CARDS, TREND_CHARTS
 from dashboard.report import report_context, report_pdf
 from enterprises.models import Enterprise
+from enterprises.reporting import latest_due_month, report_due_on
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -302,6 +304,9 @@ def dashboard_context(user, form):
     period = form.period
     districts = list(visible_districts(user).select_related("city"))
     rows, total = district_figures(districts, period)
+    # The latest due month alone, beside the period: a long period's completeness hides a bad month.
+    latest = latest_due_month()
+    latest_rows, latest_total = district_figures(districts, Period(first=latest, last=latest))
     trend = monthly_trend(districts, period, total_name=_city_name(districts))
     charts = trend_charts(trend)
     cards = [(key, label, getattr(total, key), DEFINITIONS[key]) for key, label in DISTRICT_COLUMNS[:6]]
@@ -311,6 +316,14 @@ def dashboard_context(user, form):
         "period_query": form.query(),
         "rows": rows,
         "total": total,
+        "district_rows": [
+            (district, figures, latest_figures)
+            for (district, figures), (_district, latest_figures) in zip(rows, latest_rows, strict=True)
+        ],
+        "latest_month": latest,
+        "latest_total": latest_total,
+        "next_month": add_months(latest, 1),
+        "next_due_on": report_due_on(add_months(latest, 1)),
         "scope_names": [district.name for district in districts],  # printed under the title
         "cards": cards,
         "rate_cards": [
@@ -553,6 +566,11 @@ def missing_reports_page(request):
         return render(request, "dashboard/missing_reports.html", context, status=400)
     period_query = form.query()
     code = request.GET.get("district")
+    soon = due_soon(districts, form.period)
+    if soon is not None:
+        names = {district.code: district.name for district in districts}
+        for row in soon["not_sent"]:
+            row["district_name"] = names[row["district"]]
 
     def query(*, district=code, order=sort):
         """This list's query string with another district (None: all) or order."""
@@ -577,6 +595,9 @@ def missing_reports_page(request):
         page_query=query(),
         enterprise_count=len(rows),
         month_count=sum(row["missing"] for row in rows),
+        # A period of months not yet due owes nothing yet: it must not read as complete.
+        any_due=form.period.first is None or form.period.first <= latest_due_month(),
+        due_soon=soon,
     )
     return render(request, "dashboard/missing_reports.html", context)
 
