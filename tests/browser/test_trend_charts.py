@@ -149,15 +149,25 @@ def test_a_district_against_the_city(old_import_and_today, logged_in, live_serve
         })"""
     )
     nanxun, city = ("南浔区", "湖州市") if language == "zh-hans" else ("Nanxun", "Huzhou")
-    # Nanxun started in 2016-02 (index 13). Counts and money: the city on an axis of its own.
+    share = f"{nanxun} 占{city}的比重（%）" if language == "zh-hans" else f"{nanxun} as a share of {city} (%)"
+    # Nanxun started in 2016-02 (index 13). Never a second axis: counts and money as Nanxun's
+    # share of the city's, rates and percentages both on one axis.
     assert compared == [
-        ["suggestions", [nanxun, city], 13, "x,y,y2"],
-        ["projects_completed", [nanxun, city], 13, "x,y,y2"],
-        ["savings_cumulative", [nanxun, city], 13, "x,y,y2"],
+        ["suggestions", [share], 13, "x,y"],
+        ["projects_completed", [share], 13, "x,y"],
+        ["savings_cumulative", [share], 13, "x,y"],
         ["inspections_per_report", [nanxun, city], 13, "x,y"],
         ["accident_rate", [nanxun, city], 13, "x,y"],
         ["completeness", [nanxun, city], 13, "x,y"],
     ]
+    # Savings: each of the five districts saved 6,000 over the same months (offset by one): in
+    # 2016-07, after Nanxun's sixth month, Nanxun 6,000 of the city's 6,000 + 6,000 + 5,000 +
+    # 4,000 + 3,000 (Wuxing ended in June; the others a month later each): 6,000 / 24,000 = 25 %.
+    savings = page.evaluate(
+        "() => Chart.getChart(document.querySelector('canvas[data-trend-compare=savings_cumulative]'))"
+        ".data.datasets[0].data[18]"
+    )
+    assert savings == 25
     page.locator("#trend-title").scroll_into_view_if_needed()
     shoot(f"trend-compare-{SHORT[language]}")
     # Back to every district; a link with the hash opens the comparison directly.
@@ -166,3 +176,46 @@ def test_a_district_against_the_city(old_import_and_today, logged_in, live_serve
     page.goto(f"{live_server.url}/dashboard/?to=2026-03#compare-anji")
     page.wait_for_selector("[data-view=compare]:visible")
     assert page.locator("#trend-view").input_value() == "anji"
+
+
+@pytest.fixture
+def thirteen_years(seeded):
+    """Each district: an enterprise reporting every month from 2014-01 to 2026-10 (154 months,
+    13 years on one axis, nothing cut out)."""
+    for district in District.objects.order_by("division"):
+        enterprise = make_enterprise(district, score_start=D(2015, 1, 1), employees=100)
+        make_reports(enterprise, month_range(D(2014, 1, 1), 154), inspections=2, accidents=1)
+
+
+# Every x-axis label drawn on each small chart, as boxes: [left, right] in CSS pixels, from the
+# ticks Chart.js lays out (their label and position) and the label's width in the ticks' font.
+LABEL_BOXES = """() => [...document.querySelectorAll('canvas[data-trend-metric]')].map(canvas => {
+    const chart = Chart.getChart(canvas);
+    const scale = chart.scales.x;
+    const context = canvas.getContext('2d');
+    context.save();
+    context.font = Chart.helpers.toFont(scale.options.ticks.font).string;
+    const boxes = scale.ticks.map((tick, index) => [tick.label, scale.getPixelForTick(index)])
+        .filter(([label]) => label !== null && label !== undefined && label !== '')
+        .map(([label, x]) => { const width = context.measureText(label).width;
+                               return [label, x - width / 2, x + width / 2]; });
+    context.restore();
+    return boxes;
+})"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_small_charts_year_labels_never_overlap(thirteen_years, logged_in, live_server, shoot, width):
+    page = logged_in("city_official")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/dashboard/?to=2026-10")
+    page.wait_for_selector(".chart-box[data-rendered=true]")
+    charts = page.evaluate(LABEL_BOXES)
+    assert len(charts) == 30
+    for boxes in charts:
+        # Named at all (at least two years, the first 2014), and no two labels touching.
+        assert len(boxes) >= 2 and boxes[0][0] == "2014年"
+        for (_left_label, _left, right), (_label, left, _right) in zip(boxes, boxes[1:], strict=False):
+            assert left - right >= 2, boxes
+    page.locator("#trend-title").scroll_into_view_if_needed()
+    shoot(f"trend-years-{width}")
