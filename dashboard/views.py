@@ -159,12 +159,16 @@ def trend_chart_data(trend, charts):
             {"metric": chart["metric"], "kind": chart["kind"], "title": str(chart["title"])}
             for chart in charts
         ],
-        "words": {
-            "started": _("SCORE started"),
+        "words": {"started": _("SCORE started")}
+        | (
             # A district against the city, for counts and money: its share of the city's figure.
-            "share": _("%(district)s as a share of %(city)s (%%)")
-            % {"district": "{district}", "city": str(trend["total"]["name"])},
-        },
+            {
+                "share": _("%(district)s as a share of %(city)s (%%)")
+                % {"district": "{district}", "city": str(trend["total"]["name"])}
+            }
+            if several
+            else {}
+        ),
     }
 
 

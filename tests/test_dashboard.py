@@ -21,7 +21,7 @@ from tests.factories import (
     make_suggestion,
     make_workshop,
 )
-from tests.html import main_content
+from tests.html import main_content, table_rows
 
 D = datetime.date
 NANXUN_CODE = "91330503375583185N"
@@ -734,3 +734,20 @@ def test_the_latest_due_months_completeness_stands_beside_the_periods(portal, cl
         '<a class="small d-block" id="due-soon-link" href="/dashboard/missing/?from=2018-01&amp;to=2018-01">'
         "2018-01 due on 10 February 2018: who has not sent it yet</a>"
     ) in html
+
+
+def test_the_enterprise_pages_report_table_follows_the_period(portal, client):
+    official = login_as(client, "city_official")
+    html = official.get(f"/enterprises/{NANXUN_CODE}/", {"from": "2017-03", "to": "2017-05"}).content.decode()
+    # Nanxun's enterprise reported every month of 2017 (3 inspections, 1 accident): the period's
+    # three, latest first; not the latest 36 whatever the period.
+    rows = table_rows(html, "enterprise-reports")
+    assert [row[:2] + [row[4]] for row in rows] == [
+        ["2017-05", "3", "1"],
+        ["2017-04", "3", "1"],
+        ["2017-03", "3", "1"],
+    ]
+    before = official.get(
+        f"/enterprises/{NANXUN_CODE}/", {"from": "2016-01", "to": "2016-03"}
+    ).content.decode()
+    assert table_rows(before, "enterprise-reports") == [["本期间没有任何月份的安全月报。"]]
