@@ -518,6 +518,10 @@ TREND_DEFINITIONS = {
     "inspections": _("The sum of the safety inspections in the monthly safety reports for the month."),
     "accidents": _("The sum of the accidents in the monthly safety reports for the month."),
     "savings": _("The savings of the improvement projects completed in the month (RMB)."),
+    "reports": _(
+        "Monthly safety reports received for the month: the enterprises reporting, which the rates "
+        "of the month rest on (enterprises joining the programme raise it)."
+    ),
     "started": _(
         "The dashed line marks the month SCORE started: the earliest SCORE start date of the "
         "district's enterprises (for the city, of all its enterprises; for an enterprise, its own)."
@@ -552,6 +556,7 @@ def _trend_series(months, cells):
         running += _money(cells.get((month, "savings"), 0))
         cumulative.append(float(running))
     return {
+        "reports": reports,
         "inspections": inspections,
         "accidents": accidents,
         "savings": savings,

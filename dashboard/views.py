@@ -404,12 +404,15 @@ def export_districts(request, file_format):
 def district_report(request):
     """GET /dashboard/report.pdf?from=&to=[&district=]: the report for review workshops, an A4 PDF
     in the user's language (dashboard/report.py), for every district the user sees or the one asked
-    for (another is a 400, as on the who-owes list and in the missing API)."""
+    for. A district outside the user's districts (or none of that code) is a 404, as a district
+    page is: the report is that district's page on paper. A malformed period is a 400."""
     require_role(request.user, *OFFICIAL_ROLES)
     form = PeriodForm(request.GET)
-    districts = _districts_asked(request, form) if form.is_valid() else None
-    if districts is None:
+    if not form.is_valid():
         return _error_page(request, form)
+    districts = _districts_asked(request, form)
+    if districts is None:
+        raise Http404(form.error_message())
     chosen = "district" in request.GET
     pdf = report_pdf(report_context(districts, form.period, chosen=chosen))
     response = HttpResponse(pdf, content_type="application/pdf")
