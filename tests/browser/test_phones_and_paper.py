@@ -251,3 +251,36 @@ def test_the_dashboard_prints_in_chinese(demo, logged_in, live_server):
     assert (
         page.locator("#print-heading").inner_text().endswith("范围：吴兴区, 南浔区, 德清县, 长兴县, 安吉县")
     )
+
+
+# The lines each cell's text takes: the distinct tops of its text's line boxes.
+LINES = """(selector) => [...document.querySelectorAll(selector)].map(cell => {
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+    return [cell.innerText.trim(), tops.size];
+})"""
+
+
+def test_paper_says_which_rows_it_holds_and_breaks_no_name_or_phone(demo, logged_in, live_server):
+    page = logged_in("city_official", language="zh-hans")
+    page.goto(f"{live_server.url}/dashboard/districts/nanxun/")
+    assert printed(page, "district-zh", A4_LANDSCAPE_WIDTH) == []
+    page.emulate_media(media="print")
+    # Nanxun has more enterprises than a page of 50: the sheet says so.
+    rows = page.locator("#enterprise-table tbody tr").count()
+    said = page.locator("#print-rows").inner_text()
+    total = int(re.fullmatch(r"本页打印第 1–50 行，共 ([\d,]+) 行；.*", said)[1].replace(",", ""))
+    assert rows == 50 and total > 50
+    page.emulate_media(media="screen")
+
+    page.goto(f"{live_server.url}/dashboard/missing/")
+    assert printed(page, "missing-zh") == []
+    page.emulate_media(media="print")
+    cells = page.evaluate(
+        LINES,
+        "#missing-table td[data-label='区县'], #missing-table td[data-label='联系电话'], "
+        "#missing-table td[data-label='统一社会信用代码'], #missing-table td.missing-name",
+    )
+    assert len(cells) >= 4 and [cell for cell in cells if cell[1] != 1] == []
+    page.emulate_media(media="screen")
