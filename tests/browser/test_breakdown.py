@@ -4,6 +4,8 @@ languages. Each keeps screenshots under test-results/screenshots/ for a reviewer
 
 import pytest
 
+from tests.browser.conftest import show_part
+
 pytestmark = pytest.mark.browser
 
 SHORT = {"zh-hans": "zh", "en": "en"}
@@ -20,6 +22,7 @@ def test_the_breakdown_by_sector_from_the_dashboard(demo, logged_in, live_server
     page = logged_in("city_official", language=language)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{live_server.url}/dashboard/")
+    show_part(page, "districts")  # on a phone, the part with the link
     with page.expect_navigation():
         page.click("#breakdown-link")
     assert "/dashboard/breakdown/" in page.url and "by=sector" in page.url

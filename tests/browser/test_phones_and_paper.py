@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import show_part
 from tests.import_files import csv_bytes
 
 pytestmark = pytest.mark.browser
@@ -55,15 +56,20 @@ def test_dashboard_and_district_page_show_every_key_figure_at_1280_and_390(
         page.set_viewport_size(viewport)
         width = viewport["width"]
         page.goto(f"{live_server.url}/dashboard/")
-        page.wait_for_selector(".chart-box[data-rendered=true]")
+        page.wait_for_selector(".chart-box[data-rendered=true]", state="attached")
         assert page.locator("#district-table tbody tr").count() == 5
-        # The districts compared, change columns included, and the rates.
+        # The districts compared, change columns included, and the rates (on a phone, each part
+        # chosen in turn: one shows at a time).
+        show_part(page, "districts")
         assert (
             misplaced(page, "#district-table tbody .key-figure, #district-table tfoot .key-figure", width)
             == []
         )
+        show_part(page, "rates")
         assert misplaced(page, "#rate-table tbody .key-figure", width) == []
+        show_part(page, "figures")
         assert misplaced(page, "#headline-cards .figure-card, #change-cards .figure-card", width) == []
+        show_part(page, "districts")
         if width == PHONE["width"]:
             # A card: its district on top, then completeness and timeliness, then the rest.
             first = page.locator("#district-table tbody tr").first
@@ -284,3 +290,41 @@ def test_paper_says_which_rows_it_holds_and_breaks_no_name_or_phone(demo, logged
     )
     assert len(cells) >= 4 and [cell for cell in cells if cell[1] != 1] == []
     page.emulate_media(media="screen")
+
+
+# Every table shown (a closed "Show as a table" is not) that is wider than the box it sits in, or
+# runs past the screen's edge.
+CUT_TABLES = """(width) => [...document.querySelectorAll('main table')].filter(t => t.checkVisibility())
+    .map(t => [t.id || t.className, Math.round(t.getBoundingClientRect().right), t.scrollWidth,
+               t.parentElement.clientWidth])
+    .filter(([, right, inner, room]) => right > width || inner > room + 1)"""
+
+
+def test_the_phone_dashboard_reaches_each_part_within_five_screens(demo, logged_in, live_server, shoot):
+    page = logged_in("city_official", language="en")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/dashboard/")
+    page.wait_for_selector("#phone-parts-choice:not([hidden])")
+    screens = 5 * PHONE["height"]
+    for part in ("figures", "districts", "rates", "trends", "training"):
+        page.select_option("#phone-part", part)
+        # The part chosen shows, the others do not; the whole page is at most five screens long.
+        shown = page.evaluate(
+            "() => [...document.querySelectorAll('[data-phone-part]')].filter(p => p.offsetParent).map(p => p.dataset.phonePart)"
+        )
+        assert shown == [part]
+        shoot(f"phones-dashboard-{part}-390")
+        assert page.evaluate("document.documentElement.scrollHeight") <= screens, part
+        assert page.evaluate(CUT_TABLES, PHONE["width"]) == [], part
+        if part == "trends":
+            # One figure at a time, its five small charts drawn.
+            page.select_option("#trend-figure", "accident_rate")
+            figures = page.evaluate(
+                "() => [...document.querySelectorAll('.trend-figure')].filter(f => f.offsetParent).map(f => f.dataset.metric)"
+            )
+            assert figures == ["accident_rate"]
+            page.wait_for_selector(".trend-figure[data-metric=accident_rate] .chart-box[data-rendered=true]")
+            shoot("phones-dashboard-trends-390")
+    shoot("phones-dashboard-training-390")
+    page.goto(f"{live_server.url}/training/")
+    assert page.evaluate(CUT_TABLES, PHONE["width"]) == []
