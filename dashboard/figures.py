@@ -440,6 +440,25 @@ def district_figures(districts, period, *, enterprise=None, due_month=None):
     return [(district, rows[district.pk]) for district in districts], total
 
 
+def reporting_figures(districts, period):
+    """The reporting figures alone (reports owed, received and on time, and so completeness and
+    timeliness) per district, in the order of `districts`, and their total: district_figures' own
+    sums (period_sums) without the enterprises and the before/after comparison, for the dashboard's
+    latest due month beside its period. Two queries: the roll-up's check and the sums."""
+    districts = list(districts)
+    sums = {}
+    if districts:
+        scope = Scope(tuple(district.pk for district in districts))
+        sums = period_sums(scope, period, alias=rollup.current_alias())
+    rows = []
+    for district in districts:
+        figures = Figures()
+        for name in ("reports_expected", "reports_received", "reports_on_time"):
+            setattr(figures, name, int((sums.get(district.pk) or {}).get(name) or 0))
+        rows.append((district, figures))
+    return rows, sum((figures for _district, figures in rows), Figures())
+
+
 def grouped_figures(scope, period, *, alias=None, by="district", due_month=None):
     """{group: Figures} for the enterprises of `scope` over the period, grouped `by` the
     enterprise's district, sector or cohort: from the roll-up at `alias`, or by dashboard.sums'

@@ -26,6 +26,7 @@ from dashboard.figures import (
     enterprise_figures,
     missing_reports,
     monthly_trend,
+    reporting_figures,
     training_figures,
 )
 from dashboard.forms import EnterpriseFilterForm, PeriodForm
@@ -315,7 +316,7 @@ def dashboard_context(user, form):
     rows, total = district_figures(districts, period)
     # The latest due month alone, beside the period: a long period's completeness hides a bad month.
     latest = latest_due_month()
-    latest_rows, latest_total = district_figures(districts, Period(first=latest, last=latest))
+    latest_rows, latest_total = reporting_figures(districts, Period(first=latest, last=latest))
     trend = monthly_trend(districts, period, total_name=_city_name(districts))
     charts = trend_charts(trend)
     cards = [(key, label, getattr(total, key), DEFINITIONS[key]) for key, label in DISTRICT_COLUMNS[:6]]

@@ -340,16 +340,16 @@ def test_dashboard_page_query_count_does_not_grow_with_enterprises(
     user_client = login_as(client, "city_official")
     # The API's twelve, the three of the monthly trend: whether the roll-up is current, its
     # months of the period, and each district's earliest SCORE start date (the charts' marker);
-    # and the four of the latest due month's figures: the roll-up's check, enterprises, its
-    # monthly and before/after roll-up.
-    with django_assert_num_queries(19 + REBUILD_QUERIES):
+    # and the two of the latest due month's reporting figures: the roll-up's check and its
+    # monthly roll-up.
+    with django_assert_num_queries(17 + REBUILD_QUERIES):
         response = user_client.get("/dashboard/", {"to": "2017-12"})
     assert response.context["total"].enterprises == count
     with django_assert_num_queries(3):
         again = user_client.get("/dashboard/", {"to": "2017-12"})
     assert main_content(again) == main_content(response)
     settings.SCORE_PAGE_CACHE = False
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(16):
         uncached = user_client.get("/dashboard/", {"to": "2017-12"})
     assert uncached.context["total"].enterprises == count
 
