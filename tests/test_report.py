@@ -334,3 +334,22 @@ def test_page_one_is_the_summary_and_the_definitions_an_appendix(review, client)
     charts = "".join(pages)
     assert "每月报送月报的企业数" in charts and "每月千人·年事故率" in charts
     assert "每月安全检查次数" not in charts and "每月事故起数" not in charts
+
+
+@time_machine.travel(GENERATED, tick=False)
+def test_a_period_with_no_enterprise_makes_a_report_that_says_so(review, client):
+    _reader, text = pdf_text(
+        report(client, "city_official", language="zh-hans", **{"from": "2000-01", "to": "2000-12"})
+    )
+    # No district had anything in 2000: every one left out, in one line; nothing to rank or chase.
+    assert "未列入：吴兴区、南浔区、德清县、长兴县、安吉县（本期间没有企业、月报或项目）。" in text
+    assert "无：应报月报均已收到，且没有区县事故同比上升。" in text
+    assert "2000-01至2000-12" in text and "1999-01至1999-12" in text  # year on year, all zero
+
+
+@time_machine.travel(GENERATED, tick=False)
+def test_a_district_with_no_enterprise_makes_a_report_that_says_so(review, client):
+    response = report(client, "city_official", language="en", district="wuxing", to="2016-12")
+    _reader, text = pdf_text(response)
+    assert "SCOREreport:Wuxing,Huzhou" in text
+    assert "Leftout:Wuxing,withnoenterprise,reportorprojectintheperiod." in text
