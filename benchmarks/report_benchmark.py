@@ -19,16 +19,31 @@ enterprises' people, and walk-throughs), builds the roll-up, and then times, as 
 
 Median and 95th percentile of wall-clock time, the mean CPU time (this process and its PostgreSQL
 backend), the query count and the PDF's pages.
+
+    … report_benchmark.py --against COMMIT [--rounds 4]
+
+compares this code with COMMIT's (issue #24: "within 1.2× of the commit before"): on one set of
+data, loaded once, it runs rounds that alternate which code goes first, each code in a process of
+its own (`--code DIR`, COMMIT's files from `git archive`), timing the city's report (Chinese), the
+dashboard page and the screen's data (page cache off, so that each request computes), and prints
+each one's median over the rounds and the ratio.
 """
 
 import argparse
 import io
+import json
 import os
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+# `--code DIR`: time the code checked out in DIR (a commit before, for --against), not this one.
+CODE = Path(sys.argv[sys.argv.index("--code") + 1]) if "--code" in sys.argv else ROOT
+sys.path.insert(0, str(CODE))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "score_portal.settings")
 
 import django  # noqa: E402
@@ -152,12 +167,105 @@ def bench(count, months, repeat):
     print("\n".join(results))
 
 
+TIMED_PAGES = ("report", "dashboard", "screen")
+
+
+def time_pages(username, period, repeat):
+    """--time-only: {page: median ms} of the city's report in Chinese, the dashboard page and the
+    screen's data for `username`, the page cache off, after two warm-ups each; printed as JSON."""
+    from django.contrib.auth.models import User
+
+    settings.SCORE_PAGE_CACHE = False
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    client.cookies["django_language"] = "zh-hans"
+    urls = {
+        "report": f"/dashboard/report.pdf?{period}",
+        "dashboard": f"/dashboard/?{period}",
+        "screen": "/dashboard/screen/data/",
+    }
+
+    def get(url):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    print(
+        json.dumps(
+            {
+                page: statistics.median(timed(lambda url=url: get(url), repeat)[0])
+                for page, url in urls.items()
+            }
+        )
+    )
+
+
+def against(commit, count, months, repeat, rounds):
+    """Interleaved rounds of this code and `commit`'s on the same data (see the module's docstring)."""
+    base = Path(tempfile.mkdtemp(prefix="score-before-"))
+    subprocess.run(f"git archive {commit} | tar -x -C {base}", shell=True, check=True, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, "manage.py", "compilemessages", "-l", "zh_Hans"],
+        cwd=base,
+        check=True,
+        capture_output=True,
+    )
+    user, reports = load(count, months, 0.03)
+    first, last = data_months(months)
+    load_training(first)
+    database = connection.settings_dict
+    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    connection.close()
+    medians = {"before": [], "after": []}
+    for number in range(rounds):
+        order = [("before", base), ("after", ROOT)]
+        for name, code in order if number % 2 == 0 else reversed(order):
+            answer = subprocess.run(
+                [
+                    sys.executable,
+                    str(ROOT / "benchmarks" / "report_benchmark.py"),
+                    "--code",
+                    str(code),
+                    "--time-only",
+                    user.username,
+                    "--period",
+                    f"from={first:%Y-%m}&to={last:%Y-%m}",
+                    "--repeat",
+                    str(repeat),
+                ],
+                env={**os.environ, "DATABASE_URL": url},
+                capture_output=True,
+                text=True,
+                cwd=code,
+            )
+            if answer.returncode:
+                sys.exit(answer.stderr[-2000:])
+            medians[name].append(json.loads(answer.stdout.strip().splitlines()[-1]))
+    print(
+        f"\n{count} enterprises, {reports} safety reports, {months} months; {rounds} rounds of {repeat}, "
+        f"before = {commit}"
+    )
+    for page in TIMED_PAGES:
+        before = statistics.median(round_[page] for round_ in medians["before"])
+        after = statistics.median(round_[page] for round_ in medians["after"])
+        print(f"{page:<10} before {before:8.1f} ms   after {after:8.1f} ms   {after / before:5.2f}×")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--enterprises", type=int, nargs="+", default=[1000])
     parser.add_argument("--months", type=int, default=36)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--against", help="a commit to compare with, in interleaved rounds")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--code", help=argparse.SUPPRESS)
+    parser.add_argument("--time-only", help=argparse.SUPPRESS)
+    parser.add_argument("--period", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.time_only:
+        setup_test_environment(debug=False)
+        settings.ALLOWED_HOSTS = ["testserver"]
+        time_pages(args.time_only, args.period, args.repeat)
+        return
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database: the benchmark is about PostgreSQL.")
     setup_test_environment(debug=False)
@@ -168,7 +276,10 @@ def main():
     for count in args.enterprises:
         old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
         try:
-            bench(count, args.months, args.repeat)
+            if args.against:
+                against(args.against, count, args.months, args.repeat, args.rounds)
+            else:
+                bench(count, args.months, args.repeat)
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
     print(f"({time.perf_counter() - started:.0f} s in all)")

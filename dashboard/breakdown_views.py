@@ -37,6 +37,37 @@ PAGE_COLUMNS = registry.LiveList(
         for key in BreakdownForm.SORTS
     ]
 )
+# Fifteen figures and more do not fit 1280 px (the table was 2,067 px wide in a 1,232 px box, the
+# safety figures behind a sideways scroll nobody noticed): on a screen wider than a phone the page
+# shows one group of them at a time, chosen above the table (static/js/breakdown_groups.js; without
+# it, on a phone's cards and on paper, every figure shows). Each group leads with the enterprises.
+FIGURE_GROUPS = [
+    (
+        "change",
+        gettext_lazy("Change since SCORE"),
+        ("enterprises", "inspections_change_pct", "accidents_change_pct", "change_enterprises"),
+    ),
+    ("reporting", gettext_lazy("Reporting"), ("enterprises", "completeness_pct", "timeliness_pct")),
+    (
+        "improvement",
+        gettext_lazy("Suggestions and projects"),
+        ("enterprises", "suggestions", "adoption_pct", "projects_completed", "savings_rmb"),
+    ),
+    (
+        "safety",
+        gettext_lazy("Safety"),
+        (
+            "enterprises",
+            "inspections",
+            "accidents",
+            "hazard_fix_pct",
+            "major_hazard_fix_pct",
+            "accident_rate",
+            "injury_rate",
+        ),
+    ),
+]
+assert {key for _name, _label, keys in FIGURE_GROUPS for key in keys} == set(BreakdownForm.SORTS)
 
 
 def group_name(group):
@@ -111,6 +142,7 @@ def breakdown_context(form, visible, districts, code):
         "total_cells": _cells(total),
         "columns": PAGE_COLUMNS,
         "sort_links": links,
+        "figure_groups": [(name, label, " ".join(keys)) for name, label, keys in FIGURE_GROUPS],
         "name_link": _query(form, sort=name_order, district=code),
         "by_links": [
             (GROUP_LABELS[choice], _query(form, by=choice, sort="", district=code), choice == by)

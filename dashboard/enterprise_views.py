@@ -14,6 +14,7 @@ from dashboard.figures import (
     district_figures,
     monthly_trend,
     reporting_calendar,
+    within,
 )
 from dashboard.forms import EnterpriseSearchForm, PeriodForm
 from dashboard.views import trend_chart_data, trend_charts
@@ -84,12 +85,15 @@ def _detail_context(enterprise, form):
             trend_charts=charts,
             chart_data=trend_chart_data(trend, charts),
         )
+    # The period's reports, every one (a month each at most): the table follows the period chosen,
+    # as the figures and charts above it do, and prints whole.
+    reports = enterprise.safety_reports.filter(within(form.period, "month")) if form.is_valid() else None
     context.update(
         # The reported values' columns, as their model fields declare them: (field, label, required).
         reported_fields=[
             (field.name, field.verbose_name, not field.null) for field in reported_counts(SafetyReport)
         ],
-        reports=enterprise.safety_reports.order_by("-month")[:36],
+        reports=reports.order_by("-month") if reports is not None else [],
         suggestions=enterprise.suggestions.select_related("module").order_by("-submitted_on", "-reference")[
             :100
         ],

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.months import Period, add_months
 from enterprises.models import Enterprise
+from enterprises.reporting import latest_due_month, report_due_on
 from training.models import Module, Participant, Workshop
 
 from . import registry, rollup
@@ -170,8 +171,8 @@ def _live_rows(sql, params):
         return cursor.fetchall()
 
 
-def _params(period):
-    return parameters(period)
+def _params(period, due_month=None):
+    return parameters(period, due_month=due_month)
 
 
 def _money(value):
@@ -179,10 +180,11 @@ def _money(value):
     return Decimal(str(value or 0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def period_sums(scope, period, *, alias=None, by="district"):
+def period_sums(scope, period, *, alias=None, by="district", due_month=None):
     """{district (or enterprise): {column: sum}} of dashboard.sums' monthly sums over the months
     of the period, for the enterprises of `scope`: read from the roll-up at `alias`, or computed
-    by the same statement (alias None). One query."""
+    by the same statement (alias None), whose reports owed run to `due_month` (None: the latest
+    due month). One query."""
     names = monthly_columns()
     if alias is not None:
         # The breakdown by sector or cohort reads the roll-up kept per district, sector and cohort.
@@ -201,7 +203,9 @@ def period_sums(scope, period, *, alias=None, by="district"):
         f"FROM ({monthly_sums_sql(connection.vendor, by=by, scope=scope, period=period)}) sums "
         "GROUP BY group_id"
     )
-    return {row[0]: dict(zip(names, row[1:], strict=True)) for row in _live_rows(sql, _params(period))}
+    return {
+        row[0]: dict(zip(names, row[1:], strict=True)) for row in _live_rows(sql, _params(period, due_month))
+    }
 
 
 def change_sums(scope, period, *, alias=None, by="district"):
@@ -236,7 +240,7 @@ SUMMED = registry.LiveList(
 )
 
 
-def district_figures(districts, period, *, enterprise=None):
+def district_figures(districts, period, *, enterprise=None, due_month=None):
     """Every figure of docs/domain.md per district, in the order of `districts`, and their total.
 
     Returns ([(district, Figures), …], total Figures). A district without data has zeros. The
@@ -245,20 +249,44 @@ def district_figures(districts, period, *, enterprise=None):
     `enterprise`, the figures count that enterprise alone (the drill-down), and in the moment a
     writer holds the roll-up back, every district's: both from the same statements as the roll-up
     (dashboard/sums.py), run on the rows they need.
+
+    With `due_month`, a month after the latest due month, the reports of the months up to it count
+    as owed, as they will once it is due: for the month not yet due, `reports_expected` is what
+    will be owed and `reports_received` what has arrived so far ("due soon"). Read by the same
+    statements, since the roll-up counts owed months up to the latest due month only.
     """
     districts = list(districts)
     rows = {}
     if districts:
         scope = Scope(tuple(district.pk for district in districts), enterprise.pk if enterprise else None)
         # The roll-up holds districts' sums; one enterprise's rows are few and indexed.
-        alias = rollup.current_alias() if enterprise is None else None
-        rows = grouped_figures(scope, period, alias=alias)
+        alias = rollup.current_alias() if enterprise is None and due_month is None else None
+        rows = grouped_figures(scope, period, alias=alias, due_month=due_month)
     rows = {district.pk: rows.get(district.pk, Figures()) for district in districts}
     total = sum(rows.values(), Figures())
     return [(district, rows[district.pk]) for district in districts], total
 
 
-def grouped_figures(scope, period, *, alias=None, by="district"):
+def reporting_figures(districts, period):
+    """The reporting figures alone (reports owed, received and on time, and so completeness and
+    timeliness) per district, in the order of `districts`, and their total: district_figures' own
+    sums (period_sums) without the enterprises and the before/after comparison, for the dashboard's
+    latest due month beside its period. Two queries: the roll-up's check and the sums."""
+    districts = list(districts)
+    sums = {}
+    if districts:
+        scope = Scope(tuple(district.pk for district in districts))
+        sums = period_sums(scope, period, alias=rollup.current_alias())
+    rows = []
+    for district in districts:
+        figures = Figures()
+        for name in ("reports_expected", "reports_received", "reports_on_time"):
+            setattr(figures, name, int((sums.get(district.pk) or {}).get(name) or 0))
+        rows.append((district, figures))
+    return rows, sum((figures for _district, figures in rows), Figures())
+
+
+def grouped_figures(scope, period, *, alias=None, by="district", due_month=None):
     """{group: Figures} for the enterprises of `scope` over the period, grouped `by` the
     enterprise's district, sector or cohort: from the roll-up at `alias`, or by dashboard.sums'
     statements (alias None). Only the groups with at least one enterprise are keys. Three queries."""
@@ -269,7 +297,7 @@ def grouped_figures(scope, period, *, alias=None, by="district"):
     stored = registry.stored()
     monthly = [(f.key, f.monthly_column, f.kind == registry.MONEY) for f in stored if f.monthly_column]
     compared = [(f.key, f.column or f.key) for f in stored if f.source == registry.COMPARISON]
-    for group, sums in period_sums(scope, period, alias=alias, by=by).items():
+    for group, sums in period_sums(scope, period, alias=alias, by=by, due_month=due_month).items():
         figures = rows[group]
         for name, column, money in monthly:
             setattr(figures, name, _money(sums[column]) if money else int(sums[column] or 0))
@@ -336,6 +364,10 @@ TREND_DEFINITIONS = {
     "inspections": _("The sum of the safety inspections in the monthly safety reports for the month."),
     "accidents": _("The sum of the accidents in the monthly safety reports for the month."),
     "savings": _("The savings of the improvement projects completed in the month (RMB)."),
+    "reports": _(
+        "Monthly safety reports received for the month: the enterprises reporting, which the rates "
+        "of the month rest on (enterprises joining the programme raise it)."
+    ),
     "started": _(
         "The dashed line marks the month SCORE started: the earliest SCORE start date of the "
         "district's enterprises (for the city, of all its enterprises; for an enterprise, its own)."
@@ -370,6 +402,7 @@ def _trend_series(months, cells):
         running += _money(cells.get((month, "savings"), 0))
         cumulative.append(float(running))
     return {
+        "reports": reports,
         "inspections": inspections,
         "accidents": accidents,
         "savings": savings,
@@ -513,7 +546,7 @@ def monthly_trend(districts, period, *, enterprise=None, total_name=None):
     }
 
 
-def missing_reports(districts, period):
+def missing_reports(districts, period, *, due_month=None):
     """Who owes what: every enterprise of the districts with at least one month of the period whose
     monthly safety report is owed and due but has not arrived, in the order of `districts` and then
     by credit code, each with its missing months in order (docs/domain.md, "Reporting").
@@ -521,13 +554,15 @@ def missing_reports(districts, period):
     Returns [{"credit_code", "name", "district" (its code), "contact", "phone", "months": [first
     days]}]. From the roll-up's MissingReport rows, or, while a writer holds the roll-up back, from
     the same statement: one query either way (each row with its enterprise), plus the roll-up's
-    check."""
+    check. With `due_month` (a month not yet due), the months up to it count as owed, as they will
+    once it is due: who has not yet sent that month's report (from the statement: the roll-up
+    holds due months only)."""
     districts = list(districts)
     if not districts:
         return []
     order = {district.pk: index for index, district in enumerate(districts)}
     codes = {district.pk: district.code for district in districts}
-    alias = rollup.current_alias()
+    alias = rollup.current_alias() if due_month is None else None
     if alias is not None:
         rows = (
             MissingReport.objects.using(alias)
@@ -548,7 +583,7 @@ def missing_reports(districts, period):
             f"SELECT m.district_id, e.credit_code, e.name, e.contact, e.phone, m.month FROM ({missing}) m "
             f"JOIN {Enterprise._meta.db_table} e ON e.id = m.enterprise_id ORDER BY e.credit_code, m.month"
         )
-        rows = _live_rows(sql, _params(period))
+        rows = _live_rows(sql, _params(period, due_month))
     listed = []
     for district_id, credit_code, name, contact, phone, month in rows:
         if not listed or listed[-1]["credit_code"] != credit_code:
@@ -566,6 +601,26 @@ def missing_reports(districts, period):
         listed[-1]["months"].append(as_date(month))
     listed.sort(key=lambda row: row.pop("order"))  # stable: credit codes stay in order
     return listed
+
+
+def due_soon(districts, period):
+    """The month whose report falls due next (the month after the latest due month), when the
+    period reaches it, or None: the month, the day it is due, the district figures for that month
+    as they will be once it is due (`reports_expected` what will be owed, `reports_received` what
+    has arrived so far) and who has not sent it yet, as missing_reports lists them. Both from the
+    district figures and the who-owes list themselves, over that one month: nothing counted anew.
+    Two queries."""
+    month = add_months(latest_due_month(), 1)
+    if period.last < month or (period.first is not None and period.first > month):
+        return None
+    one_month = Period(first=month, last=month)
+    _rows, total = district_figures(districts, one_month, due_month=month)
+    return {
+        "month": month,
+        "due_on": report_due_on(month),
+        "figures": total,
+        "not_sent": missing_reports(districts, one_month, due_month=month),
+    }
 
 
 class ReportStatus:

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from common.months import Period, check_period, parse_month
+from common.months import Period, add_months, check_period, parse_month
 from dashboard.figures import BREAKDOWNS
 from dashboard.models import DisplayLink
 from enterprises.reporting import latest_due_month
@@ -45,6 +45,26 @@ class PeriodForm(forms.Form):
     @property
     def period(self):
         return Period(first=self.cleaned_data["from"], last=self.cleaned_data["to"])
+
+    def choices(self):
+        """The periods one click away, as (label, query, chosen): since the start, the last 12
+        months and the latest month, each ending with the latest due month (the month not yet due
+        has its own place on the who-owes page: dashboard.figures.due_soon)."""
+        latest = latest_due_month()
+        chosen = self.period if self.is_valid() else None
+        options = [
+            (_("Since the start"), None),
+            (_("Last 12 months"), add_months(latest, -11)),
+            (_("Latest month"), latest),
+        ]
+        return [
+            (
+                label,
+                (f"from={first:%Y-%m}&" if first else "") + f"to={latest:%Y-%m}",
+                chosen == Period(first, latest),
+            )
+            for label, first in options
+        ]
 
     def error_message(self):
         """The first problem, as one sentence for the API's {"error": …}."""

@@ -25,4 +25,5 @@ TREND_CHARTS = [
     ("inspections", gettext_lazy("Safety inspections per month"), "count"),
     ("accidents", gettext_lazy("Accidents per month"), "count"),
     ("savings", gettext_lazy("Savings of completed projects per month (RMB)"), "money"),
+    ("reports", gettext_lazy("Enterprises reporting per month"), "count"),
 ]

@@ -17,11 +17,15 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.months import Period, add_months
 from districts.models import City
 
 from . import print_charts
 from .figures import (
     DEFINITIONS,
+    TREND_DEFINITIONS,
+    Figures,
+    change_pct,
     district_figures,
     largest_savings,
     monthly_trend,
@@ -40,6 +44,18 @@ COMPLETENESS_COLUMNS = [
 ]
 CHART_TITLES = {metric: title for metric, title, _kind in TREND_CHARTS}
 TOP_SAVINGS = 10
+# 同比 on the summary page: (figure, kind of value), labels from dashboard.labels.
+YEAR_ON_YEAR = [
+    ("suggestions", "count"),
+    ("projects_completed", "count"),
+    ("savings_rmb", "money"),
+    ("inspections", "count"),
+    ("accidents", "count"),
+    ("accident_rate", "rate"),
+    ("completeness_pct", "pct"),
+]
+# How many districts the summary names under "needs attention".
+ATTENTION = 3
 
 
 def report_scope_name(districts, chosen):
@@ -58,18 +74,33 @@ def report_scope_name(districts, chosen):
 
 
 def trend_charts(trend):
-    """The four monthly charts of the dashboard as SVG: completeness, inspections and accidents a
-    line per district, savings a bar per month (all the districts' together)."""
+    """The report's monthly charts as SVG. First the enterprises reporting each month (bars, all the
+    districts' together), then, a line per district, completeness and the safety figures as rates
+    (inspections per reporting enterprise, accidents per 1,000 worker-years): counts would rise
+    when an intake of enterprises starts sending its baseline reports, and read as more accidents.
+    Then savings, a bar per month."""
     if not trend["months"]:
         return []
     separator = get_format("THOUSAND_SEPARATOR")
     months, districts = trend["months"], trend["districts"]
     names = [district["name"] for district in districts]
-    charts = []
-    for metric in ("completeness", "inspections", "accidents"):
+
+    def bars(metric):
+        return {
+            "title": CHART_TITLES[metric],
+            "definition": TREND_DEFINITIONS[metric],
+            "svg": print_charts.bar_chart(
+                CHART_TITLES[metric], months, trend["total"][metric], separator=separator
+            ),
+            "legend": [],
+        }
+
+    charts = [bars("reports")]
+    for metric in ("completeness", "inspections_per_report", "accident_rate"):
         charts.append(
             {
                 "title": CHART_TITLES[metric],
+                "definition": TREND_DEFINITIONS[metric],
                 "svg": print_charts.line_chart(
                     CHART_TITLES[metric],
                     months,
@@ -80,15 +111,65 @@ def trend_charts(trend):
                 "legend": print_charts.legend(names),
             }
         )
-    savings = trend["total"]["savings"]  # the districts' pooled, as monthly_trend sums them
-    charts.append(
-        {
-            "title": CHART_TITLES["savings"],
-            "svg": print_charts.bar_chart(CHART_TITLES["savings"], months, savings, separator=separator),
-            "legend": [],
-        }
-    )
+    charts.append(bars("savings"))  # the districts' pooled, as monthly_trend sums them
     return charts
+
+
+def year_on_year(districts, period, figures):
+    """同比: the months compared and the same months a year earlier, the district figures of both
+    (dashboard.figures.district_figures over the two periods) and each figure's change in % (its
+    change_pct: (now − a year earlier) × 100 ÷ a year earlier). A period without a first month
+    compares its last 12 months. `figures`: district_figures' answer for `period`, used again when
+    the period has a first month."""
+    if period.first is not None:
+        now, (now_rows, now_total) = period, figures
+    else:
+        now = Period(add_months(period.last, -11), period.last)
+        now_rows, now_total = district_figures(districts, now)
+    earlier = Period(add_months(now.first, -12), add_months(now.last, -12))
+    earlier_rows, earlier_total = district_figures(districts, earlier)
+    return {
+        "now": now,
+        "earlier": earlier,
+        "total": now_total,
+        "earlier_total": earlier_total,
+        "rows": {
+            district.pk: (figures, before)
+            for (district, figures), (_district, before) in zip(now_rows, earlier_rows, strict=True)
+        },
+        "lines": [
+            (
+                key,
+                LABELS[key],
+                kind,
+                getattr(now_total, key),
+                getattr(earlier_total, key),
+                change_pct(getattr(earlier_total, key), getattr(now_total, key))
+                if getattr(earlier_total, key) is not None and getattr(now_total, key) is not None
+                else None,
+            )
+            for key, kind in YEAR_ON_YEAR
+        ],
+    }
+
+
+def attention(rows, year):
+    """What needs attention: the districts with the lowest completeness (of those missing reports) and
+    those whose accidents rose most against the same months a year earlier (those that rose)."""
+    owing = [
+        (district, figures)
+        for district, figures in rows
+        if figures.completeness_pct is not None and figures.missing_reports > 0
+    ]
+    least_complete = sorted(owing, key=lambda row: row[1].completeness_pct)[:ATTENTION]
+    rises = []
+    for district, _figures in rows:
+        now, before = year["rows"][district.pk]
+        rise = change_pct(before.accidents, now.accidents)
+        if rise is not None and rise > 0:
+            rises.append((district, before.accidents, now.accidents, rise))
+    rises.sort(key=lambda row: -row[3])
+    return {"least_complete": least_complete, "rises": rises[:ATTENTION]}
 
 
 def page_footer_css():
@@ -104,13 +185,28 @@ def report_context(districts, period, *, chosen=False):
     `chosen`) over `period`: figures, trend, training, the largest savings. A fixed number of
     queries, whatever the amount of data (tests/test_report.py counts them)."""
     districts = list(districts)
-    rows, total = district_figures(districts, period)
+    every_row, total = district_figures(districts, period)
+    # A district with nothing in the period (no enterprise, no report, no project) is left out of
+    # the tables and charts, and named in one line; the total is the same either way.
+    left_out = [district for district, figures in every_row if figures == Figures()]
+    rows = [(district, figures) for district, figures in every_row if figures != Figures()]
     trend = monthly_trend(districts, period)
+    trend["districts"] = [
+        series for series in trend["districts"] if series["code"] not in {d.code for d in left_out}
+    ]
+    year = year_on_year(districts, period, (every_row, total))
     return {
         "scope_name": report_scope_name(districts, chosen),
         "period": period,
         "generated_at": timezone.localtime(),
         "rows": rows,
+        "left_out": left_out,
+        "ranked": sorted(
+            rows,
+            key=lambda row: (row[1].accidents_change_pct is None, row[1].accidents_change_pct or 0),
+        ),
+        "year": year,
+        "attention": attention(rows, year),
         "several": len(rows) > 1,
         "any_small_sample": any(figures.small_sample for _district, figures in rows),
         "total": total,
@@ -120,6 +216,7 @@ def report_context(districts, period, *, chosen=False):
         ],
         "changes": [(key, label, getattr(total, key), DEFINITIONS[key]) for key, label in CHANGES],
         "definitions": DEFINITIONS,
+        "labels": LABELS,
         "completeness_columns": COMPLETENESS_COLUMNS,
         "charts": trend_charts(trend),
         "training": training_figures(districts, period),

@@ -21,7 +21,7 @@ from common.months import Period, add_months
 from dashboard import page_cache, registry
 from dashboard.db_router import reads_from_replica
 from dashboard.display_links import LinkRefused, display_link_create, display_link_revoke, display_link_use
-from dashboard.figures import district_figures, monthly_trend
+from dashboard.figures import district_figures, missing_reports, monthly_trend
 from dashboard.forms import DisplayLinkForm, ScreenForm
 from dashboard.models import DisplayLink
 from enterprises.reporting import latest_due_month
@@ -43,6 +43,30 @@ SCREEN_CHARTS = [
     ("accidents", gettext_lazy("Accidents")),
     ("savings", gettext_lazy("Savings (RMB)")),
 ]
+
+
+# The tile map: each of Huzhou's districts on a grid as they lie (row, column): Changxing, Wuxing
+# and Nanxun along Lake Tai, Anji and Deqing south of them. A district not listed gets the next
+# free tile of a last row, in the dashboard's order.
+TILES = {
+    "changxing": (1, 1),
+    "wuxing": (1, 2),
+    "nanxun": (1, 3),
+    "anji": (2, 1),
+    "deqing": (2, 2),
+}
+# Names on the scrolling list of who owes the latest due month's report, at most.
+OVERDUE_SHOWN = 300
+
+
+def tiles(districts):
+    """{code: [row, column]} for the tile map, from TILES, the others on a row below."""
+    placed = {district.code: list(TILES[district.code]) for district in districts if district.code in TILES}
+    row = max((position[0] for position in placed.values()), default=0) + 1
+    others = [district for district in districts if district.code not in TILES]
+    for column, district in enumerate(others, start=1):
+        placed[district.code] = [row, column]
+    return placed
 
 
 def screen_payload(user):
@@ -84,10 +108,18 @@ def screen_payload(user):
                 "lines": [district.code for district in districts],
             },
         )
+    # Who has not sent the latest due month's report: names only (a wall is no place for phones).
+    overdue = missing_reports(districts, Period(latest, latest))
+    names = {district.code: district.name for district in districts}
     return {
         "to": f"{latest:%Y-%m}",
         "month": f"{latest:%Y-%m}",
         "views": views,
+        "tiles": tiles(districts),
+        "overdue": [
+            {"name": row["name"], "district": names[row["district"]]} for row in overdue[:OVERDUE_SHOWN]
+        ],
+        "overdue_count": len(overdue),
         "trend": monthly_trend(districts, Period(add_months(latest, -(TREND_MONTHS - 1)), latest)),
     }
 
@@ -150,6 +182,7 @@ def screen(request):
     if link is not None:
         query = {"key": request.GET["key"], **query}
     context = {
+        "department": settings.SCORE_DEPARTMENT_NAME,
         "payload": _screen_data(user),
         "every": form.cleaned_data["every"] or ROTATE_SECONDS,
         "refresh": form.cleaned_data["refresh"] or REFRESH_SECONDS,
@@ -163,6 +196,11 @@ def screen(request):
             "based_on": _("Enterprises compared: %(count)s."),
             "reports": _("Reports received for %(month)s: %(received)s of %(expected)s."),
             "no_reports": _("No report owed for %(month)s."),
+            "overdue": _("%(count)s enterprises have not sent the report for %(month)s:"),
+            "none_overdue": _("Every report for %(month)s has arrived."),
+            "highlighted": _("Highlighted: %(name)s"),
+            "least_complete": _("%(name)s, the least complete"),
+            "no_figure": _("no figure"),
         },
     }
     return render(request, "dashboard/screen.html", context)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.models import Role
 from accounts.scoping import OFFICIAL_ROLES, require_role, user_role, visible_districts, visible_scope
-from common.months import add_months
+from common.months import Period, add_months
 from dashboard import page_cache
 from dashboard.db_router import reads_from_replica
 from dashboard.exports import figure_kind, period_label, table_download
@@ -22,15 +22,18 @@ from dashboard.figures import (
     DEFINITIONS,
     TREND_DEFINITIONS,
     district_figures,
+    due_soon,
     enterprise_figures,
     missing_reports,
     monthly_trend,
+    reporting_figures,
     training_figures,
 )
 from dashboard.forms import EnterpriseFilterForm, PeriodForm
 from dashboard.labels import DISTRICT_COLUMNS, LABELS, RATE_CARDS, TREND_CHARTS
 from dashboard.report import report_context, report_pdf
 from enterprises.models import Enterprise
+from enterprises.reporting import latest_due_month, report_due_on
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -157,7 +160,16 @@ def trend_chart_data(trend, charts):
             {"metric": chart["metric"], "kind": chart["kind"], "title": str(chart["title"])}
             for chart in charts
         ],
-        "words": {"started": _("SCORE started")},
+        "words": {"started": _("SCORE started")}
+        | (
+            # A district against the city, for counts and money: its share of the city's figure.
+            {
+                "share": _("%(district)s as a share of %(city)s (%%)")
+                % {"district": "{district}", "city": str(trend["total"]["name"])}
+            }
+            if several
+            else {}
+        ),
     }
 
 
@@ -304,6 +316,9 @@ def dashboard_context(user, form):
     period = form.period
     districts = list(visible_districts(user).select_related("city"))
     rows, total = district_figures(districts, period)
+    # The latest due month alone, beside the period: a long period's completeness hides a bad month.
+    latest = latest_due_month()
+    latest_rows, latest_total = reporting_figures(districts, Period(first=latest, last=latest))
     trend = monthly_trend(districts, period, total_name=_city_name(districts))
     charts = trend_charts(trend)
     cards = [(key, label, getattr(total, key), DEFINITIONS[key]) for key, label in DISTRICT_COLUMNS[:6]]
@@ -313,6 +328,14 @@ def dashboard_context(user, form):
         "period_query": form.query(),
         "rows": rows,
         "total": total,
+        "district_rows": [
+            (district, figures, latest_figures)
+            for (district, figures), (_district, latest_figures) in zip(rows, latest_rows, strict=True)
+        ],
+        "latest_month": latest,
+        "latest_total": latest_total,
+        "next_month": add_months(latest, 1),
+        "next_due_on": report_due_on(add_months(latest, 1)),
         "scope_names": [district.name for district in districts],  # printed under the title
         "cards": cards,
         "rate_cards": [
@@ -387,12 +410,15 @@ def export_districts(request, file_format):
 def district_report(request):
     """GET /dashboard/report.pdf?from=&to=[&district=]: the report for review workshops, an A4 PDF
     in the user's language (dashboard/report.py), for every district the user sees or the one asked
-    for (another is a 400, as on the who-owes list and in the missing API)."""
+    for. A district outside the user's districts (or none of that code) is a 404, as a district
+    page is: the report is that district's page on paper. A malformed period is a 400."""
     require_role(request.user, *OFFICIAL_ROLES)
     form = PeriodForm(request.GET)
-    districts = _districts_asked(request, form) if form.is_valid() else None
-    if districts is None:
+    if not form.is_valid():
         return _error_page(request, form)
+    districts = _districts_asked(request, form)
+    if districts is None:
+        raise Http404(form.error_message())
     chosen = "district" in request.GET
     pdf = report_pdf(report_context(districts, form.period, chosen=chosen))
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -561,6 +587,11 @@ def missing_reports_page(request):
         return render(request, "dashboard/missing_reports.html", context, status=400)
     period_query = form.query()
     code = request.GET.get("district")
+    soon = due_soon(districts, form.period)
+    if soon is not None:
+        names = {district.code: district.name for district in districts}
+        for row in soon["not_sent"]:
+            row["district_name"] = names[row["district"]]
 
     def query(*, district=code, order=sort):
         """This list's query string with another district (None: all) or order."""
@@ -585,6 +616,9 @@ def missing_reports_page(request):
         page_query=query(),
         enterprise_count=len(rows),
         month_count=sum(row["missing"] for row in rows),
+        # A period of months not yet due owes nothing yet: it must not read as complete.
+        any_due=form.period.first is None or form.period.first <= latest_due_month(),
+        due_soon=soon,
     )
     return render(request, "dashboard/missing_reports.html", context)
 

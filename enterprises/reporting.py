@@ -17,3 +17,9 @@ def latest_due_month(now=None):
     month's due day on it is the previous month, and until then the month before it."""
     today = timezone.localdate(now, timezone=timezone.get_default_timezone())
     return add_months(today.replace(day=1), -1 if today.day >= settings.SCORE_REPORT_DUE_DAY else -2)
+
+
+def report_due_on(month):
+    """The day the report for `month` (its first day) is due: day SCORE_REPORT_DUE_DAY of the next
+    month (owed from 00:00 that day, in the portal's time zone)."""
+    return add_months(month, 1).replace(day=settings.SCORE_REPORT_DUE_DAY)

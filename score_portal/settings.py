@@ -266,6 +266,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # The report for month M is due on this day of month M+1 (1 to 28; docs/domain.md, "Reporting"): from
 # 00:00 of that day it is owed, and a report received before the next day is on time.
+# The department whose screen it is: the meeting-room screen's heading (docs/dashboard.md).
+SCORE_DEPARTMENT_NAME = os.environ.get("SCORE_DEPARTMENT_NAME", "").strip() or "湖州市应急管理局"
+
 SCORE_REPORT_DUE_DAY = envint("SCORE_REPORT_DUE_DAY", 10)
 if not 1 <= SCORE_REPORT_DUE_DAY <= 28:
     raise ImproperlyConfigured(f"SCORE_REPORT_DUE_DAY must be a day from 1 to 28, not {SCORE_REPORT_DUE_DAY}")

@@ -96,10 +96,11 @@ ACCESS = {
     "/dashboard/breakdown/export.csv?district=nanxun": (302, 403, 200, 200, 400, 403),
     "/dashboard/breakdown/export.xlsx?by=region": (302, 403, 400, 400, 400, 403),
     "/dashboard/breakdown/export.pdf": (302, 403, 404, 404, 404, 403),
-    # The printed report: officials; a district official only their district (another is a 400).
+    # The printed report: officials; a district official only their district (another is a 404,
+    # as its district page is).
     "/dashboard/report.pdf": (302, 403, 200, 200, 200, 403),
     "/dashboard/report.pdf?from=2016-01&to=2016-12&district=anji": (302, 403, 200, 200, 200, 403),
-    "/dashboard/report.pdf?district=nanxun": (302, 403, 200, 200, 400, 403),
+    "/dashboard/report.pdf?district=nanxun": (302, 403, 200, 200, 404, 403),
     "/dashboard/report.pdf?to=2017-13": (302, 403, 400, 400, 400, 403),
     # The meeting-room screen: officials, or anyone with a display link's key (an unknown key is a
     # 404 whoever asks); its links page for officials; revoking is a POST.

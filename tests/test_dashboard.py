@@ -8,7 +8,7 @@ import re
 import pytest
 import time_machine
 
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, SafetyReport
 from tests.exports import xlsx_export, xlsx_rows
 from tests.factories import (
     ZERO,
@@ -21,7 +21,7 @@ from tests.factories import (
     make_suggestion,
     make_workshop,
 )
-from tests.html import main_content
+from tests.html import main_content, table_rows
 
 D = datetime.date
 NANXUN_CODE = "91330503375583185N"
@@ -338,16 +338,18 @@ def test_dashboard_page_query_count_does_not_grow_with_enterprises(
 ):
     build_enterprises(count)
     user_client = login_as(client, "city_official")
-    # The API's twelve and the three of the monthly trend: whether the roll-up is current, its
-    # months of the period, and each district's earliest SCORE start date (the charts' marker).
-    with django_assert_num_queries(15 + REBUILD_QUERIES):
+    # The API's twelve, the three of the monthly trend: whether the roll-up is current, its
+    # months of the period, and each district's earliest SCORE start date (the charts' marker);
+    # and the two of the latest due month's reporting figures: the roll-up's check and its
+    # monthly roll-up.
+    with django_assert_num_queries(17 + REBUILD_QUERIES):
         response = user_client.get("/dashboard/", {"to": "2017-12"})
     assert response.context["total"].enterprises == count
     with django_assert_num_queries(3):
         again = user_client.get("/dashboard/", {"to": "2017-12"})
     assert main_content(again) == main_content(response)
     settings.SCORE_PAGE_CACHE = False
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(16):
         uncached = user_client.get("/dashboard/", {"to": "2017-12"})
     assert uncached.context["total"].enterprises == count
 
@@ -704,3 +706,58 @@ def test_the_navigation_marks_the_section_the_user_is_in(portal, client, path, s
     active = re.findall(r'<a class="nav-link active" aria-current="page" href="([^"]+)"', html)
     assert active == [section]
     assert len(links) == 7  # the other six are not marked
+
+
+@time_machine.travel(datetime.datetime(2018, 1, 15, 9, 0, tzinfo=datetime.UTC), tick=False)
+def test_the_latest_due_months_completeness_stands_beside_the_periods(portal, client):
+    _nanxun, anji = portal
+    SafetyReport.objects.filter(enterprise=anji, month=D(2017, 12, 1)).delete()
+    client.cookies["django_language"] = "en"
+    response = login_as(client, "city_official").get("/dashboard/", {"to": "2017-12"})
+    html = response.content.decode()
+    # Since the first record: Nanxun owes 2016-03..2017-12 (22) and sent 12; Anji owes
+    # 2015-05..2017-12 (32) and sent 11: 23 of 54 = 42.6 %. December 2017 alone: Nanxun's in,
+    # Anji's not: 1 of 2 = 50 %; per district 100 % and 0 %.
+    assert response.context["total"].completeness_pct == 42.6
+    latest = re.search(r'<div class="small mt-1" id="latest-completeness">(.*?)</div>', html, re.S)[1]
+    assert re.sub(r"<[^>]+>|\s+", " ", latest).split() == [
+        "Latest",
+        "month",
+        "(2017-12):",
+        "50.0%",
+        "(1",
+        "/",
+        "2)",
+    ]
+    cells = re.findall(r'data-figure="latest_completeness_pct">(2017-12: [^<]*)<', html)
+    # Wuxing, Nanxun, Deqing, Changxing, Anji, then the total; "—" (in its own span) owing nothing.
+    assert cells == [
+        "2017-12: ",
+        "2017-12: 100.0%",
+        "2017-12: ",
+        "2017-12: ",
+        "2017-12: 0.0%",
+        "2017-12: 50.0%",
+    ]
+    # January 2018 is not due before 10 February: a link to who has not sent it yet.
+    assert (
+        '<a class="small d-block" id="due-soon-link" href="/dashboard/missing/?from=2018-01&amp;to=2018-01">'
+        "2018-01 due on 10 February 2018: who has not sent it yet</a>"
+    ) in html
+
+
+def test_the_enterprise_pages_report_table_follows_the_period(portal, client):
+    official = login_as(client, "city_official")
+    html = official.get(f"/enterprises/{NANXUN_CODE}/", {"from": "2017-03", "to": "2017-05"}).content.decode()
+    # Nanxun's enterprise reported every month of 2017 (3 inspections, 1 accident): the period's
+    # three, latest first; not the latest 36 whatever the period.
+    rows = table_rows(html, "enterprise-reports")
+    assert [row[:2] + [row[4]] for row in rows] == [
+        ["2017-05", "3", "1"],
+        ["2017-04", "3", "1"],
+        ["2017-03", "3", "1"],
+    ]
+    before = official.get(
+        f"/enterprises/{NANXUN_CODE}/", {"from": "2016-01", "to": "2016-03"}
+    ).content.decode()
+    assert table_rows(before, "enterprise-reports") == [["本期间没有任何月份的安全月报。"]]

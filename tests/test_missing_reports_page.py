@@ -325,3 +325,62 @@ def test_the_who_owes_page_query_count_does_not_grow_with_the_data(
     assert response.context["enterprise_count"] == count
     with django_assert_num_queries(5):
         official.get("/dashboard/missing/export.xlsx", YEAR_2017)
+
+
+# --- The month not yet due ------------------------------------------------------------------------
+# On 15 March 2018 the latest due month is 2018-02; March's reports are due on 10 April 2018.
+
+
+def test_a_month_not_yet_due_never_reads_as_complete_and_lists_who_has_not_sent_it(owing, client):
+    make_reports(owing["N3"], [D(2018, 3, 1)], inspections=1, accidents=0)  # sent early
+    response = login_as(client, "city_official").get(
+        "/dashboard/missing/", {"from": "2018-03", "to": "2018-03"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "本期间应报的月报均已收到。" not in html  # the defect: all of nothing arrived
+    assert "本期间的月报尚未到截止日。" in html
+    # March 2018 will be owed by N4, N1, N3 (Nanxun) and A1 (Anji): 4; N2 left in 2017, A2 owes
+    # from 2018-05. N3's is in: 1 of 4.
+    assert "2018-03 的月报于 2018年4月10日 截止；应报 4 份，目前已收到 1 份。" in html
+    assert "3 家企业尚未报送：" in html
+    # Nanxun before Anji, then by credit code; the phone on one line.
+    assert table_rows(html, "due-soon-table") == [
+        [valid_code("330503", 2), "南浔丁", "南浔区", "赵敏", "0572-2100002"],
+        [valid_code("330503", 5), "南浔甲", "南浔区", "王芳", "0572-2100005"],
+        [valid_code("330523", 3), "安吉甲", "安吉县", "李强", "13800000003"],
+    ]
+
+
+def test_the_month_not_yet_due_beside_due_months_keeps_both_apart(owing, client):
+    client.cookies["django_language"] = "en"
+    response = login_as(client, "district_official", "anji").get(
+        "/dashboard/missing/", {"from": "2018-01", "to": "2018-03"}
+    )
+    html = response.content.decode()
+    # Due: January and February 2018, which A1 sent: nothing missing. Not yet due: March, 0 of 1.
+    assert "Every report owed in this period has arrived." in html
+    assert "The reports for 2018-03 are due on 10 April 2018; 0 of 1 received so far." in html
+    assert table_rows(html, "due-soon-table") == [
+        [valid_code("330523", 3), "安吉甲", "Anji", "李强", "13800000003"]
+    ]
+
+
+def test_a_month_after_the_next_due_one_owes_nothing_yet(owing, client):
+    response = login_as(client, "city_official").get(
+        "/dashboard/missing/", {"from": "2018-04", "to": "2018-04"}
+    )
+    html = response.content.decode()
+    assert "本期间的月报尚未到截止日。" in html
+    assert 'id="due-soon"' not in html
+
+
+def test_the_period_choices_end_with_the_latest_due_month(owing, client):
+    html = login_as(client, "city_official").get("/dashboard/missing/", {"sort": "most"}).content.decode()
+    # Latest due month 2018-02: since the start, 2017-03..2018-02, 2018-02 alone; the order kept.
+    assert (
+        '<a class="btn btn-sm btn-outline-secondary active" aria-current="true" href="?to=2018-02&amp;sort=most">全部</a>'
+        in html
+    )
+    assert 'href="?from=2017-03&amp;to=2018-02&amp;sort=most">最近 12 个月</a>' in html
+    assert 'href="?from=2018-02&amp;to=2018-02&amp;sort=most">最近一个月</a>' in html

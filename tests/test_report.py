@@ -112,7 +112,8 @@ def test_report_in_chinese_holds_the_districts_period_and_figures(review, client
         "仅基于 1 家企业：数量太少，不宜比较。",
         "另有 1 家企业因缺月报未纳入对比。",
         # The charts' titles, training (1 person, 100.0 % women), the largest savings in order.
-        "每月安全检查次数",
+        "每月报送月报的企业数",
+        "每月千人·年事故率",
         "1.工作场所合作",
         "女性占比：100.0%",
         "1南浔甲企业南浔区91330503375583185N11,234.50",
@@ -146,7 +147,8 @@ def test_report_in_english_holds_the_districts_period_and_figures(review, client
         "-100.0%*",
         "Based on 1 enterprise: too few to compare.",
         "1 more enterprise was left out for missing months.",
-        "Safety inspections per month",
+        "Enterprises reporting per month",
+        "Accidents per 1,000 worker-years, per month",
         "Share of women: 100.0%",
         "1南浔甲企业Nanxun91330503375583185N11,234.50",
         "2安吉乙企业Anji91330523285269512N199.00",
@@ -171,9 +173,9 @@ def test_district_official_gets_their_district_and_no_other(review, client):
     _reader, text = pdf_text(report(client, "district_official", language="en", home="anji", to="2016-12"))
     assert "SCOREreport:Anji,Huzhou" in text
     assert "南浔甲企业" not in text
+    # Another district's report is not theirs to have: a 404, as its district page is.
     response = report(client, "district_official", language="en", home="anji", district="nanxun")
-    assert response.status_code == 400
-    assert "There is no district “nanxun” among yours." in response.content.decode()
+    assert response.status_code == 404
 
 
 def test_trainers_may_not_have_the_report(review, client):
@@ -185,10 +187,9 @@ def test_trainers_may_not_have_the_report(review, client):
     [
         ({"to": "2016-13"}, "YYYY-MM"),
         ({"from": "2017-01", "to": "2016-12"}, "after"),
-        ({"district": "nowhere"}, "There is no district “nowhere” among yours."),
     ],
 )
-def test_a_bad_month_or_district_is_a_400_that_says_why(review, client, query, message):
+def test_a_bad_month_is_a_400_that_says_why(review, client, query, message):
     response = report(client, "city_official", language="en", **query)
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -248,8 +249,9 @@ def test_report_query_count_does_not_grow_with_enterprises(client, db, django_as
     # roll-up is current, enterprises started, the monthly roll-up summed, the before/after
     # roll-up; the trend: whether the roll-up is current, its months, the districts' SCORE start
     # dates; the four training figures; the largest savings: the sums per enterprise and the few
-    # enterprises; the districts' cities.
-    with django_assert_num_queries(17):
+    # enterprises; the districts' cities; year on year (the period has no first month: its last
+    # 12 months and the 12 before, the four of the figures each).
+    with django_assert_num_queries(25):
         response = user_client.get("/dashboard/report.pdf", {"to": "2016-12"})
     assert response.status_code == 200
 
@@ -290,3 +292,64 @@ def test_largest_savings_rank_enterprises_by_their_completed_projects_in_the_per
         ("Alpha Co", Decimal("500.00"), 1),
         ("Beta Co", Decimal("500.00"), 1),
     ]
+
+
+def test_a_district_that_does_not_exist_is_a_404(review, client):
+    assert report(client, "city_official", language="en", district="nowhere").status_code == 404
+
+
+@time_machine.travel(GENERATED, tick=False)
+def test_page_one_is_the_summary_and_the_definitions_an_appendix(review, client):
+    reader, _text = pdf_text(
+        report(client, "city_official", language="zh-hans", **{"from": "2016-01", "to": "2016-12"})
+    )
+    pages = [re.sub(r"\s+", "", page.extract_text()) for page in reader.pages]
+    for phrase in squeezed(
+        "简报",
+        # Wuxing, Deqing and Changxing have no enterprise, report or project: one line, no rows.
+        "未列入：吴兴区、德清县、长兴县（本期间没有企业、月报或项目）。",
+        # Year on year, 2016 against 2015: inspections 48 (Nanxun 12 × 3, Anji 12 × 1) against 24
+        # (Nanxun 12 × 2): +100.0 %; accidents 0 against 12: −100.0 %; savings 1,333.50 against 0:
+        # no percentage.
+        "同比",
+        "2016-01 至 2016-12",
+        "2015-01 至 2015-12",
+        "安全检查次数4824+100.0%",
+        "事故起数012-100.0%",
+        "节约金额（元）¥1,333.50¥0.00—",
+        # Accidents per 1,000 worker-years: 0 in 2016; 12 × 12,000 ÷ (12 × Nanxun's employees) in 2015.
+        "各区县按SCORE以来事故变化排名",
+        "1南浔区",
+        "需要关注",
+    ):
+        assert phrase in pages[0], phrase
+    assert "吴兴区0" not in "".join(pages)  # no row of zeros for a district with nothing
+    # The definitions: not on page 1, all on the last page.
+    assert "附录：指标定义" in pages[-1]
+    assert "SCORE开始日期不晚于所选期间最后一天" not in pages[0]
+    assert "SCORE开始日期不晚于所选期间最后一天" in pages[-1]
+    # Both districts sent every report of 2016: nothing is least complete; no accidents rose.
+    assert "无：应报月报均已收到，且没有区县事故同比上升。" in pages[0]
+    # The charts: enterprises reporting, and the safety figures as rates, not counts.
+    charts = "".join(pages)
+    assert "每月报送月报的企业数" in charts and "每月千人·年事故率" in charts
+    assert "每月安全检查次数" not in charts and "每月事故起数" not in charts
+
+
+@time_machine.travel(GENERATED, tick=False)
+def test_a_period_with_no_enterprise_makes_a_report_that_says_so(review, client):
+    _reader, text = pdf_text(
+        report(client, "city_official", language="zh-hans", **{"from": "2000-01", "to": "2000-12"})
+    )
+    # No district had anything in 2000: every one left out, in one line; nothing to rank or chase.
+    assert "未列入：吴兴区、南浔区、德清县、长兴县、安吉县（本期间没有企业、月报或项目）。" in text
+    assert "无：应报月报均已收到，且没有区县事故同比上升。" in text
+    assert "2000-01至2000-12" in text and "1999-01至1999-12" in text  # year on year, all zero
+
+
+@time_machine.travel(GENERATED, tick=False)
+def test_a_district_with_no_enterprise_makes_a_report_that_says_so(review, client):
+    response = report(client, "city_official", language="en", district="wuxing", to="2016-12")
+    _reader, text = pdf_text(response)
+    assert "SCOREreport:Wuxing,Huzhou" in text
+    assert "Leftout:Wuxing,withnoenterprise,reportorprojectintheperiod." in text

@@ -48,7 +48,9 @@ def test_the_cards_show_each_rate_with_what_it_rests_on(client):
     html = dashboard(client)
     assert (
         card(html, "completeness_pct")
-        == "报送完整率 93.8% 应报 32 份，已收 30 份 缺报 2 份：查看缺报企业 定义"
+        # February 2018 alone (the latest due month): A's in, D's not: 1 of 2.
+        == "报送完整率 93.8% 应报 32 份，已收 30 份 最近一个月（2018-02）： 50.0% (1 / 2) "
+        "2018-03 的月报于 2018年4月10日 截止：谁尚未报送 缺报 2 份：查看缺报企业 定义"
     )
     assert card(html, "timeliness_pct") == "报送及时率 31.3% 应报 32 份，按时收到 10 份 定义"
     assert card(html, "hazard_fix_pct") == "隐患整改率 75.0% 整改 30 项 ÷ 发现 40 项隐患 定义"
@@ -72,7 +74,8 @@ def test_the_cards_in_english_say_accident_and_accidents(client):
         "Injuries per 1,000 worker-years 7.02 1 injury ÷ 1,710 worker-months × 12,000 Definition"
     )
     assert card(html, "completeness_pct") == (
-        "Reporting completeness 93.8% 30 of 32 reports owed received 2 reports missing: who owes them Definition"
+        "Reporting completeness 93.8% 30 of 32 reports owed received Latest month (2018-02): 50.0% (1 / 2) "
+        "2018-03 due on 10 April 2018: who has not sent it yet 2 reports missing: who owes them Definition"
     )
 
 
@@ -86,9 +89,10 @@ def test_each_district_shows_its_completeness_and_timeliness_beside_its_figures(
     # Nanxun: A (B left in September); 4 suggestions; 32 inspections, 1 accident; A and B are
     # candidates for the comparison (started by 2017-01) and neither qualifies: 0 compared, 2 more
     # left out.
+    # Under each completeness, the latest due month's alone (2018-02): A sent it, D did not.
     assert rows["南浔区"] == [
         "南浔区",
-        "95.0% 19 / 20",
+        "95.0% 19 / 20 2018-02: 100.0%",
         "50.0% 10 / 20",
         "1",
         "4",
@@ -103,7 +107,7 @@ def test_each_district_shows_its_completeness_and_timeliness_beside_its_figures(
     # Anji: D is left out (no baseline reports); C starts in 2019.
     assert rows["安吉县"] == [
         "安吉县",
-        "91.7% 11 / 12",
+        "91.7% 11 / 12 2018-02: 0.0%",
         "0.0% 0 / 12",
         "1",
         "0",
@@ -115,11 +119,11 @@ def test_each_district_shows_its_completeness_and_timeliness_beside_its_figures(
         "—",
         "—",
     ]
-    assert rows["吴兴区"][1:3] == ["— 0 / 0", "— 0 / 0"]  # nothing owed: no percentage, not 0 %
+    assert rows["吴兴区"][1:3] == ["— 0 / 0 2018-02: —", "— 0 / 0"]  # nothing owed: no percentage, not 0 %
     total = table_rows(html, "district-table", "tfoot")[0]
     assert total == [
         "合计",
-        "93.8% 30 / 32",
+        "93.8% 30 / 32 2018-02: 50.0%",
         "31.3% 10 / 32",
         "2",
         "4",

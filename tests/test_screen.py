@@ -219,13 +219,14 @@ def test_the_data_query_count_does_not_grow_with_the_data(portal, client, django
     # The link with its creator and profile; its last use; the data versions (page cache); the
     # districts with their city; the roll-up's check and three sums of district_figures, twice
     # (since the first record, and the latest due month); the roll-up's check, the monthly
-    # rows of the trend and the districts' SCORE start dates.
-    with django_assert_num_queries(15):
+    # rows of the trend and the districts' SCORE start dates; the roll-up's check and the missing
+    # reports of the latest due month (the names on the overdue list).
+    with django_assert_num_queries(17):
         Client().get(DATA, {"key": token, "lang": "en"})  # not cached: another language
     for _ in range(5):
         make_enterprise("anji")
     Client().get(DATA, {"key": token})
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):
         Client().get(DATA, {"key": token, "lang": "en"})
 
 
@@ -409,3 +410,36 @@ def test_programme_admins_see_and_revoke_every_link_in_the_admin(portal, client)
     assert response.status_code == 302
     link.refresh_from_db()
     assert link.revoked_at == TODAY
+
+
+# --- Who owes, the tile map, the department ------------------------------------------------------
+
+
+def test_the_screen_names_who_owes_the_latest_due_month_and_no_phone(portal, client):
+    data = login_as(client, "city_official").get(DATA).json()
+    # On 20 February 2018 the latest due month is 2018-01: Nanxun's enterprise sent it, Anji's
+    # (owing from 2016-06, it never reported) did not. Names and districts only.
+    assert data["overdue"] == [{"name": "安吉乙", "district": "安吉县"}]
+    assert data["overdue_count"] == 1
+    # Huzhou's five districts on the tile map as they lie.
+    assert data["tiles"] == {
+        "changxing": [1, 1],
+        "wuxing": [1, 2],
+        "nanxun": [1, 3],
+        "anji": [2, 1],
+        "deqing": [2, 2],
+    }
+
+
+def test_a_screen_with_a_single_district_has_one_tile_and_its_own_list(portal, client):
+    data = login_as(client, "district_official", "nanxun").get(DATA).json()
+    assert [view["code"] for view in data["views"]] == ["nanxun"]
+    assert data["tiles"] == {"nanxun": [1, 3]}
+    assert data["overdue"] == [] and data["overdue_count"] == 0  # Nanxun's January is in
+
+
+def test_the_screen_names_the_department_from_the_setting(portal, client, settings):
+    settings.SCORE_DEPARTMENT_NAME = "德清县应急管理局"
+    html = login_as(client, "city_official").get("/dashboard/screen/").content.decode()
+    assert '<span id="screen-department">德清县应急管理局</span>' in html
+    assert 'id="screen-clock"' in html

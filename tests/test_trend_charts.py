@@ -156,7 +156,8 @@ def test_the_charts_speak_english_to_an_english_user(two_districts, client):
     data = chart_data(response)
     assert series(data, "")["name"] == "Huzhou"
     assert series(data, "nanxun")["name"] == "Nanxun"
-    assert data["words"] == {"started": "SCORE started"}
+    # A district against the city, for counts and money: its share of the city (the JS puts the name in).
+    assert data["words"] == {"started": "SCORE started", "share": "{district} as a share of Huzhou (%)"}
     assert data["charts"][2]["title"] == "Savings of completed projects, cumulative (RMB)"
     assert "Nanxun against Huzhou" in response.content.decode()
 

@@ -79,6 +79,8 @@
 
   function chartOf(canvas) {
     const metric = canvas.dataset.trend;
+    // 20 px on a wall display (read from 3 m); a laptop or a phone is read from closer.
+    const size = window.innerWidth >= 1600 ? 20 : 14;
     const tick = metric === "completeness" ? function (value) { return value + "%"; } : function (value) {
       return integer.format(value);
     };
@@ -95,12 +97,16 @@
           tooltip: { enabled: false },
         },
         scales: {
-          x: { ticks: { color: "#a9bacb", font: { size: 14 }, maxTicksLimit: 8 }, grid: { color: "#1f3350" } },
+          // 20 px and level: legible from 3 m; Chart.js drops labels that would not fit.
+          x: {
+            ticks: { color: "#a9bacb", font: { size: size }, maxRotation: 0, autoSkip: true, autoSkipPadding: 16 },
+            grid: { color: "#1f3350" },
+          },
           y: {
             beginAtZero: true,
             suggestedMax: metric === "completeness" ? 100 : undefined,
             max: metric === "completeness" ? 100 : undefined,
-            ticks: { color: "#a9bacb", font: { size: 14 }, maxTicksLimit: 6, callback: tick },
+            ticks: { color: "#a9bacb", font: { size: size }, maxTicksLimit: 5, callback: tick },
             grid: { color: "#1f3350" },
           },
         },
@@ -108,35 +114,148 @@
     });
   }
 
+  // The district of the view's charts to highlight: the view's own, or on the whole scope's
+  // view the least complete in the latest due month (the one to ask about). The other lines are
+  // drawn thin and muted: five lines of five colours tangle.
+  function districtViews() {
+    return payload.views.filter(function (one) {
+      return one.code !== "";
+    });
+  }
+
+  function leastComplete() {
+    const owing = districtViews().filter(function (one) {
+      return one.figures.completeness_pct !== null;
+    });
+    owing.sort(function (a, b) {
+      return a.figures.completeness_pct - b.figures.completeness_pct;
+    });
+    return owing.length ? owing[0] : districtViews()[0];
+  }
+
   function showCharts(view) {
     const trend = payload.trend;
     const districts = trend.districts || [];
+    const highlighted = view.code ? view : leastComplete();
     document.querySelectorAll("canvas[data-trend]").forEach(function (canvas) {
       const metric = canvas.dataset.trend;
       const chart = charts[metric] || (charts[metric] = chartOf(canvas));
       chart.data.labels = trend.months;
+      // The highlighted line last, so that it is drawn on top.
       chart.data.datasets = districts
-        .map(function (district, position) {
-          return { district: district, colour: COLOURS[position % COLOURS.length] };
-        })
-        .filter(function (line) {
-          return view.lines.indexOf(line.district.code) !== -1;
-        })
-        .map(function (line) {
+        .map(function (district) {
+          const chosen = Boolean(highlighted) && district.code === highlighted.code;
           return {
-            label: line.district.name,
-            data: line.district[metric],
-            borderColor: line.colour,
-            backgroundColor: line.colour,
-            borderWidth: 3,
+            label: district.name,
+            data: district[metric],
+            borderColor: chosen ? COLOURS[0] : "#4a5d75",
+            backgroundColor: chosen ? COLOURS[0] : "#4a5d75",
+            borderWidth: chosen ? 5 : 2,
             pointRadius: 0,
+            highlighted: chosen,
+            order: chosen ? 0 : 1,
             clip: 4, // a line at 100 % drawn whole, not halved by the chart's edge
           };
         });
-      chart.options.plugins.legend.display = chart.data.datasets.length > 1;
+      chart.options.plugins.legend.display = false;
       chart.update();
       canvas.closest(".screen-chart").dataset.rendered = trend.months.length ? "true" : "empty";
     });
+    document.getElementById("screen-highlight").textContent = highlighted
+      ? fill(labels.highlighted, {
+          name: view.code ? highlighted.name : fill(labels.least_complete, { name: highlighted.name }),
+        })
+      : "";
+  }
+
+  // Completeness colour bands, as the key under the tile map says.
+  function band(value) {
+    if (value === null || value === undefined) {
+      return "none";
+    }
+    return value >= 95 ? "good" : value >= 85 ? "fair" : "poor";
+  }
+
+  function showTiles(view) {
+    const box = document.getElementById("screen-tiles");
+    box.replaceChildren();
+    districtViews().forEach(function (one) {
+      const tile = document.createElement("div");
+      const place = payload.tiles[one.code] || [1, 1];
+      tile.className = "screen-tile " + band(one.figures.completeness_pct) + (one.code === view.code ? " current" : "");
+      tile.dataset.district = one.code;
+      tile.style.gridRow = String(place[0]);
+      tile.style.gridColumn = String(place[1]);
+      const name = document.createElement("div");
+      name.className = "tile-name";
+      name.textContent = one.name;
+      const value = document.createElement("div");
+      value.className = "tile-value";
+      value.textContent = pct(one.figures.completeness_pct, false);
+      tile.append(name, value);
+      box.appendChild(tile);
+    });
+  }
+
+  function ranked(list, key, order) {
+    const sorted = districtViews().slice();
+    sorted.sort(function (a, b) {
+      const x = a.figures[key];
+      const y = b.figures[key];
+      if (x === null || y === null) {
+        return (x === null) - (y === null); // no figure: last
+      }
+      return order * (x - y);
+    });
+    const box = document.getElementById(list);
+    box.replaceChildren();
+    sorted.forEach(function (one) {
+      const item = document.createElement("li");
+      item.dataset.district = one.code;
+      const name = document.createElement("span");
+      name.textContent = one.name;
+      const value = document.createElement("span");
+      value.className = "rank-value" + (key.endsWith("_change_pct") && one.figures.small_sample ? " small-sample" : "");
+      value.textContent = one.figures[key] === null ? labels.no_figure : pct(one.figures[key], key.endsWith("_change_pct"));
+      item.append(name, value);
+      box.appendChild(item);
+    });
+  }
+
+  function showOverdue() {
+    document.getElementById("screen-overdue-title").textContent = payload.overdue_count
+      ? fill(labels.overdue, { count: integer.format(payload.overdue_count), month: payload.month })
+      : fill(labels.none_overdue, { month: payload.month });
+    const list = document.getElementById("screen-overdue");
+    list.replaceChildren();
+    payload.overdue.forEach(function (row) {
+      const item = document.createElement("li");
+      const district = document.createElement("span");
+      district.className = "overdue-district";
+      district.textContent = row.district;
+      item.append(document.createTextNode(row.name + " "), district);
+      list.appendChild(item);
+    });
+    // The list scrolls up slowly when it is longer than its window: about 2 s a name, then again.
+    const window_ = list.parentElement;
+    const scrolls = list.scrollHeight > window_.clientHeight;
+    list.classList.toggle("scrolling", scrolls);
+    list.style.setProperty("--scroll-seconds", String(Math.max(20, payload.overdue.length * 2)));
+    list.style.setProperty("--scroll-distance", "-" + Math.max(0, list.scrollHeight - window_.clientHeight) + "px");
+  }
+
+  function showClock() {
+    const clock = new Intl.DateTimeFormat(locale, {
+      timeZone: "Asia/Shanghai",
+      month: "short",
+      day: "numeric",
+      weekday: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+    });
+    document.getElementById("screen-clock").textContent = clock.format(new Date());
   }
 
   function showDots() {
@@ -163,6 +282,10 @@
     document.getElementById("screen-period").textContent = fill(labels.period, { to: payload.to });
     showFigures(view);
     showCharts(view);
+    showTiles(view);
+    ranked("screen-rank-completeness", "completeness_pct", -1);
+    ranked("screen-rank-change", "accidents_change_pct", 1);
+    showOverdue();
     showDots();
   }
 
@@ -221,6 +344,8 @@
   Chart.defaults.font.family = getComputedStyle(body).fontFamily;
   show();
   showUpdated(false);
+  showClock();
+  setInterval(showClock, 1000);
   setInterval(rotate, everyMs);
   setTimeout(refresh, refreshMs);
 })();

@@ -112,11 +112,26 @@
     }
   };
 
+  // The months apart two labels like `sample` must be so as not to touch on `scale`'s axis of
+  // `count` months: the label's width in the ticks' font and a gap, against the width the chart
+  // has (read at each layout, so that a resize recomputes it).
+  function monthsApart(scale, count, sample) {
+    var context = scale.ctx;
+    context.save();
+    context.font = Chart.helpers.toFont(scale.options.ticks.font).string;
+    var width = context.measureText(sample).width + 12;
+    context.restore();
+    // The plot is narrower than the chart by the y-axis' labels (up to about 45 px).
+    var room = Math.max(scale.chart.width - 45, width);
+    return (width * Math.max(count - 1, 1)) / room;
+  }
+
   // drawTrend(canvas, options): one line chart of monthly values; returns the Chart.
-  // options: labels (months "YYYY-MM"), series [{label, data, colour, dashed, axis: "y" | "y2"}],
+  // options: labels (months "YYYY-MM"), series [{label, data, colour, dashed}] (one y axis: a
+  // second would let two lines of different sizes cross where their values do not),
   // kind ("count" | "money" | "rate" | "pct"), max (the top of the shared scale, or null),
-  // secondMax, started ("YYYY-MM": the marker), startedLabel, breaks (indices after which months
-  // are cut out), language, legend (true: show it), axisTitles ({y, y2}), small (true: a small
+  // started ("YYYY-MM": the marker), startedLabel, breaks (indices after which months
+  // are cut out), language, legend (true: show it), axisTitles ({y}), small (true: a small
   // multiple: fewer ticks, no points).
   function drawTrend(canvas, options) {
     var language = options.language || document.documentElement.lang;
@@ -152,22 +167,49 @@
       return scale;
     }
 
+    // The months a small multiple may name: over more than two years each January (and the first
+    // month, unless the next January is too near for both), written as its year; else every third
+    // month. Which of them it names depends on the chart's width: from the left, each that is far
+    // enough from the last one named (monthsApart), so no two labels ever overlap, at any width
+    // (13 years in 170 px: every third or fourth year), cut-out years or not.
+    var long = options.labels.length > 24;
+    var candidates = [];
+    options.labels.forEach(function (month, index) {
+      var first = index === 0 && (firstJanuary < 0 || firstJanuary >= 6);
+      if (long ? first || month.slice(5) === "01" : index % 3 === 0) {
+        candidates.push(index);
+      }
+    });
+    var writeSmall = function (month) {
+      return long ? years(month) : months(month);
+    };
+    var shown = { width: null, indices: {} };
+    function named(scale) {
+      if (shown.width !== scale.chart.width) {
+        // The widest a label gets: December, wide digits.
+        var apart = monthsApart(scale, options.labels.length, writeSmall("2088-12"));
+        var last = null;
+        shown = { width: scale.chart.width, indices: {} };
+        candidates.forEach(function (index) {
+          if (last === null || index - last >= apart) {
+            shown.indices[index] = true;
+            last = index;
+          }
+        });
+      }
+      return shown.indices;
+    }
+
     var scales = {
       x: {
         ticks: small
           ? {
-              // A small multiple names only the years (at each January, and the first month),
-              // or, over a year or two, every third month: room for three or four words.
+              // Chart.js's own auto-skip would drop ticks evenly, Januaries or not: it is off,
+              // and `named` chooses.
               autoSkip: false,
               maxRotation: 0,
               callback: function (value) {
-                var month = options.labels[value];
-                if (options.labels.length > 24) {
-                  // The first month's year too, unless the next January is too near for both.
-                  var first = value === 0 && (firstJanuary < 0 || firstJanuary >= 6);
-                  return first || month.slice(5) === "01" ? years(month) : null;
-                }
-                return value % 3 === 0 ? months(month) : null;
+                return named(this)[value] ? writeSmall(options.labels[value]) : null;
               }
             }
           : {
@@ -182,14 +224,6 @@
       },
       y: axis(options.max, options.axisTitles && options.axisTitles.y, "left")
     };
-    var secondAxis = options.series.some(function (one) {
-      return one.axis === "y2";
-    });
-    if (secondAxis) {
-      scales.y2 = axis(options.secondMax, options.axisTitles && options.axisTitles.y2, "right");
-      scales.y2.grid = { drawOnChartArea: false };
-    }
-
     var chart = new Chart(canvas, {
       type: "line",
       data: {
@@ -199,7 +233,6 @@
           return {
             label: one.label,
             data: one.data,
-            yAxisID: one.axis || "y",
             borderColor: colour,
             backgroundColor: colour,
             borderWidth: one.dashed ? 1.5 : 2,
@@ -321,19 +354,31 @@
     document.querySelectorAll("canvas[data-trend-compare]").forEach(function (canvas) {
       var metric = canvas.getAttribute("data-trend-compare");
       var kind = kinds[metric];
-      // Counts and money: the city is several districts' worth, so it gets its own axis (on the
-      // right, titled); rates and percentages share one.
-      var ownAxis = kind === "count" || kind === "money";
+      // Counts and money: the city is several districts' worth, so a second axis would draw the
+      // city's line below the district's. One axis instead: the district's share of the city's
+      // figure, month by month (0–100 %). Rates and percentages: both lines on one axis.
+      var share = kind === "count" || kind === "money";
+      var series = share
+        ? [
+            {
+              label: trend.words.share.replace("{district}", chosen.name),
+              data: chosen[metric].map(function (value, index) {
+                var whole = city[metric][index];
+                return value === null || !whole ? null : Math.round((value * 1000) / whole) / 10;
+              }),
+              colour: BLUE
+            }
+          ]
+        : [
+            { label: chosen.name, data: chosen[metric], colour: BLUE },
+            { label: city.name, data: city[metric], colour: GREY, dashed: true }
+          ];
       compared.push(
         drawTrend(canvas, {
           labels: trend.months,
-          series: [
-            { label: chosen.name, data: chosen[metric], colour: BLUE },
-            { label: city.name, data: city[metric], colour: GREY, dashed: true, axis: ownAxis ? "y2" : "y" }
-          ],
-          kind: kind,
-          max: ownAxis ? null : Math.max(top(metric, [chosen]) || 0, top(metric, [city]) || 0),
-          axisTitles: ownAxis ? { y: chosen.name, y2: city.name } : null,
+          series: series,
+          kind: share ? "pct" : kind,
+          max: share ? null : Math.max(top(metric, [chosen]) || 0, top(metric, [city]) || 0),
           started: chosen.started,
           startedLabel: trend.words.started,
           breaks: breaks,

@@ -88,3 +88,16 @@ def logged_in(page, live_server, seeded):
 def browser_context_args(browser_context_args):
     # The officials' browsers ask for Chinese; a test that wants English says so.
     return {**browser_context_args, "locale": "zh-CN"}
+
+
+def show_part(page, part):
+    """On a phone, choose the dashboard's part (figures, districts, rates, trends, training) that
+    static/js/phone_parts.js shows alone; on a wider screen every part shows, and nothing is done."""
+    if page.locator("#phone-part").is_visible():
+        page.select_option("#phone-part", part)
+
+
+def show_trend_figure(page, metric):
+    """On a phone, choose the trend figure shown (one at a time); elsewhere nothing is done."""
+    if page.locator("#trend-figure").is_visible():
+        page.select_option("#trend-figure", metric)

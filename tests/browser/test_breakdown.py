@@ -4,6 +4,8 @@ languages. Each keeps screenshots under test-results/screenshots/ for a reviewer
 
 import pytest
 
+from tests.browser.conftest import show_part
+
 pytestmark = pytest.mark.browser
 
 SHORT = {"zh-hans": "zh", "en": "en"}
@@ -20,6 +22,7 @@ def test_the_breakdown_by_sector_from_the_dashboard(demo, logged_in, live_server
     page = logged_in("city_official", language=language)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{live_server.url}/dashboard/")
+    show_part(page, "districts")  # on a phone, the part with the link
     with page.expect_navigation():
         page.click("#breakdown-link")
     assert "/dashboard/breakdown/" in page.url and "by=sector" in page.url
@@ -49,3 +52,26 @@ def test_the_breakdown_by_sector_from_the_dashboard(demo, logged_in, live_server
     assert page.locator("#breakdown-table tbody tr").count() >= 1
     assert fits(page, width)
     shoot(f"breakdown-cohort-{SHORT[language]}-{width}")
+
+
+def test_the_breakdown_fits_1280_one_group_of_figures_at_a_time(demo, logged_in, live_server, shoot):
+    page = logged_in("city_official", language="en")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    # Sorted by the accidents per 1,000 worker-years: the safety figures show first.
+    page.goto(f"{live_server.url}/dashboard/breakdown/?by=sector&sort=-accident_rate")
+    assert page.locator("#breakdown-groups button.active").get_attribute("data-group") == "safety"
+    for group in ("change", "reporting", "improvement", "safety"):
+        page.click(f"#breakdown-groups button[data-group={group}]")
+        # The table within its box, the page within the screen: no sideways scroll.
+        inner, room = page.evaluate(
+            "() => [document.getElementById('breakdown-table').scrollWidth,"
+            " document.querySelector('.breakdown-wrap').clientWidth]"
+        )
+        assert inner <= room, group
+        assert fits(page, 1280)
+        shown = page.evaluate(
+            "() => [...document.querySelectorAll('#breakdown-table thead th[data-column]')]"
+            ".filter(th => th.offsetParent).map(th => th.dataset.column)"
+        )
+        assert shown[0] == "enterprises" and len(shown) >= 3, shown
+    shoot("breakdown-groups-1280")

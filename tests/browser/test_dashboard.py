@@ -8,8 +8,8 @@ pytestmark = pytest.mark.browser
 def wait_for_charts(page):
     """[[figure, small charts drawn, whether they hold data], …] once the charts are drawn: one
     small chart per district the user may see and figure (tests/browser/test_trend_charts.py
-    looks at them closely)."""
-    page.wait_for_selector(".chart-box[data-rendered=true]")
+    looks at them closely). On a phone they are drawn though only the part chosen shows."""
+    page.wait_for_selector(".chart-box[data-rendered=true]", state="attached")
     return page.evaluate(
         """() => [...document.querySelectorAll('.trend-figure')].map(figure => {
             const canvases = [...figure.querySelectorAll('canvas[data-trend-metric]')];

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import show_part
 from tests.import_files import csv_bytes
 
 pytestmark = pytest.mark.browser
@@ -55,15 +56,20 @@ def test_dashboard_and_district_page_show_every_key_figure_at_1280_and_390(
         page.set_viewport_size(viewport)
         width = viewport["width"]
         page.goto(f"{live_server.url}/dashboard/")
-        page.wait_for_selector(".chart-box[data-rendered=true]")
+        page.wait_for_selector(".chart-box[data-rendered=true]", state="attached")
         assert page.locator("#district-table tbody tr").count() == 5
-        # The districts compared, change columns included, and the rates.
+        # The districts compared, change columns included, and the rates (on a phone, each part
+        # chosen in turn: one shows at a time).
+        show_part(page, "districts")
         assert (
             misplaced(page, "#district-table tbody .key-figure, #district-table tfoot .key-figure", width)
             == []
         )
+        show_part(page, "rates")
         assert misplaced(page, "#rate-table tbody .key-figure", width) == []
+        show_part(page, "figures")
         assert misplaced(page, "#headline-cards .figure-card, #change-cards .figure-card", width) == []
+        show_part(page, "districts")
         if width == PHONE["width"]:
             # A card: its district on top, then completeness and timeliness, then the rest.
             first = page.locator("#district-table tbody tr").first
@@ -251,3 +257,74 @@ def test_the_dashboard_prints_in_chinese(demo, logged_in, live_server):
     assert (
         page.locator("#print-heading").inner_text().endswith("范围：吴兴区, 南浔区, 德清县, 长兴县, 安吉县")
     )
+
+
+# The lines each cell's text takes: the distinct tops of its text's line boxes.
+LINES = """(selector) => [...document.querySelectorAll(selector)].map(cell => {
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+    return [cell.innerText.trim(), tops.size];
+})"""
+
+
+def test_paper_says_which_rows_it_holds_and_breaks_no_name_or_phone(demo, logged_in, live_server):
+    page = logged_in("city_official", language="zh-hans")
+    page.goto(f"{live_server.url}/dashboard/districts/nanxun/")
+    assert printed(page, "district-zh", A4_LANDSCAPE_WIDTH) == []
+    page.emulate_media(media="print")
+    # Nanxun has more enterprises than a page of 50: the sheet says so.
+    rows = page.locator("#enterprise-table tbody tr").count()
+    said = page.locator("#print-rows").inner_text()
+    total = int(re.fullmatch(r"本页打印第 1–50 行，共 ([\d,]+) 行；.*", said)[1].replace(",", ""))
+    assert rows == 50 and total > 50
+    page.emulate_media(media="screen")
+
+    page.goto(f"{live_server.url}/dashboard/missing/")
+    assert printed(page, "missing-zh") == []
+    page.emulate_media(media="print")
+    cells = page.evaluate(
+        LINES,
+        "#missing-table td[data-label='区县'], #missing-table td[data-label='联系电话'], "
+        "#missing-table td[data-label='统一社会信用代码'], #missing-table td.missing-name",
+    )
+    assert len(cells) >= 4 and [cell for cell in cells if cell[1] != 1] == []
+    page.emulate_media(media="screen")
+
+
+# Every table shown (a closed "Show as a table" is not) that is wider than the box it sits in, or
+# runs past the screen's edge.
+CUT_TABLES = """(width) => [...document.querySelectorAll('main table')].filter(t => t.checkVisibility())
+    .map(t => [t.id || t.className, Math.round(t.getBoundingClientRect().right), t.scrollWidth,
+               t.parentElement.clientWidth])
+    .filter(([, right, inner, room]) => right > width || inner > room + 1)"""
+
+
+def test_the_phone_dashboard_reaches_each_part_within_five_screens(demo, logged_in, live_server, shoot):
+    page = logged_in("city_official", language="en")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/dashboard/")
+    page.wait_for_selector("#phone-parts-choice:not([hidden])")
+    screens = 5 * PHONE["height"]
+    for part in ("figures", "districts", "rates", "trends", "training"):
+        page.select_option("#phone-part", part)
+        # The part chosen shows, the others do not; the whole page is at most five screens long.
+        shown = page.evaluate(
+            "() => [...document.querySelectorAll('[data-phone-part]')].filter(p => p.offsetParent).map(p => p.dataset.phonePart)"
+        )
+        assert shown == [part]
+        shoot(f"phones-dashboard-{part}-390")
+        assert page.evaluate("document.documentElement.scrollHeight") <= screens, part
+        assert page.evaluate(CUT_TABLES, PHONE["width"]) == [], part
+        if part == "trends":
+            # One figure at a time, its five small charts drawn.
+            page.select_option("#trend-figure", "accident_rate")
+            figures = page.evaluate(
+                "() => [...document.querySelectorAll('.trend-figure')].filter(f => f.offsetParent).map(f => f.dataset.metric)"
+            )
+            assert figures == ["accident_rate"]
+            page.wait_for_selector(".trend-figure[data-metric=accident_rate] .chart-box[data-rendered=true]")
+            shoot("phones-dashboard-trends-390")
+    shoot("phones-dashboard-training-390")
+    page.goto(f"{live_server.url}/training/")
+    assert page.evaluate(CUT_TABLES, PHONE["width"]) == []

@@ -1,6 +1,7 @@
 """The meeting-room screen in a real browser: at its real size (1920 × 1080), on a laptop (1280)
 and a phone (390), in both languages; the rotation, the refresh that fails, a display link."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -37,6 +38,8 @@ def layout(page):
                 c => c.scrollWidth > c.clientWidth + 1).map(c => c.dataset.figure),
             lines: [...document.querySelectorAll('canvas[data-trend]')].map(
                 c => Chart.getChart(c).data.datasets.length),
+            highlighted: [...document.querySelectorAll('canvas[data-trend]')].map(
+                c => Chart.getChart(c).data.datasets.filter(d => d.highlighted).map(d => d.label)),
             nav: document.querySelectorAll('nav, a').length,
         })"""
     )
@@ -54,7 +57,43 @@ def test_the_screen_fills_a_1920_display_without_scrolling(demo, logged_in, live
     assert seen["scrolls"] is False
     assert seen["overflows"] == []
     assert seen["lines"] == [5, 5, 5, 5]  # the city view: a line per district
+    # One of them highlighted, the same on every chart: the least complete district, named.
+    (least,) = seen["highlighted"][0]
+    assert seen["highlighted"] == [[least]] * 4
+    assert least in page.locator("#screen-highlight").inner_text()
     assert seen["nav"] == 0
+    # Legible from 3 m: no text under 20 px, the charts' labels included, and none turned.
+    small = page.evaluate(
+        """() => [...document.querySelectorAll('body *')].filter(element => element.offsetParent !== null
+              && [...element.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+              .map(element => [element.textContent.trim().slice(0, 20), parseFloat(getComputedStyle(element).fontSize)])
+              .filter(([, size]) => size < 20)"""
+    )
+    assert small == []
+    ticks = page.evaluate(
+        """() => [...document.querySelectorAll('canvas[data-trend]')].map(c => {
+              const chart = Chart.getChart(c);
+              return [chart.options.scales.x.ticks.font.size, chart.options.scales.y.ticks.font.size,
+                      chart.scales.x.labelRotation];
+          })"""
+    )
+    assert ticks == [[20, 20, 0]] * 4
+    # The department and a running clock (Shanghai time, to the second).
+    assert page.locator("#screen-department").inner_text() == "湖州市应急管理局"
+    clock = page.locator("#screen-clock").inner_text()
+    assert re.search(r"\d{2}:\d{2}:\d{2}", clock)
+    expect(page.locator("#screen-clock")).not_to_have_text(clock, timeout=3000)  # it ticks
+    # The districts ranked both ways, five each; a tile each, coloured by its completeness band.
+    assert page.locator("#screen-rank-completeness li").count() == 5
+    assert page.locator("#screen-rank-change li").count() == 5
+    tiles = page.evaluate(
+        "() => [...document.querySelectorAll('.screen-tile')].map(t => [t.dataset.district, t.className])"
+    )
+    assert sorted(code for code, _class in tiles) == ["anji", "changxing", "deqing", "nanxun", "wuxing"]
+    assert all(re.search(r"\b(good|fair|poor|none)\b", classes) for _code, classes in tiles)
+    # Who has not sent the latest due month's report: names only, never a phone number.
+    overdue = page.locator("#screen-overdue li").all_inner_texts()
+    assert overdue and not any(re.search(r"\d{3}-?\d{4}", name) for name in overdue)
     # The demo's city figures as the summary API gives them (the same period: its default), the
     # savings in whole yuan (¥ a hundred million and more: they must fit their card, above).
     total = page.request.get(f"{live_server.url}/dashboard/api/summary/").json()["total"]
@@ -101,7 +140,8 @@ def test_the_screen_moves_through_the_city_and_its_districts(demo, logged_in, li
     )
     district = next(district for district in districts if district["code"] == code)
     assert shown.replace(",", "") == str(district["enterprises"]) != "0"
-    assert layout(page)["lines"] == [1, 1, 1, 1]
+    # The district's own line highlighted among the others, muted.
+    assert layout(page)["highlighted"] == [[page.locator("h1").inner_text()]] * 4
     expect(page.locator("h1")).to_have_text("南浔区", timeout=9000)
 
 

@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from districts.models import District
+from tests.browser.conftest import show_part, show_trend_figure
 from tests.factories import make_enterprise, make_project, make_reports, make_suggestion, month_range
 
 pytestmark = pytest.mark.browser
@@ -37,6 +38,24 @@ def old_import_and_today(seeded):
         for month in month_range(D(2016, 1 + offset, 1), 6):
             make_project(enterprise, status="completed", started_on=month, completed_on=month, savings="1000")
             make_suggestion(enterprise, submitted_on=month)
+
+
+def visible_charts(page, script):
+    """`script`'s answer over every small chart as it shows: at once on a wide screen; on a phone,
+    where the trends are one part and one figure at a time (static/js/phone_parts.js), figure by
+    figure, each drawn once it shows."""
+    if not page.locator("#phone-part").is_visible():
+        page.wait_for_selector(".chart-box[data-rendered=true]")
+        return page.evaluate(script)
+    show_part(page, "trends")
+    answers = []
+    for figure in FIGURES:
+        show_trend_figure(page, figure)
+        page.wait_for_selector(f".trend-figure[data-metric={figure}] .chart-box[data-rendered=true]")
+        answers += page.evaluate(
+            script.replace("'canvas[data-trend-metric]'", f"'canvas[data-trend-metric={figure}]'")
+        )
+    return answers
 
 
 # For each small chart: its figure, district, whether it is drawn with non-blank pixels, the month
@@ -72,8 +91,7 @@ def test_one_small_chart_per_district_with_its_start_and_the_cut_out_years(
     page = logged_in("city_official", language=language)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{live_server.url}/dashboard/?to=2026-03")
-    page.wait_for_selector(".chart-box[data-rendered=true]")
-    charts = page.evaluate(CHARTS)
+    charts = visible_charts(page, CHARTS)
     # Six figures × five districts, in the figures' order, each drawn.
     assert [(figure, int(district)) for figure, district, *_rest in charts] == [
         (figure, district) for figure in FIGURES for district in range(5)
@@ -111,9 +129,9 @@ def test_one_small_chart_per_district_with_its_start_and_the_cut_out_years(
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     if width == 390:
-        # A phone: the small charts stack in one column.
+        # A phone: the small charts (of the figure shown last) stack in one column.
         lefts = page.evaluate(
-            """() => [...document.querySelectorAll('.trend-figure[data-metric=suggestions] .trend-small')]
+            """() => [...document.querySelectorAll('.trend-figure[data-metric=completeness] .trend-small')]
                 .map(figure => Math.round(figure.getBoundingClientRect().left))"""
         )
         assert len(set(lefts)) == 1 and len(lefts) == 5
@@ -149,15 +167,25 @@ def test_a_district_against_the_city(old_import_and_today, logged_in, live_serve
         })"""
     )
     nanxun, city = ("南浔区", "湖州市") if language == "zh-hans" else ("Nanxun", "Huzhou")
-    # Nanxun started in 2016-02 (index 13). Counts and money: the city on an axis of its own.
+    share = f"{nanxun} 占{city}的比重（%）" if language == "zh-hans" else f"{nanxun} as a share of {city} (%)"
+    # Nanxun started in 2016-02 (index 13). Never a second axis: counts and money as Nanxun's
+    # share of the city's, rates and percentages both on one axis.
     assert compared == [
-        ["suggestions", [nanxun, city], 13, "x,y,y2"],
-        ["projects_completed", [nanxun, city], 13, "x,y,y2"],
-        ["savings_cumulative", [nanxun, city], 13, "x,y,y2"],
+        ["suggestions", [share], 13, "x,y"],
+        ["projects_completed", [share], 13, "x,y"],
+        ["savings_cumulative", [share], 13, "x,y"],
         ["inspections_per_report", [nanxun, city], 13, "x,y"],
         ["accident_rate", [nanxun, city], 13, "x,y"],
         ["completeness", [nanxun, city], 13, "x,y"],
     ]
+    # Savings: each of the five districts saved 6,000 over the same months (offset by one): in
+    # 2016-07, after Nanxun's sixth month, Nanxun 6,000 of the city's 6,000 + 6,000 + 5,000 +
+    # 4,000 + 3,000 (Wuxing ended in June; the others a month later each): 6,000 / 24,000 = 25 %.
+    savings = page.evaluate(
+        "() => Chart.getChart(document.querySelector('canvas[data-trend-compare=savings_cumulative]'))"
+        ".data.datasets[0].data[18]"
+    )
+    assert savings == 25
     page.locator("#trend-title").scroll_into_view_if_needed()
     shoot(f"trend-compare-{SHORT[language]}")
     # Back to every district; a link with the hash opens the comparison directly.
@@ -166,3 +194,45 @@ def test_a_district_against_the_city(old_import_and_today, logged_in, live_serve
     page.goto(f"{live_server.url}/dashboard/?to=2026-03#compare-anji")
     page.wait_for_selector("[data-view=compare]:visible")
     assert page.locator("#trend-view").input_value() == "anji"
+
+
+@pytest.fixture
+def thirteen_years(seeded):
+    """Each district: an enterprise reporting every month from 2014-01 to 2026-10 (154 months,
+    13 years on one axis, nothing cut out)."""
+    for district in District.objects.order_by("division"):
+        enterprise = make_enterprise(district, score_start=D(2015, 1, 1), employees=100)
+        make_reports(enterprise, month_range(D(2014, 1, 1), 154), inspections=2, accidents=1)
+
+
+# Every x-axis label drawn on each small chart, as boxes: [left, right] in CSS pixels, from the
+# ticks Chart.js lays out (their label and position) and the label's width in the ticks' font.
+LABEL_BOXES = """() => [...document.querySelectorAll('canvas[data-trend-metric]')].map(canvas => {
+    const chart = Chart.getChart(canvas);
+    const scale = chart.scales.x;
+    const context = canvas.getContext('2d');
+    context.save();
+    context.font = Chart.helpers.toFont(scale.options.ticks.font).string;
+    const boxes = scale.ticks.map((tick, index) => [tick.label, scale.getPixelForTick(index)])
+        .filter(([label]) => label !== null && label !== undefined && label !== '')
+        .map(([label, x]) => { const width = context.measureText(label).width;
+                               return [label, x - width / 2, x + width / 2]; });
+    context.restore();
+    return boxes;
+})"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_small_charts_year_labels_never_overlap(thirteen_years, logged_in, live_server, shoot, width):
+    page = logged_in("city_official")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/dashboard/?to=2026-10")
+    charts = visible_charts(page, LABEL_BOXES)
+    assert len(charts) == 30
+    for boxes in charts:
+        # Named at all (at least two years, the first 2014), and no two labels touching.
+        assert len(boxes) >= 2 and boxes[0][0] == "2014年"
+        for (_left_label, _left, right), (_label, left, _right) in zip(boxes, boxes[1:], strict=False):
+            assert left - right >= 2, boxes
+    page.locator("#trend-title").scroll_into_view_if_needed()
+    shoot(f"trend-years-{width}")
