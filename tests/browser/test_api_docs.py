@@ -24,6 +24,7 @@ def test_the_api_docs_page_renders_its_operations_without_a_policy_violation(pag
         "/api/v1/imports/{kind}/",
         "/api/v1/missing/",
         "/api/v1/safety-reports/",
+        "/api/v1/safety-reports/{credit_code}/{month}/history/",
     ]
     # Everything from the portal itself: no CDN, nothing from the internet.
     assert [url for url in requests if not url.startswith(live_server.url)] == []
