@@ -458,3 +458,38 @@ def test_workshop_page_and_exports_query_count_does_not_grow(
     # period in one query.
     with django_assert_num_queries(4):
         client.get("/training/export.csv", {"from": "2024-01", "to": "2024-12"})
+
+
+def test_an_attendance_list_saved_over_a_newer_one_is_refused_and_what_was_typed_kept(
+    role_client, nanxun_workshop
+):
+    client = role_client("trainer")
+    url = f"/training/workshops/{nanxun_workshop.pk}/attendance/"
+    first = grid(("王芳", "湖州绿源纺织有限公司", "经理", "女", "13800000001"))
+    assert client.post(url, {**first, "shown_version": "1"}).status_code == 302  # version 1 → 2
+    # A second trainer's page, opened before that save, still shows version 1.
+    late = grid(("李强", "绿源", "manager", "M", ""))
+    response = client.post(url, {**late, "shown_version": "1"}, headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    assert "changed by someone else" in response.content.decode()
+    assert "李强" in response.content.decode()  # what was typed is still on the page
+    assert list(Participant.objects.values_list("name", flat=True)) == ["王芳"]
+
+
+def test_a_workshop_form_saved_over_a_newer_version_is_refused(role_client, nanxun_workshop):
+    client = role_client("trainer")
+    url = f"/training/workshops/{nanxun_workshop.pk}/edit/"
+    form = client.get(url).context["form"]
+    data = {name: form.initial.get(name, field.initial) for name, field in form.fields.items()}
+    data = {
+        k: ([x.pk for x in v] if hasattr(v, "__iter__") and not isinstance(v, str) else getattr(v, "pk", v))
+        for k, v in data.items()
+        if v is not None
+    }
+    data["date"] = "2026-03-02"
+    nanxun_workshop.refresh_from_db()
+    Workshop.objects.filter(pk=nanxun_workshop.pk).update(version=5, place="新会议室")  # saved meanwhile
+    response = client.post(url, data, follow=True, headers={"Accept-Language": "en"})
+    assert "changed by someone else" in response.content.decode()
+    nanxun_workshop.refresh_from_db()
+    assert (nanxun_workshop.place, nanxun_workshop.version) == ("新会议室", 5)

@@ -56,6 +56,9 @@ class WorkshopForm(forms.ModelForm):
         queryset=None, widget=forms.CheckboxSelectMultiple, required=False, label=gettext_lazy("trainers")
     )
     consultant = ConsultantChoiceField(queryset=None, required=False, label=gettext_lazy("consultant"))
+    # The version of the workshop the form showed (training.services.workshop_save refuses a save
+    # over a newer one).
+    shown_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Workshop
@@ -77,6 +80,8 @@ class WorkshopForm(forms.ModelForm):
 
     def __init__(self, *args, districts, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("shown_version", self.instance.version)
         self.fields["district"].queryset = districts
         self.fields["module"].queryset = Module.objects.all()
         self.fields["module"].empty_label = None

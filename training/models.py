@@ -51,6 +51,9 @@ class Workshop(models.Model):
     )
     inspector = models.CharField(_("safety inspector"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Raised by one at every save of the workshop or its attendance (training.services): a form
+    # carries the version it showed, and a save over a newer one is refused.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         ordering = ["-date", "module__number"]

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts.scoping import Action, can
@@ -167,8 +168,20 @@ def _stored(row, cell):
     return value
 
 
+class StaleWorkshop(Exception):
+    """The workshop changed since the form was opened; nothing was saved."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "This workshop was changed by someone else after you opened it. Nothing was saved; "
+                "the page now shows the newer values."
+            )
+        )
+
+
 @transaction.atomic
-def attendance_save(*, workshop, rows, user):
+def attendance_save(*, workshop, rows, user, version=None):
     """Replace the workshop's attendance list with the rows ticked as present, all or nothing.
 
     Every row is validated first; if any is wrong AttendanceInvalid is raised (rows carry their
@@ -184,6 +197,9 @@ def attendance_save(*, workshop, rows, user):
     stored = Workshop.objects.select_for_update().filter(pk=workshop.pk).first()
     if stored is None or not can(user, Action.WRITE, stored):
         raise PermissionDenied
+    # The list the page showed is not the one stored any more (another trainer saved meanwhile).
+    if version is not None and version != stored.version:
+        raise StaleWorkshop
     checked = attendance_validate(workshop=workshop, rows=rows)
     if any(row.errors for row in rows):
         raise AttendanceInvalid(rows)
@@ -203,6 +219,7 @@ def attendance_save(*, workshop, rows, user):
     if changed:
         Participant.objects.bulk_update(changed.values(), ["enterprise", "name", "phone", "role", "sex"])
     Participant.objects.bulk_create(created)
+    Workshop.objects.filter(pk=workshop.pk).update(version=F("version") + 1)
     return _attendance_replace(workshop, {person.pk for person in people})
 
 
@@ -263,12 +280,17 @@ def _attendance_replace(workshop, wanted):
 def workshop_save(*, form, actor):
     """Save a valid WorkshopForm: the door of workshops. The actor's right is checked on the
     workshop as stored (locked) and as it will be written (its district may change), whatever the
-    form's own choices allowed. PermissionDenied otherwise, nothing written."""
+    form's own choices allowed; a form showing an older version than the stored one is refused
+    (StaleWorkshop). PermissionDenied otherwise, nothing written."""
     workshop = form.instance
     if workshop.pk is not None:
         stored = Workshop.objects.select_for_update().filter(pk=workshop.pk).first()
         if stored is None or not can(actor, Action.WRITE, stored):
             raise PermissionDenied
+        shown = form.cleaned_data.get("shown_version")
+        if shown is not None and shown != stored.version:
+            raise StaleWorkshop
+        workshop.version = stored.version + 1
     if not can(actor, Action.WRITE, workshop):
         raise PermissionDenied
     return form.save()

@@ -27,6 +27,7 @@ from training.services import (
     SEX_WORDS,
     AttendanceInvalid,
     AttendanceRow,
+    StaleWorkshop,
     attendance_save,
     role_from_word,
     sex_from_word,
@@ -117,7 +118,11 @@ def _workshop_form(request, workshop):
     form = WorkshopForm(request.POST or None, instance=workshop, districts=districts, initial=initial)
     if request.method == "POST" and form.is_valid():
         created = workshop.pk is None
-        workshop = workshop_save(form=form, actor=request.user)
+        try:
+            workshop = workshop_save(form=form, actor=request.user)
+        except StaleWorkshop as stale:
+            messages.error(request, str(stale))
+            return redirect("workshop_edit", pk=workshop.pk)
         messages.success(request, _("Workshop saved."))
         # A new workshop's next step is its attendance list.
         return redirect("attendance_edit" if created else "workshop_detail", pk=workshop.pk)
@@ -204,29 +209,46 @@ def _words():
     }
 
 
+def _attendance_saved(request, workshop, rows):
+    """Save the posted rows; whether they were saved (else the page says why, rows marked)."""
+    shown = request.POST.get("shown_version", "")
+    try:
+        count = attendance_save(
+            workshop=workshop,
+            rows=rows,
+            user=request.user,
+            version=int(shown) if shown.isascii() and shown.isdigit() and len(shown) < 10 else None,
+        )
+    except StaleWorkshop as stale:
+        # What was typed stays on the page, with the stored list's version: saving again is a
+        # choice made knowingly.
+        messages.error(request, str(stale))
+        return False
+    except AttendanceInvalid:
+        wrong = [str(number) for number, row in enumerate(rows, start=1) if row.errors]
+        # The first ten name enough rows to start with; each row is marked anyway.
+        listed = text_listed(wrong[:10]) + ("…" if len(wrong) > 10 else "")
+        messages.error(
+            request,
+            ngettext(
+                "Row %(rows)s has errors; nothing was saved. Correct the marked cells.",
+                "Rows %(rows)s have errors; nothing was saved. Correct the marked cells.",
+                len(wrong),
+            )
+            % {"rows": listed},
+        )
+        return False
+    messages.success(request, _("Attendance saved: %(count)d people.") % {"count": count})
+    return True
+
+
 @login_required
 def attendance_edit(request, pk):
     require_role(request.user, *EDITORS)
     workshop = workshop_for_user_or_404(request.user, pk, edit=True)
     if request.method == "POST":
         rows = _rows_from_post(request.POST)
-        try:
-            count = attendance_save(workshop=workshop, rows=rows, user=request.user)
-        except AttendanceInvalid:
-            wrong = [str(number) for number, row in enumerate(rows, start=1) if row.errors]
-            # The first ten name enough rows to start with; each row is marked anyway.
-            listed = text_listed(wrong[:10]) + ("…" if len(wrong) > 10 else "")
-            messages.error(
-                request,
-                ngettext(
-                    "Row %(rows)s has errors; nothing was saved. Correct the marked cells.",
-                    "Rows %(rows)s have errors; nothing was saved. Correct the marked cells.",
-                    len(wrong),
-                )
-                % {"rows": listed},
-            )
-        else:
-            messages.success(request, _("Attendance saved: %(count)d people.") % {"count": count})
+        if _attendance_saved(request, workshop, rows):
             return redirect("workshop_detail", pk=workshop.pk)
     else:
         rows = [_row_of(a.participant) for a in workshop_attendance(workshop)]
