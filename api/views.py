@@ -39,6 +39,7 @@ from dashboard.db_router import reads_from_replica
 from dashboard.forms import MonthField, PeriodForm
 from dashboard.registry import LiveList
 from dashboard.views import districts_asked, missing_content, summary_content
+from enterprises.credit_code import credit_code_error
 from enterprises.models import Enterprise, SafetyReport, reported_counts
 from imports.kinds import KINDS
 from imports.selectors import record_history
@@ -310,6 +311,8 @@ class SafetyReportHistory(APIView):
         except ValidationError:
             raise NotFound(not_found_message()) from None
         code = credit_code.strip().upper()
+        if credit_code_error(code):  # never a query with it (PostgreSQL refuses NUL in text)
+            raise NotFound(not_found_message())
         enterprise = (
             Enterprise.objects.filter(credit_code=code, district__in=visible_districts(request.auth))
             .only("pk")

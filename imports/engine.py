@@ -14,6 +14,7 @@ import hashlib
 import io
 import re
 import unicodedata
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
@@ -826,7 +827,9 @@ def _copy_update(model, updates, fields, stamped, *, batch_id, now):
     columns = [opts.get_field(attname).column for attname in (*fields, *stamped, "last_import_id")]
     quote = connection.ops.quote_name
     pk = quote(opts.pk.column)
-    scratch = quote(f"import_update_{batch_id}")
+    # A name of its own: a form's write has no batch, and two writes may share a transaction.
+    scratch_name = f"import_update_{batch_id or uuid.uuid4().hex}"
+    scratch = quote(scratch_name)
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS "
@@ -834,7 +837,7 @@ def _copy_update(model, updates, fields, stamped, *, batch_id, now):
         )
         tail = [now for _s in stamped] + [batch_id]
         rows = ([key, *[values[f] for f in fields], *tail] for key, values in updates)
-        copy_rows(cursor, model, f"import_update_{batch_id}", [opts.pk.column, *columns], rows)
+        copy_rows(cursor, model, scratch_name, [opts.pk.column, *columns], rows)
         cursor.execute(f"ANALYZE {scratch}")  # so the planner joins 36,000 rows by hash, not by loop
         version = quote(opts.get_field("version").column)
         assignments = ", ".join(
