@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.import_benchmark import (  # noqa: E402 - plain Python, no Django set-up
     DISTRICTS,
     connect,
+    copy_time,
     credit_code,
     first_month,
     months,
@@ -101,23 +102,8 @@ def empty_reports(url):
 
 
 def copy_floor(url, path):
-    connection = connect(url)
-    with connection, connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS scratch_safety")
-        cursor.execute(
-            "CREATE TABLE scratch_safety (credit_code text, month text, inspections integer, "
-            "hazards_found integer, hazards_fixed integer, accidents integer, injuries integer, "
-            "lost_workdays integer)"
-        )
-        connection.commit()
-        started = time.perf_counter()
-        with open(path, encoding="utf-8") as stream:
-            cursor.copy_expert("COPY scratch_safety FROM STDIN WITH (FORMAT csv, HEADER true)", stream)
-        connection.commit()
-        elapsed = time.perf_counter() - started
-        cursor.execute("DROP TABLE scratch_safety")
-    connection.close()
-    return elapsed
+    """A bare COPY of the file into a table without keys (import_benchmark.copy_time's first figure)."""
+    return copy_time(url, path)[0]
 
 
 def database(base, name):
