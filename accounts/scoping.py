@@ -296,12 +296,6 @@ def require_role(user, *roles):
         raise PermissionDenied
 
 
-def require(actor, action, record):
-    """Raise PermissionDenied (403) unless `can(actor, action, record)`."""
-    if not can(actor, action, record):
-        raise PermissionDenied
-
-
 OFFICIAL_ROLES = (Role.PROGRAMME_ADMIN, Role.CITY_OFFICIAL, Role.DISTRICT_OFFICIAL)
 
 

@@ -75,7 +75,7 @@ class DoorAdmin:
         return fields if "shown_version" in fields else [*fields, "shown_version"]
 
     def save_model(self, request, obj, form, change):
-        writer = Writer(path=RecordChange.Path.ADMIN, actor=request.user, user=request.user)
+        writer = Writer.of(request.user, RecordChange.Path.ADMIN)
         obj.pk = record_save(instance=obj, writer=writer, version=form.cleaned_data.get("shown_version"))
         obj.refresh_from_db()
 
@@ -89,7 +89,7 @@ class DoorAdmin:
         self._delete(request, list(queryset.values_list("pk", flat=True)))
 
     def _delete(self, request, pks):
-        writer = Writer(path=RecordChange.Path.ADMIN, actor=request.user, user=request.user)
+        writer = Writer.of(request.user, RecordChange.Path.ADMIN)
         records_delete(model=self.model, pks=pks, writer=writer)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

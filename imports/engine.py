@@ -133,6 +133,7 @@ class Writer:
 
     @classmethod
     def of(cls, actor, path):
+        """The writer `actor` (a user, an API client, or None for the command line) on `path`."""
         from accounts.models import ApiClient
 
         if isinstance(actor, ApiClient):

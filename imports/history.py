@@ -72,18 +72,25 @@ def author_name(writer):
     return COMMAND_LINE
 
 
-def history_write(plan, *, batch, at, state=None, comment=None):
-    """Keep one RecordChange per created or changed row of `plan` (written in the same transaction)."""
-    kind, lookups, writer = plan.kind, plan.lookups, plan.writer
+def _author(writer, at):
+    """The history row's fields that say who wrote, when and how (the system when `writer` is None)."""
     user = getattr(writer, "user", None)
     client = getattr(writer, "api_client", None)
-    constants = {
-        "kind": kind.name,
+    return {
         "at": at,
         "user_id": user.pk if user is not None and user.pk else None,
         "api_client_id": client.pk if client is not None else None,
         "by": author_name(writer) if writer is not None else COMMAND_LINE,
         "path": writer.path if writer is not None else RecordChange.Path.IMPORT,
+    }
+
+
+def history_write(plan, *, batch, at, state=None, comment=None):
+    """Keep one RecordChange per created or changed row of `plan` (written in the same transaction)."""
+    kind, lookups, writer = plan.kind, plan.lookups, plan.writer
+    constants = {
+        **_author(writer, at),
+        "kind": kind.name,
         "batch_id": batch.pk if batch is not None else None,
         "state": state,
         "comment": comment,
@@ -153,14 +160,8 @@ def history_of_deletes(doomed, *, writer):
     record], lookups)]."""
     from django.utils import timezone
 
-    at = timezone.now()
     constants = {
-        "kind": None,
-        "at": at,
-        "user_id": writer.user.pk if writer.user is not None else None,
-        "api_client_id": writer.api_client.pk if writer.api_client is not None else None,
-        "by": author_name(writer),
-        "path": writer.path,
+        **_author(writer, timezone.now()),
         "action": RecordChange.Action.DELETE,
         "batch_id": None,
         "state": None,

@@ -97,7 +97,10 @@ def import_batch_preview(*, user, kind, file_name, content):
     """
     import_batches_expire()
     plan = import_plan(
-        import_kind(kind), content=content, file_name=file_name, writer=_batch_writer(user=user)
+        import_kind(kind),
+        content=content,
+        file_name=file_name,
+        writer=Writer.of(user, RecordChange.Path.IMPORT),
     )
     batch = ImportBatch(
         user=user,
@@ -114,12 +117,6 @@ def import_batch_preview(*, user, kind, file_name, content):
     return batch, plan
 
 
-def _batch_writer(*, user=None, api_client=None):
-    if api_client is not None:
-        return Writer(path=RecordChange.Path.API, actor=api_client, api_client=api_client)
-    return Writer(path=RecordChange.Path.IMPORT, actor=user, user=user)
-
-
 def import_batch_plan(*, batch, commit=False):
     """The plan of a kept file, made again against the data as it is now (for its commit: inside
     the committing transaction, its records locked)."""
@@ -127,7 +124,7 @@ def import_batch_plan(*, batch, commit=False):
         import_kind(batch.kind),
         content=bytes(batch.content),
         file_name=batch.file_name,
-        writer=_batch_writer(user=batch.user),
+        writer=Writer.of(batch.user, RecordChange.Path.IMPORT),
         commit=commit,
     )
 
@@ -210,7 +207,7 @@ def import_file(*, kind, file_name, content, user=None, dry_run=False):
             import_kind(kind),
             content=content,
             file_name=file_name,
-            writer=_batch_writer(user=user),
+            writer=Writer.of(user, RecordChange.Path.IMPORT),
             commit=commit,
         ),
         kind=kind,
@@ -232,7 +229,7 @@ def import_rows(*, kind, table, content, file_name, api_client, dry_run=False, r
             import_kind(kind),
             table=table,
             row_check=row_check,
-            writer=_batch_writer(api_client=api_client),
+            writer=Writer.of(api_client, RecordChange.Path.API),
             commit=commit,
         ),
         kind=kind,

@@ -82,7 +82,7 @@ def _value_back(column, value, lookups):
 def import_undo(*, batch, user):
     """Undo the confirmed import `batch` as `user` (a programme admin); returns (removed, restored).
     UndoRefused otherwise."""
-    writer = Writer(path=RecordChange.Path.UNDO, actor=user, user=user)
+    writer = Writer.of(user, RecordChange.Path.UNDO)
     with transaction.atomic():
         _statement_timeout_lifted()
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
