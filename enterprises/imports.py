@@ -396,10 +396,29 @@ def major_hazard_rules(row):
 MAJOR_HAZARD_FIELDS = ("hazards_found", "hazards_fixed", "major_hazards_found", "major_hazards_fixed")
 
 
+def _fixed_kept(row, stored):
+    """A file with hazards found but no hazards fixed keeps the stored hazards fixed: found may not
+    fall below it (the database would refuse the write; the row says why instead)."""
+    if "hazards_found" not in row or "hazards_fixed" in row or stored.get("hazards_fixed") is None:
+        return
+    found, fixed = row["hazards_found"], stored["hazards_fixed"]
+    if found is None or found < fixed:
+        yield (
+            "hazards_found",
+            _(
+                "Hazards found (%(found)s) cannot be fewer than the %(fixed)d hazards fixed already stored "
+                "for this month; give the hazards fixed in the same row."
+            )
+            % {"found": "—" if found is None else found, "fixed": fixed},
+        )
+
+
 def safety_stored_rules(row, stored):
-    """A row that updates a report without its major hazards keeps the stored ones: it may not
-    leave hazards found or fixed below them (nor empty). The row's own values are checked by
-    safety_rules; only what the stored values add is reported here, on the row's column."""
+    """A row that updates a report keeps the stored values of the columns its file lacks: it may
+    not leave hazards found below the stored hazards fixed, nor hazards found or fixed below the
+    stored major ones (nor empty). The row's own values are checked by safety_rules; only what the
+    stored values add is reported here, on the row's column."""
+    yield from _fixed_kept(row, stored)
     if "major_hazards_found" in row and "major_hazards_fixed" in row:
         return
     merged = {**stored, **row}

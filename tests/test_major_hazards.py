@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.test import Client
+from django.utils import translation
 
 from accounts.services import api_client_create
 from common.months import Period
@@ -16,6 +17,7 @@ from dashboard.figures import district_figures
 from districts.models import District
 from enterprises.models import SafetyReport
 from imports.models import ImportBatch
+from imports.services import import_file
 from tests.factories import login_as, make_enterprise
 from tests.import_files import csv_bytes, xls_bytes, xlsx_bytes
 
@@ -244,7 +246,14 @@ def test_the_api_refuses_bad_major_hazards_in_the_clients_language(enterprise):
         **writer("en"),
     )
     assert response.status_code == 400
-    assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(1, "hazards_found")]
+    # 1 hazard found is below both the 8 fixed and the 3 major ones stored: both are said.
+    assert [(e["row"], e["field"], e["message"][:40]) for e in response.json()["errors"]] == [
+        (1, "hazards_found", "Hazards found (1) cannot be fewer than t"),
+        (1, "hazards_found", "Hazards found (1) cannot be fewer than t"),
+    ]
+    assert [e["message"] for e in response.json()["errors"]][0].endswith(
+        "8 hazards fixed already stored for this month; give the hazards fixed in the same row."
+    )
     assert stored() == [(D(2017, 1, 1), 10, 8, 3, 2)]
 
 
@@ -327,3 +336,34 @@ def test_the_summary_api_page_and_downloads_show_major_hazards(two_months, clien
     header, *lines = csv_text.splitlines()
     assert header.endswith("重大事故隐患数,重大事故隐患整改数,重大事故隐患整改率（%）")
     assert lines[-1].endswith(",5,4,80.0")  # the total
+
+
+def test_a_file_without_hazards_fixed_may_not_put_hazards_found_below_the_stored_fixed(db):
+    """Found in use (2026-12-07): such a file reached the database's check and was reported as a
+    conflict with another import; the row now says what is wrong."""
+    firm = make_enterprise("nanxun")
+    SafetyReport.objects.create(
+        enterprise=firm,
+        month=datetime.date(2016, 1, 1),
+        inspections=3,
+        hazards_found=6,
+        hazards_fixed=5,
+        accidents=0,
+    )
+    content = csv_bytes(
+        [
+            ["统一社会信用代码", "月份", "安全检查次数", "发现隐患数", "事故起数"],
+            [firm.credit_code, "2016-01", 3, 4, 0],
+        ]
+    )
+    with translation.override("en"):
+        _batch, plan = import_file(kind="safety", file_name="a.csv", content=content)
+    assert [(p.row, p.column, p.message) for p in plan.errors] == [
+        (
+            2,
+            "发现隐患数",
+            "Hazards found (4) cannot be fewer than the 5 hazards fixed already stored for this month; "
+            "give the hazards fixed in the same row.",
+        )
+    ]
+    assert SafetyReport.objects.get(enterprise=firm).hazards_found == 6
