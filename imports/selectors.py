@@ -2,6 +2,8 @@
 
 from django.utils import timezone
 
+from imports.history import history_field
+from imports.kinds import KINDS
 from imports.models import RecordChange
 
 # The enterprise page lists this many changes at most, the newest; the rest stay in the admin's
@@ -11,9 +13,18 @@ PAGE_HISTORY_LIMIT = 200
 
 def enterprise_history(credit_code):
     """The changes of an enterprise and of its reports, suggestions and projects, newest first, and
-    how many there are in all: two queries."""
+    how many there are in all: two queries. Each change carries `shown`: [(the field's label in the
+    user's language, old, new)], the label from the kind's declaration."""
     changes = RecordChange.objects.filter(credit_code=credit_code)
-    return list(changes.order_by("-at", "-id")[:PAGE_HISTORY_LIMIT]), changes.count()
+    latest = list(changes.order_by("-at", "-id")[:PAGE_HISTORY_LIMIT])
+    labels = {
+        kind.name: {history_field(column.field): column.label for column in kind.columns}
+        for kind in KINDS.values()
+    }
+    for change in latest:
+        named = labels.get(change.kind, {})
+        change.shown = [(named.get(name, name), old, new) for name, (old, new) in change.changes.items()]
+    return latest, changes.count()
 
 
 def record_history(*, kind, credit_code, record_key):

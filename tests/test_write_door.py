@@ -312,7 +312,7 @@ def test_the_enterprise_page_lists_the_history(two_districts, admin_client):
     )
     page = admin_client.get(f"/enterprises/{NANXUN_A}/", headers={"Accept-Language": "en"}).content.decode()
     assert "History of values" in page
-    assert "inspections: 3 → 8" in page
+    assert "Safety inspections: 3 → 8" in page  # the field by its label, in the page's language
 
 
 def test_history_json_is_plain_json(two_districts):
