@@ -47,12 +47,11 @@ def _converters(kind, lookups, names):
 
 
 def _creates(converters, values):
-    changes = {}
-    for name, shown_as, convert in converters:
-        value = values[name]
-        if value is not None and value != "":
-            changes[shown_as] = [None, convert(value) if convert else value]
-    return changes
+    return {
+        shown_as: [None, convert(value) if convert else value]
+        for name, shown_as, convert in converters
+        if (value := values[name]) is not None and value != ""
+    }
 
 
 def _updates(converters, values, old):
@@ -85,74 +84,61 @@ def _author(writer, at):
     }
 
 
+# The fields of a history row that differ from row to row of one write; the others (who, when, how,
+# the import, the review's state and comment) are the same for every row of the write.
+VARYING = ("kind", "credit_code", "record_key", "action", "changes")
+
+
 def history_write(plan, *, batch, at, state=None, comment=None):
     """Keep one RecordChange per created or changed row of `plan` (written in the same transaction)."""
-    kind, lookups, writer = plan.kind, plan.lookups, plan.writer
-    constants = {
-        **_author(writer, at),
-        "kind": kind.name,
+    kind, lookups = plan.kind, plan.lookups
+    shared = {
+        **_author(plan.writer, at),
         "batch_id": batch.pk if batch is not None else None,
         "state": state,
         "comment": comment,
     }
-    rows = []
     names = [name for name in plan.rows[0].values if name not in kind.key] if plan.rows else []
     converters = _converters(kind, lookups, names)
-    encode = JSON_TEXT.encode
+    encode, record_name, name = JSON_TEXT.encode, kind.record_name, kind.name
+    create, update = RecordChange.Action.CREATE, RecordChange.Action.UPDATE
+    rows = []
     for row in plan.rows:
         if row.action == "create":
-            action, changes = RecordChange.Action.CREATE, _creates(converters, row.values)
+            action, changes = create, _creates(converters, row.values)
         elif row.action == "update":
-            action, changes = RecordChange.Action.UPDATE, _updates(converters, row.values, row.old)
+            action, changes = update, _updates(converters, row.values, row.old)
         else:
             continue
-        credit_code, record_key = kind.record_name(row.values, lookups)
-        rows.append(
-            {
-                **constants,
-                "credit_code": credit_code,
-                "record_key": record_key,
-                "action": action,
-                "changes": encode(changes),
-            }
-        )
-    changes_write(rows)
+        rows.append((name, *record_name(row.values, lookups), action, encode(changes)))
+    changes_write(shared, rows)
 
 
-def changes_write(rows):
-    """Insert history rows (dicts of RecordChange's attnames, `changes` as JSON text) in one go."""
+def changes_write(shared, rows):
+    """Insert history rows in one go: `rows` are tuples of the VARYING fields (`changes` as JSON
+    text), `shared` the other fields' values (by attname), the same for every row."""
     if not rows:
         return
     opts = RecordChange._meta
-    fields = [f for f in opts.concrete_fields if not f.primary_key]
-    columns = [f.column for f in fields]
-    quote = connection.ops.quote_name
-    # Each value as the database takes it: `changes` is JSON text already, and the one date-time
-    # (`at`, the same for every row of a write) prepared once.
-    names = [f.attname for f in fields]
-    at_field = opts.get_field("at")
-    prepared_at = {}
-
-    def values_of(row):
-        at = row["at"]
-        if at not in prepared_at:
-            prepared_at[at] = (
-                at if connection.vendor == "postgresql" else at_field.get_db_prep_save(at, connection)
-            )
-        return [prepared_at[at] if name == "at" else row[name] for name in names]
-
+    shared = dict(shared)
+    if connection.vendor != "postgresql":  # the one date-time, as the database takes it
+        shared["at"] = opts.get_field("at").get_db_prep_save(shared["at"], connection)
+    attnames = [*VARYING, *shared]
+    columns = [opts.get_field(name).column for name in attnames]
+    tail = tuple(shared.values())
     if connection.vendor == "postgresql":
         from imports.engine import copy_rows
 
         with connection.cursor() as cursor:
-            copy_rows(cursor, RecordChange, opts.db_table, columns, (values_of(row) for row in rows))
+            copy_rows(cursor, RecordChange, opts.db_table, columns, (row + tail for row in rows))
         return
+    quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(opts.db_table)} ({', '.join(map(quote, columns))}) "
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [values_of(row) for row in rows])
+        cursor.executemany(sql, [row + tail for row in rows])
 
 
 def history_of_deletes(doomed, *, writer):
@@ -160,13 +146,7 @@ def history_of_deletes(doomed, *, writer):
     record], lookups)]."""
     from django.utils import timezone
 
-    constants = {
-        **_author(writer, timezone.now()),
-        "action": RecordChange.Action.DELETE,
-        "batch_id": None,
-        "state": None,
-        "comment": None,
-    }
+    shared = {**_author(writer, timezone.now()), "batch_id": None, "state": None, "comment": None}
     rows = []
     encode = JSON_TEXT.encode
     for kind, records, lookups in doomed:
@@ -175,19 +155,12 @@ def history_of_deletes(doomed, *, writer):
         names = [c.field for c in kind.columns if c.field not in kind.key]
         converters = _converters(kind, lookups, names)
         for values in records:
-            credit_code, record_key = kind.record_name(values, lookups)
             changes = {
                 shown_as: [convert(value) if convert else value, None]
                 for name, shown_as, convert in converters
                 if (value := values[name]) is not None and value != ""
             }
             rows.append(
-                {
-                    **constants,
-                    "kind": kind.name,
-                    "credit_code": credit_code,
-                    "record_key": record_key,
-                    "changes": encode(changes),
-                }
+                (kind.name, *kind.record_name(values, lookups), RecordChange.Action.DELETE, encode(changes))
             )
-    changes_write(rows)
+    changes_write(shared, rows)
