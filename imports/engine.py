@@ -12,6 +12,7 @@ import csv
 import datetime
 import hashlib
 import io
+import itertools
 import re
 import unicodedata
 import uuid
@@ -738,32 +739,60 @@ def _update_many(model, updates, fields, stamped, *, batch_id, now):
 # because nothing is parsed per value; updates go through a temporary table and one UPDATE … FROM.
 
 
-class _CsvStream:
+class _Stream:
     """A file for COPY to read, written as it is read: PostgreSQL stores one chunk while Python
-    formats the next (the server is another process, on another core)."""
+    formats the next (the server is another process, on another core). `chunks` yields text."""
 
-    def __init__(self, rows, rows_per_chunk=2000):
-        self.rows = iter(rows)
-        self.rows_per_chunk = rows_per_chunk
+    def __init__(self, chunks):
+        self.chunks = iter(chunks)
         self.pending = ""
 
     def read(self, size=-1):
         while size < 0 or len(self.pending) < size:
-            chunk = io.StringIO()
-            writer = csv.writer(chunk, lineterminator="\n")
-            count = 0
-            for row in self.rows:
-                writer.writerow(row)
-                count += 1
-                if count == self.rows_per_chunk:
-                    break
-            if not count:
+            chunk = next(self.chunks, "")
+            if not chunk:
                 break
-            self.pending += chunk.getvalue()
+            self.pending += chunk
         if size < 0:
             size = len(self.pending)
         data, self.pending = self.pending[:size], self.pending[size:]
         return data
+
+
+def _csv_chunks(rows, rows_per_chunk=2000):
+    rows = iter(rows)
+    while True:
+        chunk = io.StringIO()
+        writer = csv.writer(chunk, lineterminator="\n")
+        count = 0
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+            if count == rows_per_chunk:
+                break
+        if not count:
+            return
+        yield chunk.getvalue()
+
+
+def _line_chunks(lines, lines_per_chunk=2000):
+    lines = iter(lines)
+    while chunk := "".join(itertools.islice(lines, lines_per_chunk)):
+        yield chunk
+
+
+def _copy(cursor, sql, chunks):
+    # Django's debug cursor logs it, so query counts include it.
+    import psycopg2
+
+    try:
+        cursor.copy_expert(sql, _Stream(chunks), 1 << 16)
+    except psycopg2.Error as error:
+        # Django turns the driver's errors into its own for execute() but not for copy_expert(),
+        # which it hands through: the same mapping here, so that a unique key taken by a concurrent
+        # import is an IntegrityError like any other.
+        name = next(name for name in DB_API_ERRORS if isinstance(error, getattr(psycopg2, name)))
+        raise getattr(db_errors, name)(*error.args) from error
 
 
 def copy_rows(cursor, model, table, columns, rows):
@@ -783,17 +812,24 @@ def copy_rows(cursor, model, table, columns, rows):
     ]
     options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(texts)})" if texts else "")
     sql = f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN WITH ({options})"
-    # Django's debug cursor logs it, so query counts include it.
-    import psycopg2
+    _copy(cursor, sql, _csv_chunks(rows))
 
-    try:
-        cursor.copy_expert(sql, _CsvStream(rows), 1 << 16)
-    except psycopg2.Error as error:
-        # Django turns the driver's errors into its own for execute() but not for copy_expert(),
-        # which it hands through: the same mapping here, so that a unique key taken by a concurrent
-        # import is an IntegrityError like any other.
-        name = next(name for name in DB_API_ERRORS if isinstance(error, getattr(psycopg2, name)))
-        raise getattr(db_errors, name)(*error.args) from error
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(value):
+    """`value` as a field of COPY's text format: \\N for NULL, backslash, tab and line ends escaped."""
+    if value is None:
+        return "\\N"
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def copy_lines(cursor, table, columns, lines):
+    """COPY `lines` (each a row in COPY's text format, fields made by copy_text, ending in a line
+    feed) into `table`: for rows whose values CSV would quote, such as JSON."""
+    quote = connection.ops.quote_name
+    _copy(cursor, f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN", _line_chunks(lines))
 
 
 def _copy_create(model, creates, *, batch_id, now):

@@ -30,37 +30,58 @@ def history_field(name):
     return name[:-3] if name.endswith("_id") else name
 
 
+def _json(value):
+    """One value as JSON_TEXT writes it: a whole number directly (most reported values are one),
+    anything else through the encoder."""
+    return str(value) if type(value) is int else JSON_TEXT.encode(value)
+
+
 def _converters(kind, lookups, names):
-    """For each field of the rows: (its name in the history, a function giving its JSON value, or
-    None where the stored value is JSON already: a number, a text). Worked out once per write, not
-    per value: a bulk write keeps 36,000 records' history."""
+    """For each field of the rows: (its name, the JSON text that opens its change, `"name":[`, a
+    function giving its JSON value, or None where the stored value is JSON already: a number, a
+    text). Worked out once per write, not per value: a bulk write keeps 36,000 records' history,
+    and its changes are written as JSON text directly (a third of the time of building dicts for
+    the encoder, measured)."""
     converters = []
     for name in names:
         field = kind.model._meta.get_field(name)
+        opening = f"{JSON_TEXT.encode(history_field(name))}:["
         if field.is_relation or isinstance(field, models.DateField | models.DecimalField):
-            converters.append(
-                (name, history_field(name), lambda value, n=name: kind.history_shown(n, value, lookups))
-            )
+            converters.append((name, opening, lambda value, n=name: kind.history_shown(n, value, lookups)))
         else:
-            converters.append((name, history_field(name), None))
+            converters.append((name, opening, None))
     return converters
 
 
+def _object(entries):
+    return "{" + ",".join(entries) + "}"
+
+
 def _creates(converters, values):
-    return {
-        shown_as: [None, convert(value) if convert else value]
-        for name, shown_as, convert in converters
+    """The JSON text of a created record's changes: {field: [null, value]} of the values given."""
+    return _object(
+        f"{opening}null,{_json(convert(value) if convert else value)}]"
+        for name, opening, convert in converters
         if (value := values[name]) is not None and value != ""
-    }
+    )
 
 
 def _updates(converters, values, old):
-    changes = {}
-    for name, shown_as, convert in converters:
-        value, before = values[name], old[name]
-        if before != value:
-            changes[shown_as] = [convert(before), convert(value)] if convert else [before, value]
-    return changes
+    """The JSON text of a changed record's changes: {field: [old, new]} of the values that differ."""
+    return _object(
+        f"{opening}{_json(convert(before) if convert else before)},{_json(convert(value) if convert else value)}]"
+        for name, opening, convert in converters
+        if (before := old[name]) != (value := values[name])
+    )
+
+
+def _deletes(converters, values):
+    """The JSON text of a deleted record's last values: {field: [value, null]}."""
+    return _object(
+        f"{opening}{_json(convert(value) if convert else value)},null]"
+        for name, opening, convert in converters
+        if (value := values[name]) is not None and value != ""
+    )
 
 
 def author_name(writer):
@@ -100,7 +121,7 @@ def history_write(plan, *, batch, at, state=None, comment=None):
     }
     names = [name for name in plan.rows[0].values if name not in kind.key] if plan.rows else []
     converters = _converters(kind, lookups, names)
-    encode, record_name, name = JSON_TEXT.encode, kind.record_name, kind.name
+    record_name, name = kind.record_name, kind.name
     create, update = RecordChange.Action.CREATE, RecordChange.Action.UPDATE
     rows = []
     for row in plan.rows:
@@ -110,7 +131,7 @@ def history_write(plan, *, batch, at, state=None, comment=None):
             action, changes = update, _updates(converters, row.values, row.old)
         else:
             continue
-        rows.append((name, *record_name(row.values, lookups), action, encode(changes)))
+        rows.append((name, *record_name(row.values, lookups), action, changes))
     changes_write(shared, rows)
 
 
@@ -127,10 +148,18 @@ def changes_write(shared, rows):
     columns = [opts.get_field(name).column for name in attnames]
     tail = tuple(shared.values())
     if connection.vendor == "postgresql":
-        from imports.engine import copy_rows
+        from imports.engine import copy_lines, copy_text
 
+        # COPY's text format, each line joined here: the changes are JSON, full of the quotes that
+        # CSV would have to double (five times the time of the join, measured).
+        ending = "\t" + "\t".join(copy_text(value) for value in tail) + "\n"
         with connection.cursor() as cursor:
-            copy_rows(cursor, RecordChange, opts.db_table, columns, (row + tail for row in rows))
+            copy_lines(
+                cursor,
+                opts.db_table,
+                columns,
+                ("\t".join(map(copy_text, row)) + ending for row in rows),
+            )
         return
     quote = connection.ops.quote_name
     sql = (
@@ -148,19 +177,18 @@ def history_of_deletes(doomed, *, writer):
 
     shared = {**_author(writer, timezone.now()), "batch_id": None, "state": None, "comment": None}
     rows = []
-    encode = JSON_TEXT.encode
     for kind, records, lookups in doomed:
         if not records:
             continue
         names = [c.field for c in kind.columns if c.field not in kind.key]
         converters = _converters(kind, lookups, names)
-        for values in records:
-            changes = {
-                shown_as: [convert(value) if convert else value, None]
-                for name, shown_as, convert in converters
-                if (value := values[name]) is not None and value != ""
-            }
-            rows.append(
-                (kind.name, *kind.record_name(values, lookups), RecordChange.Action.DELETE, encode(changes))
+        rows.extend(
+            (
+                kind.name,
+                *kind.record_name(values, lookups),
+                RecordChange.Action.DELETE,
+                _deletes(converters, values),
             )
+            for values in records
+        )
     changes_write(shared, rows)

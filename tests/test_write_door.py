@@ -10,6 +10,8 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
 
 from accounts.scoping import (
     RIGHTS,
@@ -321,6 +323,57 @@ def test_history_json_is_plain_json(two_districts):
     )
     change = RecordChange.objects.get()
     assert json.loads(json.dumps(change.changes)) == {"inspections": [3, 8]}
+
+
+AWKWARD = 'Say "hi" \\ back\\slash, \\N is no NULL, 南浔 😀'
+
+
+def test_the_history_keeps_text_as_written_quotes_backslashes_and_all(two_districts):
+    """The history is written as COPY text on PostgreSQL and as parameters elsewhere: quotes,
+    backslashes, a literal \\N and characters beyond the BMP come back as they were written."""
+    writer = Api(token_for("nanxun-writer", ["nanxun"], write=True))
+    row = {"credit_code": "91330503968301438Y", "name": AWKWARD, "district": "nanxun", "employees": 12}
+    row |= {"score_start": "2016-03-01", "address": "\\N"}
+    assert writer.post("/api/v1/imports/enterprises/", {"rows": [row]}).json()["created"] == 1
+    assert (
+        writer.post("/api/v1/imports/enterprises/", {"rows": [{**row, "name": "南浔乙"}]}).json()["updated"]
+        == 1
+    )
+    created, changed = RecordChange.objects.filter(credit_code="91330503968301438Y").order_by("id")
+    assert (created.changes["name"], created.changes["address"], created.changes["district"]) == (
+        [None, AWKWARD],
+        [None, "\\N"],
+        [None, "nanxun"],
+    )
+    assert changed.changes == {"name": [AWKWARD, "南浔乙"]}
+    assert (created.by, created.path, created.api_client.name, created.user) == (
+        "nanxun-writer",
+        "api",
+        "nanxun-writer",
+        None,
+    )
+
+
+@given(
+    st.lists(
+        st.one_of(st.none(), st.integers(), st.booleans(), st.text(), st.floats(allow_nan=False)),
+        min_size=3,
+        max_size=3,
+    ),
+    st.lists(st.one_of(st.none(), st.integers(), st.text()), min_size=3, max_size=3),
+)
+def test_the_changes_json_text_is_what_the_json_encoder_writes(new, old):
+    from imports import history
+
+    names = ["a", 'b"\\', "名"]
+    converters = [(name, f"{json.dumps(name, ensure_ascii=False)}:[", None) for name in names]
+    values, before = dict(zip(names, new, strict=True)), dict(zip(names, old, strict=True))
+    given_values = {n: v for n, v in values.items() if v is not None and v != ""}
+    assert json.loads(history._creates(converters, values)) == {n: [None, v] for n, v in given_values.items()}
+    assert json.loads(history._deletes(converters, values)) == {n: [v, None] for n, v in given_values.items()}
+    assert json.loads(history._updates(converters, values, before)) == {
+        n: [before[n], values[n]] for n in names if before[n] != values[n]
+    }
 
 
 @pytest.mark.parametrize("months", [2, 40])
