@@ -129,7 +129,8 @@ class RecordChange(models.Model):
 
     class Path(models.TextChoices):
         FORM = "form", _("form")
-        IMPORT = "import", _("import")
+        # "导入", the way of writing: not "导入记录", an import batch's name (the same English word).
+        IMPORT = "import", pgettext_lazy("how a value was written", "import")
         API = "api", _("machine API")
         ADMIN = "admin", _("admin")
         REVIEW = "review", _("review")

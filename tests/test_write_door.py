@@ -4,6 +4,7 @@ stale save over newer values."""
 
 import datetime
 import json
+import re
 import threading
 
 import pytest
@@ -315,6 +316,16 @@ def test_the_enterprise_page_lists_the_history(two_districts, admin_client):
     page = admin_client.get(f"/enterprises/{NANXUN_A}/", headers={"Accept-Language": "en"}).content.decode()
     assert "History of values" in page
     assert "Safety inspections: 3 → 8" in page  # the field by its label, in the page's language
+
+
+def test_the_history_says_how_a_value_was_written_in_chinese(two_districts, admin_client):
+    import_file(
+        kind="safety", file_name="a.csv", content=csv_bytes([SAFETY_HEADERS, [NANXUN_A, "2016-02", 8, 0]])
+    )
+    page = admin_client.get(f"/enterprises/{NANXUN_A}/", headers={"Accept-Language": "zh-hans"})
+    cells = [cell.strip() for cell in re.findall(r'data-label="途径">([^<]*)<', page.content.decode())]
+    # 导入 (imported), not 导入记录 (an import batch: the same English word, "import").
+    assert cells == ["导入 · 修改"]
 
 
 def test_history_json_is_plain_json(two_districts):
