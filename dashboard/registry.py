@@ -71,6 +71,8 @@ class Figure:
     in_table: bool = True  # a column of the district table and its downloads
     card_label: object = None  # a rate card's own title (the rate cards: the PCT and RATE figures)
     screen: str | None = None  # on the meeting-room screen: over the "period" or its last "month"
+    screen_label: object = None  # the title of its card there (None: in the screen's data, no card)
+    screen_caption: object = ""  # the card's short caption, standing for the definition
     per_enterprise: bool = False  # a column of a district's enterprise list, summed per enterprise
     enterprise_key: str | None = None  # its attribute and column there, when not its key
 
@@ -79,10 +81,18 @@ class Figure:
         # a derived one would need its own per-enterprise definition, which none has yet.
         if self.per_enterprise and self.monthly_column is None:
             raise ValueError(f"{self.key}: only a monthly sum can be summed per enterprise")
+        if self.screen_label is not None and self.screen is None:
+            raise ValueError(f"{self.key}: a screen card needs its figure on the screen (`screen`)")
 
     @property
     def stored(self):
         return self.source is not None
+
+    @property
+    def screen_group(self):
+        """The screen's row of cards it is in: the headline "sums" (counts and money) or the
+        "change" since SCORE and the percentages."""
+        return "sums" if self.kind in (COUNT, MONEY) else "change"
 
     @property
     def enterprise_attribute(self):
@@ -143,6 +153,8 @@ FIGURES = (
         ),
         source=ENTERPRISES,
         screen="period",
+        screen_label=_("Enterprises taking part"),
+        screen_caption=_("Started SCORE and not left by the end of the period"),
     ),
     Figure(
         "suggestions",
@@ -154,6 +166,8 @@ FIGURES = (
         # Enterprise.suggestions is its relation: the sum is `suggestions_submitted` there.
         enterprise_key="suggestions_submitted",
         screen="period",
+        screen_label=_("Suggestions"),
+        screen_caption=_("Submitted by workers, whatever their status"),
     ),
     Figure(
         "projects_completed",
@@ -163,6 +177,8 @@ FIGURES = (
         source=MONTHLY,
         per_enterprise=True,
         screen="period",
+        screen_label=_("Completed projects"),
+        screen_caption=_("Improvement projects completed"),
     ),
     Figure(
         "savings_rmb",
@@ -173,6 +189,8 @@ FIGURES = (
         column="savings",
         per_enterprise=True,
         screen="period",
+        screen_label=_("Savings (RMB)"),
+        screen_caption=_("Saved by the completed projects"),
     ),
     Figure(
         "inspections",
@@ -224,6 +242,8 @@ FIGURES = (
         numerator="followup_inspections",
         denominator="baseline_inspections",
         screen="period",
+        screen_label=_("Safety inspections since SCORE"),
+        screen_caption=_("Last 12 months against the year before SCORE"),
     ),
     Figure(
         "accidents_change_pct",
@@ -237,6 +257,8 @@ FIGURES = (
         numerator="followup_accidents",
         denominator="baseline_accidents",
         screen="period",
+        screen_label=_("Accidents since SCORE"),
+        screen_caption=_("Last 12 months against the year before SCORE"),
     ),
     Figure(
         "small_sample",
@@ -294,6 +316,8 @@ FIGURES = (
         denominator="reports_expected",
         card_label=_("Reporting completeness"),
         screen="month",
+        # Its caption is the month's reports received of owed, which the screen writes.
+        screen_label=_("Reporting completeness"),
     ),
     Figure(
         "timeliness_pct",
@@ -508,6 +532,12 @@ def rate_cards():
 def screen_figures(over):
     """The keys the meeting-room screen shows `over` the "period" or its last "month"."""
     return tuple(figure.key for figure in FIGURES if figure.screen == over)
+
+
+def screen_cards():
+    """The meeting-room screen's cards, in the registry's order: the figures it shows with a
+    title (the others are in its data for the cards' captions)."""
+    return [figure for figure in FIGURES if figure.screen is not None and figure.screen_label is not None]
 
 
 # --- The monthly sums --------------------------------------------------------------------------------

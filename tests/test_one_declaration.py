@@ -1,7 +1,7 @@
 """The proof that one declaration is enough (issue "A figure declared once"): a reported value and
 its figures, declared here alone, reach the import's columns, the machine API's rows and schema,
-the summary API, the downloads, the dashboard's page and a district's enterprise list (page and
-download), with nothing else written for them.
+the summary API, the downloads, the dashboard's page, a district's enterprise list (page and
+download) and the meeting-room screen (its data and its card), with nothing else written for them.
 
 The test declares what a developer would add to the code: a ReportedCount field on SafetyReport
 (and its column, as its migration would), the roll-up's column for its sum (its migration), and
@@ -69,6 +69,9 @@ def near_misses(db, monkeypatch):
                 source=registry.REPORTED,
                 sums="near_misses",
                 per_enterprise=True,
+                screen="period",
+                screen_label="Near misses since the first record",
+                screen_caption="Reported in the monthly safety reports",
             ),
             registry.Figure(
                 "near_miss_rate",
@@ -158,3 +161,17 @@ def test_a_reported_value_and_its_figures_declared_once_are_everywhere(near_miss
     header, row = list(csv.reader(io.StringIO(listed)))
     assert header[-3:] == ["Near misses", "Reports received", "Reports owed"]
     assert row[header.index("Near misses")] == "6"
+    # The meeting-room screen: the figure in every view (since the first record: 6 in Nanxun and
+    # in the city, 0 elsewhere), and its card.
+    screen = client.get("/dashboard/screen/data/", {"lang": "en"}).json()
+    assert {view["code"]: view["figures"]["near_misses"] for view in screen["views"]} == {
+        "": 6,
+        "wuxing": 0,
+        "nanxun": 6,
+        "deqing": 0,
+        "changxing": 0,
+        "anji": 0,
+    }
+    card = client.get("/dashboard/screen/", {"lang": "en"}).content.decode()
+    assert 'data-figure="near_misses" data-kind="count"' in card
+    assert "Near misses since the first record" in card
