@@ -454,6 +454,9 @@ FIGURES = (
         numerator="major_hazards_fixed",
         denominator="major_hazards_found",
         card_label=_("Major hazard fix rate"),
+        screen="period",
+        screen_label=_("Major hazard fix rate"),
+        screen_caption=_("Of the major hazards found, those fixed"),
     ),
     Figure(
         "missing_reports",
