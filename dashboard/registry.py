@@ -11,13 +11,18 @@ derived from this list, at the moment it is used:
 - dashboard.figures: the `Figures` object, its stored values and derived ones, SUMMED, DEFINITIONS,
   `as_json` (the summary API's and the machine API's bodies);
 - api.serializers: those bodies' OpenAPI schema;
-- dashboard.labels: the district table's columns (page, CSV/XLSX, printed report), the rate cards,
-  the screen's figures.
+- dashboard.labels: the district table's columns (page, CSV/XLSX, printed report), the rate cards;
+- dashboard.screen_views and static/js/screen.js: the meeting-room screen's figures (`screen`) and
+  its cards (`screen_label`, `screen_caption`), each card's row and number format from its kind;
+- dashboard.figures.enterprise_figures, dashboard.views and dashboard.forms: a district's
+  enterprise list, its figures summed per enterprise (`per_enterprise`): the page's columns and
+  cells, its sorts, and its CSV/XLSX columns and their kinds.
 
 A reported value (a field of the monthly safety report) is declared once as well, as its model
 field (enterprises.models.ReportedCount): its import column and its machine API field are derived
 from that field. Adding one to the report and to the figures: the model field (and its migration),
-a `Figure` summing it here (and the roll-up's migration), and the translations.
+a `Figure` summing it here (and the roll-up's migration; `per_enterprise` for a column of the
+enterprise list, `screen` and `screen_label` for a card on the screen), and the translations.
 
 This module imports nothing of the portal but common: dashboard.models reads it while the apps
 load.
