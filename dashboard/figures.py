@@ -669,34 +669,33 @@ def reporting_calendar(enterprise, period):
     return calendar
 
 
-# The figures the enterprise list shows per enterprise, from the monthly sums' columns.
-ENTERPRISE_FIGURES = {
-    "suggestions_submitted": "suggestions",
-    "projects_completed": "projects_completed",
-    "savings_rmb": "savings",
-    "inspections": "inspections",
-    "accidents": "accidents",
-    "reports_expected": "reports_expected",
-    "reports_received": "reports_received",
-}
+# Besides its figures (dashboard.registry.enterprise_columns), each enterprise of the list is given
+# the reports it owed and those it sent: its sums of the safety reports are incomplete when they
+# differ.
+ENTERPRISE_REPORTS = ("reports_expected", "reports_received")
 
 
 def enterprise_figures(enterprises, district, period, *, only_these=False):
     """The enterprises (of `district`), each given its own figures for the period as attributes
-    (suggestions_submitted, projects_completed, savings_rmb, inspections, accidents, and the reports
-    it owed and sent, reports_expected and reports_received: its sums are incomplete when they
-    differ, by reports_missing): the district figures' definitions (dashboard/sums.py) summed per
-    enterprise. Two queries. `only_these`: sum for these enterprises alone (a page of the list), not
-    the district's (which a sort by a figure needs): a few index look-ups instead of the district's
-    every row."""
+    (those of dashboard.registry.enterprise_columns, by their `enterprise_attribute`:
+    suggestions_submitted, projects_completed, savings_rmb, inspections, accidents, …), and the
+    reports it owed and sent, reports_expected and reports_received (its sums are incomplete when
+    they differ, by reports_missing): the district figures' definitions (dashboard/sums.py) summed
+    per enterprise. Two queries. `only_these`: sum for these enterprises alone (a page of the list),
+    not the district's (which a sort by a figure needs): a few index look-ups instead of the
+    district's every row."""
     enterprises = list(enterprises)
     ids = tuple(enterprise.pk for enterprise in enterprises) if only_these else None
     sums = period_sums(Scope((district.pk,), enterprise_ids=ids), period, by="enterprise")
+    figures = registry.enterprise_columns()
     for enterprise in enterprises:
         own = sums.get(enterprise.pk, {})
-        for name, column in ENTERPRISE_FIGURES.items():
-            value = own.get(column)
-            setattr(enterprise, name, _money(value) if column == "savings" else int(value or 0))
+        for figure in figures:
+            value = own.get(figure.monthly_column)
+            money = figure.kind == registry.MONEY
+            setattr(enterprise, figure.enterprise_attribute, _money(value) if money else int(value or 0))
+        for column in ENTERPRISE_REPORTS:
+            setattr(enterprise, column, int(own.get(column) or 0))
         enterprise.reports_missing = enterprise.reports_expected - enterprise.reports_received
     return enterprises
 

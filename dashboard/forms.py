@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from common.months import Period, add_months, check_period, parse_month
+from dashboard import registry
 from dashboard.figures import BREAKDOWNS
 from dashboard.models import DisplayLink
 from enterprises.reporting import latest_due_month
@@ -106,17 +107,20 @@ class EnterpriseSearchForm(forms.Form):
 class EnterpriseFilterForm(EnterpriseSearchForm):
     """Search, filters and order of a district's enterprise list."""
 
-    SORTS = {
+    # The enterprise's own columns, then a sort by each figure of the list (dashboard.registry,
+    # `per_enterprise`), by its key there: `?sort=suggestions_submitted`.
+    FIELD_SORTS = {
         "name": ("name", "credit_code"),
         "credit_code": ("credit_code",),
         "score_start": ("score_start", "name"),
         "employees": ("employees", "name"),
-        "suggestions_submitted": ("suggestions_submitted", "name"),
-        "projects_completed": ("projects_completed", "name"),
-        "savings_rmb": ("savings_rmb", "name"),
-        "inspections": ("inspections", "name"),
-        "accidents": ("accidents", "name"),
     }
+    SORTS = registry.LiveMapping(
+        lambda: (
+            EnterpriseFilterForm.FIELD_SORTS
+            | {key: (key, "name") for key in EnterpriseFilterForm.FIGURE_SORTS}
+        )
+    )
 
     sector = forms.CharField(required=False, label=_("sector"), error_messages=NO_NUL)
     cohort = forms.CharField(required=False, label=_("cohort"), error_messages=NO_NUL)
@@ -139,7 +143,9 @@ class EnterpriseFilterForm(EnterpriseSearchForm):
 
     # The sorts by a figure: their figures are summed per enterprise by the district figures' own
     # statements (dashboard.figures.enterprise_figures), not annotated on the query.
-    FIGURE_SORTS = {"suggestions_submitted", "projects_completed", "savings_rmb", "inspections", "accidents"}
+    FIGURE_SORTS = registry.LiveList(
+        lambda: [figure.enterprise_attribute for figure in registry.enterprise_columns()]
+    )
 
     @property
     def sorts_by_figure(self):

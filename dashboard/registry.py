@@ -11,13 +11,18 @@ derived from this list, at the moment it is used:
 - dashboard.figures: the `Figures` object, its stored values and derived ones, SUMMED, DEFINITIONS,
   `as_json` (the summary API's and the machine API's bodies);
 - api.serializers: those bodies' OpenAPI schema;
-- dashboard.labels: the district table's columns (page, CSV/XLSX, printed report), the rate cards,
-  the screen's figures.
+- dashboard.labels: the district table's columns (page, CSV/XLSX, printed report), the rate cards;
+- dashboard.screen_views and static/js/screen.js: the meeting-room screen's figures (`screen`) and
+  its cards (`screen_label`, `screen_caption`), each card's row and number format from its kind;
+- dashboard.figures.enterprise_figures, dashboard.views and dashboard.forms: a district's
+  enterprise list, its figures summed per enterprise (`per_enterprise`): the page's columns and
+  cells, its sorts, and its CSV/XLSX columns and their kinds.
 
 A reported value (a field of the monthly safety report) is declared once as well, as its model
 field (enterprises.models.ReportedCount): its import column and its machine API field are derived
 from that field. Adding one to the report and to the figures: the model field (and its migration),
-a `Figure` summing it here (and the roll-up's migration), and the translations.
+a `Figure` summing it here (and the roll-up's migration; `per_enterprise` for a column of the
+enterprise list, `screen` and `screen_label` for a card on the screen), and the translations.
 
 This module imports nothing of the portal but common: dashboard.models reads it while the apps
 load.
@@ -71,10 +76,33 @@ class Figure:
     in_table: bool = True  # a column of the district table and its downloads
     card_label: object = None  # a rate card's own title (the rate cards: the PCT and RATE figures)
     screen: str | None = None  # on the meeting-room screen: over the "period" or its last "month"
+    screen_label: object = None  # the title of its card there (None: in the screen's data, no card)
+    screen_caption: object = ""  # the card's short caption, standing for the definition
+    per_enterprise: bool = False  # a column of a district's enterprise list, summed per enterprise
+    enterprise_key: str | None = None  # its attribute and column there, when not its key
+
+    def __post_init__(self):
+        # An enterprise's figure is its share of a stored sum (dashboard.figures.enterprise_figures):
+        # a derived one would need its own per-enterprise definition, which none has yet.
+        if self.per_enterprise and self.monthly_column is None:
+            raise ValueError(f"{self.key}: only a monthly sum can be summed per enterprise")
+        if self.screen_label is not None and self.screen is None:
+            raise ValueError(f"{self.key}: a screen card needs its figure on the screen (`screen`)")
 
     @property
     def stored(self):
         return self.source is not None
+
+    @property
+    def screen_group(self):
+        """The screen's row of cards it is in: the headline "sums" (counts and money) or the
+        "change" since SCORE and the percentages."""
+        return "sums" if self.kind in (COUNT, MONEY) else "change"
+
+    @property
+    def enterprise_attribute(self):
+        """Its attribute on an enterprise of the list, its column and its sort key there."""
+        return self.enterprise_key or self.key
 
     @property
     def monthly_column(self):
@@ -130,6 +158,8 @@ FIGURES = (
         ),
         source=ENTERPRISES,
         screen="period",
+        screen_label=_("Enterprises taking part"),
+        screen_caption=_("Started SCORE and not left by the end of the period"),
     ),
     Figure(
         "suggestions",
@@ -137,7 +167,12 @@ FIGURES = (
         _("Suggestions"),
         _("Suggestions submitted within the period, whatever their status."),
         source=MONTHLY,
+        per_enterprise=True,
+        # Enterprise.suggestions is its relation: the sum is `suggestions_submitted` there.
+        enterprise_key="suggestions_submitted",
         screen="period",
+        screen_label=_("Suggestions"),
+        screen_caption=_("Submitted by workers, whatever their status"),
     ),
     Figure(
         "projects_completed",
@@ -145,7 +180,10 @@ FIGURES = (
         _("Completed projects"),
         _("Improvement projects with status completed and a completion date within the period."),
         source=MONTHLY,
+        per_enterprise=True,
         screen="period",
+        screen_label=_("Completed projects"),
+        screen_caption=_("Improvement projects completed"),
     ),
     Figure(
         "savings_rmb",
@@ -154,7 +192,10 @@ FIGURES = (
         _("The sum of the savings of those completed projects, in RMB, to two decimals."),
         source=MONTHLY,
         column="savings",
+        per_enterprise=True,
         screen="period",
+        screen_label=_("Savings (RMB)"),
+        screen_caption=_("Saved by the completed projects"),
     ),
     Figure(
         "inspections",
@@ -166,6 +207,7 @@ FIGURES = (
         ),
         source=REPORTED,
         sums="inspections",
+        per_enterprise=True,
     ),
     Figure(
         "accidents",
@@ -177,6 +219,7 @@ FIGURES = (
         ),
         source=REPORTED,
         sums="accidents",
+        per_enterprise=True,
     ),
     Figure(
         "change_enterprises",
@@ -204,6 +247,8 @@ FIGURES = (
         numerator="followup_inspections",
         denominator="baseline_inspections",
         screen="period",
+        screen_label=_("Safety inspections since SCORE"),
+        screen_caption=_("Last 12 months against the year before SCORE"),
     ),
     Figure(
         "accidents_change_pct",
@@ -217,6 +262,8 @@ FIGURES = (
         numerator="followup_accidents",
         denominator="baseline_accidents",
         screen="period",
+        screen_label=_("Accidents since SCORE"),
+        screen_caption=_("Last 12 months against the year before SCORE"),
     ),
     Figure(
         "small_sample",
@@ -274,6 +321,8 @@ FIGURES = (
         denominator="reports_expected",
         card_label=_("Reporting completeness"),
         screen="month",
+        # Its caption is the month's reports received of owed, which the screen writes.
+        screen_label=_("Reporting completeness"),
     ),
     Figure(
         "timeliness_pct",
@@ -389,6 +438,7 @@ FIGURES = (
         ),
         source=REPORTED,
         sums="major_hazards_found",
+        # Not a column of the enterprise list: a 13th column overflows it at 1280 px in English.
     ),
     Figure(
         "major_hazards_fixed",
@@ -409,6 +459,9 @@ FIGURES = (
         numerator="major_hazards_fixed",
         denominator="major_hazards_found",
         card_label=_("Major hazard fix rate"),
+        screen="period",
+        screen_label=_("Major hazard fix rate"),
+        screen_caption=_("Of the major hazards found, those fixed"),
     ),
     Figure(
         "missing_reports",
@@ -465,6 +518,12 @@ def table_columns():
     return [(figure.key, figure.label) for figure in FIGURES if figure.in_table and figure.shown]
 
 
+def enterprise_columns():
+    """The figures of a district's enterprise list, summed per enterprise: its columns (page and
+    downloads) and its sorts, in the registry's order."""
+    return [figure for figure in FIGURES if figure.per_enterprise]
+
+
 def definitions():
     return {figure.key: figure.definition for figure in FIGURES if figure.definition is not None}
 
@@ -481,6 +540,12 @@ def rate_cards():
 def screen_figures(over):
     """The keys the meeting-room screen shows `over` the "period" or its last "month"."""
     return tuple(figure.key for figure in FIGURES if figure.screen == over)
+
+
+def screen_cards():
+    """The meeting-room screen's cards, in the registry's order: the figures it shows with a
+    title (the others are in its data for the cards' captions)."""
+    return [figure for figure in FIGURES if figure.screen is not None and figure.screen_label is not None]
 
 
 # --- The monthly sums --------------------------------------------------------------------------------

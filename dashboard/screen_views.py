@@ -36,6 +36,13 @@ TREND_MONTHS = 24
 # Declared with each figure (dashboard.registry, `screen`).
 PERIOD_FIGURES = registry.LiveList(lambda: registry.screen_figures("period"))
 MONTH_FIGURES = registry.LiveList(lambda: registry.screen_figures("month"))
+# The rows of cards, each card declared with its figure (dashboard.registry: `screen_label`,
+# `screen_caption`) and put in its row by its kind (Figure.screen_group): the headline sums, then
+# the change since SCORE and the percentages.
+SCREEN_GROUPS = (
+    ("sums", gettext_lazy("Headline figures")),
+    ("change", gettext_lazy("Change since SCORE")),
+)
 # The trend charts: a line per district, per month.
 SCREEN_CHARTS = [
     ("completeness", gettext_lazy("Reporting completeness (%)")),
@@ -67,6 +74,15 @@ def tiles(districts):
     for column, district in enumerate(others, start=1):
         placed[district.code] = [row, column]
     return placed
+
+
+def screen_cards():
+    """The screen's rows of cards: [(group, its label, [Figure])]."""
+    cards = registry.screen_cards()
+    return [
+        (group, label, [figure for figure in cards if figure.screen_group == group])
+        for group, label in SCREEN_GROUPS
+    ]
 
 
 def screen_payload(user):
@@ -187,6 +203,7 @@ def screen(request):
         "every": form.cleaned_data["every"] or ROTATE_SECONDS,
         "refresh": form.cleaned_data["refresh"] or REFRESH_SECONDS,
         "data_url": f"{reverse('screen_data')}?{urlencode(query)}",
+        "card_groups": screen_cards(),
         "charts": SCREEN_CHARTS,
         "labels": {
             "period": _("Figures from the first record to %(to)s. Charts: the last 24 months."),

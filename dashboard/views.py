@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from accounts.models import Role
 from accounts.scoping import OFFICIAL_ROLES, require_role, user_role, visible_districts, visible_scope
 from common.months import Period, add_months
-from dashboard import page_cache
+from dashboard import page_cache, registry
 from dashboard.db_router import reads_from_replica
 from dashboard.exports import figure_kind, period_label, table_download
 from dashboard.figures import (
@@ -58,26 +58,60 @@ PAGE_COLUMNS = [
     ("inspections_change_pct", LABELS["inspections_change_pct"]),
     ("accidents_change_pct", LABELS["accidents_change_pct"]),
 ]
-ENTERPRISE_COLUMNS = [
+# A district's enterprise list: the enterprise, its figures (dashboard.registry.enterprise_columns,
+# labelled as in the district table) and, appended as in the district export, the reports received
+# and owed that the sums of the safety reports rest on. Downloads and page alike; a figure added to
+# the list comes after the others, so that a spreadsheet reading the download by position keeps
+# working.
+ENTERPRISE_FIELD_COLUMNS = [
     ("credit_code", gettext_lazy("unified social credit code")),
     ("name", gettext_lazy("enterprise name")),
     ("sector", gettext_lazy("sector")),
     ("cohort", gettext_lazy("cohort")),
     ("score_start", gettext_lazy("SCORE start date")),
     ("employees", gettext_lazy("employees")),
-    # The figures, labelled as in the district table (dashboard.labels).
-    ("suggestions_submitted", LABELS["suggestions"]),
-    *((key, LABELS[key]) for key in ("projects_completed", "savings_rmb", "inspections", "accidents")),
-    # Appended, as in the district export: what the safety sums above rest on.
-    *((key, LABELS[key]) for key in ("reports_received", "reports_expected")),
 ]
+ENTERPRISE_FIGURE_COLUMNS = registry.LiveList(
+    lambda: [(figure.enterprise_attribute, figure.label) for figure in registry.enterprise_columns()]
+)
+ENTERPRISE_REPORT_COLUMNS = [(key, LABELS[key]) for key in ("reports_received", "reports_expected")]
+ENTERPRISE_COLUMNS = registry.LiveList(
+    lambda: [*ENTERPRISE_FIELD_COLUMNS, *ENTERPRISE_FIGURE_COLUMNS, *ENTERPRISE_REPORT_COLUMNS]
+)
 # On the page the reports are one column, "11 / 12", before the sums they qualify (where a
 # 1280 px screen still shows it without scrolling the table).
-ENTERPRISE_PAGE_COLUMNS = [
-    *ENTERPRISE_COLUMNS[:6],
-    ("reports", gettext_lazy("Reports received / owed")),
-    *ENTERPRISE_COLUMNS[6:-2],
-]
+ENTERPRISE_PAGE_COLUMNS = registry.LiveList(
+    lambda: [
+        *ENTERPRISE_FIELD_COLUMNS,
+        ("reports", gettext_lazy("Reports received / owed")),
+        *ENTERPRISE_FIGURE_COLUMNS,
+    ]
+)
+# What the export's cells are, column by column (common.spreadsheets.NUMBER_FORMATS).
+ENTERPRISE_FIELD_KINDS = (None, None, None, None, "date", "count")
+ENTERPRISE_KINDS = registry.LiveList(
+    lambda: [
+        *ENTERPRISE_FIELD_KINDS,
+        *(figure.kind for figure in registry.enterprise_columns()),
+        "count",
+        "count",
+    ]
+)
+
+
+def enterprise_figure_cells():
+    """The figure cells of an enterprise's row on the page: [{key, label, kind, reported}], a
+    `reported` figure (a sum of the safety reports) being marked incomplete when the enterprise
+    owes a report."""
+    return [
+        {
+            "key": figure.enterprise_attribute,
+            "label": figure.label,
+            "kind": figure.kind,
+            "reported": figure.source == registry.REPORTED,
+        }
+        for figure in registry.enterprise_columns()
+    ]
 
 
 # The dashboard's charts: what the officials ask (how much, how fast, how safe, how complete).
@@ -173,7 +207,7 @@ def trend_chart_data(trend, charts):
     }
 
 
-NUMERIC_ENTERPRISE_COLUMNS = {key for key, _label in ENTERPRISE_PAGE_COLUMNS[5:]}
+NUMERIC_ENTERPRISE_COLUMNS = registry.LiveList(lambda: [key for key, _label in ENTERPRISE_PAGE_COLUMNS[5:]])
 
 
 def sort_headers(columns, sort, numeric, sortable):
@@ -482,6 +516,7 @@ def district_enterprises(request, code):
         "sort_query": sort_query.urlencode(),
         "columns": ENTERPRISE_PAGE_COLUMNS,
         "labels": dict(ENTERPRISE_PAGE_COLUMNS),
+        "figure_cells": enterprise_figure_cells(),
         "headers": sort_headers(
             ENTERPRISE_PAGE_COLUMNS,
             filters.cleaned_data["sort"],
@@ -513,7 +548,7 @@ def export_district_enterprises(request, code, file_format):
         file_format=file_format,
         what=_("SCORE enterprises of %(district)s") % {"district": district.name},
         districts=[district],
-        kinds=[None, None, None, None, "date", *(figure_kind(key) for key, _label in ENTERPRISE_COLUMNS[5:])],
+        kinds=list(ENTERPRISE_KINDS),
     )
 
 

@@ -1,6 +1,7 @@
 """The proof that one declaration is enough (issue "A figure declared once"): a reported value and
 its figures, declared here alone, reach the import's columns, the machine API's rows and schema,
-the summary API, the downloads and the dashboard's page, with nothing else written for them.
+the summary API, the downloads, the dashboard's page, a district's enterprise list (page and
+download) and the meeting-room screen (its data and its card), with nothing else written for them.
 
 The test declares what a developer would add to the code: a ReportedCount field on SafetyReport
 (and its column, as its migration would), the roll-up's column for its sum (its migration), and
@@ -8,8 +9,11 @@ two Figures in the registry: the sum and a rate resting on it. The database chan
 ALTER TABLE ADD COLUMN inside the test's transaction, which both databases roll back."""
 
 import contextlib
+import csv
 import datetime
+import io
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -64,6 +68,10 @@ def near_misses(db, monkeypatch):
                 "The sum of the near misses in the monthly safety reports of the period.",
                 source=registry.REPORTED,
                 sums="near_misses",
+                per_enterprise=True,
+                screen="period",
+                screen_label="Near misses since the first record",
+                screen_caption="Reported in the monthly safety reports",
             ),
             registry.Figure(
                 "near_miss_rate",
@@ -138,3 +146,32 @@ def test_a_reported_value_and_its_figures_declared_once_are_everywhere(near_miss
     assert "Near misses per 1,000 worker-years" in html
     assert "6 ÷ 300" in html
     assert "Near misses × 12,000 ÷ worker-months, to two decimals." in html
+
+    client.cookies["django_language"] = "en"  # the headers below as written
+    # A district's enterprise list: its column, summed per enterprise (3 + 2 + 1 = 6), marked
+    # incomplete as the other sums of the safety reports are: 3 of the 12 months of 2017 owed
+    # (SCORE start 2016-01) were reported.
+    district = client.get("/dashboard/districts/nanxun/", period).content.decode()
+    assert '<th scope="col" class="text-end" data-column="near_misses">' in district
+    cell = re.search(r'<td ([^>]*data-column="near_misses"[^>]*)>(\d+)', district)
+    assert cell.group(2) == "6"
+    assert "data-incomplete" in cell.group(1)
+    # Its download: the column after the figures, before the reports received and owed.
+    listed = client.get("/dashboard/districts/nanxun/export.csv", period).content.decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(listed)))
+    assert header[-3:] == ["Near misses", "Reports received", "Reports owed"]
+    assert row[header.index("Near misses")] == "6"
+    # The meeting-room screen: the figure in every view (since the first record: 6 in Nanxun and
+    # in the city, 0 elsewhere), and its card.
+    screen = client.get("/dashboard/screen/data/", {"lang": "en"}).json()
+    assert {view["code"]: view["figures"]["near_misses"] for view in screen["views"]} == {
+        "": 6,
+        "wuxing": 0,
+        "nanxun": 6,
+        "deqing": 0,
+        "changxing": 0,
+        "anji": 0,
+    }
+    card = client.get("/dashboard/screen/", {"lang": "en"}).content.decode()
+    assert 'data-figure="near_misses" data-kind="count"' in card
+    assert "Near misses since the first record" in card

@@ -15,6 +15,7 @@ from accounts.models import Profile, Role
 from dashboard.display_links import display_link_create
 from dashboard.models import DisplayLink
 from districts.models import District
+from enterprises.models import SafetyReport
 from tests.factories import (
     login_as,
     make_enterprise,
@@ -33,8 +34,9 @@ DATA = "/dashboard/screen/data/"
 # every month from 2015-01 to 2018-01: 2 inspections and 1 accident a month in its baseline year
 # (2015), 3 and 0 since. Over its follow-up window (2017-02 to 2018-01): inspections
 # (36 − 24) × 100 ÷ 24 = +50.0 %, accidents (0 − 12) × 100 ÷ 12 = −100.0 %; one enterprise
-# compared, too few. Anji's started in 2017-06 and sent no report: nothing to compare, and its
-# January 2018 report is owed and missing.
+# compared, too few. Its 2017 reports found 4 major hazards a month and fixed 3: 36 × 100 ÷ 48 =
+# 75.0 % fixed. Anji's started in 2017-06 and sent no report: nothing to compare, no major hazard
+# found, and its January 2018 report is owed and missing.
 NANXUN = {
     "enterprises": 1,
     "suggestions": 2,
@@ -44,6 +46,7 @@ NANXUN = {
     "inspections_change_pct": 50.0,
     "accidents_change_pct": -100.0,
     "small_sample": True,
+    "major_hazard_fix_pct": 75.0,
     "completeness_pct": 100.0,  # 2018-01: 1 report of 1
     "reports_received": 1,
     "reports_expected": 1,
@@ -57,6 +60,7 @@ ANJI = {
     "inspections_change_pct": None,
     "accidents_change_pct": None,
     "small_sample": False,
+    "major_hazard_fix_pct": None,
     "completeness_pct": 0.0,  # 2018-01: 0 reports of 1
     "reports_received": 0,
     "reports_expected": 1,
@@ -70,12 +74,13 @@ NOTHING = {
     "inspections_change_pct": None,
     "accidents_change_pct": None,
     "small_sample": False,
+    "major_hazard_fix_pct": None,
     "completeness_pct": None,
     "reports_received": 0,
     "reports_expected": 0,
 }
-# The city: the sums of the two, the change pooled over Nanxun's one enterprise, completeness
-# 1 × 100 ÷ 2 = 50.0 %.
+# The city: the sums of the two, the change and the major hazards fixed pooled over Nanxun's one
+# enterprise (Anji found none), completeness 1 × 100 ÷ 2 = 50.0 %.
 HUZHOU = {
     "enterprises": 2,
     "suggestions": 3,
@@ -85,6 +90,7 @@ HUZHOU = {
     "inspections_change_pct": 50.0,
     "accidents_change_pct": -100.0,
     "small_sample": True,
+    "major_hazard_fix_pct": 75.0,
     "completeness_pct": 50.0,
     "reports_received": 1,
     "reports_expected": 2,
@@ -102,6 +108,9 @@ def portal(db, today):
     nanxun = make_enterprise("nanxun", score_start=datetime.date(2016, 1, 15), name="南浔甲")
     make_reports(nanxun, month_range(datetime.date(2015, 1, 1), 12), inspections=2, accidents=1)
     make_reports(nanxun, month_range(datetime.date(2016, 1, 1), 25), inspections=3, accidents=0)
+    SafetyReport.objects.filter(enterprise=nanxun, month__year=2017).update(
+        hazards_found=4, hazards_fixed=3, major_hazards_found=4, major_hazards_fixed=3
+    )
     anji = make_enterprise("anji", score_start=datetime.date(2017, 6, 1), name="安吉乙")
     make_suggestion(nanxun, submitted_on=datetime.date(2016, 3, 1))
     make_suggestion(nanxun, submitted_on=datetime.date(2017, 5, 1), status="accepted")
@@ -189,6 +198,31 @@ def test_the_screen_page_carries_the_figures_and_no_navigation(portal, client):
     assert 'data-every="30"' in page and 'data-refresh="300"' in page
     assert "<nav" not in page and "<a " not in page
     assert "<script>" not in page  # the CSP allows no inline script
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "caption"),
+    [
+        ("zh-hans", "重大事故隐患整改率", "已发现的重大事故隐患中已整改的比例"),
+        ("en", "Major hazard fix rate", "Of the major hazards found, those fixed"),
+    ],
+)
+def test_the_major_hazard_fix_rate_is_a_card_of_the_change_row(portal, client, language, title, caption):
+    page = login_as(client, "city_official").get("/dashboard/screen/", {"lang": language}).content.decode()
+    change_row = page[page.index("screen-figures-change") : page.index("screen-charts")]
+    card = re.search(
+        r'data-figure="major_hazard_fix_pct" data-kind="pct" data-over="period">(.*?)</div>\s*</div>',
+        change_row,
+        re.S,
+    )
+    assert title in card.group(1) and caption in card.group(1)
+    # The row's four cards, in the registry's order.
+    assert re.findall(r'data-figure="(\w+)"', change_row) == [
+        "inspections_change_pct",
+        "accidents_change_pct",
+        "completeness_pct",
+        "major_hazard_fix_pct",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,8 @@ register = template.Library()
 
 @register.filter
 def figure(figures, key):
-    """The figure `key` of `figures` (a dashboard.figures.Figures)."""
+    """The figure `key` of `figures` (a dashboard.figures.Figures, or an enterprise given its own
+    by dashboard.figures.enterprise_figures)."""
     return getattr(figures, key)
 
 

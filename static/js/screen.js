@@ -17,6 +17,7 @@
   // Whole yuan: read from across a room, the fen only push ¥ hundreds of millions off the card.
   const money = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
   const oneDecimal = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const twoDecimals = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   // Bright on the dark background, told apart by colour-blind readers too (Okabe–Ito).
   const COLOURS = ["#56b4e9", "#e69f00", "#009e73", "#f0e442", "#cc79a7", "#d55e00", "#0072b2", "#ffffff"];
 
@@ -36,45 +37,57 @@
     return (signed && value > 0 ? "+" : "") + oneDecimal.format(value) + "%";
   }
 
-  function shown(key, figures) {
-    const value = figures[key];
-    if (key === "savings_rmb") {
+  // A card's value, written as its figure's kind says (dashboard.registry: data-kind).
+  const FORMATS = {
+    count: function (value) {
+      return integer.format(value);
+    },
+    money: function (value) {
       return "¥" + money.format(Number(value));
-    }
-    if (key === "completeness_pct") {
-      return pct(value, false);
-    }
-    if (key.endsWith("_change_pct")) {
+    },
+    change: function (value) {
       return pct(value, true);
-    }
-    return integer.format(value);
+    },
+    pct: function (value) {
+      return pct(value, false);
+    },
+    rate: function (value) {
+      return value === null || value === undefined ? "—" : twoDecimals.format(value);
+    },
+  };
+
+  // A change since SCORE rests on the enterprises compared: said under it, greyed when too few.
+  function showSample(box, figures) {
+    box.classList.toggle("small-sample", figures.small_sample);
+    box.querySelector(".screen-sample").textContent = fill(
+      figures.small_sample ? labels.too_few : labels.based_on,
+      { count: integer.format(figures.change_enterprises) }
+    );
   }
 
-  function card(key) {
-    return document.querySelector('.screen-card[data-figure="' + key + '"]');
-  }
-
-  function showFigures(view) {
-    const figures = view.figures;
-    ["enterprises", "suggestions", "projects_completed", "savings_rmb", "completeness_pct"].forEach(function (key) {
-      card(key).querySelector(".screen-value").textContent = shown(key, figures);
-    });
-    ["inspections_change_pct", "accidents_change_pct"].forEach(function (key) {
-      const box = card(key);
-      box.querySelector(".screen-value").textContent = shown(key, figures);
-      box.classList.toggle("small-sample", figures.small_sample);
-      box.querySelector(".screen-sample").textContent = fill(
-        figures.small_sample ? labels.too_few : labels.based_on,
-        { count: integer.format(figures.change_enterprises) }
-      );
-    });
-    card("completeness_pct").querySelector(".screen-reports").textContent = figures.reports_expected
+  // A figure of the latest due month rests on the reports received of those owed that month.
+  function showReports(box, figures) {
+    box.querySelector(".screen-reports").textContent = figures.reports_expected
       ? fill(labels.reports, {
           month: payload.month,
           received: integer.format(figures.reports_received),
           expected: integer.format(figures.reports_expected),
         })
       : fill(labels.no_reports, { month: payload.month });
+  }
+
+  function showFigures(view) {
+    const figures = view.figures;
+    document.querySelectorAll(".screen-card[data-figure]").forEach(function (box) {
+      const kind = box.dataset.kind;
+      box.querySelector(".screen-value").textContent = FORMATS[kind](figures[box.dataset.figure]);
+      if (kind === "change") {
+        showSample(box, figures);
+      }
+      if (box.dataset.over === "month") {
+        showReports(box, figures);
+      }
+    });
   }
 
   function chartOf(canvas) {
