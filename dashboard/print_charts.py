@@ -49,29 +49,32 @@ def _number(value, separator):
 
 
 def _axes(months, top, step, separator, unit=""):
-    """The grid, the y axis' values and the x axis' months (at most about twelve labels)."""
+    """The grid, the y axis' values and the x axis' months (at most about twelve labels).
+
+    The grid is one path and the labels share their attributes through a group: WeasyPrint
+    parses, styles and draws each SVG element of the report as an element of its page, so a chart
+    of fewer elements prints faster (issue #24), and looks the same."""
     plot_height = HEIGHT - TOP - BOTTOM
-    parts = []
+    grid, values = [], []
     for index in range(round(top / step) + 1):
         value = index * step
         y = TOP + plot_height - plot_height * value / top
-        parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#dee2e6" stroke-width="0.8"/>'
-            f'<text x="{LEFT - 6}" y="{y + 3.5:.1f}" text-anchor="end" font-size="10" fill="#495057" {FONT}>'
-            f"{_number(value, separator)}{unit}</text>"
-        )
+        grid.append(f"M{LEFT} {y:.1f}H{WIDTH - RIGHT}")
+        values.append(f'<text x="{LEFT - 6}" y="{y + 3.5:.1f}">{_number(value, separator)}{unit}</text>')
     every = max(1, math.ceil(len(months) / 12))
-    for index, month in enumerate(months):
-        if index % every == 0:
-            parts.append(
-                f'<text x="{_x(index, len(months)):.1f}" y="{HEIGHT - BOTTOM + 15}" text-anchor="middle" '
-                f'font-size="10" fill="#495057" {FONT}>{escape(month)}</text>'
-            )
-    parts.append(
-        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{HEIGHT - BOTTOM}" y2="{HEIGHT - BOTTOM}" '
-        'stroke="#6c757d" stroke-width="1"/>'
-    )
-    return parts
+    labels = [
+        f'<text x="{_x(index, len(months)):.1f}" y="{HEIGHT - BOTTOM + 15}">{escape(month)}</text>'
+        for index, month in enumerate(months)
+        if index % every == 0
+    ]
+    return [
+        f'<path d="{"".join(grid)}" fill="none" stroke="#dee2e6" stroke-width="0.8"/>',
+        f'<g font-size="10" fill="#495057" {FONT}>',
+        f'<g text-anchor="end">{"".join(values)}</g>',
+        f'<g text-anchor="middle">{"".join(labels)}</g>',
+        "</g>",
+        f'<path d="M{LEFT} {HEIGHT - BOTTOM}H{WIDTH - RIGHT}" fill="none" stroke="#6c757d" stroke-width="1"/>',
+    ]
 
 
 def _x(index, count):
@@ -139,15 +142,17 @@ def line_chart(title, months, series, *, separator=",", percent=False):
 
 
 def bar_chart(title, months, values, *, separator=","):
-    """A bar per month of `values` (None or 0: no bar)."""
+    """A bar per month of `values` (None or 0: no bar), the bars one path."""
     top, step = nice_axis(float(max((value or 0 for value in values), default=0)))
     parts = _axes(months, top, step, separator)
     width = (WIDTH - LEFT - RIGHT) / max(len(months), 1) * 0.7
+    bars = []
     for index, value in enumerate(values):
         if value:
             y = _y(Decimal(str(value)), top)
-            parts.append(
-                f'<rect x="{_x(index, len(months)) - width / 2:.1f}" y="{y:.1f}" width="{width:.1f}" '
-                f'height="{HEIGHT - BOTTOM - y:.1f}" fill="{SERIES_STYLES[0][0]}"/>'
+            bars.append(
+                f"M{_x(index, len(months)) - width / 2:.1f} {y:.1f}h{width:.1f}V{HEIGHT - BOTTOM}h{-width:.1f}Z"
             )
+    if bars:
+        parts.append(f'<path d="{"".join(bars)}" fill="{SERIES_STYLES[0][0]}"/>')
     return _svg(parts, title)
