@@ -17,6 +17,9 @@ from django.utils.safestring import mark_safe
 
 WIDTH, HEIGHT = 680, 180
 LEFT, RIGHT, TOP, BOTTOM = 58, 12, 10, 22
+# The width of a character of the axis' numbers (10 px digits and separators, at most): a label
+# wider than the room left of the plot widens the chart's view to the left instead of being cut.
+DIGIT_WIDTH = 5.8
 # Colour and dash together, so that a district's line is told apart on a black-and-white print.
 SERIES_STYLES = [
     ("#0d6efd", ""),
@@ -49,7 +52,8 @@ def _number(value, separator):
 
 
 def _axes(months, top, step, separator, unit=""):
-    """The grid, the y axis' values and the x axis' months (at most about twelve labels).
+    """The grid, the y axis' values and the x axis' months (at most about twelve labels), and how
+    far left of the chart the widest value reaches (0 when it fits: then the view starts there).
 
     The grid is one path and the labels share their attributes through a group: WeasyPrint
     parses, styles and draws each SVG element of the report as an element of its page, so a chart
@@ -67,7 +71,9 @@ def _axes(months, top, step, separator, unit=""):
         for index, month in enumerate(months)
         if index % every == 0
     ]
-    return [
+    widest = max(len(f"{_number(index * step, separator)}{unit}") for index in range(round(top / step) + 1))
+    beyond = max(0, math.ceil(widest * DIGIT_WIDTH + 8 - LEFT))
+    return beyond, [
         f'<path d="{"".join(grid)}" fill="none" stroke="#dee2e6" stroke-width="0.8"/>',
         f'<g font-size="10" fill="#495057" {FONT}>',
         f'<g text-anchor="end">{"".join(values)}</g>',
@@ -102,9 +108,11 @@ def legend(names):
     return samples
 
 
-def _svg(parts, title):
+def _svg(parts, title, beyond=0):
+    """The chart, its view reaching `beyond` left of the plot's room for labels (a little smaller
+    on the page then, never cut)."""
     return mark_safe(
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{-beyond} 0 {WIDTH + beyond} {HEIGHT}" width="{WIDTH}" '
         f'height="{HEIGHT}" role="img" aria-label="{escape(title)}">' + "".join(parts) + "</svg>"
     )
 
@@ -117,7 +125,7 @@ def line_chart(title, months, series, *, separator=",", percent=False):
         top, step = 100, 25
     else:
         top, step = nice_axis(max(values, default=0))
-    parts = _axes(months, top, step, separator, "%" if percent else "")
+    beyond, parts = _axes(months, top, step, separator, "%" if percent else "")
     for index, (_name, line) in enumerate(series):
         colour, dash = SERIES_STYLES[index % len(SERIES_STYLES)]
         dashes = f' stroke-dasharray="{dash}"' if dash else ""
@@ -138,13 +146,13 @@ def line_chart(title, months, series, *, separator=",", percent=False):
                     f'<polyline points="{coordinates}" fill="none" stroke="{colour}" '
                     f'stroke-width="1.8"{dashes} stroke-linejoin="round"/>'
                 )
-    return _svg(parts, title)
+    return _svg(parts, title, beyond)
 
 
 def bar_chart(title, months, values, *, separator=","):
     """A bar per month of `values` (None or 0: no bar), the bars one path."""
     top, step = nice_axis(float(max((value or 0 for value in values), default=0)))
-    parts = _axes(months, top, step, separator)
+    beyond, parts = _axes(months, top, step, separator)
     width = (WIDTH - LEFT - RIGHT) / max(len(months), 1) * 0.7
     bars = []
     for index, value in enumerate(values):
@@ -155,4 +163,4 @@ def bar_chart(title, months, values, *, separator=","):
             )
     if bars:
         parts.append(f'<path d="{"".join(bars)}" fill="{SERIES_STYLES[0][0]}"/>')
-    return _svg(parts, title)
+    return _svg(parts, title, beyond)

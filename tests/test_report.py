@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from common.months import Period
 from dashboard.figures import largest_savings
-from dashboard.print_charts import line_chart, nice_axis
+from dashboard.print_charts import bar_chart, line_chart, nice_axis
 from tests.factories import (
     attend,
     login_as,
@@ -268,6 +268,18 @@ def test_a_month_without_a_report_is_a_gap_in_the_line():
     # Two months joined by a line, then a month alone after the gap: a dot, never a drop to zero.
     assert svg.count("<polyline") == 1
     assert svg.count("<circle") == 1
+
+
+def test_a_charts_view_widens_for_values_wider_than_its_margin_never_cutting_them():
+    months = ["2016-01", "2016-02"]
+    assert 'viewBox="0 0 680 180"' in bar_chart("t", months, [1_200, 900])
+    # A city's month of savings: "50,000,000" on the axis, ten characters of about 5.6 px
+    # right-aligned 6 px left of the plot (which starts 58 px in): it reaches about 4 px left of
+    # the chart, so the view starts left of that.
+    wide = bar_chart("t", months, [45_000_000, 1])
+    start = float(re.search(r'viewBox="(-?[0-9.]+) ', wide).group(1))
+    assert ">50,000,000<" in wide
+    assert start <= -4
 
 
 def test_largest_savings_rank_enterprises_by_their_completed_projects_in_the_period(db, nanxun, anji):
