@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from dashboard import registry
 from enterprises.models import SafetyReport, reported_counts
+from imports.services import error_limit
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -161,7 +162,23 @@ class RowErrorSerializer(serializers.Serializer):
 
 
 class ImportErrorsSerializer(serializers.Serializer):
-    errors = RowErrorSerializer(many=True)
+    # A refused write's rows: at most SCORE_IMPORT_MAX_ERRORS errors, as the import pages list, the
+    # limit read when the document is made (the setting may differ between deployments). Not a
+    # docstring: drf-spectacular would show it, untranslated, as the schema's description.
+
+    def get_fields(self):
+        return {
+            "errors": serializers.ListField(
+                child=RowErrorSerializer(),
+                max_length=error_limit(),
+                help_text=gettext_lazy(
+                    "The first errors, in the order of the rows, at most SCORE_IMPORT_MAX_ERRORS of them."
+                ),
+            ),
+            "more_errors": serializers.IntegerField(
+                min_value=0, help_text=gettext_lazy("The errors not listed (0 when every error is).")
+            ),
+        }
 
 
 class HistoryEntrySerializer(serializers.Serializer):

@@ -26,7 +26,7 @@ from imports.engine import header_key
 from imports.kinds import import_kind
 from imports.limits import number_text
 from imports.reading import Table
-from imports.services import ImportConflict, import_rows
+from imports.services import ImportConflict, import_rows, problems_listed
 
 LARGEST_EXACT_INT = 2**53  # past it a JSON number is handed to the parsers as its digits
 
@@ -79,9 +79,11 @@ def body_rows(request):
     content = _body_bytes(request)
     body = _body_json(content)
     rows = _body_rows_list(body)
-    refused = [problem for position, row in enumerate(rows, start=1) for problem in _row_shape(position, row)]
+    refused, more = problems_listed(
+        problem for position, row in enumerate(rows, start=1) for problem in _row_shape(position, row)
+    )
     if refused:
-        raise RowErrors(refused)
+        raise RowErrors(refused, more)
     return rows, content
 
 
@@ -179,9 +181,13 @@ def _row_shape(position, row):
 
 
 class RowErrors(Exception):
-    def __init__(self, errors):
+    """Rows of the body refused before the engine sees them: the first errors (error_limit()) and
+    the number of the others."""
+
+    def __init__(self, errors, more):
         super().__init__("row errors")
         self.errors = errors
+        self.more = more
 
 
 # Credit codes and references are text: a JSON number in their place is an error of its row, never
@@ -267,8 +273,11 @@ def import_request(request, kind, *, dry_run):
     try:
         rows, content = body_rows(request)
     except RowErrors as refused:
-        return status.HTTP_400_BAD_REQUEST, {"errors": refused.errors}
+        return status.HTTP_400_BAD_REQUEST, {"errors": refused.errors, "more_errors": refused.more}
     table, empty_keys = rows_table(rows, kind)
+    # The table holds every value; the rows' JSON objects (a sixth of the request's peak memory,
+    # benchmarks/api_errors_benchmark.py) go before the engine plans.
+    del rows
     serials = values.excel_serial_dates.set(False)
     try:
         batch, plan = import_rows(
@@ -284,25 +293,32 @@ def import_request(request, kind, *, dry_run):
     finally:
         values.excel_serial_dates.reset(serials)
     if not plan.ok:
-        keys = {header: api_key(column) for column in plan.kind.columns for header in column.headers}
-        return status.HTTP_400_BAD_REQUEST, {
-            "errors": [
-                {
-                    "row": problem.row,
-                    # A missing column is named by its first header, in Chinese: here by its key.
-                    "field": (
-                        keys.get(problem.column, problem.column) if problem.row is None else problem.column
-                    )
-                    or None,
-                    "value": problem.value,
-                    "message": problem.message,
-                }
-                for problem in plan.errors
-            ]
-        }
+        return status.HTTP_400_BAD_REQUEST, _errors_body(plan)
     return status.HTTP_200_OK, {
         "created": plan.count("create"),
         "updated": plan.count("update"),
         "unchanged": plan.count("unchanged"),
         "ignored_fields": [*plan.ignored, *empty_keys],
+    }
+
+
+def _errors_body(plan):
+    """The 400's body of a refused plan: its first errors in the order of the rows, at most
+    SCORE_IMPORT_MAX_ERRORS as on the import pages (an all-error write of 131,756 rows answered 89 MB
+    when every error was listed), and the number of the others."""
+    keys = {header: api_key(column) for column in plan.kind.columns for header in column.headers}
+    listed_errors, more = problems_listed(plan.errors)
+    return {
+        "errors": [
+            {
+                "row": problem.row,
+                # A missing column is named by its first header, in Chinese: here by its key.
+                "field": (keys.get(problem.column, problem.column) if problem.row is None else problem.column)
+                or None,
+                "value": problem.value,
+                "message": problem.message,
+            }
+            for problem in listed_errors
+        ],
+        "more_errors": more,
     }

@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import itertools
 import logging
 
 from django.conf import settings
@@ -49,6 +50,16 @@ CONFLICTS = (IntegrityError, OperationalError)
 
 def error_limit():
     return settings.SCORE_IMPORT_MAX_ERRORS
+
+
+def problems_listed(problems):
+    """(the problems an answer lists, how many more it only counts): the first error_limit() of
+    `problems` in their order, and the number of the others. The import pages, import_data and the
+    machine API list the same. `problems` may be a generator: those past the limit are counted,
+    never kept."""
+    problems = iter(problems)
+    listed = list(itertools.islice(problems, error_limit()))
+    return listed, sum(1 for _problem in problems)
 
 
 def _status(plan):

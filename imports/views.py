@@ -24,12 +24,12 @@ from imports.models import ImportBatch
 from imports.services import (
     ImportConflict,
     PlanChanged,
-    error_limit,
     import_batch_confirm,
     import_batch_expired,
     import_batch_plan,
     import_batch_preview,
     import_batch_replan,
+    problems_listed,
 )
 from imports.templates import import_template
 from imports.undo import UndoRefused, import_undo
@@ -94,7 +94,8 @@ def import_preview(request, pk):
         return redirect("import_upload")
     # Planned again against the data as it is now: what the admin sees is what a confirm will do.
     plan = import_batch_replan(batch=batch)
-    limit = error_limit()
+    errors, more_errors = problems_listed(plan.errors)
+    warnings, more_warnings = problems_listed(plan.warnings)
     rows = [(row, plan.shown(row)) for row in plan.rows if row.action in ("create", "update")][:PREVIEW_ROWS]
     return render(
         request,
@@ -104,11 +105,11 @@ def import_preview(request, pk):
             "plan": plan,
             "counts": plan.counts(),
             "error_rows": plan.error_rows(),
-            "errors": plan.errors[:limit],
-            "more_errors": max(0, len(plan.errors) - limit),
+            "errors": errors,
+            "more_errors": more_errors,
             "row_errors": any(problem.row for problem in plan.errors) and plan.headers,
-            "warnings": plan.warnings[:limit],
-            "more_warnings": max(0, len(plan.warnings) - limit),
+            "warnings": warnings,
+            "more_warnings": more_warnings,
             "columns": plan.preview_columns(),
             "rows": rows,
             "preview_rows": PREVIEW_ROWS,

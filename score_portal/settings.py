@@ -283,8 +283,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = SCORE_IMPORT_MAX_BYTES + 1024 * 1024
 # with a margin (1,400 rows) and still bounds what one request makes the server parse. Beyond it,
 # the portal's own 400 page says so (score_portal.views.bad_request).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
-# Errors listed on the preview page and by import_data; the rest are counted (and all are in the
-# downloadable error sheet).
+# Errors listed on the preview page, by import_data and in the machine API's 400; the rest are
+# counted (and all are in the downloadable error sheet).
 SCORE_IMPORT_MAX_ERRORS = envint("SCORE_IMPORT_MAX_ERRORS", 200)
 # What the import engine reads of one file (imports/limits.py). The upload limit bounds the bytes
 # sent, not what they expand to: a 4 MB workbook can unpack to gigabytes and a sheet hold millions

@@ -250,7 +250,8 @@ def test_a_client_whose_last_district_is_unticked_in_the_admin_reads_and_writes_
                     "value": NANXUN_A,
                     "message": "This client may write in no district.",
                 }
-            ]
+            ],
+            "more_errors": 0,
         },
     )
     assert not SafetyReport.objects.filter(month=datetime.date(2017, 1, 1)).exists()
@@ -540,7 +541,10 @@ def test_a_batch_with_one_bad_row_writes_nothing_and_names_its_position(nanxun_w
     response = nanxun_writer.post("/api/v1/imports/safety/", {"rows": rows})
     assert (response.status_code, response.json()) == (
         400,
-        {"errors": [{"row": 3, "field": "inspections", "value": "-1", "message": "Cannot be negative."}]},
+        {
+            "errors": [{"row": 3, "field": "inspections", "value": "-1", "message": "Cannot be negative."}],
+            "more_errors": 0,
+        },
     )
     assert not SafetyReport.objects.filter(month__year=2017).exists()
     assert ImportBatch.objects.count() == 0
@@ -583,7 +587,8 @@ def test_a_json_number_is_never_an_excel_serial_date(nanxun_writer):
                 "value": "42000",
                 "message": "Expected a date such as 2015-08-15.",
             }
-        ]
+        ],
+        "more_errors": 0,
     }
     row["score_start"] = "2016-03-01"
     assert nanxun_writer.post("/api/v1/imports/enterprises/", {"rows": [row]}).json()["created"] == 1
@@ -610,7 +615,8 @@ def test_a_row_for_an_enterprise_outside_the_clients_districts_is_an_error_of_th
                 "value": ANJI_A,
                 "message": "This record belongs to Anji, outside the districts this client may write (Nanxun).",
             }
-        ]
+        ],
+        "more_errors": 0,
     }
     moved = {
         "credit_code": ANJI_A,
@@ -660,7 +666,8 @@ def test_a_credit_code_sent_as_a_json_number_is_an_error_of_its_row_never_anothe
                         "value": "913305230406526699",
                         "message": KEY_AS_NUMBER,
                     }
-                ]
+                ],
+                "more_errors": 0,
             },
         )
     anji.refresh_from_db()
@@ -688,7 +695,8 @@ def test_every_key_column_under_any_accepted_header_takes_only_a_json_string(nan
     }
     response = nanxun_writer.post("/api/v1/imports/suggestions/", {"rows": [suggestion]})
     assert response.json() == {
-        "errors": [{"row": 1, "field": "reference", "value": "17", "message": KEY_AS_NUMBER}]
+        "errors": [{"row": 1, "field": "reference", "value": "17", "message": KEY_AS_NUMBER}],
+        "more_errors": 0,
     }
     response = nanxun_writer.post(
         "/api/v1/imports/suggestions/", {"rows": [{**suggestion, "reference": "17"}]}
@@ -710,7 +718,8 @@ def test_a_key_given_twice_in_a_row_is_an_error_of_that_row_naming_the_key(nanxu
             "errors": [
                 {"row": 2, "field": "inspections", "value": None, "message": twice % "inspections"},
                 {"row": 2, "field": "accidents", "value": None, "message": twice % "accidents"},
-            ]
+            ],
+            "more_errors": 0,
         },
     )
     response = nanxun_writer.post("/api/v1/imports/safety/", '{"rows": [], "rows": [{"month": "2017-01"}]}')
@@ -719,6 +728,70 @@ def test_a_key_given_twice_in_a_row_is_an_error_of_that_row_naming_the_key(nanxu
         {"error": "The key “rows” is given more than once in the body; give it once."},
     )
     assert not SafetyReport.objects.filter(month__year=2017).exists()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/imports/safety/", "/api/v1/imports/safety/?dry_run=1"])
+def test_a_write_lists_the_first_errors_up_to_the_import_limit_and_counts_the_rest(
+    nanxun_writer, settings, path
+):
+    settings.SCORE_IMPORT_MAX_ERRORS = 3
+    rows = [
+        # Row 1's error is found last (the rights are checked after every cell is parsed): listed
+        # first all the same, the errors being in the order of the rows.
+        {"credit_code": ANJI_A, "month": "2017-01", "inspections": 1, "accidents": 0},
+        {**ROW, "month": "2017-02", "inspections": "x", "accidents": -2},
+        {**ROW, "month": "2017-03", "inspections": -1},
+        {**ROW, "month": "2017-04", "inspections": -1},
+        {**ROW, "month": "2017-05"},
+    ]
+    response = nanxun_writer.post(path, {"rows": rows})
+    # 5 errors: 1 of row 1, 2 of row 2, 1 each of rows 3 and 4; the first 3 listed, 5 - 3 = 2 counted.
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "errors": [
+                {
+                    "row": 1,
+                    "field": "credit_code",
+                    "value": ANJI_A,
+                    "message": "This record belongs to Anji, outside the districts this client may write (Nanxun).",
+                },
+                {"row": 2, "field": "inspections", "value": "x", "message": "Expected a whole number."},
+                {"row": 2, "field": "accidents", "value": "-2", "message": "Cannot be negative."},
+            ],
+            "more_errors": 2,
+        },
+    )
+    assert not SafetyReport.objects.filter(month__year=2017).exists()
+    assert ImportBatch.objects.count() == 0
+
+
+def test_the_errors_of_the_bodys_rows_are_limited_as_the_engines(nanxun_writer, settings):
+    settings.SCORE_IMPORT_MAX_ERRORS = 3
+    twice = '{"credit_code": "%s", "month": "2017-0%d", "inspections": 5, "inspections": 6, "accidents": 0}'
+    rows = [twice % (NANXUN_A, month) for month in range(1, 8)]
+    rows[1] = "[1, 2]"
+    response = nanxun_writer.post("/api/v1/imports/safety/", '{"rows": [' + ", ".join(rows) + "]}")
+    message = "The key “inspections” is given more than once in this row; give each field once."
+    # 7 rows, each with one error: rows 1 to 3 listed, 7 - 3 = 4 counted.
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "errors": [
+                {"row": 1, "field": "inspections", "value": None, "message": message},
+                {
+                    "row": 2,
+                    "field": None,
+                    "value": "[1, 2]",
+                    "message": "A row must be a JSON object of fields and their values.",
+                },
+                {"row": 3, "field": "inspections", "value": None, "message": message},
+            ],
+            "more_errors": 4,
+        },
+    )
+    assert not SafetyReport.objects.filter(month__year=2017).exists()
+    assert ImportBatch.objects.count() == 0
 
 
 SURROGATE = (
@@ -834,7 +907,8 @@ def test_a_row_that_is_not_an_object_is_an_error_of_its_row(nanxun_writer):
                 "value": "[1, 2]",
                 "message": "A row must be a JSON object of fields and their values.",
             }
-        ]
+        ],
+        "more_errors": 0,
     }
 
 

@@ -96,7 +96,8 @@ def test_a_credit_code_written_as_a_json_number_is_an_error_of_its_row(writer):
                     "value": DIGITS_ONLY,
                     "message": "This field identifies the record: write it as a JSON string (in quotes), not a number.",
                 }
-            ]
+            ],
+            "more_errors": 0,
         },
     )
     assert not SafetyReport.objects.filter(month__year=2017).exists()
@@ -150,3 +151,13 @@ def test_the_document_asks_for_at_least_one_row_with_codes_and_references_as_str
 
 def test_no_text_of_the_document_cites_a_file_outside_the_repository(document):
     assert "DOMAIN" + ".md" not in str(document)  # in two parts, so that this file does not cite it
+
+
+def test_the_document_bounds_a_refused_writes_errors_by_the_import_limit(db, settings):
+    settings.SCORE_IMPORT_MAX_ERRORS = 7
+    document = Client().get("/api/v1/openapi.json", headers={"Accept-Language": "en"}).json()
+    refused = document["components"]["schemas"]["ImportErrors"]
+    assert refused["required"] == ["errors", "more_errors"]
+    assert refused["properties"]["errors"]["maxItems"] == 7
+    assert refused["properties"]["more_errors"]["type"] == "integer"
+    assert refused["properties"]["more_errors"]["minimum"] == 0

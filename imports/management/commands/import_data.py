@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 
 from common.text import listed
 from imports.kinds import KINDS
-from imports.services import ImportConflict, error_limit, import_file
+from imports.services import ImportConflict, import_file, problems_listed
 
 
 class Command(BaseCommand):
@@ -91,8 +91,8 @@ class Command(BaseCommand):
             )
 
     def _print_problems(self, problems, stream, warning=False):
-        limit = error_limit()
-        for problem in problems[:limit]:
+        listed_problems, more = problems_listed(problems)
+        for problem in listed_problems:
             if problem.row is None:
                 stream.write(problem.message)
                 continue
@@ -110,5 +110,5 @@ class Command(BaseCommand):
                     "message": problem.message,
                 }
             )
-        if len(problems) > limit:
-            stream.write(_("… and %(count)d more.") % {"count": len(problems) - limit})
+        if more:
+            stream.write(_("… and %(count)d more.") % {"count": more})
