@@ -199,7 +199,10 @@ LOCK_NOT_AVAILABLE = "55P03"
 def rebuild(using=DEFAULT_DB_ALIAS):
     """Recompute the whole roll-up from the data, unless another request just did. True when the
     roll-up is current afterwards; False (PostgreSQL) when a writer holds the state row, whose
-    changes no rebuild can see before it commits. Fifteen queries."""
+    changes no rebuild can see before it commits, or, in a web request, when a table it needs stays
+    locked past the request's lock timeout (a migration): the reader then reads the records, and
+    answers busy if they are locked too. Outside a request there is no lock timeout: a command's
+    rebuild waits for the lock. Fifteen queries."""
     connection = connections[using]
     vendor = connection.vendor
     try:
@@ -209,7 +212,8 @@ def rebuild(using=DEFAULT_DB_ALIAS):
                 # And room to aggregate and sort the whole data in memory (the default 4 MB spilled
                 # the month sums to disk at 10,000 enterprises), for this transaction only. A rebuild
                 # begun runs to its end, whatever statement timeout the web request set
-                # (score_portal.middleware.DatabaseTimeoutMiddleware): SET LOCAL as well, first.
+                # (score_portal.middleware.DatabaseTimeoutMiddleware): SET LOCAL as well, first. Not
+                # its lock timeout: a request does not wait for a migration to end.
                 cursor.execute(
                     f"SET LOCAL statement_timeout = 0; LOCK TABLE {', '.join(SOURCE_TABLES)} IN ACCESS SHARE MODE; "
                     "SET LOCAL work_mem = '64MB'"

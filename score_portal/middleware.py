@@ -9,11 +9,13 @@ import time
 
 from django.conf import settings
 from django.db import DatabaseError, OperationalError, connections
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import empty
 from django.utils.translation import gettext as _
+from psycopg2.extensions import TRANSACTION_STATUS_IDLE
 
 from api.errors import error_response, too_large_message
 
@@ -148,6 +150,10 @@ class RepeatedParameterMiddleware:
         return self.get_response(request)
 
 
+def _kept_nowhere(response):
+    return "no-store" in response.get("Cache-Control", "")
+
+
 class NoStoreWhenLoggedInMiddleware:
     """Tell browsers and proxies to keep nothing a logged-in user was sent: every page, download
     and API answer (`Cache-Control: max-age=0, no-cache, no-store, must-revalidate, private`).
@@ -164,7 +170,9 @@ class NoStoreWhenLoggedInMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if self._logged_in(request):
+        # A response already kept nowhere (the busy page) needs no user loaded to say so: loading
+        # it would wait for the locked table again.
+        if not _kept_nowhere(response) and self._logged_in(request):
             add_never_cache_headers(response)
         return response
 
@@ -183,6 +191,13 @@ QUERY_CANCELED = "57014"
 LOCK_NOT_AVAILABLE = "55P03"
 
 
+def _cut_short(error):
+    return isinstance(error, OperationalError) and getattr(error.__cause__, "pgcode", None) in (
+        QUERY_CANCELED,
+        LOCK_NOT_AVAILABLE,
+    )
+
+
 class DatabaseTimeoutMiddleware:
     """On PostgreSQL, a web request runs no statement longer than SCORE_WEB_STATEMENT_TIMEOUT_MS
     and waits no longer than SCORE_WEB_LOCK_TIMEOUT_MS for a lock; a request cut short answers
@@ -192,14 +207,26 @@ class DatabaseTimeoutMiddleware:
     connection options, which would hold for migrations, management commands and tests sharing
     the connection too. Work that must finish once begun lifts the statement timeout for its own
     transaction with SET LOCAL: an import's confirmation (imports.services) and the roll-up's
-    rebuild (dashboard.rollup). A zero turns a timeout off.
+    rebuild (dashboard.rollup). Neither lifts the lock timeout: a table locked by a migration
+    answers busy rather than holding the request until the migration ends. A zero turns a
+    timeout off.
 
     The SET is sent just before the request's first statement on a connection (an execute
     wrapper, Django's documented hook), so a request that reads nothing costs nothing, and the
     RESET after the response; both on the driver's connection, below Django's query log, so the
     query-count tests go on counting what a page asks of the data. Two round trips per request
-    that reads the database (about 0.1 ms on one machine). A SET sent inside a transaction that
-    is then rolled back is undone with it: the rest of that request runs without the timeouts.
+    that reads the database (about 0.1 ms on one machine). When that first statement opens a
+    transaction (an `atomic` block: the roll-up's rebuild, the session's save, the login's
+    throttle), the SET is sent before it, in autocommit: inside, a rollback would undo it, and a
+    request that goes on after the rollback (the rebuild that could not lock its tables reads
+    them instead) would wait for the lock's release. Only a transaction already open before the
+    request (a test's) takes the SET with it.
+
+    A statement cut short anywhere in the request answers busy: in the view (process_exception),
+    and in a middleware (the session loaded for the no-store header or saved after the view),
+    which Django turns into a 500 before this middleware sees it: the wrapper notes the error,
+    and a 500 of a request that had one is answered as busy instead. The busy page is rendered
+    without the request's context processors, which would load the user from the locked tables.
     """
 
     def __init__(self, get_response):
@@ -211,31 +238,55 @@ class DatabaseTimeoutMiddleware:
         if not aliases or not any(timeouts):
             return self.get_response(request)
         applied = set()
+        cut_short = []
         with contextlib.ExitStack() as wrappers:
             for alias in aliases:
                 wrappers.enter_context(
-                    connections[alias].execute_wrapper(self._setter(alias, timeouts, applied))
+                    connections[alias].execute_wrapper(self._setter(alias, timeouts, applied, cut_short))
                 )
             try:
-                return self.get_response(request)
+                response = self.get_response(request)
             finally:
                 for alias in applied:
                     self._reset(connections[alias])
+        if cut_short and response.status_code == 500:
+            return self._busy(request, cut_short[-1])
+        return response
 
     @staticmethod
-    def _setter(alias, timeouts, applied):
+    def _setter(alias, timeouts, applied, cut_short):
         def set_timeouts(execute, sql, params, many, context):
             if alias not in applied:
                 applied.add(alias)
-                connection = context["connection"]
-                with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+                DatabaseTimeoutMiddleware._set(context["connection"], timeouts)
+            try:
+                return execute(sql, params, many, context)
+            except OperationalError as error:
+                if _cut_short(error):
+                    cut_short.append(error)
+                raise
+
+        return set_timeouts
+
+    @staticmethod
+    def _set(connection, timeouts):
+        driver = connection.connection
+        # An atomic block begun but no statement of it sent yet: the driver has no transaction open.
+        before_transaction = (
+            not driver.autocommit and driver.info.transaction_status == TRANSACTION_STATUS_IDLE
+        )
+        with connection.wrap_database_errors:
+            if before_transaction:
+                driver.autocommit = True
+            try:
+                with driver.cursor() as cursor:
                     cursor.execute(
                         "SELECT set_config('statement_timeout', %s, false), set_config('lock_timeout', %s, false)",
                         [str(timeout) for timeout in timeouts],
                     )
-            return execute(sql, params, many, context)
-
-        return set_timeouts
+            finally:
+                if before_transaction:
+                    driver.autocommit = False
 
     @staticmethod
     def _reset(connection):
@@ -251,17 +302,25 @@ class DatabaseTimeoutMiddleware:
                 connection.close()
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError):
+        if not _cut_short(exception):
             return None
-        if getattr(exception.__cause__, "pgcode", None) not in (QUERY_CANCELED, LOCK_NOT_AVAILABLE):
-            return None
+        return self._busy(request, exception)
+
+    @staticmethod
+    def _busy(request, error):
         request_log.warning(
-            "%s %s cut short by the database timeout: %s", request.method, request.path, exception
+            "%s %s cut short by the database timeout: %s", request.method, request.path, error
         )
         message = _("The portal is busy, try again in a minute.")
         if request.path.startswith(("/dashboard/api/", "/api/")):
             response = JsonResponse({"error": message}, status=503, json_dumps_params={"ensure_ascii": False})
         else:
-            response = render(request, "503.html", {"message": message}, status=503)
+            # Not render(request, …): its context processors (the user's name and role in the
+            # navigation) would ask the locked tables again, as Django's own 500 page avoids.
+            response = HttpResponse(
+                render_to_string("503.html", {"message": message, "retry_path": request.get_full_path()}),
+                status=503,
+            )
         response["Retry-After"] = "60"
+        add_never_cache_headers(response)
         return response

@@ -188,7 +188,8 @@ SCORE_REPLICA_LAG_WARNING_SECONDS = envint("SCORE_REPLICA_LAG_WARNING_SECONDS", 
 # A web request must not hang on a locked table (PostgreSQL): no statement longer than this, no
 # wait for a lock longer than that; a request cut short answers "The portal is busy" with a 503
 # (score_portal.middleware.DatabaseTimeoutMiddleware). For web requests only: migrations,
-# management commands, an import's confirmation and the roll-up's rebuild are not cut short.
+# management commands, an import's confirmation and the roll-up's rebuild are not cut short (the
+# last two in a request still wait no longer than the lock timeout for a lock).
 # 0 turns a timeout off.
 SCORE_WEB_STATEMENT_TIMEOUT_MS = envint("SCORE_WEB_STATEMENT_TIMEOUT_MS", 15000)
 SCORE_WEB_LOCK_TIMEOUT_MS = envint("SCORE_WEB_LOCK_TIMEOUT_MS", 3000)

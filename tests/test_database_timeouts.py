@@ -6,17 +6,22 @@ import contextlib
 import datetime
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import psycopg2
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 
+from dashboard import rollup
+from dashboard.models import ChangeRollup, MonthlyRollup, RollupState
+from dashboard.rollup import SOURCE_TABLES
 from imports.models import ImportBatch
 from imports.services import import_batch_preview
-from tests.factories import make_enterprise, make_reports, make_user, month_range
+from tests.factories import api_token, make_enterprise, make_reports, make_user, month_range
 from tests.import_files import csv_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +31,11 @@ BUSY = "The portal is busy, try again in a minute."
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="statement and lock timeouts are PostgreSQL's: the SQLite run has neither",
+)
+# The lock tests: another session's LOCK TABLE and the request's lock_timeout.
+locks_postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="LOCK TABLE and lock_timeout are PostgreSQL's: SQLite locks the whole file and has no lock timeout",
 )
 # Committed, as in production (autocommit): a request's failed statement must not leave the
 # test's own transaction aborted. serialized_rollback gives later tests their districts back.
@@ -178,3 +188,223 @@ class TestTimeouts:
             response = client.get("/dashboard/api/summary/?from=2016-01&to=2016-02")
         assert response.status_code == 200
         assert response.json()["total"]["inspections"] == 4  # 2 months × 2
+
+
+# Every table locked by another session, as a migration or VACUUM FULL does: every page and API
+# answers "busy" within the lock timeout, never 500, and never waits for the lock's release.
+
+LOCK_TIMEOUT_MS = 300
+# Far above the lock timeout (a request may wait for it a few times: the session, the roll-up's
+# state, its tables), far below the lock's release.
+PROMPTLY = 5
+RELEASE_AFTER = 8
+
+
+@contextlib.contextmanager
+def tables_locked(*tables):
+    """Another session holding ACCESS EXCLUSIVE on `tables` (every table of the test database when
+    none are named) in an open transaction.
+
+    A thread of its own lifts the lock after RELEASE_AFTER seconds if the test still holds it then,
+    so that a request waiting for the release (the fault looked for) ends, and fails on how long
+    it took, rather than hanging the run."""
+    settings = connection.settings_dict
+    other = psycopg2.connect(
+        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"], port=settings["PORT"]
+    )
+    done = threading.Event()
+    lifter = threading.Thread(target=lambda: done.wait(RELEASE_AFTER) or other.rollback())
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")
+            if not tables:
+                cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+                tables = [name for (name,) in cursor.fetchall()]
+            cursor.execute(f"LOCK TABLE {', '.join(tables)} IN ACCESS EXCLUSIVE MODE")
+        lifter.start()
+        yield
+    finally:
+        done.set()
+        if lifter.is_alive():
+            lifter.join()
+        other.rollback()
+        other.close()
+
+
+def timed(request):
+    started = time.monotonic()
+    response = request()
+    return response, time.monotonic() - started
+
+
+@pytest.fixture
+def official(client, settings):
+    """A district official of Nanxun, logged in, whose dashboard has figures to show (its roll-up
+    stale: the first request rebuilds it)."""
+    settings.SCORE_WEB_LOCK_TIMEOUT_MS = LOCK_TIMEOUT_MS
+    enterprise = make_enterprise("nanxun", score_start=datetime.date(2016, 1, 1))
+    make_reports(enterprise, month_range(datetime.date(2016, 1, 1), 2), inspections=2, accidents=0)
+    client.force_login(make_user("district_official", district="nanxun"))
+    return client
+
+
+def assert_busy_page(response, waited, text=BUSY):
+    assert (response.status_code, response["Retry-After"]) == (503, "60")
+    assert text in response.content.decode()
+    assert waited < PROMPTLY
+
+
+def assert_busy_json(response, waited, text=BUSY):
+    assert (response.status_code, response.json(), response["Retry-After"]) == (503, {"error": text}, "60")
+    assert waited < PROMPTLY
+
+
+@locks_postgresql_only
+@committed
+class TestEveryTableLocked:
+    def test_the_dashboard_of_a_district_official_answers_busy(self, official):
+        with tables_locked():
+            response, waited = timed(lambda: official.get("/dashboard/", headers=ENGLISH))
+        assert_busy_page(response, waited)
+
+    def test_the_dashboard_answers_busy_in_chinese(self, official):
+        with tables_locked():
+            response, waited = timed(lambda: official.get("/dashboard/"))
+        assert_busy_page(response, waited, "门户正忙，请一分钟后再试。")
+
+    def test_the_summary_api_answers_busy_json(self, official):
+        with tables_locked():
+            response, waited = timed(lambda: official.get("/dashboard/api/summary/", headers=ENGLISH))
+        assert_busy_json(response, waited)
+
+    def test_the_machine_api_answers_busy_json(self, official):
+        api = Client()
+        headers = {"Authorization": f"Bearer {api_token('nanxun-reader', districts=['nanxun'])}", **ENGLISH}
+        with tables_locked():
+            response, waited = timed(lambda: api.get("/api/v1/figures/", headers=headers))
+        assert_busy_json(response, waited)
+
+    def test_the_machine_api_answers_busy_in_chinese(self, official):
+        api = Client()
+        headers = {"Authorization": f"Bearer {api_token('nanxun-reader', districts=['nanxun'])}"}
+        with tables_locked():
+            response, waited = timed(
+                lambda: api.get("/api/v1/figures/", headers={**headers, "Accept-Language": "zh-hans"})
+            )
+        assert_busy_json(response, waited, "门户正忙，请一分钟后再试。")
+
+    def test_logging_in_answers_busy(self, settings):
+        settings.SCORE_WEB_LOCK_TIMEOUT_MS = LOCK_TIMEOUT_MS
+        make_user("district_official", username="nanxun-official", password="right-password")
+        browser = Client()
+        form = {"username": "nanxun-official", "password": "right-password"}
+        with tables_locked():
+            response, waited = timed(lambda: browser.post("/accounts/login/", form, headers=ENGLISH))
+        assert_busy_page(response, waited)
+
+    def test_the_login_page_of_someone_logged_in_answers_busy(self, official):
+        with tables_locked():
+            response, waited = timed(lambda: official.get("/accounts/login/", headers=ENGLISH))
+        assert_busy_page(response, waited)
+
+    def test_the_next_request_after_the_lock_is_served(self, official):
+        with tables_locked():
+            official.get("/dashboard/")
+        response = official.get("/dashboard/api/summary/?from=2016-01&to=2016-02")
+        assert response.status_code == 200
+        assert response.json()["total"]["inspections"] == 4  # 2 months × 2
+
+
+@locks_postgresql_only
+@committed
+class TestOneTableLocked:
+    def test_the_session_table_locked_answers_busy(self, official):
+        with tables_locked(Session._meta.db_table):
+            response, waited = timed(lambda: official.get("/dashboard/", headers=ENGLISH))
+        assert_busy_page(response, waited)
+
+    def test_the_session_table_locked_answers_busy_json(self, official):
+        with tables_locked(Session._meta.db_table):
+            response, waited = timed(lambda: official.get("/dashboard/api/summary/", headers=ENGLISH))
+        assert_busy_json(response, waited)
+
+    def test_the_roll_up_state_locked_answers_busy(self, official):
+        with tables_locked(RollupState._meta.db_table):
+            response, waited = timed(lambda: official.get("/dashboard/", headers=ENGLISH))
+        assert_busy_page(response, waited)
+
+    def test_the_roll_up_state_locked_answers_busy_json(self, official):
+        with tables_locked(RollupState._meta.db_table):
+            response, waited = timed(lambda: official.get("/dashboard/api/summary/", headers=ENGLISH))
+        assert_busy_json(response, waited)
+
+    def test_the_roll_up_tables_locked_answers_from_the_records(self, official):
+        # The rebuild cannot lock its own tables; the figures are read from the records instead.
+        with tables_locked(MonthlyRollup._meta.db_table, ChangeRollup._meta.db_table):
+            response, waited = timed(lambda: official.get("/dashboard/api/summary/?from=2016-01&to=2016-02"))
+        assert response.status_code == 200
+        assert response.json()["total"]["inspections"] == 4  # 2 months × 2
+        assert waited < PROMPTLY
+
+
+@locks_postgresql_only
+@committed
+class TestWhereTheRequestBegins:
+    @pytest.fixture(autouse=True)
+    def test_views(self, settings):
+        settings.ROOT_URLCONF = "tests.urls_broken"
+        settings.SCORE_WEB_LOCK_TIMEOUT_MS = LOCK_TIMEOUT_MS
+
+    def test_a_request_whose_first_statement_is_the_rebuild_keeps_its_lock_timeout(self):
+        # The rebuild cannot lock the records' tables and rolls back; the reads of the records
+        # that follow wait the lock timeout, not the migration's end.
+        make_enterprise("nanxun")
+        with tables_locked(*SOURCE_TABLES):
+            response, waited = timed(lambda: Client().get("/rebuild-first/", headers=ENGLISH))
+        assert_busy_page(response, waited)
+
+    def test_a_request_whose_first_statement_is_the_rebuild_is_served_when_it_can_be(self):
+        # Only the roll-up's own table locked: not rebuilt, the records read instead.
+        make_enterprise("nanxun")
+        with tables_locked(MonthlyRollup._meta.db_table):
+            response, waited = timed(lambda: Client().get("/rebuild-first/"))
+        assert (response.status_code, response.content) == (200, b"False 1")
+        assert waited < PROMPTLY
+
+    def test_a_lock_met_by_the_session_save_after_the_view_answers_busy(self):
+        # SessionMiddleware saves the new session after the view answered: a 500 made by Django
+        # from the middleware's error, answered as busy.
+        browser = Client(raise_request_exception=False)
+        with tables_locked(Session._meta.db_table):
+            response, waited = timed(lambda: browser.get("/session-written/", headers=ENGLISH))
+        assert_busy_page(response, waited)
+
+
+@locks_postgresql_only
+@committed
+def test_a_rebuild_outside_a_request_waits_for_the_lock():
+    """A management command (seed_demo) or an import's rebuild outside a web request has no lock
+    timeout: it waits for the migration to finish and then rebuilds."""
+    enterprise = make_enterprise("nanxun", score_start=datetime.date(2016, 1, 1))
+    make_reports(enterprise, month_range(datetime.date(2016, 1, 1), 2), inspections=2, accidents=0)
+    settings_dict = connection.settings_dict
+    other = psycopg2.connect(
+        dbname=settings_dict["NAME"],
+        user=settings_dict["USER"],
+        host=settings_dict["HOST"],
+        port=settings_dict["PORT"],
+    )
+    release = threading.Timer(1, other.rollback)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {SOURCE_TABLES[0]} IN ACCESS EXCLUSIVE MODE")
+        release.start()
+        started = time.monotonic()
+        assert rollup.rebuild() is True
+        assert time.monotonic() - started >= 0.9
+    finally:
+        release.cancel()
+        if release.is_alive():
+            release.join()
+        other.rollback()
+        other.close()

@@ -1,8 +1,12 @@
-"""The portal's URLconf plus failing views: the 500 page, and the busy page of a query cut short."""
+"""The portal's URLconf plus failing views: the 500 page, and the busy page of a query cut short;
+and views whose database work begins where no page of the portal's begins it today."""
 
 from django.db import OperationalError
+from django.http import HttpResponse
 from django.urls import path
 
+from dashboard import rollup
+from enterprises.models import Enterprise
 from score_portal.urls import urlpatterns as portal_urlpatterns
 
 
@@ -23,7 +27,24 @@ def cut_short(request, pgcode):
     raise OperationalError("canceling statement due to statement timeout") from Cancelled(pgcode)
 
 
+def rebuild_first(request):
+    # The request's first statement is the roll-up's rebuild (its transaction's), as it is on the
+    # primary when the dashboard reads the roll-up's state from a replica; refused its tables, it
+    # reads them itself.
+    rebuilt = rollup.rebuild()
+    return HttpResponse(f"{rebuilt} {Enterprise.objects.count()}")
+
+
+def session_written(request):
+    # An anonymous visitor without a session cookie: nothing read, the session saved (created)
+    # by SessionMiddleware after the view.
+    request.session["seen"] = True
+    return HttpResponse("seen")
+
+
 urlpatterns = [
+    path("rebuild-first/", rebuild_first),
+    path("session-written/", session_written),
     path("boom/", boom),
     path("cut-short/<str:pgcode>/", cut_short),
     path("dashboard/api/cut-short/<str:pgcode>/", cut_short),
