@@ -28,14 +28,19 @@ def envbool(name, default):
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
 
 
-def envint(name, default):
+def envint(name, default, minimum=None):
+    """The whole number in the environment variable `name` (`default` when unset); a value that is
+    not one, or is below `minimum`, stops start-up with a message naming the variable."""
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
+    return number
 
 
 def database_from_url(url, variable="DATABASE_URL"):
@@ -275,7 +280,7 @@ if not 1 <= SCORE_REPORT_DUE_DAY <= 28:
     raise ImproperlyConfigured(f"SCORE_REPORT_DUE_DAY must be a day from 1 to 28, not {SCORE_REPORT_DUE_DAY}")
 
 # Uploads: district files are small; anything larger is refused with a message, not a 500.
-SCORE_IMPORT_MAX_BYTES = envint("SCORE_IMPORT_MAX_MB", 20) * 1024 * 1024
+SCORE_IMPORT_MAX_BYTES = envint("SCORE_IMPORT_MAX_MB", 20, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = SCORE_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SCORE_IMPORT_MAX_BYTES + 1024 * 1024
 # Fields one request may post (Django's default is 1,000). The attendance grid posts 7 a row (name,
@@ -286,15 +291,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = SCORE_IMPORT_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Errors listed on the preview page, by import_data and in the machine API's 400; the rest are
 # counted (and all are in the downloadable error sheet).
-SCORE_IMPORT_MAX_ERRORS = envint("SCORE_IMPORT_MAX_ERRORS", 200)
+SCORE_IMPORT_MAX_ERRORS = envint("SCORE_IMPORT_MAX_ERRORS", 200, minimum=1)
 # What the import engine reads of one file (imports/limits.py). The upload limit bounds the bytes
 # sent, not what they expand to: a 4 MB workbook can unpack to gigabytes and a sheet hold millions
 # of rows. Past these the reader stops, early, and says which limit the file passed. Rows are those
 # below the header; cells are rows × columns of the sheet read, blank ones inside it included.
-SCORE_IMPORT_MAX_ROWS = envint("SCORE_IMPORT_MAX_ROWS", 200_000)
-SCORE_IMPORT_MAX_COLUMNS = envint("SCORE_IMPORT_MAX_COLUMNS", 60)
-SCORE_IMPORT_MAX_CELLS = envint("SCORE_IMPORT_MAX_CELLS", 2_000_000)
-SCORE_IMPORT_MAX_UNZIPPED_BYTES = envint("SCORE_IMPORT_MAX_UNZIPPED_MB", 200) * 1024 * 1024
+SCORE_IMPORT_MAX_ROWS = envint("SCORE_IMPORT_MAX_ROWS", 200_000, minimum=1)
+SCORE_IMPORT_MAX_COLUMNS = envint("SCORE_IMPORT_MAX_COLUMNS", 60, minimum=1)
+SCORE_IMPORT_MAX_CELLS = envint("SCORE_IMPORT_MAX_CELLS", 2_000_000, minimum=1)
+SCORE_IMPORT_MAX_UNZIPPED_BYTES = envint("SCORE_IMPORT_MAX_UNZIPPED_MB", 200, minimum=1) * 1024 * 1024
 SCORE_IMPORT_READ_SECONDS = envint("SCORE_IMPORT_READ_SECONDS", 30)
 # An uploaded file waits this many days for its confirmation; then its bytes are deleted (the
 # history keeps its name, size, SHA-256 and counts) and it must be uploaded again.
@@ -438,6 +443,6 @@ SPECTACULAR_SETTINGS = {
 }
 # Requests a minute one API client may make (counted in the database: across every worker and app
 # server); past it, 429 with Retry-After.
-SCORE_API_RATE = envint("SCORE_API_RATE", 120)
+SCORE_API_RATE = envint("SCORE_API_RATE", 120, minimum=1)
 if SCORE_API_RATE < 1:
     raise ImproperlyConfigured(f"SCORE_API_RATE must be at least 1 request a minute, not {SCORE_API_RATE}")

@@ -101,6 +101,16 @@ def test_a_malformed_hsts_value_stops_start_up():
     assert "DJANGO_HSTS_SECONDS must be a whole number, not 'a year'" in result.stderr
 
 
+@pytest.mark.parametrize("variable", ["SCORE_IMPORT_MAX_ERRORS", "SCORE_IMPORT_MAX_ROWS", "SCORE_API_RATE"])
+def test_a_limit_below_one_stops_start_up(variable):
+    # SCORE_IMPORT_MAX_ERRORS=0 answered a refused write with an empty list of errors.
+    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'score_portal.settings'; django.setup()"
+    env = production_environment(**{variable: "0"})
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert f"{variable} must be at least 1, not 0" in result.stderr
+
+
 class TestSecurityHeaders:
     def test_every_page_sends_the_content_security_policy(self, client, db):
         response = client.get("/accounts/login/")
