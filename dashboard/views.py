@@ -445,21 +445,39 @@ def district_report(request):
     """GET /dashboard/report.pdf?from=&to=[&district=]: the report for review workshops, an A4 PDF
     in the user's language (dashboard/report.py), for every district the user sees or the one asked
     for. A district outside the user's districts (or none of that code) is a 404, as a district
-    page is: the report is that district's page on paper. A malformed period is a 400."""
+    page is: the report is that district's page on paper. A malformed period is a 400.
+
+    The PDF and its file name are kept in the page cache (per scope, period, district asked for,
+    language and data versions): asked again while the data is unchanged, the same bytes come from
+    the cache, "Generated on" included, which is right: the figures are those of that time, and
+    the data has not changed since."""
     require_role(request.user, *OFFICIAL_ROLES)
     form = PeriodForm(request.GET)
     if not form.is_valid():
         return _error_page(request, form)
-    districts = _districts_asked(request, form)
-    if districts is None:
-        raise Http404(form.error_message())
-    chosen = "district" in request.GET
-    pdf = report_pdf(report_context(districts, form.period, chosen=chosen))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"score-report-{districts[0].code}" if chosen else "score-report"
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{name}_{period_label(form.period)}.pdf"
+    versions = page_cache.versions()  # before anything the report shows (dashboard.page_cache)
+    code = request.GET.get("district")
+    districts = None
+    if code is not None:
+        # Asked for one district: whether the user may see it decides between the report and a 404.
+        districts = _districts_asked(request, form)
+        if districts is None:
+            raise Http404(form.error_message())
+
+    def build():
+        asked = districts if districts is not None else list(visible_districts(request.user))
+        pdf = report_pdf(report_context(asked, form.period, chosen=districts is not None))
+        name = f"score-report-{asked[0].code}" if districts is not None else "score-report"
+        return pdf, f"{name}_{period_label(form.period)}.pdf"
+
+    pdf, filename = page_cache.cached(
+        versions,
+        ("report", visible_scope(request.user), form.period, code),
+        build,
+        alias=page_cache.REPORT_CACHE_ALIAS,
     )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
 
 

@@ -219,6 +219,15 @@ CACHES = {
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": envint("SCORE_PAGE_CACHE_ENTRIES", 1000)},
     },
+    # The printed report's PDFs and file names, keyed as the pages are. LocMemCache bounds entries,
+    # not bytes, and a report is 150–300 kB: 50 entries are at most 15 MB a process, room for
+    # every district's report and the city's over a few periods in both languages.
+    "reports": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "reports",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": envint("SCORE_REPORT_CACHE_ENTRIES", 50, minimum=1)},
+    },
 }
 
 # ModelBackend, loading each request's user with its profile (role, place of work) in one query.

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.core.cache import caches
 from pypdf import PdfReader
 
 from common.months import Period
@@ -22,6 +23,7 @@ from tests.factories import (
     make_participant,
     make_project,
     make_reports,
+    make_user,
     make_workshop,
     month_range,
 )
@@ -250,8 +252,9 @@ def test_report_query_count_does_not_grow_with_enterprises(client, db, django_as
     # roll-up; the trend: whether the roll-up is current, its months, the districts' SCORE start
     # dates; the four training figures; the largest savings: the sums per enterprise and the few
     # enterprises; the districts' cities; year on year (the period has no first month: its last
-    # 12 months and the 12 before, the four of the figures each).
-    with django_assert_num_queries(25):
+    # 12 months and the 12 before, the four of the figures each). Around them: the data versions
+    # (the page cache's key).
+    with django_assert_num_queries(26):
         response = user_client.get("/dashboard/report.pdf", {"to": "2016-12"})
     assert response.status_code == 200
 
@@ -365,3 +368,69 @@ def test_a_district_with_no_enterprise_makes_a_report_that_says_so(review, clien
     _reader, text = pdf_text(response)
     assert "SCOREreport:Wuxing,Huzhou" in text
     assert "Leftout:Wuxing,withnoenterprise,reportorprojectintheperiod." in text
+
+
+# The printed report in the page cache (dashboard.page_cache): made once per scope, period, district
+# asked for, language and data generation.
+
+
+def official(client, *, language="en"):
+    """A city official of the client's session, in `language`."""
+    user = make_user("city_official")
+    client.force_login(user)
+    client.cookies["django_language"] = language
+    return user
+
+
+@time_machine.travel(GENERATED, tick=False)
+def test_the_same_report_asked_again_is_read_from_the_cache(review, client, django_assert_num_queries):
+    official(client)
+    first = client.get("/dashboard/report.pdf", {"to": "2016-12"})
+    assert first.status_code == 200
+    caches["pages"].clear()  # the PDFs are kept apart from the pages (settings.CACHES["reports"])
+    # The session, the user with its role and profile, the data versions: no figure.
+    with django_assert_num_queries(3):
+        again = client.get("/dashboard/report.pdf", {"to": "2016-12"})
+    assert again.content == first.content
+    assert again["Content-Disposition"] == 'attachment; filename="score-report_until-2016-12.pdf"'
+    assert "no-store" in again["Cache-Control"]
+
+
+@time_machine.travel(GENERATED, tick=False)
+def test_one_district_asked_again_is_read_from_the_cache(review, client, django_assert_num_queries):
+    official(client)
+    first = client.get("/dashboard/report.pdf", {"to": "2016-12", "district": "nanxun"})
+    # The session, the user, the data versions, the user's districts (the one asked for, or a 404).
+    with django_assert_num_queries(4):
+        again = client.get("/dashboard/report.pdf", {"to": "2016-12", "district": "nanxun"})
+    assert again.content == first.content
+    assert again["Content-Disposition"] == 'attachment; filename="score-report-nanxun_until-2016-12.pdf"'
+    # The city's report is another one.
+    _reader, city = pdf_text(client.get("/dashboard/report.pdf", {"to": "2016-12"}))
+    assert "安吉乙企业" in city
+
+
+@time_machine.travel(GENERATED, tick=False)
+def test_another_language_or_period_is_another_report(review, client):
+    official(client, language="en")
+    _reader, english = pdf_text(client.get("/dashboard/report.pdf", {"to": "2016-12"}))
+    client.cookies["django_language"] = "zh-hans"
+    _reader, chinese = pdf_text(client.get("/dashboard/report.pdf", {"to": "2016-12"}))
+    _reader, june = pdf_text(client.get("/dashboard/report.pdf", {"to": "2016-06"}))
+    assert "SCOREreport:Huzhou" in english
+    assert "SCORE项目报告：湖州市" in chinese
+    assert ("首条记录至2016-12" in chinese, "首条记录至2016-06" in june) == (True, True)
+
+
+@time_machine.travel(GENERATED, tick=False)
+def test_a_write_between_two_requests_makes_the_report_again(review, client):
+    nanxun, _anji = review
+    official(client)
+    _reader, before = pdf_text(client.get("/dashboard/report.pdf", {"to": "2016-12"}))
+    make_project(
+        nanxun, status="completed", started_on=D(2016, 7, 1), completed_on=D(2016, 8, 1), savings="5000.00"
+    )
+    _reader, after = pdf_text(client.get("/dashboard/report.pdf", {"to": "2016-12"}))
+    # Savings in 2016: 1,234.50 + 99.00 = 1,333.50 before; + 5,000.00 = 6,333.50 after.
+    assert ("¥1,333.50" in before, "¥6,333.50" in before) == (True, False)
+    assert "¥6,333.50" in after
