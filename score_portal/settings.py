@@ -229,6 +229,10 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": envint("SCORE_REPORT_CACHE_ENTRIES", 50, minimum=1)},
     },
 }
+# Printed reports (dashboard/report.py) in the making at once per user, across every app server
+# (dashboard.report_slots counts them in the database); past it, 429 with Retry-After. A report
+# takes a worker's CPU for seconds: without a limit, one session asking for many held every worker.
+SCORE_REPORT_CONCURRENCY = envint("SCORE_REPORT_CONCURRENCY", 2, minimum=1)
 
 # ModelBackend, loading each request's user with its profile (role, place of work) in one query.
 AUTHENTICATION_BACKENDS = ["accounts.auth_backend.PortalBackend"]
