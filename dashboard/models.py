@@ -198,3 +198,22 @@ class DisplayLink(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ReportSlot(models.Model):
+    """A printed report being made for a user: taken before WeasyPrint starts, deleted when it ends
+    (dashboard.report_slots). Counted in the database, not in a process's memory, so that the limit
+    of SCORE_REPORT_CONCURRENCY holds across every worker and app server."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    started_at = models.DateTimeField(_("started at"))
+
+    class Meta:
+        verbose_name = _("report being made")
+        verbose_name_plural = _("reports being made")
+        indexes = [models.Index(fields=["user", "started_at"], name="report_slot_user_started")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.started_at:%Y-%m-%d %H:%M:%S}"

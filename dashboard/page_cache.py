@@ -26,7 +26,8 @@ the versions (one query, `versions` at the start of the view), permission checks
 around the content (navigation, the user's name, the CSRF token), which is per user and never
 cached.
 
-The cache is Django's `pages` cache (settings.CACHES): local memory, per process, so nothing is
+The cache is Django's `pages` cache (settings.CACHES; the printed report's PDFs in `reports`,
+smaller in entries since each is larger): local memory, per process, so nothing is
 shared between app servers and nothing needs clearing when one restarts. SCORE_PAGE_CACHE=false
 turns it off (every request builds its content, as before), which the load test uses to measure
 both ways.
@@ -45,6 +46,10 @@ from .models import RollupState
 from .rollup import CONTENT_TABLE, STATE_TABLE
 
 CACHE_ALIAS = "pages"
+# The printed report's PDFs (150–300 kB each, ten times a page's content) are kept apart, with a
+# bound of their own (settings.CACHES["reports"]): under the pages' 1,000 entries they could take
+# 300 MB of a process, and push out the pages that officials open every day.
+REPORT_CACHE_ALIAS = "reports"
 
 
 def data_versions():
@@ -70,15 +75,16 @@ def versions():
     return None if data is None else (*data, latest_due_month())
 
 
-def cached(versions, parts, build):
+def cached(versions, parts, build, *, alias=CACHE_ALIAS):
     """build()'s value for `parts` (a tuple of what the value depends on besides the data and the
     language: numbers, strings, dates), from the cache while the data is unchanged since
-    `versions` (from `versions()`; None: build it, cache nothing)."""
+    `versions` (from `versions()`; None: build it, cache nothing). `alias`: the cache it is kept
+    in, REPORT_CACHE_ALIAS for the printed report's PDFs."""
     if versions is None:
         return build()
     key = repr((tuple(versions), get_language(), *parts))
     key = "page:" + hashlib.sha256(key.encode()).hexdigest()
-    cache = caches[CACHE_ALIAS]
+    cache = caches[alias]
     value = cache.get(key)
     if value is None:
         value = build()

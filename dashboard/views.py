@@ -9,7 +9,7 @@ from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
 
 from accounts.models import Role
@@ -32,6 +32,7 @@ from dashboard.figures import (
 from dashboard.forms import EnterpriseFilterForm, PeriodForm
 from dashboard.labels import DISTRICT_COLUMNS, LABELS, RATE_CARDS, TREND_CHARTS
 from dashboard.report import report_context, report_pdf
+from dashboard.report_slots import ReportsBusy, report_slot
 from enterprises.models import Enterprise
 from enterprises.reporting import latest_due_month, report_due_on
 
@@ -445,21 +446,62 @@ def district_report(request):
     """GET /dashboard/report.pdf?from=&to=[&district=]: the report for review workshops, an A4 PDF
     in the user's language (dashboard/report.py), for every district the user sees or the one asked
     for. A district outside the user's districts (or none of that code) is a 404, as a district
-    page is: the report is that district's page on paper. A malformed period is a 400."""
+    page is: the report is that district's page on paper. A malformed period is a 400.
+
+    The PDF and its file name are kept in the page cache (per scope, period, district asked for,
+    language and data versions): asked again while the data is unchanged, the same bytes come from
+    the cache, "Generated on" included, which is right: the figures are those of that time, and
+    the data has not changed since. Making one takes a report slot of the user's
+    (dashboard.report_slots); with none free, a 429 page asks to try again in a few seconds."""
     require_role(request.user, *OFFICIAL_ROLES)
     form = PeriodForm(request.GET)
     if not form.is_valid():
         return _error_page(request, form)
-    districts = _districts_asked(request, form)
-    if districts is None:
-        raise Http404(form.error_message())
-    chosen = "district" in request.GET
-    pdf = report_pdf(report_context(districts, form.period, chosen=chosen))
+    versions = page_cache.versions()  # before anything the report shows (dashboard.page_cache)
+    code = request.GET.get("district")
+    districts = None
+    if code is not None:
+        # Asked for one district: whether the user may see it decides between the report and a 404.
+        districts = _districts_asked(request, form)
+        if districts is None:
+            raise Http404(form.error_message())
+
+    def build():
+        with report_slot(request.user):
+            asked = districts if districts is not None else list(visible_districts(request.user))
+            pdf = report_pdf(report_context(asked, form.period, chosen=districts is not None))
+        name = f"score-report-{asked[0].code}" if districts is not None else "score-report"
+        return pdf, f"{name}_{period_label(form.period)}.pdf"
+
+    try:
+        pdf, filename = page_cache.cached(
+            versions,
+            ("report", visible_scope(request.user), form.period, code),
+            build,
+            alias=page_cache.REPORT_CACHE_ALIAS,
+        )
+    except ReportsBusy as busy:
+        return _reports_busy_page(request, busy.limit)
     response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"score-report-{districts[0].code}" if chosen else "score-report"
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{name}_{period_label(form.period)}.pdf"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+# Seconds a refused report asks the browser (or script) to wait: a report takes a few.
+REPORT_RETRY_AFTER = 10
+
+
+def _reports_busy_page(request, limit):
+    """429: the user has `limit` reports in the making already (dashboard.report_slots)."""
+    message = ngettext(
+        "You already have %(count)s report being made; try again in a few seconds.",
+        "You already have %(count)s reports being made; try again in a few seconds.",
+        limit,
+    ) % {"count": limit}
+    response = render(
+        request, "429.html", {"message": message, "retry_path": request.get_full_path()}, status=429
     )
+    response["Retry-After"] = str(REPORT_RETRY_AFTER)
     return response
 
 

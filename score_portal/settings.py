@@ -219,7 +219,20 @@ CACHES = {
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": envint("SCORE_PAGE_CACHE_ENTRIES", 1000)},
     },
+    # The printed report's PDFs and file names, keyed as the pages are. LocMemCache bounds entries,
+    # not bytes, and a report is 150–300 kB: 50 entries are at most 15 MB a process, room for
+    # every district's report and the city's over a few periods in both languages.
+    "reports": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "reports",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": envint("SCORE_REPORT_CACHE_ENTRIES", 50, minimum=1)},
+    },
 }
+# Printed reports (dashboard/report.py) in the making at once per user, across every app server
+# (dashboard.report_slots counts them in the database); past it, 429 with Retry-After. A report
+# takes a worker's CPU for seconds: without a limit, one session asking for many held every worker.
+SCORE_REPORT_CONCURRENCY = envint("SCORE_REPORT_CONCURRENCY", 2, minimum=1)
 
 # ModelBackend, loading each request's user with its profile (role, place of work) in one query.
 AUTHENTICATION_BACKENDS = ["accounts.auth_backend.PortalBackend"]

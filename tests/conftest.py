@@ -94,9 +94,11 @@ def empty_page_cache():
     production versions only grow, in tests they repeat."""
     from django.core.cache import caches
 
-    caches["pages"].clear()
+    for alias in ("pages", "reports"):
+        caches[alias].clear()
     yield
-    caches["pages"].clear()
+    for alias in ("pages", "reports"):
+        caches[alias].clear()
 
 
 @pytest.fixture(scope="session")

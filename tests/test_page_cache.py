@@ -214,6 +214,9 @@ NOT_SHOWN = {
     "dashboard_rollupstate",
     "dashboard_contentstate",
     "dashboard_displaylink",  # the links page is never cached; the screen shows no link
+    # Reports being made: shown nowhere, and watched it would make every report change the key
+    # it is cached under.
+    "dashboard_reportslot",
 }
 
 

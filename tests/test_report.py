@@ -5,16 +5,23 @@ import datetime
 import io
 import re
 import subprocess
+import threading
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import time_machine
+from django.core.cache import caches
+from django.db import connection, connections
+from django.utils import timezone
 from pypdf import PdfReader
 
 from common.months import Period
+from dashboard import views
 from dashboard.figures import largest_savings
+from dashboard.models import ReportSlot
 from dashboard.print_charts import bar_chart, line_chart, nice_axis
+from dashboard.report_slots import report_slot_take
 from tests.factories import (
     attend,
     login_as,
@@ -22,6 +29,7 @@ from tests.factories import (
     make_participant,
     make_project,
     make_reports,
+    make_user,
     make_workshop,
     month_range,
 )
@@ -250,8 +258,11 @@ def test_report_query_count_does_not_grow_with_enterprises(client, db, django_as
     # roll-up; the trend: whether the roll-up is current, its months, the districts' SCORE start
     # dates; the four training figures; the largest savings: the sums per enterprise and the few
     # enterprises; the districts' cities; year on year (the period has no first month: its last
-    # 12 months and the 12 before, the four of the figures each).
-    with django_assert_num_queries(25):
+    # 12 months and the 12 before, the four of the figures each). Around them: the data versions
+    # (the page cache's key) and the report slot: the user's row locked, stale slots dropped, the
+    # others counted, one added (in a savepoint and its release: the test runs in a transaction),
+    # and given back at the end.
+    with django_assert_num_queries(33):
         response = user_client.get("/dashboard/report.pdf", {"to": "2016-12"})
     assert response.status_code == 200
 
@@ -365,3 +376,171 @@ def test_a_district_with_no_enterprise_makes_a_report_that_says_so(review, clien
     _reader, text = pdf_text(response)
     assert "SCOREreport:Wuxing,Huzhou" in text
     assert "Leftout:Wuxing,withnoenterprise,reportorprojectintheperiod." in text
+
+
+# The printed report in the page cache (dashboard.page_cache): made once per scope, period, district
+# asked for, language and data generation.
+
+
+def official(client, *, language="en"):
+    """A city official of the client's session, in `language`."""
+    user = make_user("city_official")
+    client.force_login(user)
+    client.cookies["django_language"] = language
+    return user
+
+
+@time_machine.travel(GENERATED, tick=False)
+def test_the_same_report_asked_again_is_read_from_the_cache(review, client, django_assert_num_queries):
+    official(client)
+    first = client.get("/dashboard/report.pdf", {"to": "2016-12"})
+    assert first.status_code == 200
+    caches["pages"].clear()  # the PDFs are kept apart from the pages (settings.CACHES["reports"])
+    # The session, the user with its role and profile, the data versions: no figure, no slot.
+    with django_assert_num_queries(3):
+        again = client.get("/dashboard/report.pdf", {"to": "2016-12"})
+    assert again.content == first.content
+    assert again["Content-Disposition"] == 'attachment; filename="score-report_until-2016-12.pdf"'
+    assert "no-store" in again["Cache-Control"]
+
+
+@time_machine.travel(GENERATED, tick=False)
+def test_one_district_asked_again_is_read_from_the_cache(review, client, django_assert_num_queries):
+    official(client)
+    first = client.get("/dashboard/report.pdf", {"to": "2016-12", "district": "nanxun"})
+    # The session, the user, the data versions, the user's districts (the one asked for, or a 404).
+    with django_assert_num_queries(4):
+        again = client.get("/dashboard/report.pdf", {"to": "2016-12", "district": "nanxun"})
+    assert again.content == first.content
+    assert again["Content-Disposition"] == 'attachment; filename="score-report-nanxun_until-2016-12.pdf"'
+    # The city's report is another one.
+    _reader, city = pdf_text(client.get("/dashboard/report.pdf", {"to": "2016-12"}))
+    assert "安吉乙企业" in city
+
+
+@time_machine.travel(GENERATED, tick=False)
+def test_another_language_or_period_is_another_report(review, client):
+    official(client, language="en")
+    _reader, english = pdf_text(client.get("/dashboard/report.pdf", {"to": "2016-12"}))
+    client.cookies["django_language"] = "zh-hans"
+    _reader, chinese = pdf_text(client.get("/dashboard/report.pdf", {"to": "2016-12"}))
+    _reader, june = pdf_text(client.get("/dashboard/report.pdf", {"to": "2016-06"}))
+    assert "SCOREreport:Huzhou" in english
+    assert "SCORE项目报告：湖州市" in chinese
+    assert ("首条记录至2016-12" in chinese, "首条记录至2016-06" in june) == (True, True)
+
+
+@time_machine.travel(GENERATED, tick=False)
+def test_a_write_between_two_requests_makes_the_report_again(review, client):
+    nanxun, _anji = review
+    official(client)
+    _reader, before = pdf_text(client.get("/dashboard/report.pdf", {"to": "2016-12"}))
+    make_project(
+        nanxun, status="completed", started_on=D(2016, 7, 1), completed_on=D(2016, 8, 1), savings="5000.00"
+    )
+    _reader, after = pdf_text(client.get("/dashboard/report.pdf", {"to": "2016-12"}))
+    # Savings in 2016: 1,234.50 + 99.00 = 1,333.50 before; + 5,000.00 = 6,333.50 after.
+    assert ("¥1,333.50" in before, "¥6,333.50" in before) == (True, False)
+    assert "¥6,333.50" in after
+
+
+# At most SCORE_REPORT_CONCURRENCY reports in the making per user (dashboard.report_slots).
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "You already have 1 report being made; try again in a few seconds."),
+        ("zh-hans", "您已有 1 份报告正在生成，请几秒钟后再试。"),
+    ],
+)
+def test_a_report_past_the_users_limit_is_a_429_in_their_language(
+    review, client, settings, language, message
+):
+    settings.SCORE_REPORT_CONCURRENCY = 1
+    user = official(client, language=language)
+    ReportSlot.objects.create(user=user, started_at=timezone.now())  # a report in the making
+    response = client.get("/dashboard/report.pdf", {"to": "2016-12"})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "10"
+    assert message in response.content.decode()
+    assert ReportSlot.objects.filter(user=user).count() == 1
+
+
+def test_another_users_reports_do_not_count(review, client, settings):
+    settings.SCORE_REPORT_CONCURRENCY = 1
+    ReportSlot.objects.create(user=make_user("city_official"), started_at=timezone.now())
+    official(client)
+    assert client.get("/dashboard/report.pdf", {"to": "2016-12"}).status_code == 200
+
+
+def test_a_cached_report_takes_no_slot(review, client, settings):
+    settings.SCORE_REPORT_CONCURRENCY = 1
+    user = official(client)
+    assert client.get("/dashboard/report.pdf", {"to": "2016-12"}).status_code == 200
+    ReportSlot.objects.create(user=user, started_at=timezone.now())
+    assert client.get("/dashboard/report.pdf", {"to": "2016-12"}).status_code == 200
+
+
+def test_a_slot_left_by_a_worker_that_died_stops_counting(review, client, settings):
+    settings.SCORE_REPORT_CONCURRENCY = 1
+    user = official(client)
+    ReportSlot.objects.create(user=user, started_at=timezone.now() - datetime.timedelta(minutes=10))
+    assert client.get("/dashboard/report.pdf", {"to": "2016-12"}).status_code == 200
+    # Dropped by the report that followed, whose own slot was given back.
+    assert ReportSlot.objects.filter(user=user).count() == 0
+
+
+def test_the_slot_is_given_back_when_the_report_is_made_or_fails(review, client, monkeypatch):
+    user = official(client)
+    assert client.get("/dashboard/report.pdf", {"to": "2016-12"}).status_code == 200
+    assert ReportSlot.objects.filter(user=user).count() == 0
+
+    def broken(context):
+        assert ReportSlot.objects.filter(user=user).count() == 1  # held while the PDF is made
+        raise RuntimeError("WeasyPrint failed")
+
+    monkeypatch.setattr(views, "report_pdf", broken)
+    with pytest.raises(RuntimeError, match="WeasyPrint failed"):
+        client.get("/dashboard/report.pdf", {"to": "2016-06"})
+    assert ReportSlot.objects.filter(user=user).count() == 0
+
+
+def test_slots_are_taken_up_to_the_limit(db):
+    user = make_user("city_official")
+    now = timezone.now()
+    taken = [report_slot_take(user=user, limit=2, now=now) for _ in range(3)]
+    assert [slot is not None for slot in taken] == [True, True, False]
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="SQLite lets one writer in at a time, so the takes cannot overlap"
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_slots_asked_for_together_on_different_connections_never_pass_the_limit():
+    user = make_user("city_official")
+    together = threading.Barrier(6)
+    taken, errors = [], []
+    lock = threading.Lock()
+
+    def take():
+        # Its own thread, its own database connection: as a request on another worker or app server.
+        try:
+            together.wait(timeout=30)
+            slot = report_slot_take(user=user, limit=2)
+            with lock:
+                taken.append(slot is not None)
+        except Exception as error:  # noqa: BLE001 - the test reports whatever went wrong
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=take) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    # Six at once, a limit of two: two taken, four refused, whatever the interleaving.
+    assert (taken.count(True), taken.count(False)) == (2, 4)
+    assert ReportSlot.objects.filter(user=user).count() == 2
