@@ -2,6 +2,8 @@
 the data by database triggers (see dashboard/rollup.py for how, and README "Dashboard performance"
 for why)."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -140,15 +142,24 @@ class MissingReport(models.Model):
         return f"{self.enterprise_id} {self.month:%Y-%m}"
 
 
+def generation_new():
+    """A random generation, as the triggers draw one (dashboard.rollup.GENERATION): 32 hex digits."""
+    return secrets.token_hex(16)
+
+
 class RollupState(models.Model):
     """One row: `data_version` counts the writes to the tables the figures read (triggers raise it);
     `rollup_version` is the data_version the roll-up was last built from, and `due_month` the
     latest due month it counted owed reports up to. Both current: the roll-up is current.
-    data_version also keys dashboard.page_cache."""
+
+    `generation` is drawn at random by the same writes, and keys dashboard.page_cache: a counter
+    comes back to a number it had after a rollback or a restore, with other data behind it; a
+    generation drawn afresh by the next write does not."""
 
     data_version = models.BigIntegerField(default=0)
     rollup_version = models.BigIntegerField(default=-1)
     due_month = models.DateField(null=True)
+    generation = models.CharField(max_length=36, default=generation_new)
 
     class Meta:
         verbose_name = _("roll-up state")
@@ -159,12 +170,13 @@ class RollupState(models.Model):
 
 class ContentState(models.Model):
     """One row: `version` counts the writes to the other tables the cached pages show (districts,
-    cities, training; triggers raise it). With RollupState.data_version it keys
-    dashboard.page_cache. A row of its own: a trainer's transaction holds this row until it
-    commits, and must not queue behind an import (which holds RollupState's) nor keep the roll-up
-    from being rebuilt."""
+    cities, training; triggers raise it), and `generation` is drawn at random by the same writes
+    (RollupState says why). With RollupState.generation it keys dashboard.page_cache. A row of its
+    own: a trainer's transaction holds this row until it commits, and must not queue behind an
+    import (which holds RollupState's) nor keep the roll-up from being rebuilt."""
 
     version = models.BigIntegerField(default=0)
+    generation = models.CharField(max_length=36, default=generation_new)
 
     class Meta:
         verbose_name = _("page content state")

@@ -8,21 +8,26 @@ is kept, per app-server process, under a key made of:
 - what the content shows besides the data: the page, the user's scope (`visible_scope`: the
   districts they see), the period, the role where the page differs by role;
 - the language (`get_language`);
-- the versions of the data (RollupState.data_version and ContentState.version), which the
-  database's triggers raise on every write to a table the content reads (dashboard/rollup.py);
+- the generations of the data (RollupState.generation and ContentState.generation), which the
+  database's triggers draw afresh, at random, on every write to a table the content reads
+  (dashboard/rollup.py). Not the counters beside them (data_version, version): a rollback or a
+  restore brings a counter back to a number it had, and the next write to the same number again,
+  with other data behind it; a random generation is not drawn twice. A rolled-back write takes its
+  generation back with it, and the next write draws a new one;
 - the latest due month (enterprises.reporting): which reports are owed, and so the reporting
   figures, change at midnight of a due day without any write.
 
 A write therefore changes the key, and the next request builds the content afresh: an entry is
-never out of date, it is only no longer asked for, and the cache drops it when full. The versions
-are read before anything the content shows, so an entry holds data at least as new as its key
-says (on PostgreSQL each statement sees what was committed when it started). With a read replica,
-versions and content both come from the replica: a page is as current as the replica, as it
-would be uncached. The versions only grow, except after a restore or a failover that loses
-commits: restart the app servers then.
+never out of date, it is only no longer asked for, and the cache drops it when full. The
+generations are read before anything the content shows, so an entry holds data at least as new as
+its key says (on PostgreSQL each statement sees what was committed when it started). With a read
+replica, generations and content both come from the replica: a page is as current as the replica,
+as it would be uncached. After a restore or a failover that loses commits, a generation the
+restored data had comes back with that same data, and the next write draws a new one: the app
+servers need no restart.
 
 What a request still does every time: the session and the user with its scope (one query each),
-the versions (one query, `versions` at the start of the view), permission checks, and the page
+the generations (one query, `versions` at the start of the view), permission checks, and the page
 around the content (navigation, the user's name, the CSRF token), which is per user and never
 cached.
 
@@ -53,13 +58,14 @@ REPORT_CACHE_ALIAS = "reports"
 
 
 def data_versions():
-    """(RollupState.data_version, ContentState.version) where the page reads from, in one query;
-    None when there is no roll-up state row (after a flush, before the first write). A missing
-    content row (a flush) reads as 0: its first write makes it 1."""
+    """(RollupState.generation, ContentState.generation) where the page reads from, in one query;
+    None when there is no roll-up state row (after a flush, before the first write or the roll-up's
+    rebuild, which draw one). A missing content row (a flush) reads as "": the content tables' first
+    write makes the row, with a generation drawn at random."""
     alias = router.db_for_read(RollupState) or DEFAULT_DB_ALIAS
     with connections[alias].cursor() as cursor:
         cursor.execute(
-            f"SELECT s.data_version, COALESCE((SELECT version FROM {CONTENT_TABLE} WHERE id = 1), 0) "
+            f"SELECT s.generation, COALESCE((SELECT generation FROM {CONTENT_TABLE} WHERE id = 1), '') "
             f"FROM {STATE_TABLE} s WHERE s.id = 1"
         )
         return cursor.fetchone()

@@ -17,7 +17,9 @@ the services, seed_demo, bulk_create, QuerySet.update, a psql session):
   remakes a table drops that table's triggers) and marks the roll-up stale. The same kind of
   triggers on the other tables the dashboard pages show (CONTENT_TABLES, migration 0003) raise
   ContentState.version instead, for dashboard.page_cache: a training record does not make the
-  roll-up stale, nor wait for an import's lock.
+  roll-up stale, nor wait for an import's lock. Each trigger also draws its row's `generation`
+  afresh (migration 0009), which keys the page cache: a counter repeats after a rollback or a
+  restore, a random generation does not.
 - a reader (`current_alias`) compares data_version with rollup_version, the data_version the
   roll-up was built from, in one query. Equal: the roll-up is current. Different (or no state row,
   after a flush): `rebuild` recomputes the whole roll-up from the data in one transaction,
@@ -92,15 +94,26 @@ STATE_TABLE = RollupState._meta.db_table
 CONTENT_TABLE = ContentState._meta.db_table
 
 
+# A new random generation, 32 hex digits (or a UUID's 36 characters), in each dialect.
+GENERATION = {
+    "postgresql": "gen_random_uuid()::text",
+    "sqlite": "lower(hex(randomblob(16)))",
+}
+
+
 class TriggerSet(NamedTuple):
-    """Triggers named `name` on `tables` that run `bump` (one statement, both dialects) on every
-    write; the migration `migration` creates them, and `triggers_ensure` keeps them while it is
-    applied."""
+    """Triggers named `name` on `tables` that run `bump` on every write; the migration `migration`
+    gives them their present bodies, and `triggers_ensure` keeps them while it is applied.
+    `statement` is the bump with `{generation}` where the dialect's GENERATION goes."""
 
     name: str
     tables: tuple
     migration: str
-    bump: str
+    statement: str
+
+    def bump(self, vendor):
+        """One statement in `vendor`'s dialect: the counter raised and a new generation drawn."""
+        return self.statement.format(generation=GENERATION[vendor])
 
 
 TRIGGER_SETS = (
@@ -108,25 +121,28 @@ TRIGGER_SETS = (
     TriggerSet(
         "dashboard_rollup_stale",
         SOURCE_TABLES,
-        "0002_rollup_triggers",
-        f"INSERT INTO {STATE_TABLE} (id, data_version, rollup_version) VALUES (1, 1, -1) "
-        f"ON CONFLICT (id) DO UPDATE SET data_version = {STATE_TABLE}.data_version + 1",
+        "0009_state_generation",
+        f"INSERT INTO {STATE_TABLE} (id, data_version, rollup_version, generation) "
+        "VALUES (1, 1, -1, {generation}) "
+        f"ON CONFLICT (id) DO UPDATE SET data_version = {STATE_TABLE}.data_version + 1, "
+        "generation = excluded.generation",
     ),
     # Raise the page content's version, in its own row (ContentState says why).
     TriggerSet(
         "dashboard_content_changed",
         CONTENT_TABLES,
-        "0003_content_state",
-        f"INSERT INTO {CONTENT_TABLE} (id, version) VALUES (1, 1) "
-        f"ON CONFLICT (id) DO UPDATE SET version = {CONTENT_TABLE}.version + 1",
+        "0009_state_generation",
+        f"INSERT INTO {CONTENT_TABLE} (id, version, generation) VALUES (1, 1, {{generation}}) "
+        f"ON CONFLICT (id) DO UPDATE SET version = {CONTENT_TABLE}.version + 1, "
+        "generation = excluded.generation",
     ),
 )
 
 
 def trigger_sql(vendor, sets=TRIGGER_SETS):
-    """The statements that create the triggers of `sets` for `vendor`. They can run again over
-    existing triggers (`triggers_ensure`); the migrations keep their own frozen copies, with the
-    statements that drop them."""
+    """The statements that create the triggers of `sets` for `vendor`, replacing any of the same
+    name (`triggers_ensure`: on SQLite, `CREATE TRIGGER IF NOT EXISTS` would keep an old body); the
+    migrations keep their own frozen copies, with the statements that drop them."""
     if vendor not in ("postgresql", "sqlite"):
         raise NotImplementedError(
             f"The dashboard's roll-up triggers are written for PostgreSQL and SQLite, not {vendor}."
@@ -138,7 +154,7 @@ def trigger_sql(vendor, sets=TRIGGER_SETS):
             # session's search_path (pg_restore runs with an empty one).
             create.append(
                 f"CREATE OR REPLACE FUNCTION {trigger.name}() RETURNS trigger LANGUAGE plpgsql "
-                f"SET search_path FROM CURRENT AS $$ BEGIN {trigger.bump}; RETURN NULL; END $$"
+                f"SET search_path FROM CURRENT AS $$ BEGIN {trigger.bump(vendor)}; RETURN NULL; END $$"
             )
             for table in trigger.tables:
                 create.append(f"DROP TRIGGER IF EXISTS {trigger.name} ON {table}")
@@ -147,30 +163,33 @@ def trigger_sql(vendor, sets=TRIGGER_SETS):
                     f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {trigger.name}()"
                 )
         else:
-            create.extend(
-                f"CREATE TRIGGER IF NOT EXISTS {trigger.name}_{table}_{event.lower()} AFTER {event} "
-                f"ON {table} BEGIN {trigger.bump}; END"
-                for table in trigger.tables
-                for event in ("INSERT", "UPDATE", "DELETE")
-            )
+            for table in trigger.tables:
+                for event in ("INSERT", "UPDATE", "DELETE"):
+                    name = f"{trigger.name}_{table}_{event.lower()}"
+                    create.append(f"DROP TRIGGER IF EXISTS {name}")
+                    create.append(
+                        f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {trigger.bump(vendor)}; END"
+                    )
     return create
 
 
 def triggers_ensure(using=DEFAULT_DB_ALIAS, **kwargs):
     """After every `migrate` (a post_migrate receiver): the triggers of every set whose migration is
-    applied exist, and their versions are raised (the roll-up is marked stale, cached pages are
-    dropped), since a migration may have changed the data without them."""
+    applied exist with their present bodies, and their versions are raised (the roll-up is marked
+    stale) and their generations drawn (cached pages are dropped), since a migration may have
+    changed the data without them."""
     from django.db.migrations.recorder import MigrationRecorder
 
     connection = connections[using]
     applied = MigrationRecorder(connection).applied_migrations()
-    # Not migrated that far (yet, or any more: `migrate dashboard 0001` drops them).
+    # Not migrated that far (yet, or any more: `migrate dashboard 0008` puts back the bodies
+    # without a generation, `migrate dashboard 0001` drops them).
     sets = [trigger for trigger in TRIGGER_SETS if ("dashboard", trigger.migration) in applied]
     with transaction.atomic(using=using), connection.cursor() as cursor:
         for statement in trigger_sql(connection.vendor, sets):
             cursor.execute(statement)
         for trigger in sets:
-            cursor.execute(trigger.bump)
+            cursor.execute(trigger.bump(connection.vendor))
 
 
 def current_alias():
@@ -223,15 +242,16 @@ def rebuild(using=DEFAULT_DB_ALIAS):
                 row = cursor.fetchone()
                 if row is None:  # after a flush
                     cursor.execute(
-                        f"INSERT INTO {STATE_TABLE} (id, data_version, rollup_version) VALUES (1, 0, -1) "
-                        "ON CONFLICT (id) DO NOTHING"
+                        f"INSERT INTO {STATE_TABLE} (id, data_version, rollup_version, generation) "
+                        f"VALUES (1, 0, -1, {GENERATION[vendor]}) ON CONFLICT (id) DO NOTHING"
                     )
                     cursor.execute(state)
                     row = cursor.fetchone()
             else:
                 # SQLite: a write takes the database's lock, which stands for the state row's.
                 cursor.execute(
-                    f"INSERT INTO {STATE_TABLE} (id, data_version, rollup_version) VALUES (1, 0, -1) "
+                    f"INSERT INTO {STATE_TABLE} (id, data_version, rollup_version, generation) "
+                    f"VALUES (1, 0, -1, {GENERATION[vendor]}) "
                     f"ON CONFLICT (id) DO UPDATE SET rollup_version = {STATE_TABLE}.rollup_version"
                 )
                 cursor.execute(

@@ -89,9 +89,10 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def empty_page_cache():
-    """Each test starts with an empty page cache. The data versions that key it come back to the
-    same numbers when a test's transaction is rolled back, with other data behind them: in
-    production versions only grow, in tests they repeat."""
+    """Each test starts with an empty page cache. Not for correctness: the cache is keyed by
+    random generations (dashboard.page_cache), which a test's rolled-back transaction takes back
+    but no later write draws again, so no test could be served another's page. For tests that
+    count queries or look at what a first request computes, and for the memory."""
     from django.core.cache import caches
 
     for alias in ("pages", "reports"):

@@ -5,10 +5,11 @@ import datetime
 
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from dashboard import page_cache
+from dashboard.models import RollupState
 from dashboard.rollup import CONTENT_TABLES, SOURCE_TABLES
 from districts.models import District
 from enterprises.models import Enterprise
@@ -179,8 +180,6 @@ def test_an_enterprise_changed_while_its_page_is_built_is_not_kept_old(city, cli
 
 
 def test_without_a_state_row_nothing_is_cached(city, client):
-    from dashboard.models import RollupState
-
     official = login_as(client, "city_official")
     RollupState.objects.all().delete()
     assert page_cache.data_versions() is None
@@ -239,3 +238,53 @@ def test_a_write_to_a_watched_table_changes_the_versions(city, table):
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET id = id")
     assert page_cache.data_versions() != before
+
+
+class RolledBack(Exception):
+    pass
+
+
+def test_a_page_cached_from_a_rolled_back_write_is_not_served_after_another_write(city, client):
+    """A rolled-back write takes the roll-up's counter back with it, and the next write, of other
+    data, brings it to the same number again: the page cached in between must not come back."""
+    official = login_as(client, "city_official")
+    assert summary(official)["total"]["suggestions"] == 0
+    with pytest.raises(RolledBack), transaction.atomic():
+        make_suggestion(city["nanxun"], submitted_on=D(2017, 6, 1))
+        rolled_back = RollupState.objects.get().data_version
+        assert summary(official)["total"]["suggestions"] == 1  # cached, from data about to vanish
+        raise RolledBack
+    make_project(
+        city["anji"], status="completed", started_on=D(2017, 1, 1), completed_on=D(2017, 3, 1), savings="250"
+    )
+    assert RollupState.objects.get().data_version == rolled_back  # the counter repeats ...
+    after = summary(official)["total"]
+    assert (after["suggestions"], after["projects_completed"]) == (0, 1)  # ... the page does not
+
+
+def watched_row_updated(table):
+    """A no-op update of every row of `table`, in raw SQL: what its trigger sees as a write."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET id = id")
+
+
+@pytest.mark.parametrize("table", SOURCE_TABLES + CONTENT_TABLES)
+def test_every_write_draws_a_generation_never_drawn_before(city, table):
+    """Every write gives the key a new value; a rolled-back write takes its own back, and the next
+    write draws another, not the one rolled back, though the counters come to the same numbers."""
+    if table == "imports_recordchange":  # the fixture writes no history: one row to update
+        RecordChange.objects.create(
+            kind="safety", credit_code="X", at=timezone.now(), path="admin", action="update"
+        )
+    before = page_cache.data_versions()
+    with pytest.raises(RolledBack), transaction.atomic():
+        watched_row_updated(table)
+        rolled_back = page_cache.data_versions()
+        assert rolled_back != before
+        raise RolledBack
+    assert page_cache.data_versions() == before
+    watched_row_updated(table)
+    first = page_cache.data_versions()
+    watched_row_updated(table)
+    second = page_cache.data_versions()
+    assert len({before, rolled_back, first, second}) == 4
