@@ -121,7 +121,7 @@ TRIGGER_SETS = (
     TriggerSet(
         "dashboard_rollup_stale",
         SOURCE_TABLES,
-        "0009_state_generation",
+        "0010_state_generation",
         f"INSERT INTO {STATE_TABLE} (id, data_version, rollup_version, generation) "
         "VALUES (1, 1, -1, {generation}) "
         f"ON CONFLICT (id) DO UPDATE SET data_version = {STATE_TABLE}.data_version + 1, "
@@ -131,7 +131,7 @@ TRIGGER_SETS = (
     TriggerSet(
         "dashboard_content_changed",
         CONTENT_TABLES,
-        "0009_state_generation",
+        "0010_state_generation",
         f"INSERT INTO {CONTENT_TABLE} (id, version, generation) VALUES (1, 1, {{generation}}) "
         f"ON CONFLICT (id) DO UPDATE SET version = {CONTENT_TABLE}.version + 1, "
         "generation = excluded.generation",
@@ -182,7 +182,7 @@ def triggers_ensure(using=DEFAULT_DB_ALIAS, **kwargs):
 
     connection = connections[using]
     applied = MigrationRecorder(connection).applied_migrations()
-    # Not migrated that far (yet, or any more: `migrate dashboard 0008` puts back the bodies
+    # Not migrated that far (yet, or any more: `migrate dashboard 0009` puts back the bodies
     # without a generation, `migrate dashboard 0001` drops them).
     sets = [trigger for trigger in TRIGGER_SETS if ("dashboard", trigger.migration) in applied]
     with transaction.atomic(using=using), connection.cursor() as cursor:

@@ -108,7 +108,7 @@ def create_without_generation(vendor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dashboard", "0008_rollup_major_hazards"),
+        ("dashboard", "0009_report_slot"),
         ("imports", "0003_record_change"),
     ]
 
