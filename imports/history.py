@@ -57,13 +57,18 @@ def _object(entries):
     return "{" + ",".join(entries) + "}"
 
 
-def _creates(converters, values):
-    """The JSON text of a created record's changes: {field: [null, value]} of the values given."""
+def _given(converters, values, pair):
+    """The JSON text {field: pair % value} of the values given (not None, not empty)."""
     return _object(
-        f"{opening}null,{_json(convert(value) if convert else value)}]"
+        f"{opening}{pair % _json(convert(value) if convert else value)}]"
         for name, opening, convert in converters
         if (value := values[name]) is not None and value != ""
     )
+
+
+def _creates(converters, values):
+    """The JSON text of a created record's changes: {field: [null, value]} of the values given."""
+    return _given(converters, values, "null,%s")
 
 
 def _updates(converters, values, old):
@@ -77,11 +82,7 @@ def _updates(converters, values, old):
 
 def _deletes(converters, values):
     """The JSON text of a deleted record's last values: {field: [value, null]}."""
-    return _object(
-        f"{opening}{_json(convert(value) if convert else value)},null]"
-        for name, opening, convert in converters
-        if (value := values[name]) is not None and value != ""
-    )
+    return _given(converters, values, "%s,null")
 
 
 def author_name(writer):
