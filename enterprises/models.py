@@ -106,6 +106,15 @@ def reported_counts(model):
 class SafetyReport(ImportedRecord):
     """One enterprise's monthly report to the work-safety department."""
 
+    class State(models.TextChoices):
+        """Where the report stands in its review (docs/domain.md, "Enterprises report for
+        themselves"): every path writes it `submitted`; the district returns or approves it, and an
+        approved report is locked."""
+
+        SUBMITTED = "submitted", _("submitted")
+        RETURNED = "returned", _("returned")
+        APPROVED = "approved", _("approved")
+
     enterprise = models.ForeignKey(
         Enterprise, models.CASCADE, related_name="safety_reports", verbose_name=_("enterprise")
     )
@@ -141,6 +150,11 @@ class SafetyReport(ImportedRecord):
     # When the report was last written (created or changed), for the machine API's updated_since.
     # None for reports written before this field: their received_at stands for it.
     updated_at = models.DateTimeField(_("updated"), auto_now=True, null=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.SUBMITTED)
+    # The enterprise's explanation (上报说明) of values far from its own history, which the reviewer
+    # sees beside them; and the reviewer's comment when the report was last returned or reopened.
+    explanation = models.TextField(_("explanation"), blank=True, validators=[TextRule(multi_line=True)])
+    review_comment = models.TextField(_("review comment"), blank=True, validators=[TextRule(multi_line=True)])
 
     class Meta:
         ordering = ["enterprise", "month"]
@@ -197,3 +211,59 @@ class SafetyReport(ImportedRecord):
         # The admin writes through the door, not save(): the month is made its first day here.
         if self.month is not None:
             self.month = self.month.replace(day=1)
+
+
+class Exemption(models.Model):
+    """Months in which an enterprise's production was halted (停产/停业), from `first_month` to
+    `last_month` (None: open-ended, until it is ended): requested by the enterprise, approved or
+    refused by its district, or declared by the district directly. An approved exemption's months
+    are not owed (docs/domain.md, "Enterprises report for themselves")."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        APPROVED = "approved", _("approved")
+        REFUSED = "refused", _("refused")
+
+    enterprise = models.ForeignKey(
+        Enterprise, models.CASCADE, related_name="exemptions", verbose_name=_("enterprise")
+    )
+    first_month = models.DateField(_("from month"), help_text=_("Stored as the first day of the month."))
+    last_month = models.DateField(
+        _("to month"), null=True, blank=True, help_text=_("Empty: until production resumes.")
+    )
+    reason = models.TextField(_("reason"), validators=[TextRule(multi_line=True)])
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.CharField(_("requested by"), max_length=150, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.CharField(_("decided by"), max_length=150, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True, validators=[TextRule(multi_line=True)])
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        ordering = ["enterprise", "first_month"]
+        verbose_name = _("exempt months")
+        verbose_name_plural = _("exempt months")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_month__day=1) & (Q(last_month__isnull=True) | Q(last_month__day=1)),
+                name="exemption_months_are_first_days",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_month__isnull=True) | Q(last_month__gte=F("first_month")),
+                name="exemption_ends_after_it_starts",
+                violation_error_message=_("An exemption cannot end before it starts."),
+            ),
+            # At most one pending request per enterprise.
+            models.UniqueConstraint(
+                fields=["enterprise"],
+                condition=Q(status="pending"),
+                name="exemption_one_pending_per_enterprise",
+                violation_error_message=_("This enterprise already has a pending exemption request."),
+            ),
+        ]
+        indexes = [models.Index(fields=["enterprise", "status"])]
+
+    def __str__(self):
+        last = f"{self.last_month:%Y-%m}" if self.last_month else "…"
+        return f"{self.enterprise_id} {self.first_month:%Y-%m}–{last} {self.status}"
