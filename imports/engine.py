@@ -30,7 +30,7 @@ from common.text import listed
 from districts.models import District
 from imports.history import history_value, history_write
 from imports.reading import UnreadableFile, table_read
-from imports.signals import import_written
+from imports.signals import import_written, write_followed
 from imports.values import CellError, RefusedCell, is_empty
 
 BATCH_SIZE = 2000
@@ -657,7 +657,7 @@ def import_commit(plan, *, batch=None):
     creates = [row.values for row in plan.rows if row.action == "create"]
     updates = [(row.pk, row.values) for row in plan.rows if row.action == "update"]
     batch_id = batch.pk if batch is not None else None
-    with transaction.atomic():
+    with transaction.atomic(), write_followed(_enterprises_written(plan)) as written:
         if connection.vendor == "postgresql":
             _copy_create(model, creates, batch_id=batch_id, now=now)
             _copy_update(model, updates, update_fields, stamped, batch_id=batch_id, now=now)
@@ -674,6 +674,19 @@ def import_commit(plan, *, batch=None):
         if creates or updates:
             history_write(plan, batch=batch, at=now)
             import_written.send(sender=import_commit, kind=kind, batch=batch)
+        if creates and kind.key == ("credit_code",):
+            codes = [values["credit_code"] for values in creates]
+            written.update(model.objects.filter(credit_code__in=codes).values_list("pk", flat=True))
+
+
+def _enterprises_written(plan):
+    """The ids of the stored enterprises whose records (or themselves) `plan` changes: the
+    enterprises it updates, or the enterprises of the records it creates or updates. The ones it
+    creates have none yet (import_commit adds them once written)."""
+    rows = [row for row in plan.rows if row.action in ("create", "update")]
+    if plan.kind.key == ("credit_code",):
+        return {row.pk for row in rows if row.pk is not None}
+    return {row.values["enterprise_id"] for row in rows}
 
 
 # Elsewhere (SQLite in development and tests): one prepared statement run for every row with

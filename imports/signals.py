@@ -1,8 +1,34 @@
 """What the import engine tells the apps above it, which it does not import."""
 
+from contextlib import contextmanager
+
 from django.dispatch import Signal
+
+# Sent by the write door (`write_followed`) inside a write's transaction, before it writes, with
+# `enterprise_ids`: the enterprises whose records (or themselves) the write is about to change. A
+# receiver may return a function, which the door calls after writing, still in the transaction, with
+# the ids of the enterprises written (the ones the write created included): what the receiver derives
+# from the records (the dashboard's roll-up) follows the write, in work that grows with the write.
+records_writing = Signal()
 
 # Sent by import_commit inside the import's transaction, after its rows are written and before it
 # commits (`kind`: the ImportKind; `batch`: the ImportBatch), so that a receiver's writes commit or
-# roll back with the import's. The dashboard rebuilds its roll-up here.
+# roll back with the import's.
 import_written = Signal()
+
+
+@contextmanager
+def write_followed(enterprise_ids):
+    """Around a write of the records of `enterprise_ids` (inside its transaction): records_writing's
+    receivers see the records before and after it. The body adds to the set it is given the ids of
+    the enterprises it created, or any other it wrote."""
+    before = frozenset(enterprise_ids)
+    finishers = [
+        finish
+        for _receiver, finish in records_writing.send(sender=write_followed, enterprise_ids=before)
+        if finish is not None
+    ]
+    written = set(before)
+    yield written
+    for finish in finishers:
+        finish(frozenset(written))
