@@ -4,6 +4,7 @@ other URL of the portal, walked from the URLconf, is a 404 there (docs/operation
 enterprises' instance: on the internet")."""
 
 import itertools
+import os
 import re
 import subprocess
 import sys
@@ -368,3 +369,35 @@ def test_the_intranet_instance_ignores_the_public_host():
         "from django.conf import settings as s\nprint(s.SCORE_PUBLIC_INSTANCE, s.ALLOWED_HOSTS)",
     )
     assert result.stdout.strip() == "False ['score.example.gov.cn']"
+
+
+def serve(*arguments, **variables):
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "DATABASE_URL": "sqlite:///unused.sqlite3",
+    }
+    return subprocess.run(
+        [str(ROOT / "bin" / "serve"), *arguments],
+        env={**env, **variables},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_bin_serve_public_asks_for_the_public_host_not_the_allowed_hosts():
+    # It stops at the missing variable, before migrating or starting anything.
+    result = serve("--public")
+    assert result.returncode == 1
+    assert "SCORE_PUBLIC_HOST: set SCORE_PUBLIC_HOST (the host name enterprises reach the portal by)" in (
+        result.stderr
+    )
+    result = serve("--public", SCORE_PUBLIC_HOST="report.example.gov.cn")
+    assert "SCORE_TRUSTED_PROXY_COUNT: set SCORE_TRUSTED_PROXY_COUNT" in result.stderr
+    assert "DJANGO_ALLOWED_HOSTS" not in serve(SCORE_PUBLIC_INSTANCE="true").stderr
+    assert "DJANGO_ALLOWED_HOSTS" in serve().stderr
+
+
+def test_bin_serve_refuses_an_unknown_argument():
+    result = serve("--publik")
+    assert (result.returncode, result.stderr) == (2, "usage: bin/serve [--public]\n")
