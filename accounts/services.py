@@ -20,41 +20,26 @@ DISTRICT_ROLES = (Role.DISTRICT_OFFICIAL, Role.TRAINER)
 
 
 @transaction.atomic
-def user_create_or_update(*, username, role, password, district_code=None, city_code=None, full_name=""):
+def user_create_or_update(
+    *,
+    username,
+    role,
+    password,
+    district_code=None,
+    city_code=None,
+    enterprise_code=None,
+    full_name="",
+    must_change_password=False,
+):
     """Create the account (or bring an existing one up to date) with its role and place of work.
 
     A district role needs a district; a city official works for a city (the district's city, or
-    the only city when there is one).
+    the only city when there is one); an enterprise account belongs to one enterprise, named by its
+    credit code, and only an enterprise account has one. `must_change_password`: the account is
+    sent to the password change page until it has chosen its own (a password someone else saw).
     """
     role = Role(role)
-    district = city = None
-    if district_code:
-        district = District.objects.select_related("city").filter(code=district_code.lower()).first()
-        if district is None:
-            known = listed(District.objects.values_list("code", flat=True))
-            raise ValidationError(
-                _("Unknown district %(code)s; known districts: %(known)s.")
-                % {"code": district_code, "known": known}
-            )
-    if role in DISTRICT_ROLES and district is None:
-        raise ValidationError(
-            _("The role %(role)s needs a district (--district CODE).") % {"role": role.value}
-        )
-    if role == Role.CITY_OFFICIAL:
-        if city_code:
-            city = City.objects.filter(code=city_code.lower()).first()
-            if city is None:
-                raise ValidationError(_("Unknown city %(code)s.") % {"code": city_code})
-        elif district is not None:
-            city = district.city
-        elif City.objects.count() == 1:
-            city = City.objects.get()
-        else:
-            raise ValidationError(_("A city official needs a city (--city CODE)."))
-        district = None
-    if role == Role.PROGRAMME_ADMIN:
-        district = None
-
+    district, city, enterprise = _place_of_work(role, district_code, city_code, enterprise_code)
     user, _created = User.objects.get_or_create(username=username)
     first, _sep, last = full_name.partition(" ")
     user.first_name, user.last_name = first, last
@@ -63,8 +48,92 @@ def user_create_or_update(*, username, role, password, district_code=None, city_
     if password:
         user.set_password(password)
     user.save()
-    Profile.objects.update_or_create(user=user, defaults={"role": role, "district": district, "city": city})
+    Profile.objects.update_or_create(
+        user=user,
+        defaults={
+            "role": role,
+            "district": district,
+            "city": city,
+            "enterprise": enterprise,
+            "must_change_password": must_change_password,
+        },
+    )
     return user
+
+
+def _place_of_work(role, district_code, city_code, enterprise_code):
+    """(district, city, enterprise) of an account of `role`, from the codes given; ValidationError
+    for a code that names nothing or a place the role does not have."""
+    district = city = enterprise = None
+    if district_code:
+        district = District.objects.select_related("city").filter(code=district_code.lower()).first()
+        if district is None:
+            known = listed(District.objects.values_list("code", flat=True))
+            raise ValidationError(
+                _("Unknown district %(code)s; known districts: %(known)s.")
+                % {"code": district_code, "known": known}
+            )
+    if enterprise_code is not None and role != Role.ENTERPRISE:
+        raise ValidationError(
+            _(
+                "Only an enterprise account belongs to an enterprise: --enterprise goes with --role enterprise."
+            )
+        )
+    if role in DISTRICT_ROLES and district is None:
+        raise ValidationError(
+            _("The role %(role)s needs a district (--district CODE).") % {"role": role.value}
+        )
+    if role == Role.CITY_OFFICIAL:
+        city = _city_of(city_code, district)
+    if role == Role.ENTERPRISE:
+        enterprise = _enterprise_of(enterprise_code)
+    if role not in DISTRICT_ROLES:
+        # A city official's, a programme admin's and an enterprise's reach is not a district
+        # (an enterprise's district is its enterprise's).
+        district = None
+    return district, city, enterprise
+
+
+def _city_of(city_code, district):
+    if city_code:
+        city = City.objects.filter(code=city_code.lower()).first()
+        if city is None:
+            raise ValidationError(_("Unknown city %(code)s.") % {"code": city_code})
+        return city
+    if district is not None:
+        return district.city
+    if City.objects.count() == 1:
+        return City.objects.get()
+    raise ValidationError(_("A city official needs a city (--city CODE)."))
+
+
+def _enterprise_model():
+    """The Enterprise model, through the profile's foreign key: accounts sits below the enterprises
+    app and does not import it (README, "Layout")."""
+    return Profile._meta.get_field("enterprise").related_model
+
+
+def _enterprise_of(enterprise_code):
+    """The enterprise whose credit code is `enterprise_code`, typed as clerks type it (normalised
+    as enterprises.credit_code.normalise does: stray spaces, lower case)."""
+    if not (enterprise_code or "").strip():
+        raise ValidationError(_("The role enterprise needs an enterprise (--enterprise CREDIT_CODE)."))
+    code = enterprise_code.strip().upper()
+    Enterprise = _enterprise_model()
+    # The credit code's own rule (enterprises.credit_code.validate_credit_code), as the model
+    # field declares it, so that a mistyped code says what is wrong with it.
+    for validator in Enterprise._meta.get_field("credit_code").validators:
+        try:
+            validator(code)
+        except ValidationError as error:
+            raise ValidationError(
+                _("%(code)s is not a credit code: %(reason)s")
+                % {"code": enterprise_code.strip(), "reason": " ".join(error.messages)}
+            ) from None
+    enterprise = Enterprise.objects.filter(credit_code=code).first()
+    if enterprise is None:
+        raise ValidationError(_("No enterprise has the credit code %(code)s.") % {"code": code})
+    return enterprise
 
 
 # API clients (accounts.models.ApiClient): the token is shown once and only its hash is kept.
