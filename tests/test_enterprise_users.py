@@ -10,7 +10,7 @@ from django.utils import translation
 
 from accounts.models import Role
 from accounts.scoping import user_role
-from tests.factories import make_enterprise
+from tests.factories import login_as, make_enterprise
 
 NANXUN_CODE = "91330503375583185N"
 ANJI_CODE = "91330523285269512N"
@@ -125,3 +125,80 @@ def test_the_refusals_speak_chinese_in_a_chinese_session(nanxun_enterprise):
         ),
     ):
         call_command("add_user", "li", "--role", "trainer", "--district", "nanxun", "--enterprise", ANJI_CODE)
+
+
+def add_user_in_admin(client, *, username, role, enterprise="", district=""):
+    """The admin's "add user" form as a browser posts it, with the profile inline."""
+    return client.post(
+        "/admin/auth/user/add/",
+        {
+            "username": username,
+            "usable_password": "true",
+            "password1": "Nanxun-safety-2026",
+            "password2": "Nanxun-safety-2026",
+            "profile-TOTAL_FORMS": "1",
+            "profile-INITIAL_FORMS": "0",
+            "profile-MIN_NUM_FORMS": "0",
+            "profile-MAX_NUM_FORMS": "1",
+            "profile-0-role": role,
+            "profile-0-district": district,
+            "profile-0-enterprise": enterprise,
+        },
+    )
+
+
+class TestAdminProfileForm:
+    @pytest.fixture(autouse=True)
+    def english(self):
+        with translation.override("en"):
+            yield
+
+    @pytest.fixture
+    def admin_client(self, client, db):
+        client.cookies["django_language"] = "en"
+        return login_as(client, "programme_admin")
+
+    def test_makes_an_enterprise_account_with_its_enterprise(self, admin_client, nanxun_enterprise):
+        response = add_user_in_admin(
+            admin_client, username="jia-1", role="enterprise", enterprise=nanxun_enterprise.pk
+        )
+        assert response.status_code == 302
+        profile = User.objects.get(username="jia-1").profile
+        assert (profile.role, profile.enterprise) == ("enterprise", nanxun_enterprise)
+
+    def test_refuses_an_enterprise_account_without_enterprise(self, admin_client, nanxun_enterprise):
+        response = add_user_in_admin(admin_client, username="jia-1", role="enterprise")
+        assert response.status_code == 200
+        assert response.context["inline_admin_formsets"][0].formset.errors == [
+            {"enterprise": ["An enterprise account needs its enterprise."]}
+        ]
+        assert User.objects.filter(username="jia-1").exists() is False
+
+    def test_refuses_an_enterprise_for_an_official(self, admin_client, nanxun_enterprise):
+        response = add_user_in_admin(
+            admin_client,
+            username="li",
+            role="district_official",
+            district=nanxun_enterprise.district_id,
+            enterprise=nanxun_enterprise.pk,
+        )
+        assert response.status_code == 200
+        assert response.context["inline_admin_formsets"][0].formset.errors == [
+            {"enterprise": ["Only an enterprise account belongs to an enterprise."]}
+        ]
+        assert User.objects.filter(username="li").exists() is False
+
+    def test_finds_the_enterprise_by_its_credit_code(self, admin_client, nanxun_enterprise):
+        # The enterprise field's search (autocomplete), by a part of the code.
+        response = admin_client.get(
+            "/admin/autocomplete/",
+            {
+                "app_label": "accounts",
+                "model_name": "profile",
+                "field_name": "enterprise",
+                "term": "375583185",
+            },
+        )
+        assert response.json()["results"] == [
+            {"id": str(nanxun_enterprise.pk), "text": f"南浔甲企业 ({NANXUN_CODE})"}
+        ]
