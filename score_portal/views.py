@@ -27,6 +27,10 @@ def home(request):
     if role is None:
         # An account made in the admin without a role: say so rather than show an empty portal.
         return render(request, "no_role.html", status=403)
+    if role == Role.ENTERPRISE:
+        # Its own enterprise's page (the enterprise's report pages, docs/domain.md, arrive with #23).
+        enterprise = request.user.profile.enterprise
+        return redirect(enterprise) if enterprise is not None else render(request, "no_role.html", status=403)
     return redirect(HOME_OF_ROLE[role])
 
 

@@ -10,10 +10,11 @@ from django.utils import translation
 
 from accounts.models import Role
 from accounts.scoping import user_role
+from accounts.services import user_create_or_update
 from tests.factories import login_as, make_enterprise
+from tests.test_access import ACCESS, ANJI_CODE, NANXUN_CODE, portal  # noqa: F401 (the fixture)
 
-NANXUN_CODE = "91330503375583185N"
-ANJI_CODE = "91330523285269512N"
+NEIGHBOUR_CODE = "91330503MA2B000018"
 
 
 @pytest.fixture
@@ -202,3 +203,174 @@ class TestAdminProfileForm:
         assert response.json()["results"] == [
             {"id": str(nanxun_enterprise.pk), "text": f"南浔甲企业 ({NANXUN_CODE})"}
         ]
+
+
+# What an enterprise account of 南浔甲企业 (NANXUN_CODE, Nanxun) gets on every URL of tests/test_access.py's
+# table: its own enterprise (200), or 403 for a page its role may not open at all, or 404 for another
+# enterprise, its district's neighbours included (accounts.scoping.RIGHTS: it reads its own
+# enterprise's records and nothing else: no district figures, no workshops, no imports).
+ENTERPRISE_ACCESS = {
+    "/": 302,
+    "/accounts/login/": 302,
+    "/accounts/logout/": 405,
+    "/i18n/setlang/": 302,
+    "/enterprises/": 200,
+    "/enterprises/91330503375583185N/": 200,
+    "/enterprises/91330523285269512N/": 404,
+    "/enterprises/91330523285269512n/": 404,
+    "/enterprises/91330503375583185X/": 404,
+    "/training/": 403,
+    "/training/workshops/new/": 403,
+    "/training/workshops/900001/": 403,
+    "/training/workshops/900002/": 403,
+    "/training/workshops/900001/edit/": 403,
+    "/training/workshops/900002/edit/": 403,
+    "/training/workshops/900001/attendance/": 403,
+    "/training/workshops/900002/attendance/": 403,
+    "/training/workshops/900001/attendance/previous/": 403,
+    "/training/workshops/900002/attendance/previous/": 403,
+    "/training/workshops/900001/export.csv": 403,
+    "/training/workshops/900002/export.xlsx": 403,
+    "/training/export.csv": 403,
+    "/training/export.xlsx": 403,
+    "/imports/": 403,
+    "/imports/history/": 403,
+    "/imports/template/safety.xlsx": 403,
+    "/imports/template/people.xlsx": 403,
+    "/imports/990001/": 403,
+    "/imports/990001/confirm/": 405,
+    "/imports/990002/done/": 403,
+    "/imports/990003/errors/": 403,
+    "/imports/990002/undo/": 403,
+    "/imports/990009/": 403,
+    "/dashboard/": 403,
+    "/dashboard/?to=2017-13": 403,
+    "/dashboard/api/summary/": 403,
+    "/dashboard/api/summary/?from=2017-13": 403,
+    "/dashboard/api/missing/": 403,
+    "/dashboard/api/missing/?district=nanxun": 403,
+    "/dashboard/api/missing/?to=2017-13": 403,
+    "/dashboard/export/districts.csv": 403,
+    "/dashboard/export/districts.xlsx?from=2016-01&to=2016-12": 403,
+    "/dashboard/export/districts.pdf": 403,
+    "/dashboard/districts/nanxun/": 403,
+    "/dashboard/districts/anji/?sort=-inspections&sector=x": 403,
+    "/dashboard/districts/nowhere/": 403,
+    "/dashboard/districts/nanxun/export.csv": 403,
+    "/dashboard/districts/anji/export.xlsx": 403,
+    "/dashboard/missing/": 403,
+    "/dashboard/missing/?district=anji&sort=most": 403,
+    "/dashboard/missing/?district=nanxun": 403,
+    "/dashboard/missing/?to=2017-13": 403,
+    "/dashboard/missing/export.csv": 403,
+    "/dashboard/missing/export.xlsx?district=anji": 403,
+    "/dashboard/missing/export.csv?district=nanxun": 403,
+    "/dashboard/missing/export.pdf": 403,
+    "/dashboard/breakdown/": 403,
+    "/dashboard/breakdown/?by=cohort&sort=-accidents_change_pct&to=2016-12": 403,
+    "/dashboard/breakdown/?by=district&district=anji": 403,
+    "/dashboard/breakdown/?by=sector&district=nanxun": 403,
+    "/dashboard/breakdown/?by=region": 403,
+    "/dashboard/breakdown/?sort=colour": 403,
+    "/dashboard/breakdown/?to=2017-13": 403,
+    "/dashboard/breakdown/export.csv?by=sector": 403,
+    "/dashboard/breakdown/export.xlsx?by=cohort&district=anji": 403,
+    "/dashboard/breakdown/export.csv?district=nanxun": 403,
+    "/dashboard/breakdown/export.xlsx?by=region": 403,
+    "/dashboard/breakdown/export.pdf": 403,
+    "/dashboard/report.pdf": 403,
+    "/dashboard/report.pdf?from=2016-01&to=2016-12&district=anji": 403,
+    "/dashboard/report.pdf?district=nanxun": 403,
+    "/dashboard/report.pdf?to=2017-13": 403,
+    "/dashboard/screen/": 403,
+    "/dashboard/screen/?every=20&refresh=60&lang=en": 403,
+    "/dashboard/screen/?every=2": 403,
+    "/dashboard/screen/?key=not-a-key": 404,
+    "/dashboard/screen/data/": 403,
+    "/dashboard/screen/data/?key=not-a-key": 404,
+    "/dashboard/screen/links/": 403,
+    "/dashboard/screen/links/1/revoke/": 405,
+    "/enterprises/91330523285269512N/?from=2016-01&to=2016-12": 404,
+    "/admin/": 302,
+    "/admin/imports/importbatch/": 302,
+    "/admin/enterprises/enterprise/": 302,
+    "/admin/training/workshop/": 302,
+    "/admin/improvements/suggestion/": 302,
+    "/admin/admin/logentry/": 302,
+    "/admin/dashboard/displaylink/": 302,
+    "/healthz": 200,
+    "/api/v1/openapi.json": 200,
+    "/api/v1/docs/": 200,
+    "/api/v1/districts/": 401,
+    "/api/v1/enterprises/": 401,
+    "/api/v1/safety-reports/": 401,
+    "/api/v1/safety-reports/91330503375583185N/2016-01/history/": 401,
+    "/api/v1/figures/": 401,
+    "/api/v1/missing/": 401,
+    "/api/v1/imports/safety/": 401,
+    "/api/": 404,
+    "/api/v1/nothing/": 404,
+}
+
+
+@pytest.fixture
+def enterprise_client(portal, client):  # noqa: F811 (the fixture imported above)
+    # A neighbour in Nanxun: the enterprise account's district, not its enterprise.
+    make_enterprise("nanxun", credit_code=NEIGHBOUR_CODE, name="南浔丙企业")
+    user = user_create_or_update(
+        username="jia-1", role="enterprise", password="pw-for-tests-only", enterprise_code=NANXUN_CODE
+    )
+    client.force_login(user)
+    return client
+
+
+def test_the_enterprise_table_covers_every_url_of_the_access_table():
+    # A page added to tests/test_access.py's ACCESS must say here what an enterprise account gets.
+    assert sorted(ENTERPRISE_ACCESS) == sorted(ACCESS)
+
+
+@pytest.mark.parametrize("url", ENTERPRISE_ACCESS)
+def test_an_enterprise_account_gets_its_own_enterprise_only(enterprise_client, url):
+    response = enterprise_client.get(url)
+    assert response.status_code == ENTERPRISE_ACCESS[url]
+    if response.status_code == 200 and not url.startswith(("/api/", "/healthz")):
+        assert "南浔丙企业" not in response.content.decode()
+        assert "安吉乙企业" not in response.content.decode()
+
+
+def test_an_enterprise_account_is_sent_home_to_its_enterprise(enterprise_client):
+    response = enterprise_client.get("/")
+    assert response["Location"] == f"/enterprises/{NANXUN_CODE}/"
+
+
+def test_an_enterprise_account_lists_its_own_enterprise_not_its_district(enterprise_client):
+    response = enterprise_client.get("/enterprises/")
+    assert [e.name for e in response.context["page"]] == ["南浔甲企业"]
+
+
+def test_an_enterprise_account_cannot_open_its_neighbour(enterprise_client):
+    response = enterprise_client.get(f"/enterprises/{NEIGHBOUR_CODE}/")
+    assert response.status_code == 404
+    assert "南浔丙企业" not in response.content.decode()
+
+
+def test_the_district_apis_refuse_an_enterprise_account_with_a_reason(enterprise_client):
+    enterprise_client.cookies["django_language"] = "en"
+    for url in ("/dashboard/api/summary/", "/dashboard/api/missing/?district=nanxun"):
+        response = enterprise_client.get(url)
+        assert (response.status_code, response.json()) == (
+            403,
+            {"error": "An enterprise account reads its own enterprise only."},
+        )
+
+
+def test_an_enterprise_accounts_navigation_leads_only_where_it_may_go(enterprise_client):
+    page = enterprise_client.get(f"/enterprises/{NANXUN_CODE}/").content.decode()
+    for refused in ('href="/dashboard/', 'href="/training/', 'href="/imports/', 'href="/admin/'):
+        assert refused not in page
+    assert 'href="/enterprises/"' in page
+
+
+@pytest.mark.parametrize("url", ["/imports/990001/confirm/", "/dashboard/screen/links/1/revoke/"])
+def test_an_enterprise_account_cannot_post_to_the_officials_pages(enterprise_client, url):
+    assert enterprise_client.post(url).status_code == 403
