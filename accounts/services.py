@@ -304,3 +304,10 @@ def api_client_admit(token, *, rate, now=None):
     client = ApiClient.from_db(connection.alias, returned, values)
     client._district_ids = tuple(sorted(int(pk) for pk in row[-1].split(","))) if row[-1] else ()
     return client, True
+
+
+def password_changed(*, user):
+    """The account has chosen its own password: it is no longer sent to the password change page."""
+    Profile.objects.filter(user=user, must_change_password=True).update(must_change_password=False)
+    if hasattr(user, "profile"):
+        user.profile.must_change_password = False

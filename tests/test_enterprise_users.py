@@ -213,6 +213,8 @@ ENTERPRISE_ACCESS = {
     "/": 302,
     "/accounts/login/": 302,
     "/accounts/logout/": 405,
+    "/accounts/password_change/": 200,
+    "/accounts/password_change/done/": 200,
     "/i18n/setlang/": 302,
     "/enterprises/": 200,
     "/enterprises/91330503375583185N/": 200,

@@ -61,6 +61,8 @@ READS = {
     "/": [],
     "/accounts/login/": ["username", "password", "next"],
     "/accounts/logout/": ["next"],
+    "/accounts/password_change/": ["old_password", "new_password1", "new_password2"],
+    "/accounts/password_change/done/": [],
     "/i18n/setlang/": ["language", "next"],
     "/enterprises/": ["q", "page"],
     "/enterprises/<credit_code:credit_code>/": PERIOD,
