@@ -6,13 +6,14 @@ import hashlib
 import secrets
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import ApiClient, Profile, Role
+from accounts.models import ApiClient, FailedLoginCount, Profile, Role
+from accounts.scoping import Action, can
 from common.text import listed
 from districts.models import City, District
 
@@ -311,3 +312,68 @@ def password_changed(*, user):
     Profile.objects.filter(user=user, must_change_password=True).update(must_change_password=False)
     if hasattr(user, "profile"):
         user.profile.must_change_password = False
+
+
+# A password the district hands to an enterprise (on screen or in enterprise_accounts' workbook),
+# which the account changes at its first login: 14 characters of an alphabet without the look-alikes
+# 0/O/o, 1/l/I (about 80 random bits), read aloud or typed from paper without a mistake.
+GIVEN_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+GIVEN_PASSWORD_LENGTH = 14
+
+
+def _given_password():
+    return "".join(secrets.choice(GIVEN_PASSWORD_ALPHABET) for _ in range(GIVEN_PASSWORD_LENGTH))
+
+
+def _check_manages(actor, enterprise):
+    """An actor given (a web request's user) must have the right to manage the enterprise's accounts;
+    None is the command line, whose operator has the server."""
+    if actor is not None and not can(actor, Action.MANAGE_ACCOUNTS, enterprise):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def enterprise_account_create(*, enterprise, actor=None):
+    """A new account of the enterprise role for `enterprise`, with a random password it must change
+    at its first login; returns (user, password), the password to be shown once and never kept.
+
+    Its username is the credit code in lower case (what the enterprise knows by heart), then
+    `-2`, `-3` … for its further accounts. The enterprise's row is locked, so that two officials
+    making its accounts at once do not pick the same name."""
+    _check_manages(actor, enterprise)
+    type(enterprise).objects.select_for_update().filter(pk=enterprise.pk).first()
+    base = enterprise.credit_code.lower()
+    taken = set(User.objects.filter(username__startswith=base).values_list("username", flat=True))
+    username = next(name for name in _usernames(base) if name not in taken)
+    password = _given_password()
+    user = User(username=username)
+    user.set_password(password)
+    user.save()
+    Profile.objects.create(user=user, role=Role.ENTERPRISE, enterprise=enterprise, must_change_password=True)
+    return user, password
+
+
+def _usernames(base):
+    yield base
+    number = 2
+    while True:
+        yield f"{base}-{number}"
+        number += 1
+
+
+@transaction.atomic
+def enterprise_account_password_reset(*, user, actor=None):
+    """A new random password for an enterprise's account, which it must change at its next login;
+    returns it, to be shown once. The account's other logins end (its password hash changes), and a
+    lockout for its failed logins is lifted: the new password works at once."""
+    profile = Profile.objects.select_for_update().select_related("enterprise").filter(user=user).first()
+    if profile is None or profile.role != Role.ENTERPRISE or profile.enterprise is None:
+        raise ValidationError(_("Only an enterprise account's password is reset here."))
+    _check_manages(actor, profile.enterprise)
+    password = _given_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    profile.must_change_password = True
+    profile.save(update_fields=["must_change_password"])
+    FailedLoginCount.objects.filter(kind=FailedLoginCount.Kind.USERNAME, value=user.username.lower()).delete()
+    return password

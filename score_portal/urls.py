@@ -24,6 +24,7 @@ urlpatterns = [
         accounts_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/enterprise-accounts/", include("enterprises.account_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("enterprises/", include("dashboard.enterprise_urls")),
     path("training/", include("training.urls")),

@@ -10,9 +10,8 @@ from django.utils import translation
 
 from accounts.models import Role
 from accounts.scoping import user_role
-from accounts.services import user_create_or_update
 from tests.factories import login_as, make_enterprise
-from tests.test_access import ACCESS, ANJI_CODE, NANXUN_CODE, portal  # noqa: F401 (the fixture)
+from tests.test_access import ACCESS, ANJI_CODE, ENTERPRISE_USER, NANXUN_CODE, portal  # noqa: F401 (the fixture)
 
 NEIGHBOUR_CODE = "91330503MA2B000018"
 
@@ -215,6 +214,9 @@ ENTERPRISE_ACCESS = {
     "/accounts/logout/": 405,
     "/accounts/password_change/": 200,
     "/accounts/password_change/done/": 200,
+    "/accounts/enterprise-accounts/": 403,
+    "/accounts/enterprise-accounts/91330503375583185N/new/": 405,
+    "/accounts/enterprise-accounts/91330503375583185N/900003/reset/": 405,
     "/i18n/setlang/": 302,
     "/enterprises/": 200,
     "/enterprises/91330503375583185N/": 200,
@@ -319,10 +321,8 @@ ENTERPRISE_ACCESS = {
 def enterprise_client(portal, client):  # noqa: F811 (the fixture imported above)
     # A neighbour in Nanxun: the enterprise account's district, not its enterprise.
     make_enterprise("nanxun", credit_code=NEIGHBOUR_CODE, name="南浔丙企业")
-    user = user_create_or_update(
-        username="jia-1", role="enterprise", password="pw-for-tests-only", enterprise_code=NANXUN_CODE
-    )
-    client.force_login(user)
+    # The portal's own enterprise account of 南浔甲企业 (tests/test_access.py).
+    client.force_login(User.objects.get(pk=ENTERPRISE_USER))
     return client
 
 
