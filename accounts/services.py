@@ -366,7 +366,9 @@ def enterprise_account_password_reset(*, user, actor=None):
     """A new random password for an enterprise's account, which it must change at its next login;
     returns it, to be shown once. The account's other logins end (its password hash changes), and a
     lockout for its failed logins is lifted: the new password works at once."""
-    profile = Profile.objects.select_for_update().select_related("enterprise").filter(user=user).first()
+    profile = (
+        Profile.objects.select_for_update(of=("self",)).select_related("enterprise").filter(user=user).first()
+    )
     if profile is None or profile.role != Role.ENTERPRISE or profile.enterprise is None:
         raise ValidationError(_("Only an enterprise account's password is reset here."))
     _check_manages(actor, profile.enterprise)
