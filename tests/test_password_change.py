@@ -92,7 +92,7 @@ def test_every_role_changes_its_own_password_from_the_user_menu(client, db, role
     client.force_login(user)
     home = client.get("/", follow=True).content.decode()
     assert (
-        '<a class="btn btn-sm btn-outline-light me-2 text-nowrap" href="/accounts/password_change/" id="password-change-link">Change password</a>'
+        '<a class="dropdown-item" href="/accounts/password_change/" id="password-change-link">Change password</a>'
         in home
     )
     assert change(client).status_code == 302

@@ -39,3 +39,21 @@ def test_a_given_password_is_changed_at_the_first_login_on_a_phone(
     with page.expect_navigation():
         page.click("main a.btn-primary")
     assert page.url == f"{live_server.url}/dashboard/"
+
+
+def test_the_user_menu_leads_to_the_password_change_and_logs_out(logged_in, live_server, shoot):
+    page = logged_in("programme_admin", language="en")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/enterprises/")
+    # Every link of the programme admin's navigation fits a laptop's screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.click("#user-menu button.dropdown-toggle")
+    assert page.locator("#password-change-link").is_visible()
+    shoot("user-menu-en")
+    with page.expect_navigation():
+        page.click("#password-change-link")
+    assert page.url == f"{live_server.url}/accounts/password_change/"
+    page.click("#user-menu button.dropdown-toggle")
+    with page.expect_navigation():
+        page.click("#user-menu form button[type=submit]")
+    assert page.url == f"{live_server.url}/accounts/login/"
