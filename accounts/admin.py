@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApiClient, Profile
+from accounts.models import ApiClient, Profile, Role
 from accounts.scoping import user_role
 from accounts.throttle import ThrottledAdminAuthenticationForm
 
@@ -13,10 +13,27 @@ from accounts.throttle import ThrottledAdminAuthenticationForm
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
+class ProfileForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        role, enterprise = cleaned.get("role"), cleaned.get("enterprise")
+        # The same rule as add_user's (accounts.services): the enterprise is an enterprise account's
+        # place of work, and nobody else's.
+        if role == Role.ENTERPRISE and enterprise is None:
+            self.add_error("enterprise", _("An enterprise account needs its enterprise."))
+        if role != Role.ENTERPRISE and enterprise is not None:
+            self.add_error("enterprise", _("Only an enterprise account belongs to an enterprise."))
+        return cleaned
+
+
 class ProfileInline(admin.StackedInline):
     model = Profile
+    form = ProfileForm
     can_delete = False
     verbose_name_plural = _("role and place of work")
+    fields = ["role", "city", "district", "enterprise", "must_change_password"]
+    # Thousands of enterprises: searched by name or credit code, not listed in a select.
+    autocomplete_fields = ["enterprise"]
 
 
 class PortalUserAdmin(UserAdmin):

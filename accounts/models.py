@@ -40,6 +40,14 @@ class Profile(models.Model):
         related_name="+",
         verbose_name=_("enterprise"),
     )
+    # Set when someone else chose or saw the password (an enterprise's account made or reset by its
+    # district, a password add_user generated): the account is sent to the password change page
+    # (accounts.middleware) until it has chosen its own.
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("The account must choose a new password before it may open any other page."),
+    )
 
     class Meta:
         db_table = "score_portal_profile"

@@ -309,6 +309,18 @@ def require_role(user, *roles):
 OFFICIAL_ROLES = (Role.PROGRAMME_ADMIN, Role.CITY_OFFICIAL, Role.DISTRICT_OFFICIAL)
 
 
+def roles_with(action, kind):
+    """The roles that may take `action` on records of `kind` somewhere: who may open a page of them
+    at all (the others get 403)."""
+    return tuple(role for role in Role if kind in RIGHTS[role].get(Action(action), ((), None))[0])
+
+
+def reads_whole_districts(user):
+    """Whether what the user reads reaches whole districts; not for an enterprise account, which
+    reads its own enterprise only, never its district's figures."""
+    return Rights(user).reach(Action.READ, Kind.ENTERPRISE) not in (None, Reach.ENTERPRISE)
+
+
 def sees_whole_phones(user):
     """Whether the user sees attendees' phone numbers whole: programme admins and trainers, who
     call them; officials see them masked (PIPL: personal information shown only as far as the work

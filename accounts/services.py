@@ -6,13 +6,14 @@ import hashlib
 import secrets
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import ApiClient, Profile, Role
+from accounts.models import ApiClient, FailedLoginCount, Profile, Role
+from accounts.scoping import Action, can
 from common.text import listed
 from districts.models import City, District
 
@@ -20,41 +21,26 @@ DISTRICT_ROLES = (Role.DISTRICT_OFFICIAL, Role.TRAINER)
 
 
 @transaction.atomic
-def user_create_or_update(*, username, role, password, district_code=None, city_code=None, full_name=""):
+def user_create_or_update(
+    *,
+    username,
+    role,
+    password,
+    district_code=None,
+    city_code=None,
+    enterprise_code=None,
+    full_name="",
+    must_change_password=False,
+):
     """Create the account (or bring an existing one up to date) with its role and place of work.
 
     A district role needs a district; a city official works for a city (the district's city, or
-    the only city when there is one).
+    the only city when there is one); an enterprise account belongs to one enterprise, named by its
+    credit code, and only an enterprise account has one. `must_change_password`: the account is
+    sent to the password change page until it has chosen its own (a password someone else saw).
     """
     role = Role(role)
-    district = city = None
-    if district_code:
-        district = District.objects.select_related("city").filter(code=district_code.lower()).first()
-        if district is None:
-            known = listed(District.objects.values_list("code", flat=True))
-            raise ValidationError(
-                _("Unknown district %(code)s; known districts: %(known)s.")
-                % {"code": district_code, "known": known}
-            )
-    if role in DISTRICT_ROLES and district is None:
-        raise ValidationError(
-            _("The role %(role)s needs a district (--district CODE).") % {"role": role.value}
-        )
-    if role == Role.CITY_OFFICIAL:
-        if city_code:
-            city = City.objects.filter(code=city_code.lower()).first()
-            if city is None:
-                raise ValidationError(_("Unknown city %(code)s.") % {"code": city_code})
-        elif district is not None:
-            city = district.city
-        elif City.objects.count() == 1:
-            city = City.objects.get()
-        else:
-            raise ValidationError(_("A city official needs a city (--city CODE)."))
-        district = None
-    if role == Role.PROGRAMME_ADMIN:
-        district = None
-
+    district, city, enterprise = _place_of_work(role, district_code, city_code, enterprise_code)
     user, _created = User.objects.get_or_create(username=username)
     first, _sep, last = full_name.partition(" ")
     user.first_name, user.last_name = first, last
@@ -63,8 +49,92 @@ def user_create_or_update(*, username, role, password, district_code=None, city_
     if password:
         user.set_password(password)
     user.save()
-    Profile.objects.update_or_create(user=user, defaults={"role": role, "district": district, "city": city})
+    Profile.objects.update_or_create(
+        user=user,
+        defaults={
+            "role": role,
+            "district": district,
+            "city": city,
+            "enterprise": enterprise,
+            "must_change_password": must_change_password,
+        },
+    )
     return user
+
+
+def _place_of_work(role, district_code, city_code, enterprise_code):
+    """(district, city, enterprise) of an account of `role`, from the codes given; ValidationError
+    for a code that names nothing or a place the role does not have."""
+    district = city = enterprise = None
+    if district_code:
+        district = District.objects.select_related("city").filter(code=district_code.lower()).first()
+        if district is None:
+            known = listed(District.objects.values_list("code", flat=True))
+            raise ValidationError(
+                _("Unknown district %(code)s; known districts: %(known)s.")
+                % {"code": district_code, "known": known}
+            )
+    if enterprise_code is not None and role != Role.ENTERPRISE:
+        raise ValidationError(
+            _(
+                "Only an enterprise account belongs to an enterprise: --enterprise goes with --role enterprise."
+            )
+        )
+    if role in DISTRICT_ROLES and district is None:
+        raise ValidationError(
+            _("The role %(role)s needs a district (--district CODE).") % {"role": role.value}
+        )
+    if role == Role.CITY_OFFICIAL:
+        city = _city_of(city_code, district)
+    if role == Role.ENTERPRISE:
+        enterprise = _enterprise_of(enterprise_code)
+    if role not in DISTRICT_ROLES:
+        # A city official's, a programme admin's and an enterprise's reach is not a district
+        # (an enterprise's district is its enterprise's).
+        district = None
+    return district, city, enterprise
+
+
+def _city_of(city_code, district):
+    if city_code:
+        city = City.objects.filter(code=city_code.lower()).first()
+        if city is None:
+            raise ValidationError(_("Unknown city %(code)s.") % {"code": city_code})
+        return city
+    if district is not None:
+        return district.city
+    if City.objects.count() == 1:
+        return City.objects.get()
+    raise ValidationError(_("A city official needs a city (--city CODE)."))
+
+
+def _enterprise_model():
+    """The Enterprise model, through the profile's foreign key: accounts sits below the enterprises
+    app and does not import it (README, "Layout")."""
+    return Profile._meta.get_field("enterprise").related_model
+
+
+def _enterprise_of(enterprise_code):
+    """The enterprise whose credit code is `enterprise_code`, typed as clerks type it (normalised
+    as enterprises.credit_code.normalise does: stray spaces, lower case)."""
+    if not (enterprise_code or "").strip():
+        raise ValidationError(_("The role enterprise needs an enterprise (--enterprise CREDIT_CODE)."))
+    code = enterprise_code.strip().upper()
+    Enterprise = _enterprise_model()
+    # The credit code's own rule (enterprises.credit_code.validate_credit_code), as the model
+    # field declares it, so that a mistyped code says what is wrong with it.
+    for validator in Enterprise._meta.get_field("credit_code").validators:
+        try:
+            validator(code)
+        except ValidationError as error:
+            raise ValidationError(
+                _("%(code)s is not a credit code: %(reason)s")
+                % {"code": enterprise_code.strip(), "reason": " ".join(error.messages)}
+            ) from None
+    enterprise = Enterprise.objects.filter(credit_code=code).first()
+    if enterprise is None:
+        raise ValidationError(_("No enterprise has the credit code %(code)s.") % {"code": code})
+    return enterprise
 
 
 # API clients (accounts.models.ApiClient): the token is shown once and only its hash is kept.
@@ -235,3 +305,77 @@ def api_client_admit(token, *, rate, now=None):
     client = ApiClient.from_db(connection.alias, returned, values)
     client._district_ids = tuple(sorted(int(pk) for pk in row[-1].split(","))) if row[-1] else ()
     return client, True
+
+
+def password_changed(*, user):
+    """The account has chosen its own password: it is no longer sent to the password change page."""
+    Profile.objects.filter(user=user, must_change_password=True).update(must_change_password=False)
+    if hasattr(user, "profile"):
+        user.profile.must_change_password = False
+
+
+# A password the district hands to an enterprise (on screen or in enterprise_accounts' workbook),
+# which the account changes at its first login: 14 characters of an alphabet without the look-alikes
+# 0/O/o, 1/l/I (about 80 random bits), read aloud or typed from paper without a mistake.
+GIVEN_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+GIVEN_PASSWORD_LENGTH = 14
+
+
+def _given_password():
+    return "".join(secrets.choice(GIVEN_PASSWORD_ALPHABET) for _ in range(GIVEN_PASSWORD_LENGTH))
+
+
+def _check_manages(actor, enterprise):
+    """An actor given (a web request's user) must have the right to manage the enterprise's accounts;
+    None is the command line, whose operator has the server."""
+    if actor is not None and not can(actor, Action.MANAGE_ACCOUNTS, enterprise):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def enterprise_account_create(*, enterprise, actor=None):
+    """A new account of the enterprise role for `enterprise`, with a random password it must change
+    at its first login; returns (user, password), the password to be shown once and never kept.
+
+    Its username is the credit code in lower case (what the enterprise knows by heart), then
+    `-2`, `-3` … for its further accounts. The enterprise's row is locked, so that two officials
+    making its accounts at once do not pick the same name."""
+    _check_manages(actor, enterprise)
+    type(enterprise).objects.select_for_update().filter(pk=enterprise.pk).first()
+    base = enterprise.credit_code.lower()
+    taken = set(User.objects.filter(username__startswith=base).values_list("username", flat=True))
+    username = next(name for name in _usernames(base) if name not in taken)
+    password = _given_password()
+    user = User(username=username)
+    user.set_password(password)
+    user.save()
+    Profile.objects.create(user=user, role=Role.ENTERPRISE, enterprise=enterprise, must_change_password=True)
+    return user, password
+
+
+def _usernames(base):
+    yield base
+    number = 2
+    while True:
+        yield f"{base}-{number}"
+        number += 1
+
+
+@transaction.atomic
+def enterprise_account_password_reset(*, user, actor=None):
+    """A new random password for an enterprise's account, which it must change at its next login;
+    returns it, to be shown once. The account's other logins end (its password hash changes), and a
+    lockout for its failed logins is lifted: the new password works at once."""
+    profile = (
+        Profile.objects.select_for_update(of=("self",)).select_related("enterprise").filter(user=user).first()
+    )
+    if profile is None or profile.role != Role.ENTERPRISE or profile.enterprise is None:
+        raise ValidationError(_("Only an enterprise account's password is reset here."))
+    _check_manages(actor, profile.enterprise)
+    password = _given_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    profile.must_change_password = True
+    profile.save(update_fields=["must_change_password"])
+    FailedLoginCount.objects.filter(kind=FailedLoginCount.Kind.USERNAME, value=user.username.lower()).delete()
+    return password

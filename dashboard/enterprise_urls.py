@@ -1,11 +1,10 @@
 """/enterprises/: the enterprise list and drill-down, pages of the dashboard (they show figures)."""
 
-from django.urls import path, register_converter
+from django.urls import path
 
 from dashboard import enterprise_views
-from enterprises.credit_code import CreditCodeConverter
 
-register_converter(CreditCodeConverter, "credit_code")
+# `<credit_code:…>` is registered by enterprises.apps.
 
 urlpatterns = [
     path("", enterprise_views.enterprise_list, name="enterprise_list"),

@@ -13,7 +13,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
 
 from accounts.models import Role
-from accounts.scoping import OFFICIAL_ROLES, require_role, user_role, visible_districts, visible_scope
+from accounts.scoping import (
+    OFFICIAL_ROLES,
+    reads_whole_districts,
+    require_role,
+    user_role,
+    visible_districts,
+    visible_scope,
+)
 from common.months import Period, add_months
 from dashboard import page_cache, registry
 from dashboard.db_router import reads_from_replica
@@ -272,6 +279,8 @@ def summary_api(request):
     the user may see."""
     if user_role(request.user) is None:
         return JsonResponse({"error": _("Your account has no role in the portal.")}, status=403)
+    if not reads_whole_districts(request.user):
+        return JsonResponse({"error": _("An enterprise account reads its own enterprise only.")}, status=403)
     form = PeriodForm(request.GET)
     if not form.is_valid():
         return _error_response(form)
@@ -330,6 +339,8 @@ def missing_api(request):
     monthly report."""
     if user_role(request.user) is None:
         return JsonResponse({"error": _("Your account has no role in the portal.")}, status=403)
+    if not reads_whole_districts(request.user):
+        return JsonResponse({"error": _("An enterprise account reads its own enterprise only.")}, status=403)
     form = PeriodForm(request.GET)
     districts = _districts_asked(request, form) if form.is_valid() else None
     if districts is None:

@@ -158,6 +158,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Inside WhiteNoise (static files keep their long cache), after the user is known.
     "score_portal.middleware.NoStoreWhenLoggedInMiddleware",
+    # An account whose password someone else saw changes it before anything else.
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from accounts import views as accounts_views
 from accounts.throttle import ThrottledAuthenticationForm
 from score_portal import views
 
@@ -17,6 +18,13 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_change/", accounts_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password_change/done/",
+        accounts_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("accounts/enterprise-accounts/", include("enterprises.account_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("enterprises/", include("dashboard.enterprise_urls")),
     path("training/", include("training.urls")),

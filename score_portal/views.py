@@ -28,6 +28,8 @@ def home(request):
     if role is None:
         # An account made in the admin without a role: say so rather than show an empty portal.
         return render(request, "no_role.html", status=403)
+    if role == Role.ENTERPRISE and request.user.profile.enterprise_id is None:
+        return render(request, "no_role.html", status=403)
     return redirect(HOME_OF_ROLE[role])
 
 

@@ -3,8 +3,10 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from accounts.services import user_create_or_update
 from districts.models import District
 from imports.models import ImportBatch
 from tests.conftest import BEHIND_PROXY
@@ -16,6 +18,7 @@ ANJI_CODE = "91330523285269512N"
 # Fixed ids far above what the sequences reach in a test run, so the table can name them.
 NANXUN_WORKSHOP = 900001
 ANJI_WORKSHOP = 900002
+ENTERPRISE_USER = 900003  # an account of the enterprise role, of NANXUN_CODE
 
 ROLES = ["anonymous", "no_role", "programme_admin", "city_official", "district_official", "trainer"]
 
@@ -26,6 +29,14 @@ ACCESS = {
     "/": (302, 403, 302, 302, 302, 302),
     "/accounts/login/": (200, 302, 302, 302, 302, 302),
     "/accounts/logout/": (405, 405, 405, 405, 405, 405),  # logging out is a POST
+    # Every account changes its own password.
+    "/accounts/password_change/": (302, 200, 200, 200, 200, 200),
+    "/accounts/password_change/done/": (302, 200, 200, 200, 200, 200),
+    # Enterprises' accounts: their district's officials and programme admins; making and resetting
+    # are POSTs (tests/test_enterprise_accounts_page.py).
+    "/accounts/enterprise-accounts/": (302, 403, 200, 403, 200, 403),
+    f"/accounts/enterprise-accounts/{NANXUN_CODE}/new/": (302, 405, 405, 405, 405, 405),
+    f"/accounts/enterprise-accounts/{NANXUN_CODE}/{ENTERPRISE_USER}/reset/": (302, 405, 405, 405, 405, 405),
     "/i18n/setlang/": (302, 302, 302, 302, 302, 302),
     "/enterprises/": (302, 403, 200, 200, 200, 200),
     f"/enterprises/{NANXUN_CODE}/": (302, 403, 200, 200, 404, 200),
@@ -146,6 +157,10 @@ def portal(db):
         "nanxun", credit_code=NANXUN_CODE, name="南浔甲企业", score_start=datetime.date(2016, 1, 1)
     )
     make_enterprise("anji", credit_code=ANJI_CODE, name="安吉乙企业", score_start=datetime.date(2016, 1, 1))
+    User.objects.create(pk=ENTERPRISE_USER, username="nanxun-jia-clerk")
+    user_create_or_update(
+        username="nanxun-jia-clerk", role="enterprise", password=None, enterprise_code=NANXUN_CODE
+    )
     for pk, district in [(NANXUN_WORKSHOP, "nanxun"), (ANJI_WORKSHOP, "anji")]:
         Workshop.objects.create(
             pk=pk,

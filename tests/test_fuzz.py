@@ -25,7 +25,15 @@ from accounts.services import api_client_create
 from api.writes import api_key
 from imports.kinds import KINDS
 from tests.factories import api_token
-from tests.test_access import ANJI_CODE, ANJI_WORKSHOP, NANXUN_CODE, NANXUN_WORKSHOP, ROLES, portal_urls
+from tests.test_access import (
+    ANJI_CODE,
+    ANJI_WORKSHOP,
+    ENTERPRISE_USER,
+    NANXUN_CODE,
+    NANXUN_WORKSHOP,
+    ROLES,
+    portal_urls,
+)
 from tests.test_access import client_as as logged_in
 from tests.test_access import portal as portal  # noqa: F401 (the fixture)
 
@@ -43,6 +51,7 @@ VALID_PATH_VALUES = {
     "kind": ["enterprises", "safety", "suggestions", "projects"],
     "rest": ["v1/nothing/", "v2/districts/"],
     ("/dashboard/screen/", "pk"): [1, 2],
+    "user_id": [ENTERPRISE_USER, 1],
 }
 
 # The parameters each view reads (request.GET, request.POST and its forms' fields), so that
@@ -61,10 +70,29 @@ READS = {
     "/": [],
     "/accounts/login/": ["username", "password", "next"],
     "/accounts/logout/": ["next"],
+    "/accounts/password_change/": ["old_password", "new_password1", "new_password2"],
+    "/accounts/password_change/done/": [],
+    "/accounts/enterprise-accounts/": ["page"],
+    "/accounts/enterprise-accounts/<credit_code:credit_code>/new/": [],
+    "/accounts/enterprise-accounts/<credit_code:credit_code>/<int:user_id>/reset/": [],
     "/i18n/setlang/": ["language", "next"],
     "/enterprises/": ["q", "page"],
     "/enterprises/<credit_code:credit_code>/": PERIOD,
     "/training/": ["module", "kind", "month", "page"],
+    "/report/": [],
+    "/report/<str:month>/": [
+        "inspections",
+        "hazards_found",
+        "hazards_fixed",
+        "major_hazards_found",
+        "major_hazards_fixed",
+        "accidents",
+        "injuries",
+        "lost_workdays",
+        "explanation",
+        "version",
+        "credit_code",
+    ],
     "/training/workshops/new/": WORKSHOP_FIELDS,
     "/training/workshops/<int:pk>/": [],
     "/training/workshops/<int:pk>/edit/": WORKSHOP_FIELDS,

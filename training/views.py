@@ -14,7 +14,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
-from accounts.scoping import Kind, editable_districts, require_role, sees_whole_phones, visible_districts
+from accounts.scoping import (
+    Action,
+    Kind,
+    editable_districts,
+    require_role,
+    roles_with,
+    sees_whole_phones,
+    visible_districts,
+)
 from common.months import add_months, check_period, parse_month
 from common.text import listed as text_listed
 from common.text import phone_masked
@@ -34,7 +42,8 @@ from training.services import (
     workshop_save,
 )
 
-READERS = tuple(Role)
+# The roles that read workshops (accounts.scoping.RIGHTS): an enterprise account reads none.
+READERS = roles_with(Action.READ, Kind.WORKSHOP)
 EDITORS = (Role.PROGRAMME_ADMIN, Role.TRAINER)
 CELLS = ("name", "enterprise", "role", "sex", "phone", "participant")
 # [0-9], not \d or str.isdigit(): those also take ², ١ and １, which int() then refuses or reads.
