@@ -73,6 +73,9 @@ SOURCE_TABLES = (
     "improvements_improvementproject",
 )
 
+# Read by the figures too (the months they exempt), watched from migration 0011_review_figures on.
+EXEMPTION_TABLES = ("enterprises_exemption",)
+
 # The other tables the cached pages show (dashboard.page_cache): district and city names, the
 # training figures, module names. Their writes raise ContentState.version and leave the roll-up alone.
 CONTENT_TABLES = (
@@ -122,6 +125,18 @@ TRIGGER_SETS = (
         "dashboard_rollup_stale",
         SOURCE_TABLES,
         "0010_state_generation",
+        f"INSERT INTO {STATE_TABLE} (id, data_version, rollup_version, generation) "
+        "VALUES (1, 1, -1, {generation}) "
+        f"ON CONFLICT (id) DO UPDATE SET data_version = {STATE_TABLE}.data_version + 1, "
+        "generation = excluded.generation",
+    ),
+    # The exempt months (docs/domain.md, "Exempt months") are not owed: an exemption's writes make
+    # the roll-up stale as well. A set of its own, for the migration that brought the table into the
+    # figures: at an earlier one, the trigger must not be made (the table may not exist yet).
+    TriggerSet(
+        "dashboard_rollup_stale",
+        EXEMPTION_TABLES,
+        "0011_review_figures",
         f"INSERT INTO {STATE_TABLE} (id, data_version, rollup_version, generation) "
         "VALUES (1, 1, -1, {generation}) "
         f"ON CONFLICT (id) DO UPDATE SET data_version = {STATE_TABLE}.data_version + 1, "
@@ -234,7 +249,8 @@ def rebuild(using=DEFAULT_DB_ALIAS):
                 # (score_portal.middleware.DatabaseTimeoutMiddleware): SET LOCAL as well, first. Not
                 # its lock timeout: a request does not wait for a migration to end.
                 cursor.execute(
-                    f"SET LOCAL statement_timeout = 0; LOCK TABLE {', '.join(SOURCE_TABLES)} IN ACCESS SHARE MODE; "
+                    "SET LOCAL statement_timeout = 0; "
+                    f"LOCK TABLE {', '.join((*SOURCE_TABLES, *EXEMPTION_TABLES))} IN ACCESS SHARE MODE; "
                     "SET LOCAL work_mem = '64MB'"
                 )
                 state = f"SELECT data_version, rollup_version, due_month FROM {STATE_TABLE} WHERE id = 1 FOR UPDATE NOWAIT"
