@@ -9,9 +9,9 @@ class DashboardConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from imports.signals import import_written
+        from imports.signals import records_writing
 
-        from .rollup import rebuild_after_import, triggers_ensure
+        from .rollup import follow_write, triggers_ensure
 
         post_migrate.connect(triggers_ensure, sender=self, dispatch_uid="dashboard_triggers_ensure")
-        import_written.connect(rebuild_after_import, dispatch_uid="dashboard_rebuild_after_import")
+        records_writing.connect(follow_write, dispatch_uid="dashboard_follow_write")

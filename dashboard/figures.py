@@ -27,7 +27,7 @@ from enterprises.reporting import latest_due_month, report_due_on
 from training.models import Module, Participant, Workshop
 
 from . import registry, rollup
-from .models import ChangeRollup, MissingReport, MonthlyRollup, SegmentChangeRollup, SegmentMonthlyRollup
+from .models import ChangeRollup, MonthlyRollup, SegmentChangeRollup, SegmentMonthlyRollup
 from .sums import (
     CHANGE_COLUMNS,
     CHANGE_WINDOW_MONTHS,
@@ -578,38 +578,22 @@ def missing_reports(districts, period, *, due_month=None):
     by credit code, each with its missing months in order (docs/domain.md, "Reporting").
 
     Returns [{"credit_code", "name", "district" (its code), "contact", "phone", "months": [first
-    days]}]. From the roll-up's MissingReport rows, or, while a writer holds the roll-up back, from
-    the same statement: one query either way (each row with its enterprise), plus the roll-up's
-    check. With `due_month` (a month not yet due), the months up to it count as owed, as they will
-    once it is due: who has not yet sent that month's report (from the statement: the roll-up
-    holds due months only)."""
+    days]}]. Computed from the owed months and the reports received, in one query (each row with its
+    enterprise): nothing is stored per missing month, whose number would grow with every enterprise
+    that stops reporting (dashboard/rollup.py). The months are generated within the period only. With
+    `due_month` (a month not yet due), the months up to it count as owed, as they will once it is
+    due: who has not yet sent that month's report."""
     districts = list(districts)
     if not districts:
         return []
     order = {district.pk: index for index, district in enumerate(districts)}
     codes = {district.pk: district.code for district in districts}
-    alias = rollup.current_alias() if due_month is None else None
-    if alias is not None:
-        rows = (
-            MissingReport.objects.using(alias)
-            .filter(within(period, "month"), district__in=tuple(order))
-            .order_by("enterprise__credit_code", "month")
-            .values_list(
-                "district",
-                "enterprise__credit_code",
-                "enterprise__name",
-                "enterprise__contact",
-                "enterprise__phone",
-                "month",
-            )
-        )
-    else:
-        missing = missing_reports_sql(connection.vendor, scope=Scope(tuple(order)), period=period)
-        sql = (
-            f"SELECT m.district_id, e.credit_code, e.name, e.contact, e.phone, m.month FROM ({missing}) m "
-            f"JOIN {Enterprise._meta.db_table} e ON e.id = m.enterprise_id ORDER BY e.credit_code, m.month"
-        )
-        rows = _live_rows(sql, _params(period, due_month))
+    missing = missing_reports_sql(connection.vendor, scope=Scope(tuple(order)), period=period)
+    sql = (
+        f"SELECT m.district_id, e.credit_code, e.name, e.contact, e.phone, m.month FROM ({missing}) m "
+        f"JOIN {Enterprise._meta.db_table} e ON e.id = m.enterprise_id ORDER BY e.credit_code, m.month"
+    )
+    rows = _live_rows(sql, _params(period, due_month))
     listed = []
     for district_id, credit_code, name, contact, phone, month in rows:
         if not listed or listed[-1]["credit_code"] != credit_code:

@@ -125,23 +125,6 @@ class SegmentChangeRollup(SegmentMonth, ChangeSums):
         verbose_name_plural = _("before/after roll-ups by sector and cohort")
 
 
-class MissingReport(models.Model):
-    """A monthly safety report owed and due (up to RollupState.due_month) that has not arrived:
-    the roll-up of who owes what (docs/domain.md, "Reporting")."""
-
-    district = models.ForeignKey("districts.District", on_delete=models.CASCADE, related_name="+")
-    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="+")
-    month = models.DateField(_("month"))
-
-    class Meta:
-        verbose_name = _("missing report")
-        verbose_name_plural = _("missing reports")
-        indexes = [models.Index(fields=["district", "month"])]
-
-    def __str__(self):
-        return f"{self.enterprise_id} {self.month:%Y-%m}"
-
-
 def generation_new():
     """A random generation, as the triggers draw one (dashboard.rollup.GENERATION): 32 hex digits."""
     return secrets.token_hex(16)
@@ -166,6 +149,37 @@ class RollupState(models.Model):
 
     def __str__(self):
         return f"data {self.data_version}, roll-up {self.rollup_version}"
+
+
+class DistrictGeneration(models.Model):
+    """A district's generation: drawn at random by every write through the door to the district's
+    enterprises and their records (dashboard.rollup.follow_write), and part of the page cache's key
+    (dashboard.page_cache). A row per district, not one for all: writers in different districts do
+    not wait for one another, and a writer holds its row only from the end of its write to its
+    commit."""
+
+    district = models.OneToOneField(
+        "districts.District", models.CASCADE, primary_key=True, related_name="+", db_constraint=False
+    )
+    generation = models.CharField(max_length=36, default=generation_new)
+
+    class Meta:
+        verbose_name = _("district's data generation")
+
+    def __str__(self):
+        return f"{self.district_id} {self.generation}"
+
+
+class FollowedWrite(models.Model):
+    """On SQLite, a row while the door writes and follows its write (dashboard.rollup.FOLLOWED): the
+    roll-up's triggers then leave the state alone. Empty otherwise; PostgreSQL uses a setting local
+    to the transaction instead."""
+
+    class Meta:
+        verbose_name = _("followed write")
+
+    def __str__(self):
+        return str(self.pk)
 
 
 class ContentState(models.Model):

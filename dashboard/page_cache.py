@@ -8,9 +8,10 @@ is kept, per app-server process, under a key made of:
 - what the content shows besides the data: the page, the user's scope (`visible_scope`: the
   districts they see), the period, the role where the page differs by role;
 - the language (`get_language`);
-- the generations of the data (RollupState.generation and ContentState.generation), which the
-  database's triggers draw afresh, at random, on every write to a table the content reads
-  (dashboard/rollup.py). Not the counters beside them (data_version, version): a rollback or a
+- the generations of the data (RollupState.generation and ContentState.generation, which the
+  database's triggers draw afresh, at random, on every write to a table the content reads that the
+  door does not follow, and each district's DistrictGeneration, which the door's writes draw:
+  dashboard/rollup.py). Not the counters beside them (data_version, version): a rollback or a
   restore brings a counter back to a number it had, and the next write to the same number again,
   with other data behind it; a random generation is not drawn twice. A rolled-back write takes its
   generation back with it, and the next write draws a new one;
@@ -48,7 +49,7 @@ from django.utils.translation import get_language
 from enterprises.reporting import latest_due_month
 
 from .models import RollupState
-from .rollup import CONTENT_TABLE, STATE_TABLE
+from .rollup import CONTENT_TABLE, GENERATIONS_TABLE, STATE_TABLE
 
 CACHE_ALIAS = "pages"
 # The printed report's PDFs (150–300 kB each, ten times a page's content) are kept apart, with a
@@ -57,15 +58,26 @@ CACHE_ALIAS = "pages"
 REPORT_CACHE_ALIAS = "reports"
 
 
+# Every district's generation, in the order of the districts, as one text.
+DISTRICT_GENERATIONS = {
+    "postgresql": f"SELECT string_agg(generation, ',' ORDER BY district_id) FROM {GENERATIONS_TABLE}",
+    "sqlite": f"SELECT group_concat(generation, ',') FROM (SELECT generation FROM {GENERATIONS_TABLE} "
+    "ORDER BY district_id)",
+}
+
+
 def data_versions():
-    """(RollupState.generation, ContentState.generation) where the page reads from, in one query;
-    None when there is no roll-up state row (after a flush, before the first write or the roll-up's
-    rebuild, which draw one). A missing content row (a flush) reads as "": the content tables' first
-    write makes the row, with a generation drawn at random."""
+    """(RollupState.generation, ContentState.generation, every district's generation) where the
+    page reads from, in one query; None when there is no roll-up state row (after a flush, before
+    the first write or the roll-up's rebuild, which draw one). A missing content row (a flush) reads
+    as "", and so do districts without a generation: the first write makes the row, with a
+    generation drawn at random."""
     alias = router.db_for_read(RollupState) or DEFAULT_DB_ALIAS
-    with connections[alias].cursor() as cursor:
+    connection = connections[alias]
+    with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT s.generation, COALESCE((SELECT generation FROM {CONTENT_TABLE} WHERE id = 1), '') "
+            f"SELECT s.generation, COALESCE((SELECT generation FROM {CONTENT_TABLE} WHERE id = 1), ''), "
+            f"COALESCE(({DISTRICT_GENERATIONS[connection.vendor]}), '') "
             f"FROM {STATE_TABLE} s WHERE s.id = 1"
         )
         return cursor.fetchone()

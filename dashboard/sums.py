@@ -101,15 +101,18 @@ def month_start_sql(column, months, vendor):
 
 
 def _enterprises_where(scope):
-    """The condition on the enterprise table for `scope` (None: every enterprise)."""
+    """The condition on the enterprise table for `scope` (None: every enterprise; a scope's
+    district_ids None: in any district)."""
     if scope is None:
         return "TRUE"
-    condition = f"district_id IN ({', '.join(str(int(pk)) for pk in scope.district_ids)})"
+    conditions = []
+    if scope.district_ids is not None:
+        conditions.append(f"district_id IN ({', '.join(str(int(pk)) for pk in scope.district_ids)})")
     if scope.enterprise_id is not None:
-        condition += f" AND id = {int(scope.enterprise_id)}"
+        conditions.append(f"id = {int(scope.enterprise_id)}")
     if scope.enterprise_ids is not None:
-        condition += f" AND id IN ({', '.join(str(int(pk)) for pk in scope.enterprise_ids) or 'NULL'})"
-    return condition
+        conditions.append(f"id IN ({', '.join(str(int(pk)) for pk in scope.enterprise_ids) or 'NULL'})")
+    return " AND ".join(conditions) or "TRUE"
 
 
 def _within(column, period):
@@ -132,19 +135,26 @@ def exempt_sql(enterprise_id, month):
     )
 
 
-def owed_months_sql(vendor, *, scope=None, exempt=False):
+def owed_months_sql(vendor, *, scope=None, period=None, exempt=False):
     """SELECT enterprise_id, district_id, month: every (enterprise, month) pair whose monthly
     safety report is owed and due (docs/domain.md, "Reporting"): from the enterprise's first owed month
     (12 months before its SCORE start month) to the month before the month it left, and not after
-    %(due_month)s, the latest due month, but for the months of approved exemptions (docs/domain.md,
-    "Exempt months"), which are not owed; with `exempt`, those months alone (reports_exempt).
-    PostgreSQL generates the months with generate_series, SQLite with a recursive query: the one
-    place the two dialects must differ in shape."""
+    %(due_month)s, the latest due month; with `period`, within its months only (%(first)s, %(last)s),
+    so that one year of a long history generates one year's months. The months of approved
+    exemptions (docs/domain.md, "Exempt months") are not owed; with `exempt`, those months alone
+    (reports_exempt). PostgreSQL generates the months with generate_series, SQLite with a recursive
+    query: the one place the two dialects must differ in shape."""
     first_owed = month_start_sql("score_start", -CHANGE_WINDOW_MONTHS, vendor)
     left_month = month_start_sql("left_on", -1, vendor)
     last_owed = (
         f"CASE WHEN left_on IS NULL OR {left_month} > %(due_month)s THEN %(due_month)s ELSE {left_month} END"
     )
+    # GREATEST and LEAST; SQLite's max() and min() of two arguments (ISO dates sort as text).
+    greatest, least = ("GREATEST", "LEAST") if vendor == "postgresql" else ("max", "min")
+    if period is not None:
+        last_owed = f"{least}({last_owed}, %(last)s)"
+        if period.first is not None:
+            first_owed = f"{greatest}({first_owed}, %(first)s)"
     enterprises = (
         f"SELECT id, district_id, {first_owed} AS first_owed, {last_owed} AS last_owed "
         f"FROM {Enterprise._meta.db_table} WHERE {_enterprises_where(scope)}"
@@ -265,12 +275,12 @@ def monthly_sums_sql(vendor, *, by="district", scope=None, period=None):
             columns,
         )
     }
-            FROM ({owed_months_sql(vendor, scope=scope)}) owed
+            FROM ({owed_months_sql(vendor, scope=scope, period=period)}) owed
             LEFT JOIN {reports} r ON r.enterprise_id = owed.enterprise_id AND r.month = owed.month
             {where("owed.month", scoped=False)}
             UNION ALL
             SELECT exempt.enterprise_id, exempt.month, {_branch({"reports_exempt": "1"}, columns)}
-            FROM ({owed_months_sql(vendor, scope=scope, exempt=True)}) exempt
+            FROM ({owed_months_sql(vendor, scope=scope, period=period, exempt=True)}) exempt
             {where("exempt.month", scoped=False)}
         ) f
         JOIN {Enterprise._meta.db_table} e ON e.id = f.enterprise_id
@@ -285,7 +295,7 @@ def missing_reports_sql(vendor, *, scope=None, period=None):
     conditions = " AND ".join(["r.id IS NULL", *_within("owed.month", period)])
     return f"""
         SELECT owed.district_id, owed.enterprise_id, owed.month
-        FROM ({owed_months_sql(vendor, scope=scope)}) owed
+        FROM ({owed_months_sql(vendor, scope=scope, period=period)}) owed
         LEFT JOIN {SafetyReport._meta.db_table} r ON r.enterprise_id = owed.enterprise_id AND r.month = owed.month
         WHERE {conditions}
     """

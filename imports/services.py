@@ -15,9 +15,9 @@ from accounts.scoping import Action, rights_of
 from common.text import text_cleaned, text_rule_of
 from imports.engine import Writer, import_commit, import_plan, values_plan
 from imports.history import history_of_deletes
-from imports.signals import write_followed
 from imports.kinds import KINDS, import_kind
 from imports.models import ImportBatch, RecordChange
+from imports.signals import write_followed
 
 logger = logging.getLogger(__name__)
 
@@ -368,12 +368,12 @@ def records_delete(*, model, pks, writer):
             for doomed_kind, rows, lookups in doomed:
                 if not all(rights.can(Action.WRITE, doomed_kind.facts(row, lookups)) for row in rows):
                     raise PermissionDenied
-        history_of_deletes(doomed, writer=writer)
         if kind.key == ("credit_code",):
             enterprise_ids = set(pks)
         else:
             enterprise_ids = {row["enterprise_id"] for row in doomed[0][1]}
         with write_followed(enterprise_ids):
+            history_of_deletes(doomed, writer=writer)
             model.objects.filter(pk__in=pks).delete()
 
 

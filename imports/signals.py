@@ -8,7 +8,8 @@ from django.dispatch import Signal
 # `enterprise_ids`: the enterprises whose records (or themselves) the write is about to change. A
 # receiver may return a function, which the door calls after writing, still in the transaction, with
 # the ids of the enterprises written (the ones the write created included): what the receiver derives
-# from the records (the dashboard's roll-up) follows the write, in work that grows with the write.
+# from the records (the dashboard's roll-up) follows the write, in work that grows with the write. If
+# the write fails, the function is called with None instead.
 records_writing = Signal()
 
 # Sent by import_commit inside the import's transaction, after its rows are written and before it
@@ -29,6 +30,12 @@ def write_followed(enterprise_ids):
         if finish is not None
     ]
     written = set(before)
-    yield written
+    try:
+        yield written
+    except BaseException:
+        # The write failed and its transaction rolls back: the receivers forget it (None).
+        for finish in finishers:
+            finish(None)
+        raise
     for finish in finishers:
         finish(frozenset(written))

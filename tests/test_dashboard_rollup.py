@@ -1,7 +1,10 @@
 """The dashboard's roll-up (dashboard/rollup.py) gives the figures worked out here from the data's
-rows, and stays current whatever writes the data: every write path, on SQLite and on PostgreSQL."""
+rows; a write through the door keeps it current by itself (equal to a full rebuild after every step
+of a random sequence of writes); a write that bypasses the door is detected, and the figures come
+from the tables until the rebuild command has run: on SQLite and on PostgreSQL."""
 
 import datetime
+import io
 import random
 import threading
 import time
@@ -13,19 +16,34 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, connections, models
+from django.db import connection, connections, models, transaction
 from django.test.utils import CaptureQueriesContext
 
 from common.months import Period, add_months
 from dashboard import rollup
 from dashboard.figures import district_figures, monthly_trend
-from dashboard.models import ChangeRollup, MissingReport, MonthlyRollup, RollupState
+from dashboard.models import (
+    ChangeRollup,
+    MonthlyRollup,
+    RollupState,
+    SegmentChangeRollup,
+    SegmentMonthlyRollup,
+)
 from districts.models import District
 from enterprises.models import Enterprise, Exemption, SafetyReport
 from enterprises.reporting import latest_due_month
-from imports.services import import_file
+from imports.engine import Writer
+from imports.models import RecordChange
+from imports.services import import_file, record_save, records_delete
 from improvements.models import ImprovementProject, Suggestion
-from tests.factories import make_enterprise, make_project, make_reports, make_suggestion, month_range
+from tests.factories import (
+    make_enterprise,
+    make_project,
+    make_reports,
+    make_suggestion,
+    month_range,
+    valid_code,
+)
 from tests.import_files import csv_bytes
 
 D = datetime.date
@@ -40,7 +58,8 @@ def figures_by_district(result):
 
 def assert_rollup_matches_tables(period):
     """The figures read from the stored roll-up are those its statements give on the data as it is
-    now (the path taken while a writer holds the roll-up back): the roll-up is current."""
+    now (the path taken while the roll-up is stale): the roll-up is current."""
+    assert rollup.current_alias() == "default"
     districts = District.objects.order_by("pk")
     with CaptureQueriesContext(connection) as queries:
         from_rollup = figures_by_district(district_figures(districts, period))
@@ -255,6 +274,12 @@ PERIODS = [
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_rollup_gives_the_figures_worked_out_row_by_row(db, seed):
     build_random_portal(seed)
+    assert rollup.current_alias() is None  # built with the ORM, past the door: stale
+    for period in PERIODS:  # from the tables meanwhile
+        assert figures_by_district(district_figures(District.objects.order_by("pk"), period))[0] == (
+            figures_worked_out_here(period)
+        )
+    call_command("rebuild_rollup", stdout=io.StringIO())
     everywhere = District.objects.order_by("pk")
     for period in PERIODS:
         assert figures_by_district(district_figures(everywhere, period))[0] == figures_worked_out_here(period)
@@ -363,8 +388,7 @@ def two_enterprises(db):
         )
         made.append(enterprise)
     # Built and current before each write below.
-    period = Period(None, D(2017, 12, 1))
-    district_figures(District.objects.all(), period)
+    rollup.rebuild()
     state = RollupState.objects.get()
     assert state.data_version == state.rollup_version
     return made
@@ -374,9 +398,20 @@ YEAR_2017 = Period(D(2017, 1, 1), D(2017, 12, 1))
 
 
 def total(period=YEAR_2017):
-    """The total over every district, from the roll-up, checked against the tables."""
+    """The total over every district: from the tables while a write past the door has the roll-up
+    stale, then the same from the roll-up once the rebuild command has run."""
+    everywhere = District.objects.order_by("pk")
+    figures = district_figures(everywhere, period)[1]
+    if rollup.current_alias() is None:
+        call_command("rebuild_rollup", stdout=io.StringIO())
     assert_rollup_matches_tables(period)
-    return district_figures(District.objects.order_by("pk"), period)[1]
+    assert district_figures(everywhere, period)[1] == figures
+    return figures
+
+
+def bypassed():
+    """A write past the door was detected: the roll-up is stale, and read from nowhere."""
+    return rollup.current_alias() is None
 
 
 def test_orm_saves_and_deletes_are_seen(two_enterprises):
@@ -385,6 +420,7 @@ def test_orm_saves_and_deletes_are_seen(two_enterprises):
     report = SafetyReport.objects.get(enterprise=first, month=D(2017, 3, 1))
     report.inspections = 12
     report.save()
+    assert bypassed()
     assert total().inspections == 82
     report.delete()
     assert total().inspections == 70
@@ -401,6 +437,7 @@ def test_orm_saves_and_deletes_are_seen(two_enterprises):
 def test_bulk_writes_and_queryset_updates_are_seen(two_enterprises):
     first, _second = two_enterprises
     SafetyReport.objects.filter(enterprise=first).update(accidents=0)
+    assert bypassed()
     assert total().accidents == 12
     Suggestion.objects.bulk_create(
         Suggestion(enterprise=first, reference=f"bulk-{n}", submitted_on=D(2017, 9, 1), text="t")
@@ -436,6 +473,7 @@ def test_raw_sql_writes_are_seen(two_enterprises):
             f"UPDATE {SafetyReport._meta.db_table} SET inspections = inspections + 1 WHERE enterprise_id = %s",
             [first.pk],
         )
+    assert bypassed()
     assert total().inspections == 84
 
 
@@ -444,9 +482,10 @@ def test_imports_are_seen(two_enterprises):
     headers = ["统一社会信用代码", "月份", "安全检查次数", "发现隐患数", "整改隐患数", "事故起数"]
     rows = [headers, [first.credit_code, "2017-10", 30, 0, 0, 5], [first.credit_code, "2018-01", 7, 0, 0, 0]]
     import_file(kind="safety", file_name="s.csv", content=csv_bytes(rows))
-    # The import rebuilt the roll-up before committing: the first reader after it waits for nothing.
+    # The import followed itself in the roll-up before committing: current, with no rebuild.
     state = RollupState.objects.get()
     assert state.data_version == state.rollup_version
+    assert_rollup_matches_tables(YEAR_2017)
     assert (total().inspections, total().accidents) == (72 - 2 + 30, 24 - 1 + 5)
     assert total(Period(D(2018, 1, 1), D(2018, 1, 1))).inspections == 7
 
@@ -466,24 +505,38 @@ def test_nothing_is_rebuilt_while_nothing_changes(two_enterprises, django_assert
     assert MonthlyRollup.objects.count() == 26
     assert MonthlyRollup.objects.filter(reports__gt=0).count() == 24
     assert ChangeRollup.objects.filter(month=D(2017, 12, 1)).get().enterprises == 2
-    # Each enterprise misses January and February 2018: four missing reports.
-    assert MissingReport.objects.count() == 4
+    # Each enterprise misses January and February 2018: two reports owed and missing each month.
+    assert list(
+        MonthlyRollup.objects.filter(month__gte=D(2018, 1, 1)).values_list("reports_expected", "reports")
+    ) == [
+        (2, 0),
+        (2, 0),
+    ]
 
 
 @pytest.mark.time_machine(datetime.datetime(2018, 3, 9, 10, tzinfo=SHANGHAI), tick=False)
-def test_the_roll_up_is_rebuilt_when_a_due_day_comes_without_a_write(
-    two_enterprises, django_assert_num_queries
-):
+def test_the_month_that_falls_due_is_counted_without_a_write(two_enterprises, django_assert_num_queries):
     assert RollupState.objects.get().due_month == D(2018, 1, 1)
+    assert not MonthlyRollup.objects.filter(month=D(2018, 2, 1)).exists()
     with time_machine.travel(datetime.datetime(2018, 3, 10, 0, tzinfo=SHANGHAI), tick=False):
-        assert rollup.current_alias() == "default"  # rebuilt: February is due now
+        # February is due now: the first reader's step counts it, in a few queries.
+        with django_assert_num_queries(11 if connection.vendor == "postgresql" else 10):
+            assert rollup.current_alias() == "default"
         assert RollupState.objects.get().due_month == D(2018, 2, 1)
-        assert MissingReport.objects.filter(month=D(2018, 2, 1)).count() == 2
+        assert MonthlyRollup.objects.get(month=D(2018, 2, 1)).reports_expected == 2
+        assert_rollup_matches_tables(Period(D(2017, 1, 1), D(2018, 2, 1)))
+    # The timer's command does the same step; going back a month (a corrected clock) undoes it.
+    call_command("rollup_due_month", stdout=io.StringIO())
+    assert RollupState.objects.get().due_month == D(2018, 1, 1)
+    assert not MonthlyRollup.objects.filter(month=D(2018, 2, 1)).exists()
 
 
-def test_a_flushed_state_row_means_rebuild(two_enterprises):
+def test_a_flushed_state_row_means_the_tables_until_a_rebuild(two_enterprises):
     RollupState.objects.all().delete()
     MonthlyRollup.objects.all().delete()
+    assert bypassed()
+    assert district_figures(District.objects.all(), YEAR_2017)[1].inspections == 72
+    assert not RollupState.objects.exists()  # no request rebuilds it
     assert total().inspections == 72
     state = RollupState.objects.get()
     assert state.data_version == state.rollup_version
@@ -553,7 +606,7 @@ def test_a_truncate_during_a_rebuild_waits_instead_of_deadlocking(monkeypatch):
         return monthly_sql(vendor, **grouping)
 
     monkeypatch.setattr(rollup, "monthly_sums_sql", truncate_meanwhile)
-    assert rollup.rebuild() is True
+    rollup.rebuild()
     thread.join(30)
     assert failures == []
     monkeypatch.undo()
@@ -628,3 +681,172 @@ def test_the_trigger_finds_the_state_table_whatever_the_search_path(db):
         )
         cursor.execute('SET LOCAL search_path = "$user", public')
     assert total().inspections == 36
+
+
+# --- The door's writes follow themselves: a random sequence, checked after every step -------------
+
+
+def stored_rollup():
+    """Every row of the four roll-up tables, values made exact (SQLite sums decimals as floats)."""
+    rows = {}
+    for model, key in (
+        (SegmentMonthlyRollup, ("district_id", "sector", "cohort", "month")),
+        (SegmentChangeRollup, ("district_id", "sector", "cohort", "month")),
+        (MonthlyRollup, ("district_id", "month")),
+        (ChangeRollup, ("district_id", "month")),
+    ):
+        columns = [
+            f.attname for f in model._meta.concrete_fields if f.attname not in (*key, "id", "district")
+        ]
+        for row in model.objects.values_list(*key, *columns):
+            values = tuple(
+                Decimal(str(value)).quantize(Decimal("0.01")) if isinstance(value, float | Decimal) else value
+                for value in row[len(key) :]
+            )
+            rows[model.__name__, *row[: len(key)]] = values
+    return rows
+
+
+class Undone(Exception):
+    pass
+
+
+def rebuilt_rollup():
+    """The roll-up a full rebuild makes from the data as it stands (rolled back afterwards)."""
+    try:
+        with transaction.atomic():
+            rollup.rebuild()
+            rows = stored_rollup()
+            raise Undone
+    except Undone:
+        return rows
+
+
+def door_writes(rng):
+    """Random writes through the door, each a function of no argument, named for the failure."""
+    writer = Writer.of(None, RecordChange.Path.ADMIN)
+    districts = list(District.objects.filter(code__in=["nanxun", "deqing", "anji"]))
+
+    def report_changed():
+        report = rng.choice(list(SafetyReport.objects.all()))
+        report.inspections = rng.randint(0, 20)
+        report.accidents = rng.randint(0, 3)
+        record_save(instance=report, writer=writer)
+
+    def report_added():
+        enterprise = rng.choice(list(Enterprise.objects.all()))
+        taken = set(SafetyReport.objects.filter(enterprise=enterprise).values_list("month", flat=True))
+        free = [month for month in month_range(D(2014, 1, 1), 72) if month not in taken]
+        if free:
+            month = rng.choice(free)
+            report = SafetyReport(
+                enterprise=enterprise, month=month, inspections=rng.randint(0, 9), accidents=1
+            )
+            record_save(instance=report, writer=writer)
+
+    def report_deleted():
+        pks = list(SafetyReport.objects.values_list("pk", flat=True))
+        records_delete(model=SafetyReport, pks=rng.sample(pks, min(3, len(pks))), writer=writer)
+
+    def suggestion_moved_on():
+        suggestion = rng.choice(list(Suggestion.objects.all()) or [None])
+        if suggestion is not None:
+            suggestion.status = rng.choice(["submitted", "accepted", "implemented", "rejected"])
+            suggestion.submitted_on = D(rng.randint(2015, 2019), rng.randint(1, 12), 5)
+            record_save(instance=suggestion, writer=writer)
+
+    def project_completed():
+        project = rng.choice(list(ImprovementProject.objects.all()) or [None])
+        if project is not None:
+            project.status = "completed"
+            project.completed_on = add_months(project.started_on, rng.randint(0, 6))
+            project.savings = Decimal(f"{rng.randint(0, 5000)}.{rng.randint(0, 99):02d}")
+            record_save(instance=project, writer=writer)
+
+    def enterprise_moved():
+        enterprise = rng.choice(list(Enterprise.objects.all()))
+        enterprise.district = rng.choice(districts)
+        enterprise.credit_code = enterprise.credit_code  # the key stays
+        enterprise.sector = rng.choice(["", "纺织", "机械"])
+        enterprise.cohort = rng.choice(["", "2017"])
+        enterprise.employees = rng.randint(0, 300)
+        record_save(instance=enterprise, writer=writer)
+
+    def enterprise_left_or_back():
+        enterprise = rng.choice(list(Enterprise.objects.all()))
+        enterprise.left_on = None if enterprise.left_on else enterprise.score_start + datetime.timedelta(400)
+        record_save(instance=enterprise, writer=writer)
+
+    def enterprise_restarted():
+        enterprise = rng.choice(list(Enterprise.objects.all()))
+        enterprise.score_start = D(rng.choice([2016, 2017, 2018]), rng.randint(1, 12), 15)
+        enterprise.left_on = None
+        record_save(instance=enterprise, writer=writer)
+
+    def enterprise_added():
+        district = rng.choice(districts)
+        enterprise = Enterprise(
+            credit_code=valid_code(district.division),
+            name=f"新企业{rng.randint(0, 10**6)}",
+            district=district,
+            employees=rng.randint(1, 200),
+            score_start=D(2017, rng.randint(1, 12), 1),
+        )
+        record_save(instance=enterprise, writer=writer)
+
+    def enterprise_deleted():
+        pks = list(Enterprise.objects.values_list("pk", flat=True))
+        if len(pks) > 4:
+            records_delete(model=Enterprise, pks=[rng.choice(pks)], writer=writer)
+
+    def safety_file_imported():
+        codes = list(Enterprise.objects.values_list("credit_code", flat=True))
+        headers = ["统一社会信用代码", "月份", "安全检查次数", "发现隐患数", "整改隐患数", "事故起数"]
+        headers += ["重大隐患数", "重大隐患整改数"]
+        rows, seen = [headers], set()
+        for _ in range(rng.randint(1, 30)):
+            code, month = rng.choice(codes), rng.choice(month_range(D(2015, 1, 1), 60))
+            if (code, month) not in seen:
+                seen.add((code, month))
+                rows.append([code, f"{month:%Y-%m}", rng.randint(0, 9), 2, 1, rng.randint(0, 2), 0, 0])
+        _batch, plan = import_file(kind="safety", file_name="s.csv", content=csv_bytes(rows))
+        assert plan.ok, plan.errors
+
+    return [
+        report_changed,
+        report_added,
+        report_deleted,
+        suggestion_moved_on,
+        project_completed,
+        enterprise_moved,
+        enterprise_left_or_back,
+        enterprise_restarted,
+        enterprise_added,
+        enterprise_deleted,
+        safety_file_imported,
+    ]
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_door_writes_keep_the_rollup_equal_to_a_rebuild_after_every_step(db, seed):
+    rng = random.Random(seed)
+    with time_machine.travel(datetime.datetime(2019, 6, 20, 10, tzinfo=SHANGHAI), tick=False) as clock:
+        build_random_portal(seed, enterprises=10)
+        rollup.rebuild()
+        writes = door_writes(rng)
+        period = Period(D(2017, 1, 1), D(2019, 5, 1))
+        for step in range(40):
+            if step % 10 == 9:  # a new due month, with no write: the first reader's step counts it
+                clock.move_to(datetime.datetime(2019, 6 + step // 10 + 1, 20, 10, tzinfo=SHANGHAI))
+                name = "due month"
+            else:
+                write = rng.choice(writes)
+                write()
+                name = write.__name__
+            # Current without a rebuild, and what a rebuild would make, row for row.
+            assert rollup.current_alias() == "default", (step, name)
+            assert stored_rollup() == rebuilt_rollup(), (step, name)
+        # And the figures are the ones worked out here, row by row.
+        assert figures_by_district(district_figures(District.objects.order_by("pk"), period))[0] == (
+            figures_worked_out_here(period)
+        )

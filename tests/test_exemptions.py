@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from accounts.models import Profile, Role
 from enterprises.exemptions import (
@@ -31,7 +32,11 @@ pytestmark = pytest.mark.usefixtures("today")
 
 @pytest.fixture
 def today():
-    with time_machine.travel(datetime.datetime(2026, 12, 7, 10, tzinfo=datetime.UTC), tick=False):
+    # And in English, unless a test says otherwise: the messages are asserted by their words.
+    with (
+        time_machine.travel(datetime.datetime(2026, 12, 7, 10, tzinfo=datetime.UTC), tick=False),
+        translation.override("en"),
+    ):
         yield
 
 
@@ -417,3 +422,12 @@ def test_months_after_an_ended_exemption_take_reports_again(factory, official):
 def test_months_before_a_report_stay_free(factory):
     make_reports(factory, month_range(D(2026, 1, 1), 2), inspections=1, accidents=0)
     assert requested(factory, first=D(2026, 3, 1), last=None).first_month == D(2026, 3, 1)
+
+
+def test_the_refusals_speak_the_users_language(factory):
+    requested(factory)
+    with (
+        translation.override("zh-hans"),
+        pytest.raises(ExemptionRefused, match="该企业已有一项待审批的免报申请"),
+    ):
+        requested(factory, first=D(2026, 8, 1), last=None)
