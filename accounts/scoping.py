@@ -116,6 +116,13 @@ STATE_RULES = {
 }
 
 
+def state_allows(action, kind, state):
+    """Whether a record of `kind` in `state` allows `action` (STATE_RULES), whoever takes it: an
+    approved report is locked for every writer, the command line included."""
+    allowed_states = STATE_RULES.get((Action(action), Kind(kind)))
+    return allowed_states is None or state in allowed_states
+
+
 @dataclass(frozen=True, slots=True)
 class Facts:
     """What the rule needs to know of a record: its kind, where it belongs, its state."""
@@ -227,11 +234,14 @@ class Rights:
 
     def can(self, action, record):
         facts = facts_of(record)
+        return state_allows(action, facts.kind, facts.state) and self.reaches(action, facts)
+
+    def reaches(self, action, record):
+        """Whether the action reaches the record where it stands, whatever its state: the review
+        services tell "not yours" (404, 403) from "not in this state" (400) with it."""
+        facts = facts_of(record)
         reach = self.reach(action, facts.kind)
         if reach is None:
-            return False
-        allowed_states = STATE_RULES.get((Action(action), facts.kind))
-        if allowed_states is not None and facts.state not in allowed_states:
             return False
         if reach == Reach.EVERY_DISTRICT:
             return True

@@ -54,6 +54,14 @@ class SafetyReportSerializer(serializers.Serializer):
                 for field in reported_counts(SafetyReport)
             },
             "received_at": serializers.DateTimeField(allow_null=True),
+            "state": serializers.ChoiceField(
+                choices=SafetyReport.State.values,
+                help_text=gettext_lazy(
+                    "The report's review state: submitted (received, not yet reviewed), returned (sent "
+                    "back to the enterprise; its values still count) or approved (reviewed and locked: "
+                    "a write that would change it is an error of its row)."
+                ),
+            ),
         }
 
 
@@ -189,8 +197,20 @@ class HistoryEntrySerializer(serializers.Serializer):
         child=serializers.ListField(min_length=2, max_length=2, allow_null=True),
         help_text="Each changed field: [old value, new value] (null where there was none).",
     )
-    state = serializers.CharField(allow_null=True)
-    comment = serializers.CharField(allow_null=True)
+    state = serializers.CharField(
+        allow_null=True,
+        help_text=gettext_lazy(
+            "A review step's new state (submitted, returned, approved); a write's is null, but "
+            "submitted where it corrected a returned report and approved where a programme admin "
+            "overrode the report's lock."
+        ),
+    )
+    comment = serializers.CharField(
+        allow_null=True,
+        help_text=gettext_lazy(
+            "A return's comment, a reopening's reason, or the reason for overriding a lock; else null."
+        ),
+    )
 
 
 class HistorySerializer(serializers.Serializer):

@@ -245,6 +245,7 @@ REPORT_FIELDS = LiveList(
         "month",
         *(field.name for field in reported_counts(SafetyReport)),
         "received_at",
+        "state",
     ]
 )
 

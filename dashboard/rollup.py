@@ -322,6 +322,10 @@ def due_month_step(using=DEFAULT_DB_ALIAS):
     vendor = connection.vendor
     try:
         with transaction.atomic(using=using), connection.cursor() as cursor:
+            if vendor == "postgresql":
+                # Once begun, it runs to its end, whatever statement timeout a web request set
+                # (score_portal.middleware.DatabaseTimeoutMiddleware); not its lock timeout.
+                cursor.execute("SET LOCAL statement_timeout = 0")
             _tables_locked(cursor, vendor, "SHARE")
             data_version, rollup_version, due_month = _state_locked(cursor, vendor)
             target = latest_due_month()

@@ -97,11 +97,26 @@ class SafetyReportAdmin(DoorAdmin, DistrictScopedAdmin, admin.ModelAdmin):
         "enterprise",
         "month",
         *REPORTED_FIELDS,
+        "state",
         "received_at",
     ]
-    readonly_fields = ["received_at"]
-    list_filter = ["enterprise__district", ("month", admin.DateFieldListFilter)]
+    # The state moves only by review (enterprises.review) and by the door's writes, never here.
+    readonly_fields = ["state", "review_comment", "received_at"]
+    list_filter = ["state", "enterprise__district", ("month", admin.DateFieldListFilter)]
     search_fields = ["enterprise__name", "enterprise__credit_code"]
     date_hierarchy = "month"
     list_select_related = ["enterprise", "enterprise__district"]
     autocomplete_fields = ["enterprise"]
+
+    # An approved report is locked (docs/domain.md, "Enterprises report for themselves"): shown
+    # read-only, without a save or a delete button. The door refuses it anyway (a report approved
+    # while its form was open: imports.admin_door), and so does a bulk delete that includes one.
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _locked(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _locked(obj)
+
+
+def _locked(report):
+    return report is not None and report.state == SafetyReport.State.APPROVED

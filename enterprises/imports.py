@@ -545,6 +545,9 @@ SAFETY = ImportKind(
     warn_row=safety_warnings,
     check_stored=safety_stored_rules,
     stored_fields=MAJOR_HAZARD_FIELDS,
+    # Submitted by every write; an approved report is locked (docs/domain.md, "Enterprises report
+    # for themselves").
+    state_field="state",
     # The reported values' columns follow their model fields, read whenever the engine reads them.
     columns=LiveList(
         lambda: (

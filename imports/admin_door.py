@@ -92,6 +92,15 @@ class DoorAdmin:
         writer = Writer.of(request.user, RecordChange.Path.ADMIN)
         records_delete(model=self.model, pks=pks, writer=writer)
 
+    def changelist_view(self, request, extra_context=None):
+        # The bulk delete of records one of which the door refuses (an approved report): nothing
+        # deleted, the reason shown on the list.
+        try:
+            return super().changelist_view(request, extra_context)
+        except RecordRefused as refused:
+            messages.error(request, " ".join(f"{p.value}: {p.message}" for p in refused.problems[:20]))
+        return HttpResponseRedirect(request.get_full_path())
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # A refusal found under lock, after the form was valid (a write committed in between, or
         # a rule or right of the door): the message, and the page again with what is stored now.

@@ -25,7 +25,7 @@ from django.db import utils as db_errors
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scoping import Action, rights_of
+from accounts.scoping import Action, Facts, rights_of, state_allows
 from common.text import listed
 from districts.models import District
 from imports.history import history_value, history_write
@@ -117,6 +117,17 @@ class ImportKind:
     # `stored` holding the record's `stored_fields` (read with the existing records: no query more).
     check_stored: Callable | None = None
     stored_fields: tuple = ()
+    # The field of a kind whose records have a review state (a report's `state`: docs/domain.md,
+    # "Enterprises report for themselves"). A write leaves every record it changes in the field's
+    # default state (submitted); one whose state locks it (accounts.scoping.STATE_RULES: approved)
+    # is an error of its row, unless the write overrides the locks (Writer.override), and then it
+    # keeps its state. A row identical to the stored record leaves its state alone.
+    state_field: str | None = None
+
+    @property
+    def written_state(self):
+        """The state a write leaves a record it creates or changes in (the field's default)."""
+        return self.model._meta.get_field(self.state_field).get_default()
 
 
 @dataclass(frozen=True)
@@ -124,22 +135,25 @@ class Writer:
     """Who writes, and through which path (imports.models.RecordChange.Path).
 
     `actor` is whose rights the door checks: a user or an API client; None for the system itself
-    (a command run without --by, seed_demo), which may write everything and is named in the
-    history as "command line". `user` and `api_client` are the history's author."""
+    (a command run without --by, seed_demo), which may write everything but a locked record and is
+    named in the history as "command line". `user` and `api_client` are the history's author.
+    `override`: the written reason for which a programme admin overrides the locks of this one write
+    (changing approved reports, which stay approved); None: the locks hold."""
 
     path: str
     actor: object = None
     user: object = None
     api_client: object = None
+    override: str | None = None
 
     @classmethod
-    def of(cls, actor, path):
+    def of(cls, actor, path, *, override=None):
         """The writer `actor` (a user, an API client, or None for the command line) on `path`."""
         from accounts.models import ApiClient
 
         if isinstance(actor, ApiClient):
-            return cls(path=path, actor=actor, api_client=actor)
-        return cls(path=path, actor=actor, user=actor)
+            return cls(path=path, actor=actor, api_client=actor, override=override)
+        return cls(path=path, actor=actor, user=actor, override=override)
 
 
 # Set while a plan is made inside the transaction that will commit it: the kinds' lookups then lock
@@ -182,6 +196,8 @@ class PlannedRow:
     # For a row of a record already stored: that record's values of the file's fields (the same
     # keys as `values`, key fields included) as they stand before the write. None for a new record.
     old: dict | None = None
+    state: str | None = None  # the stored record's review state (ImportKind.state_field), if any
+    overrides: bool = False  # an update of a locked record, allowed by the write's override
 
 
 @dataclass
@@ -203,6 +219,11 @@ class Plan:
 
     def count(self, action):
         return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def overridden(self):
+        """How many locked (approved) records the plan changes by its writer's override."""
+        return sum(1 for row in self.rows if row.overrides and row.action == "update")
 
     @property
     def to_create(self):
@@ -319,6 +340,7 @@ def _plan(kind, content, file_name, table, row_check, writer):
     # The rows that parsed are compared and their rights checked even when others failed: every
     # error of a file in one round, a right refused among them.
     _compare_with_database(plan)
+    _check_locks(plan)
     _check_rights(plan)
     plan.errors.sort(key=lambda problem: problem.row or 0)
     return plan
@@ -362,12 +384,57 @@ def values_plan(kind, rows, *, cells_of, writer, commit=False, lookups=None, sto
             _compare_with_database(plan)
         else:
             for row, (pk, version, old) in zip(plan.rows, stored, strict=True):
-                row.pk, row.version, row.old = pk, version, old
+                # The stored state, when the caller read it with the values, is the lock's, not a field.
+                row.state = old.get(kind.state_field) if kind.state_field else None
+                row.pk, row.version = pk, version
+                row.old = {name: value for name, value in old.items() if name != kind.state_field}
                 row.action = "unchanged" if all(old[f] == row.values[f] for f in fields) else "update"
+        _check_locks(plan)
         _check_rights(plan)
         return plan
     finally:
         _committing.reset(token)
+
+
+def _check_locks(plan):
+    """A row that would change a record whose stored state locks it (an approved report) is an error
+    of that row, whoever writes (the command line too), unless the write overrides the locks and
+    its actor may (accounts.scoping: Action.OVERRIDE_LOCK; the command line may); a row identical
+    to the stored record is no change and passes. No query: the states were read with the records."""
+    kind, writer = plan.kind, plan.writer
+    if not kind.state_field:
+        return
+    locked = [
+        row
+        for row in plan.rows
+        if row.action == "update" and not state_allows(Action.WRITE, kind.record_kind, row.state)
+    ]
+    if not locked:
+        return
+    override = writer is not None and writer.override
+    rights = rights_of(writer.actor) if override and writer.actor is not None else None
+    for row in locked:
+        facts = kind.facts({**row.values, **row.old}, plan.lookups)
+        if override and (rights is None or rights.can(Action.OVERRIDE_LOCK, _with_state(facts, row.state))):
+            row.overrides = True
+            continue
+        index = plan.columns.get(kind.key[-1])
+        header = plan.headers[index] if index is not None else ""
+        cell = _cell_text(row.cells[index]) if index is not None and index < len(row.cells) else ""
+        plan.errors.append(Problem(row.number, header, cell, _lock_message()))
+        row.action = ""
+
+
+def _with_state(facts, state):
+    return Facts(facts.kind, facts.district_id, facts.enterprise_id, state, facts.city_id)
+
+
+def _lock_message():
+    return _(
+        "This report is approved, and an approved report is locked: it cannot be changed. A district "
+        "official of its district or a programme admin may reopen it, or a programme admin may "
+        "override the lock with a written reason."
+    )
 
 
 def _check_rights(plan):
@@ -597,6 +664,8 @@ def _compare_with_database(plan):
     fields = [c.field for c in kind.columns if c.field in plan.columns and c.field not in key]
     # The stored values a rule of the kind needs besides the file's (kind.check_stored).
     extra = [f for f in kind.stored_fields if f not in fields and f not in key] if kind.check_stored else []
+    if kind.state_field:
+        extra.append(kind.state_field)  # the lock's (_check_locks), read with the rest: no query more
     key_of = _tuple_of(key)
     planned = [row for row in plan.rows if row.action]
     existing = _stored_records(kind, {row.values[key[0]] for row in planned}, fields, extra)
@@ -610,8 +679,11 @@ def _compare_with_database(plan):
         row.pk, row.version = found[0], found[2]
         row.action = "unchanged" if values_of(row.values) == found[1] else "update"
         row.old = {**dict(zip(key, row_key, strict=True)), **dict(zip(fields, found[1], strict=True))}
+        stored = dict(zip(extra, found[3], strict=True))
+        if kind.state_field:
+            row.state = stored.pop(kind.state_field)
         if kind.check_stored:
-            _check_stored(plan, row, {**row.old, **dict(zip(extra, found[3], strict=True))})
+            _check_stored(plan, row, {**row.old, **stored})
     plan.errors.sort(key=lambda problem: problem.row or 0)
 
 
@@ -655,7 +727,9 @@ def import_commit(plan, *, batch=None):
     update_fields = [c.field for c in kind.columns if c.field in plan.columns and c.field not in kind.key]
     stamped = [f.attname for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
     creates = [row.values for row in plan.rows if row.action == "create"]
-    updates = [(row.pk, row.values) for row in plan.rows if row.action == "update"]
+    updates = _updates(plan)
+    if kind.state_field:
+        update_fields = [*update_fields, kind.state_field]
     batch_id = batch.pk if batch is not None else None
     with transaction.atomic(), write_followed(_enterprises_written(plan)) as written:
         if connection.vendor == "postgresql":
@@ -677,6 +751,21 @@ def import_commit(plan, *, batch=None):
         if creates and kind.key == ("credit_code",):
             codes = [values["credit_code"] for values in creates]
             written.update(model.objects.filter(credit_code__in=codes).values_list("pk", flat=True))
+
+
+def _updates(plan):
+    """[(id, values to write)] of the rows that update a record. A kind with a state writes it too:
+    a changed record is submitted again (a returned report corrected), one changed over its lock by
+    an override keeps its state. A created record takes the field's default."""
+    kind = plan.kind
+    if not kind.state_field:
+        return [(row.pk, row.values) for row in plan.rows if row.action == "update"]
+    written = kind.written_state
+    return [
+        (row.pk, {**row.values, kind.state_field: row.state if row.overrides else written})
+        for row in plan.rows
+        if row.action == "update"
+    ]
 
 
 def _enterprises_written(plan):

@@ -93,7 +93,7 @@ def author_name(writer):
     return COMMAND_LINE
 
 
-def _author(writer, at):
+def history_author(writer, at):
     """The history row's fields that say who wrote, when and how (the system when `writer` is None)."""
     user = getattr(writer, "user", None)
     client = getattr(writer, "api_client", None)
@@ -111,20 +111,20 @@ def _author(writer, at):
 VARYING = ("kind", "credit_code", "record_key", "action", "changes")
 
 
-def history_write(plan, *, batch, at, state=None, comment=None):
-    """Keep one RecordChange per created or changed row of `plan` (written in the same transaction)."""
+def history_write(plan, *, batch, at):
+    """Keep one RecordChange per created or changed row of `plan` (written in the same transaction).
+
+    A write's history has no state and no comment (null), except where it moved a record's review
+    state (imports.engine.ImportKind.state_field): a returned report corrected is `submitted` again,
+    and a change of an approved report made by an override of its lock is kept as `approved` with
+    the override's reason as its comment. One statement per such group (at most three)."""
     kind, lookups = plan.kind, plan.lookups
-    shared = {
-        **_author(plan.writer, at),
-        "batch_id": batch.pk if batch is not None else None,
-        "state": state,
-        "comment": comment,
-    }
+    author = {**history_author(plan.writer, at), "batch_id": batch.pk if batch is not None else None}
     names = [name for name in plan.rows[0].values if name not in kind.key] if plan.rows else []
     converters = _converters(kind, lookups, names)
     record_name, name = kind.record_name, kind.name
     create, update = RecordChange.Action.CREATE, RecordChange.Action.UPDATE
-    rows = []
+    groups = {}
     for row in plan.rows:
         if row.action == "create":
             action, changes = create, _creates(converters, row.values)
@@ -132,8 +132,23 @@ def history_write(plan, *, batch, at, state=None, comment=None):
             action, changes = update, _updates(converters, row.values, row.old)
         else:
             continue
-        rows.append((name, *record_name(row.values, lookups), action, changes))
-    changes_write(shared, rows)
+        groups.setdefault(_state_of(plan, row), []).append(
+            (name, *record_name(row.values, lookups), action, changes)
+        )
+    for (state, comment), rows in groups.items():
+        changes_write({**author, "state": state, "comment": comment}, rows)
+
+
+def _state_of(plan, row):
+    """(state, comment) of a written row's history (history_write)."""
+    kind = plan.kind
+    if not kind.state_field or row.action != "update":
+        return None, None
+    if row.overrides:
+        return row.state, plan.writer.override
+    if row.state != kind.written_state:
+        return kind.written_state, None
+    return None, None
 
 
 def changes_write(shared, rows):
@@ -176,7 +191,7 @@ def history_of_deletes(doomed, *, writer):
     record], lookups)]."""
     from django.utils import timezone
 
-    shared = {**_author(writer, timezone.now()), "batch_id": None, "state": None, "comment": None}
+    shared = {**history_author(writer, timezone.now()), "batch_id": None, "state": None, "comment": None}
     rows = []
     for kind, records, lookups in doomed:
         if not records:

@@ -82,6 +82,10 @@ class ImportBatch(models.Model):
     errors = models.PositiveIntegerField(pgettext_lazy("rows of an import", "errors"), default=0)
     # What the preview promised, so a confirm can tell whether the data moved underneath it.
     plan_fingerprint = models.CharField(max_length=64, blank=True)
+    # A programme admin's written reason for overriding the locks of this import (changing approved
+    # reports, which stay approved: docs/domain.md, "Enterprises report for themselves"); empty: the
+    # locks hold. Kept from the upload to the confirmation, which plans the file again.
+    override_reason = models.TextField(_("reason for overriding the locks"), blank=True)
     # A confirmed import taken back (imports.undo): when, and by whom.
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
     undone_by = models.ForeignKey(

@@ -11,9 +11,9 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scoping import Action, rights_of
+from accounts.scoping import Action, rights_of, state_allows
 from common.text import text_cleaned, text_rule_of
-from imports.engine import Writer, import_commit, import_plan, values_plan
+from imports.engine import Problem, Writer, import_commit, import_plan, values_plan
 from imports.history import history_of_deletes
 from imports.kinds import KINDS, import_kind
 from imports.models import ImportBatch, RecordChange
@@ -102,9 +102,11 @@ def import_batch_expired(*, batch):
     return True
 
 
-def import_batch_preview(*, user, kind, file_name, content):
+def import_batch_preview(*, user, kind, file_name, content, override_reason=""):
     """Keep the uploaded file and plan it, writing nothing else; returns (batch, plan).
 
+    `override_reason`: a programme admin's written reason for overriding the locks of this import
+    (its approved reports are changed and stay approved); kept with the file until its confirmation.
     Uploads older than SCORE_IMPORT_KEEP_DAYS that were never confirmed lose their file here.
     """
     import_batches_expire()
@@ -112,7 +114,7 @@ def import_batch_preview(*, user, kind, file_name, content):
         import_kind(kind),
         content=content,
         file_name=file_name,
-        writer=Writer.of(user, RecordChange.Path.IMPORT),
+        writer=Writer.of(user, RecordChange.Path.IMPORT, override=override_reason or None),
     )
     batch = ImportBatch(
         user=user,
@@ -123,6 +125,7 @@ def import_batch_preview(*, user, kind, file_name, content):
         content=content,
         status=_status(plan),
         plan_fingerprint=plan.fingerprint if plan.ok else "",
+        override_reason=override_reason,
     )
     _record(batch, plan)
     batch.save()
@@ -136,7 +139,7 @@ def import_batch_plan(*, batch, commit=False):
         import_kind(batch.kind),
         content=bytes(batch.content),
         file_name=batch.file_name,
-        writer=Writer.of(batch.user, RecordChange.Path.IMPORT),
+        writer=Writer.of(batch.user, RecordChange.Path.IMPORT, override=batch.override_reason or None),
         commit=commit,
     )
 
@@ -207,10 +210,11 @@ def _commit(batch, plan):
     batch.save()
 
 
-def import_file(*, kind, file_name, content, user=None, dry_run=False):
+def import_file(*, kind, file_name, content, user=None, dry_run=False, override_reason=""):
     """Plan and, unless `dry_run` or the file has errors, commit in one go (the command's path;
     `user` is its --by author, whose rights every row is checked against; None: the command line,
-    which may write everything).
+    which may write everything but an approved report). `override_reason`: the written reason of a
+    programme admin (`user`) overriding the locks of this import.
 
     Returns (batch or None, plan). Nothing is written when the plan has errors.
     """
@@ -219,7 +223,7 @@ def import_file(*, kind, file_name, content, user=None, dry_run=False):
             import_kind(kind),
             content=content,
             file_name=file_name,
-            writer=Writer.of(user, RecordChange.Path.IMPORT),
+            writer=Writer.of(user, RecordChange.Path.IMPORT, override=override_reason or None),
             commit=commit,
         ),
         kind=kind,
@@ -227,21 +231,25 @@ def import_file(*, kind, file_name, content, user=None, dry_run=False):
         content=content,
         user=user,
         dry_run=dry_run,
+        override_reason=override_reason,
     )
 
 
-def import_rows(*, kind, table, content, file_name, api_client, dry_run=False, row_check=None):
+def import_rows(
+    *, kind, table, content, file_name, api_client, dry_run=False, row_check=None, override_reason=""
+):
     """The machine API's write: rows already read from its JSON (`table`, numbered by their
     position in the request), planned and committed by the same engine and rules as a file, all or
     nothing, with the client as the batch's author and the rows checked against its rights;
     `content` is the request's body (its size and SHA-256 are kept in the history). Returns (batch
-    or None, plan), as import_file does."""
+    or None, plan), as import_file does. `override_reason`: the written reason for overriding the
+    locks, honoured when the client may (accounts.scoping: Action.OVERRIDE_LOCK)."""
     return _import_at_once(
         lambda commit: import_plan(
             import_kind(kind),
             table=table,
             row_check=row_check,
-            writer=Writer.of(api_client, RecordChange.Path.API),
+            writer=Writer.of(api_client, RecordChange.Path.API, override=override_reason or None),
             commit=commit,
         ),
         kind=kind,
@@ -249,10 +257,13 @@ def import_rows(*, kind, table, content, file_name, api_client, dry_run=False, r
         content=content,
         api_client=api_client,
         dry_run=dry_run,
+        override_reason=override_reason,
     )
 
 
-def _import_at_once(make_plan, *, kind, file_name, content, user=None, api_client=None, dry_run=False):
+def _import_at_once(
+    make_plan, *, kind, file_name, content, user=None, api_client=None, dry_run=False, override_reason=""
+):
     """Plan inside the transaction that commits, so that the rights and versions checked are those
     of the records as they stand when written (their enterprises locked: imports.engine.for_commit).
     A dry run plans the same way and writes nothing."""
@@ -264,6 +275,7 @@ def _import_at_once(make_plan, *, kind, file_name, content, user=None, api_clien
         file_size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
         status=ImportBatch.Status.PREVIEWED,
+        override_reason=override_reason,
         # No preview to compare with: the plan is committed at once, in this transaction.
     )
     try:
@@ -354,7 +366,8 @@ def record_save(*, instance, writer, version=None):
 def records_delete(*, model, pks, writer):
     """Delete records of `model` through the door: the writer's right on each, and the history of
     each deleted record (for an enterprise, of its reports, suggestions and projects too, which go
-    with it). PermissionDenied if any is not the writer's; nothing deleted then. Values, not model
+    with it). RecordRefused if any is locked (an approved report, whoever deletes it: it is reopened
+    first), PermissionDenied if any is not the writer's; nothing deleted then. Values, not model
     instances: an undo deletes tens of thousands of records at once."""
     kind = kind_of_model(model)
     with transaction.atomic():
@@ -363,6 +376,15 @@ def records_delete(*, model, pks, writer):
             for child in KINDS.values():
                 if child.key[0] == "enterprise_id":
                     doomed.append((child, *_deleted_values(child, enterprise_id__in=pks)))
+        locked = [
+            Problem(None, "", " ".join(doomed_kind.record_name(row, lookups)), _deleting_locked_message())
+            for doomed_kind, rows, lookups in doomed
+            if doomed_kind.state_field
+            for row in rows
+            if not state_allows(Action.WRITE, doomed_kind.record_kind, row[doomed_kind.state_field])
+        ]
+        if locked:
+            raise RecordRefused(locked)
         if writer.actor is not None:
             rights = rights_of(writer.actor)
             for doomed_kind, rows, lookups in doomed:
@@ -377,10 +399,19 @@ def records_delete(*, model, pks, writer):
             model.objects.filter(pk__in=pks).delete()
 
 
+def _deleting_locked_message():
+    return _(
+        "This report is approved, and an approved report is locked: it cannot be deleted. A district "
+        "official of its district or a programme admin may reopen it first."
+    )
+
+
 def _deleted_values(kind, **where):
-    """The values of the records of `kind` matching `where` (dicts of the kind's fields), and the
-    kind's lookups for them (their enterprises, by credit code)."""
+    """The values of the records of `kind` matching `where` (dicts of the kind's fields, and of its
+    state field), and the kind's lookups for them (their enterprises, by credit code)."""
     fields = [column.field for column in kind.columns]
+    if kind.state_field:
+        fields.append(kind.state_field)
     owned = kind.key[0] == "enterprise_id"
     extra = ["enterprise__credit_code"] if owned else []
     rows, codes = [], []

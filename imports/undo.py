@@ -17,7 +17,7 @@ from imports.engine import Writer, import_commit, locked_lookups, values_plan
 from imports.history import history_field
 from imports.kinds import KINDS, import_kind
 from imports.models import ImportBatch, RecordChange
-from imports.services import _statement_timeout_lifted, records_delete
+from imports.services import RecordRefused, _statement_timeout_lifted, records_delete
 
 # The rows an undo's refusal lists; the rest are counted.
 LISTED = 20
@@ -49,6 +49,8 @@ def _stored(kind, names, lookups):
             enterprise_id__in=[lookups.enterprises[c].pk for c in codes if c in lookups.enterprises]
         )
     fields = [column.field for column in kind.columns]
+    if kind.state_field:
+        fields.append(kind.state_field)  # an approved report is locked against the undo too (the door)
     found = {}
     for pk, version, *row in records.values_list("pk", "version", *fields):
         values = dict(zip(fields, row, strict=True))
@@ -128,7 +130,11 @@ def import_undo(*, batch, user):
             raise UndoRefused(refusals[:LISTED], more=max(0, len(refusals) - LISTED))
         _restore(kind, restored, lookups, writer)
         if removed:
-            records_delete(model=kind.model, pks=removed, writer=writer)
+            try:
+                records_delete(model=kind.model, pks=removed, writer=writer)
+            except RecordRefused as refused:
+                reasons = [f"{problem.value}: {problem.message}" for problem in refused.problems]
+                raise UndoRefused(reasons[:LISTED], more=max(0, len(reasons) - LISTED)) from None
         batch.status, batch.undone_at, batch.undone_by = ImportBatch.Status.UNDONE, timezone.now(), user
         batch.save(update_fields=["status", "undone_at", "undone_by"])
     return len(removed), len(restored)
@@ -140,7 +146,7 @@ def _restore(kind, restored, lookups, writer):
     by_name = {column.field.removesuffix("_id"): column for column in kind.columns}
     rows = []
     for (_pk, _version, values), changed in restored:
-        row = dict(values)
+        row = {name: value for name, value in values.items() if name != kind.state_field}
         for name, (old, _new) in changed.items():
             column = by_name[name]
             row[column.field] = _value_back(column, old, lookups)
@@ -155,7 +161,16 @@ def _restore(kind, restored, lookups, writer):
         stored=[record for record, _changed in restored],
     )
     if not plan.ok:
-        raise UndoRefused([f"{problem.column}: {problem.message}" for problem in plan.errors[:LISTED]])
+        # A row's record by its name (a locked report's credit code and month), not by the row's
+        # number: the undo has no file.
+        names = [" ".join(kind.record_name(row.values, lookups)) for row in plan.rows]
+        raise UndoRefused(
+            [
+                f"{names[problem.row - 1]} {problem.column}: {problem.message}"
+                for problem in plan.errors[:LISTED]
+            ],
+            more=max(0, len(plan.errors) - LISTED),
+        )
     import_commit(plan)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from accounts.scoping import require_role
+from accounts.scoping import Action, Kind, require_role, rights_of
 from common.spreadsheets import CONTENT_TYPES
 from imports.error_sheet import error_sheet
 from imports.forms import ImportForm
@@ -60,11 +60,16 @@ def _expired(request, batch):
 @login_required
 def import_upload(request):
     require_role(request.user, Role.PROGRAMME_ADMIN)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    may_override = rights_of(request.user).reach(Action.OVERRIDE_LOCK, Kind.REPORT) is not None
+    form = ImportForm(request.POST or None, request.FILES or None, may_override=may_override)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         batch, _plan = import_batch_preview(
-            user=request.user, kind=form.cleaned_data["kind"], file_name=upload.name, content=upload.read()
+            user=request.user,
+            kind=form.cleaned_data["kind"],
+            file_name=upload.name,
+            content=upload.read(),
+            override_reason=form.cleaned_data.get("override_reason", ""),
         )
         return redirect("import_preview", batch.pk)
     templates = [(name, kind.label) for name, kind in KINDS.items()]

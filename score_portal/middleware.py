@@ -1,20 +1,23 @@
 """Middleware every request passes through: one log line per request, the Permissions-Policy header
 (which neither Django 5.2 nor django-csp sends), the body size limit, no caching of what a
-logged-in user is shown, a query parameter given twice to a JSON endpoint, and the database
-timeouts of a web request."""
+logged-in user is shown, a query parameter given twice to a JSON endpoint, the database
+timeouts of a web request, and the few URLs the enterprises' instance on the internet serves."""
 
 import contextlib
 import logging
 import time
 
 from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.db import DatabaseError, OperationalError, connections
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import empty
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from psycopg2.extensions import TRANSACTION_STATUS_IDLE
 
 from api.errors import error_response, too_large_message
@@ -322,5 +325,76 @@ class DatabaseTimeoutMiddleware:
                 status=503,
             )
         response["Retry-After"] = "60"
+        add_never_cache_headers(response)
+        return response
+
+
+# What the enterprises' instance on the internet serves (docs/operations.md, "The enterprises'
+# instance: on the internet"); everything else is a 404 there. Views by their URL name (with its
+# namespace: the admin's own "admin:login" is not "login"), wherever their path is:
+PUBLIC_VIEW_NAMES = frozenset(
+    {
+        # The start page: it only sends each user on to the page of their role (an anonymous one to
+        # the login); the login, the 404 page and the enterprises' bookmarks lead to it.
+        "home",
+        "login",
+        "logout",
+        "password_change",
+        "password_change_done",
+        "set_language",
+        # For the load balancer in front; it says "ok" or "database unavailable", nothing more.
+        "healthz",
+    }
+)
+# … and every path under these: the enterprises' own pages (docs/domain.md, "Enterprises report for
+# themselves": /report/, /report/<YYYY-MM>/, /report/exempt/), those written later included. The
+# portal has no language prefix in its paths (no i18n_patterns): the language is the cookie's.
+# Static files never get here: WhiteNoise, above, answers them.
+PUBLIC_PATH_PREFIXES = ("/report/",)
+
+
+def public_path(path, urlconf=None):
+    """Whether the enterprises' instance serves `path`: a path under PUBLIC_PATH_PREFIXES, or one
+    that resolves to a view of PUBLIC_VIEW_NAMES. A path without its final slash counts as the path
+    with it (CommonMiddleware, further in, redirects it there), so `/accounts/login` still leads to
+    the login; a path that resolves nowhere is not served."""
+    candidates = [path]
+    if settings.APPEND_SLASH and not path.endswith("/"):
+        candidates.append(path + "/")
+    for candidate in candidates:
+        if candidate.startswith(PUBLIC_PATH_PREFIXES):
+            return True
+        try:
+            match = resolve(candidate, urlconf)
+        except Resolver404:
+            continue
+        return match.view_name in PUBLIC_VIEW_NAMES
+    return False
+
+
+class PublicInstanceMiddleware:
+    """On the enterprises' instance (SCORE_PUBLIC_INSTANCE), answer the portal's 404 page for every
+    URL that public_path() does not serve: the admin, the machine API, the dashboard, imports,
+    training, review, the meeting-room screen and its display links, and any URL added to the
+    portal later until it is added to the lists above. It fails closed: a page written for
+    officials is never put on the internet by accident.
+
+    A 404, not a redirect to the login or a 403: an anonymous visitor learns nothing of what is
+    behind it. It answers before anything else reads the request (the session, the user, the
+    body), so the page is the anonymous one, without the navigation of a user's role; Django's 404
+    view sets the CSRF cookie its language switch needs. Never kept by the browser, as every page
+    a logged-in user is sent (NoStoreWhenLoggedInMiddleware, further in, is not reached).
+    Not loaded at all on the intranet's instance (MiddlewareNotUsed).
+    """
+
+    def __init__(self, get_response):
+        if not settings.SCORE_PUBLIC_INSTANCE:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if public_path(request.path_info, getattr(request, "urlconf", None)):
+            return self.get_response(request)
+        response = page_not_found(request, Http404())
         add_never_cache_headers(response)
         return response

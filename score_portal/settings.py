@@ -6,6 +6,7 @@ running with a guess.
 """
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -140,6 +141,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # On the enterprises' instance on the internet (SCORE_PUBLIC_INSTANCE): a 404 for every URL not
+    # meant for enterprises, in the user's language, before anything else reads the request (its
+    # body, its parameters, the session's user); static files were answered above. Not loaded on
+    # the intranet's instance.
+    "score_portal.middleware.PublicInstanceMiddleware",
     # The machine API speaks the request's Accept-Language, whatever cookie a browser sends.
     "api.middleware.ApiLanguageMiddleware",
     # After the language is chosen (its page is translated), before anything reads the body.
@@ -404,6 +410,39 @@ LOGIN_FAILURE_LIMIT_IP = envint("SCORE_LOGIN_FAILURES_PER_IP", 20)
 LOGIN_FAILURE_WINDOW_MINUTES = envint("SCORE_LOGIN_WINDOW_MINUTES", 15)
 # The proxy puts the client's address in X-Forwarded-For; trust it only when told there is one.
 SCORE_TRUSTED_PROXY_COUNT = envint("SCORE_TRUSTED_PROXY_COUNT", 0)
+
+# The enterprises' instance: the same code and database, reachable from the internet, serving only
+# the login, the password change, the enterprises' own pages (/report/), the language switch, the
+# static files and the health check; every other URL is a 404 there
+# (score_portal.middleware.PublicInstanceMiddleware; docs/operations.md, "The enterprises'
+# instance: on the internet"; docs/domain.md, "Enterprises report for themselves").
+SCORE_PUBLIC_INSTANCE = envbool("SCORE_PUBLIC_INSTANCE", False)
+# Its host name as the enterprises type it (no scheme, no port): added to the hosts it answers to
+# (DJANGO_ALLOWED_HOSTS may add another, e.g. the one its load balancer asks /healthz by, or be left
+# unset) and, as https://…, to the origins its forms may be posted from. Read by the public
+# instance only; the intranet's instance ignores it.
+SCORE_PUBLIC_HOST = os.environ.get("SCORE_PUBLIC_HOST", "").strip().lower()
+if SCORE_PUBLIC_INSTANCE:
+    if SCORE_PUBLIC_HOST and not re.fullmatch(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?", SCORE_PUBLIC_HOST):
+        raise ImproperlyConfigured(
+            f"SCORE_PUBLIC_HOST must be a host name alone (score.example.gov.cn), not {SCORE_PUBLIC_HOST!r}"
+        )
+    # On the internet there is no machine without TLS, and no deployment without the proxy: with
+    # DEBUG off, each TLS setting must be on, and the login throttle must see the client's address
+    # (with the proxy's address for everyone, 20 failures by anybody would lock every enterprise out).
+    _public_refused = {
+        "SCORE_PUBLIC_HOST must be set": not SCORE_PUBLIC_HOST,
+        "DJANGO_SSL_REDIRECT cannot be false": not SECURE_SSL_REDIRECT,
+        "DJANGO_SECURE_COOKIES cannot be false": not SESSION_COOKIE_SECURE,
+        "DJANGO_HSTS_SECONDS cannot be 0": not SECURE_HSTS_SECONDS,
+        "SCORE_TRUSTED_PROXY_COUNT must be at least 1 (the proxies in front)": SCORE_TRUSTED_PROXY_COUNT < 1,
+    }
+    for _message, _refused in _public_refused.items():
+        if _refused and not DEBUG:
+            raise ImproperlyConfigured(f"{_message} on the public instance (SCORE_PUBLIC_INSTANCE=true)")
+    if SCORE_PUBLIC_HOST:
+        ALLOWED_HOSTS.append(SCORE_PUBLIC_HOST)
+        CSRF_TRUSTED_ORIGINS.append(f"https://{SCORE_PUBLIC_HOST}")
 
 # Everything to stderr, which gunicorn and systemd/journald collect. `score.request` writes one line
 # per request (score_portal.middleware); `django.request` logs every 500 with its traceback.

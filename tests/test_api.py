@@ -411,6 +411,7 @@ def test_safety_reports_carry_every_field_month_and_received_at(nanxun_reader):
                 "major_hazards_found": None,
                 "major_hazards_fixed": None,
                 "received_at": "2016-04-05T10:00:00+08:00",
+                "state": "submitted",
             },
             {
                 "credit_code": NANXUN_A,
@@ -424,6 +425,7 @@ def test_safety_reports_carry_every_field_month_and_received_at(nanxun_reader):
                 "major_hazards_found": None,
                 "major_hazards_fixed": None,
                 "received_at": body["results"][1]["received_at"],
+                "state": "submitted",
             },
         ],
     }

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+import time_machine
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
@@ -19,6 +20,7 @@ from django.test import Client
 from dashboard import rollup
 from dashboard.models import ChangeRollup, MonthlyRollup, RollupState
 from dashboard.rollup import SOURCE_TABLES
+from enterprises.reporting import latest_due_month
 from imports.models import ImportBatch
 from imports.services import import_batch_preview
 from tests.factories import api_token, make_enterprise, make_reports, make_user, month_range
@@ -178,16 +180,19 @@ class TestTimeouts:
         batch.refresh_from_db()
         assert batch.status == ImportBatch.Status.COMMITTED
 
-    def test_the_roll_up_rebuild_is_not_cut_short(self, client, settings):
+    def test_the_roll_up_due_month_step_is_not_cut_short(self, client, settings):
         settings.SCORE_WEB_STATEMENT_TIMEOUT_MS = 200
-        enterprise = make_enterprise("nanxun", score_start=datetime.date(2016, 1, 1))
-        make_reports(enterprise, month_range(datetime.date(2016, 1, 1), 2), inspections=2, accidents=0)
+        with time_machine.travel(datetime.datetime(2016, 3, 1, 12), tick=False):
+            enterprise = make_enterprise("nanxun", score_start=datetime.date(2016, 1, 1))
+            make_reports(enterprise, month_range(datetime.date(2016, 1, 1), 2), inspections=2, accidents=0)
+            rollup.rebuild()
         client.force_login(make_user("city_official"))
-        # The data changed: the dashboard's first request rebuilds the roll-up.
+        # Months fell due since: the dashboard's first request counts them in the roll-up.
         with slow_before("INSERT INTO dashboard_monthlyrollup", 0.5):
             response = client.get("/dashboard/api/summary/?from=2016-01&to=2016-02")
         assert response.status_code == 200
         assert response.json()["total"]["inspections"] == 4  # 2 months × 2
+        assert RollupState.objects.get().due_month == latest_due_month()
 
 
 # Every table locked by another session, as a migration or VACUUM FULL does: every page and API
@@ -239,8 +244,8 @@ def timed(request):
 
 @pytest.fixture
 def official(client, settings):
-    """A district official of Nanxun, logged in, whose dashboard has figures to show (its roll-up
-    stale: the first request rebuilds it)."""
+    """A district official of Nanxun, logged in, whose dashboard has figures to show (written past
+    the door: the roll-up is stale, the figures come from the tables)."""
     settings.SCORE_WEB_LOCK_TIMEOUT_MS = LOCK_TIMEOUT_MS
     enterprise = make_enterprise("nanxun", score_start=datetime.date(2016, 1, 1))
     make_reports(enterprise, month_range(datetime.date(2016, 1, 1), 2), inspections=2, accidents=0)
@@ -339,7 +344,7 @@ class TestOneTableLocked:
         assert_busy_json(response, waited)
 
     def test_the_roll_up_tables_locked_answers_from_the_records(self, official):
-        # The rebuild cannot lock its own tables; the figures are read from the records instead.
+        # The roll-up cannot be read; the figures are read from the records instead.
         with tables_locked(MonthlyRollup._meta.db_table, ChangeRollup._meta.db_table):
             response, waited = timed(lambda: official.get("/dashboard/api/summary/?from=2016-01&to=2016-02"))
         assert response.status_code == 200
@@ -355,19 +360,28 @@ class TestWhereTheRequestBegins:
         settings.ROOT_URLCONF = "tests.urls_broken"
         settings.SCORE_WEB_LOCK_TIMEOUT_MS = LOCK_TIMEOUT_MS
 
-    def test_a_request_whose_first_statement_is_the_rebuild_keeps_its_lock_timeout(self):
-        # The rebuild cannot lock the records' tables and rolls back; the reads of the records
+    @pytest.fixture
+    def months_fell_due(self):
+        """A roll-up current in March 2016, read years later: the due-month step has months to do."""
+        with time_machine.travel(datetime.datetime(2016, 3, 1, 12), tick=False):
+            make_enterprise("nanxun", score_start=datetime.date(2016, 1, 1))
+            rollup.rebuild()
+
+    def test_a_request_whose_first_statement_is_the_due_month_step_keeps_its_lock_timeout(
+        self, months_fell_due
+    ):
+        # The step cannot lock the records' tables and rolls back; the reads of the records
         # that follow wait the lock timeout, not the migration's end.
-        make_enterprise("nanxun")
         with tables_locked(*SOURCE_TABLES):
-            response, waited = timed(lambda: Client().get("/rebuild-first/", headers=ENGLISH))
+            response, waited = timed(lambda: Client().get("/due-month-first/", headers=ENGLISH))
         assert_busy_page(response, waited)
 
-    def test_a_request_whose_first_statement_is_the_rebuild_is_served_when_it_can_be(self):
-        # Only the roll-up's own table locked: not rebuilt, the records read instead.
-        make_enterprise("nanxun")
+    def test_a_request_whose_first_statement_is_the_due_month_step_is_served_when_it_can_be(
+        self, months_fell_due
+    ):
+        # Only the roll-up's own table locked: not stepped, the records read instead.
         with tables_locked(MonthlyRollup._meta.db_table):
-            response, waited = timed(lambda: Client().get("/rebuild-first/"))
+            response, waited = timed(lambda: Client().get("/due-month-first/"))
         assert (response.status_code, response.content) == (200, b"False 1")
         assert waited < PROMPTLY
 
@@ -400,8 +414,9 @@ def test_a_rebuild_outside_a_request_waits_for_the_lock():
             cursor.execute(f"LOCK TABLE {SOURCE_TABLES[0]} IN ACCESS EXCLUSIVE MODE")
         release.start()
         started = time.monotonic()
-        assert rollup.rebuild() is True
+        rollup.rebuild()
         assert time.monotonic() - started >= 0.9
+        assert rollup.current_alias() is not None
     finally:
         release.cancel()
         if release.is_alive():

@@ -27,12 +27,12 @@ def cut_short(request, pgcode):
     raise OperationalError("canceling statement due to statement timeout") from Cancelled(pgcode)
 
 
-def rebuild_first(request):
-    # The request's first statement is the roll-up's rebuild (its transaction's), as it is on the
-    # primary when the dashboard reads the roll-up's state from a replica; refused its tables, it
-    # reads them itself.
-    rebuilt = rollup.rebuild()
-    return HttpResponse(f"{rebuilt} {Enterprise.objects.count()}")
+def due_month_first(request):
+    # The request's first statement is the roll-up's due-month step (its transaction's), as it is
+    # on the primary when the dashboard reads the roll-up's state from a replica; refused its
+    # tables, it reads them itself.
+    stepped = rollup.due_month_step()
+    return HttpResponse(f"{stepped} {Enterprise.objects.count()}")
 
 
 def session_written(request):
@@ -43,7 +43,7 @@ def session_written(request):
 
 
 urlpatterns = [
-    path("rebuild-first/", rebuild_first),
+    path("due-month-first/", due_month_first),
     path("session-written/", session_written),
     path("boom/", boom),
     path("cut-short/<str:pgcode>/", cut_short),

@@ -6,6 +6,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import Role
+from accounts.scoping import user_role
 from common.text import listed
 from imports.kinds import KINDS
 from imports.services import ImportConflict, import_file, problems_listed
@@ -28,19 +30,31 @@ class Command(BaseCommand):
             "checked on every row (without it: the command line, which may write everything)",
         )
         parser.add_argument(
+            "--override-locks",
+            action="store_true",
+            help="change approved (locked) reports too, which stay approved; needs --reason and a "
+            "programme admin as --by",
+        )
+        parser.add_argument(
+            "--reason", metavar="TEXT", help="why the locks are overridden (kept in each change's history)"
+        )
+        parser.add_argument(
             "--language",
             default="zh-hans",
             choices=["zh-hans", "en"],
             help="language of the messages (default: Simplified Chinese)",
         )
 
-    def handle(self, *args, kind, file, dry_run, language, by=None, **options):
+    def handle(
+        self, *args, kind, file, dry_run, language, by=None, override_locks=False, reason=None, **options
+    ):
         translation.activate(language)
         user = None
         if by is not None:
             user = User.objects.select_related("profile").filter(username=by).first()
             if user is None:
                 raise CommandError(_("There is no account %(name)s (--by).") % {"name": by})
+        reason = _override_reason(override_locks, reason, user)
         path = Path(file)
         try:
             content = path.read_bytes()
@@ -57,7 +71,12 @@ class Command(BaseCommand):
             raise CommandError(message % {"file": file}) from None
         try:
             batch, plan = import_file(
-                kind=kind, file_name=path.name, content=content, user=user, dry_run=dry_run
+                kind=kind,
+                file_name=path.name,
+                content=content,
+                user=user,
+                dry_run=dry_run,
+                override_reason=reason,
             )
         except ImportConflict as conflict:
             raise CommandError(str(conflict)) from None
@@ -77,6 +96,12 @@ class Command(BaseCommand):
             self.stdout.write(_("Columns ignored: %(columns)s") % {"columns": listed(plan.ignored)})
         counts = plan.counts()
         summary = _("%(rows)d rows: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.") % counts
+        if plan.overridden:
+            summary += " " + ngettext(
+                "%(count)d approved report changed over its lock (it stays approved).",
+                "%(count)d approved reports changed over their locks (they stay approved).",
+                plan.overridden,
+            ) % {"count": plan.overridden}
         if dry_run:
             self.stdout.write(_("Dry run, nothing written. %(summary)s") % {"summary": summary})
         elif batch is None:
@@ -112,3 +137,19 @@ class Command(BaseCommand):
             )
         if more:
             stream.write(_("… and %(count)d more.") % {"count": more})
+
+
+def _override_reason(override_locks, reason, user):
+    """The reason for overriding the locks of this import ("" when they hold), or CommandError: an
+    override needs a written reason and a programme admin to answer for it (docs/domain.md,
+    "Enterprises report for themselves")."""
+    reason = (reason or "").strip()
+    if not override_locks:
+        if reason:
+            raise CommandError(_("--reason goes with --override-locks."))
+        return ""
+    if not reason:
+        raise CommandError(_("--override-locks needs a written reason (--reason TEXT)."))
+    if user is None or user_role(user) != Role.PROGRAMME_ADMIN:
+        raise CommandError(_("--override-locks needs a programme admin's account as --by."))
+    return reason
