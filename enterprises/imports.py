@@ -561,6 +561,16 @@ SAFETY = ImportKind(
             ),
             Column("month", gettext_lazy("month"), ("月份", "month"), month, required=True, show=show_month),
             *reported_columns(SafetyReport),
+            # Why a value is far from the enterprise's usual (上报说明): the enterprise's form asks
+            # for it (docs/domain.md, "Enterprises report for themselves"); a file may carry it too.
+            Column(
+                "explanation",
+                gettext_lazy("explanation"),
+                ("上报说明", "explanation"),
+                text_of("explanation", SafetyReport),
+                empty="",
+                example="安全生产月专项检查",
+            ),
         )
     ),
 )

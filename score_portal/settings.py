@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "enterprises",
     "training",
     "improvements",
+    "reporting",
     "dashboard",
     "api",
     "score_portal",

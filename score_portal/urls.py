@@ -22,6 +22,8 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("imports/", include("imports.urls")),
     path("dashboard/", include("dashboard.urls")),
+    # The enterprises' own pages (docs/domain.md, "Enterprises report for themselves").
+    path("report/", include("reporting.urls")),
     # The machine API for the department's other systems (docs/api.md); JSON 404 under /api/.
     path("api/", include("api.urls")),
     # Admin pages of models that moved to other apps (README, "Layout"): bookmarks keep working.

@@ -18,6 +18,7 @@ HOME_OF_ROLE = {
     Role.CITY_OFFICIAL: "dashboard",
     Role.DISTRICT_OFFICIAL: "dashboard",
     Role.TRAINER: "workshop_list",
+    Role.ENTERPRISE: "report_home",
 }
 
 

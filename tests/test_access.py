@@ -56,6 +56,9 @@ ACCESS = {
     "/imports/990003/errors/": (302, 403, 200, 403, 403, 403),
     "/imports/990002/undo/": (302, 403, 200, 403, 403, 403),
     "/imports/990009/": (302, 403, 404, 403, 403, 403),
+    # The enterprises' own pages: the enterprise role only (its own tests: tests/test_self_report.py).
+    "/report/": (302, 403, 403, 403, 403, 403),
+    "/report/2016-01/": (302, 403, 403, 403, 403, 403),
     # The dashboard is for officials; the summary API for every role, over the districts it sees.
     "/dashboard/": (302, 403, 200, 200, 200, 403),
     "/dashboard/?to=2017-13": (302, 403, 400, 400, 400, 403),

@@ -50,6 +50,7 @@ def test_the_safety_template_has_both_headers_an_example_and_its_rules(admin_cli
         "损失工作日\nlost_workdays",
         "重大隐患数\nmajor_hazards_found",
         "重大隐患整改数\nmajor_hazards_fixed",
+        "上报说明\nexplanation",
     ]
     assert [cell.value for cell in data[2]] == [
         "示例 91330503375583185N",
@@ -62,6 +63,7 @@ def test_the_safety_template_has_both_headers_an_example_and_its_rules(admin_cli
         12,
         12,
         12,
+        "安全生产月专项检查",
     ]
     assert data.freeze_panes == "A2"
     assert rules.title == "规则"

@@ -1,0 +1,120 @@
+"""The enterprise's own pages (docs/domain.md, "Enterprises report for themselves"): its months and
+their states (/report/), and a month's form (/report/<YYYY-MM>/), on a phone first. The report is
+written through the door (imports.services.record_save): the import's rules, the rule of rights on
+what is written, the history, the roll-up's update, a stale form refused."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.scoping import Role, user_role
+from common.months import parse_month
+from enterprises.models import Enterprise, SafetyReport
+from imports.engine import Writer
+from imports.models import RecordChange
+from imports.services import RecordRefused, StaleRecord, kind_of_model, record_save
+
+from . import months as rules
+from .forms import MonthReportForm
+
+
+def own_enterprise(user):
+    """The enterprise the user reports for; PermissionDenied (403) for any other role."""
+    if user_role(user) != Role.ENTERPRISE:
+        raise PermissionDenied
+    enterprise = Enterprise.objects.select_related("district").filter(pk=user.profile.enterprise_id).first()
+    if enterprise is None:
+        raise PermissionDenied
+    return enterprise
+
+
+@login_required
+def home(request):
+    enterprise = own_enterprise(request.user)
+    months = rules.overview(enterprise)
+    return render(
+        request,
+        "reporting/home.html",
+        {
+            "enterprise": enterprise,
+            "to_do": [row for row in months if row.to_do],
+            "recent": months[:12],
+            "older": months[12:],
+            "next_due": rules.next_due(enterprise),
+            "exemptions": enterprise.exemptions.order_by("-first_month"),
+        },
+    )
+
+
+def _month_of(text):
+    try:
+        return parse_month(text)
+    except ValidationError as error:
+        raise Http404 from error
+
+
+def _stored_values(report):
+    values = {field.name: getattr(report, field.name) for field in MonthReportForm().count_fields}
+    return {**values, "explanation": report.explanation, "version": report.version}
+
+
+@login_required
+def month_form(request, month):
+    enterprise = own_enterprise(request.user)
+    month = _month_of(month)
+    report = SafetyReport.objects.filter(enterprise=enterprise, month=month).first()
+    refused = rules.refusal(enterprise, month, report)
+    context = {"enterprise": enterprise, "month": month, "report": report, "refused": refused}
+    if request.method != "POST":
+        form = MonthReportForm(initial=_stored_values(report) if report else {})
+        return render(request, "reporting/month.html", {**context, "form": form})
+    form = MonthReportForm(request.POST)
+    if refused:
+        return render(request, "reporting/month.html", {**context, "form": form}, status=400)
+    if not form.is_valid():
+        return render(request, "reporting/month.html", {**context, "form": form}, status=400)
+    return _submitted(request, form, context)
+
+
+def _submitted(request, form, context):
+    """The valid form written through the door, or shown again: warnings to explain (400), rules or
+    rights refused (400), a newer report meanwhile (409)."""
+    enterprise, month, report = context["enterprise"], context["month"], context["report"]
+    values = {name: value for name, value in form.cleaned_data.items() if name != "version"}
+    warned = rules.warnings(enterprise, month, values)
+    context = {**context, "form": form, "warned": warned}
+    if warned and not values["explanation"].strip():
+        for field, message in warned.items():
+            form.add_error(field, message)
+        form.add_error("explanation", _("Explain the values marked above, or correct them."))
+        return render(request, "reporting/month.html", context, status=400)
+    instance = report or SafetyReport(enterprise=enterprise, month=month)
+    for name, value in values.items():
+        setattr(instance, name, value)
+    try:
+        record_save(
+            instance=instance,
+            writer=Writer.of(request.user, RecordChange.Path.FORM),
+            version=form.cleaned_data["version"],
+        )
+    except StaleRecord as stale:
+        newer = MonthReportForm(initial=_stored_values(stale.current))
+        context.update(form=newer, stale=str(stale), typed=form.cleaned_data)
+        return render(request, "reporting/month.html", context, status=409)
+    except RecordRefused as refused:
+        _errors_placed(form, refused.problems)
+        return render(request, "reporting/month.html", context, status=400)
+    messages.success(request, _("The report for %(month)s is submitted.") % {"month": f"{month:%Y-%m}"})
+    return redirect("report_home")
+
+
+def _errors_placed(form, problems):
+    """The door's problems beside the fields they name (by the column's label), the rest on top."""
+    kind = kind_of_model(SafetyReport)
+    fields = {str(column.label): column.field for column in kind.columns}
+    for problem in problems:
+        field = fields.get(problem.column)
+        form.add_error(field if field in form.fields else None, problem.message)
