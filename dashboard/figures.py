@@ -12,14 +12,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.db.models import (
     Count,
+    Exists,
     Min,
+    OuterRef,
     Q,
     Sum,
 )
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from common.months import Period, add_months
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, Exemption
 from enterprises.reporting import latest_due_month, report_due_on
 from training.models import Module, Participant, Workshop
 
@@ -137,32 +140,54 @@ def within(period, name):
     return condition
 
 
+def _exempt_in_windows(followup_first, last):
+    """The condition on an enterprise: an approved exemption covers a month of its baseline (the 12
+    months before its SCORE start month) or of the follow-up window followup_first..last. Months as
+    year × 12 + month, the one month arithmetic both databases spell alike."""
+
+    def index(date):
+        return ExtractYear(date) * 12 + ExtractMonth(date)
+
+    approved = Exemption.objects.filter(enterprise=OuterRef("pk"), status=Exemption.Status.APPROVED)
+    runs_from = Q(last_month__isnull=True)
+    start = index(OuterRef("score_start"))
+    in_baseline = approved.annotate(first_index=index("first_month"), last_index=index("last_month")).filter(
+        runs_from | Q(last_index__gte=start - CHANGE_WINDOW_MONTHS), first_index__lt=start
+    )
+    in_followup = approved.filter(runs_from | Q(last_month__gte=followup_first), first_month__lte=last)
+    return Exists(in_baseline) | Exists(in_followup)
+
+
 def enterprise_counts(scope, period, using=None, *, by="district"):
-    """{district (or sector, cohort: `by`): (enterprises, change_candidates)} for the enterprises
-    of `scope`, in one query.
+    """{district (or sector, cohort: `by`): (enterprises, change_candidates, change_left_out_exempt)}
+    for the enterprises of `scope`, in one query.
 
     enterprises: enterprises whose SCORE start date is on or before the last day of the period and
     that had not left by then (no left_on, or left_on after that day). change_candidates:
     enterprises whose follow-up window (the 12 months ending with the period's last month) starts
     in or after their SCORE start month; those of them that do not qualify for the before/after
-    comparison (change_enterprises) are left out of it for missing months (Figures.change_left_out).
+    comparison (change_enterprises) are left out of it for exempt months (change_left_out_exempt:
+    an approved exemption covers a month of their baseline or of the follow-up window, so they lack
+    that month's report) or else for missing months (Figures.change_left_out).
     One that left during the follow-up window is among them unless it kept reporting: its months
     after leaving are not owed (the who-owes list does not show them), but the comparison needs them.
     """
     followup_first = add_months(period.last, -(CHANGE_WINDOW_MONTHS - 1))
     started = (Q(left_on__isnull=True) | Q(left_on__gt=period.last_day)) & Q(score_start__lte=period.last_day)
+    # In or before the window's first month: before the first day of the month after it.
+    candidate = Q(score_start__lt=add_months(followup_first, 1))
     rows = (
         Enterprise.objects.db_manager(using)
         .filter(scope.q())
         .values(by)
         .annotate(
             started=Count("pk", filter=started),
-            # In or before the window's first month: before the first day of the month after it.
-            candidates=Count("pk", filter=Q(score_start__lt=add_months(followup_first, 1))),
+            candidates=Count("pk", filter=candidate),
+            exempt=Count("pk", filter=candidate & _exempt_in_windows(followup_first, period.last)),
         )
         .order_by()
     )
-    return {row[by]: (row["started"], row["candidates"]) for row in rows}
+    return {row[by]: (row["started"], row["candidates"], row["exempt"]) for row in rows}
 
 
 def _live_rows(sql, params):
@@ -291,9 +316,10 @@ def grouped_figures(scope, period, *, alias=None, by="district", due_month=None)
     enterprise's district, sector or cohort: from the roll-up at `alias`, or by dashboard.sums'
     statements (alias None). Only the groups with at least one enterprise are keys. Three queries."""
     rows = defaultdict(Figures)
-    for group, (started, candidates) in enterprise_counts(scope, period, using=alias, by=by).items():
+    for group, (started, candidates, exempt) in enterprise_counts(scope, period, using=alias, by=by).items():
         rows[group].enterprises = started
         rows[group].change_candidates = candidates
+        rows[group].change_left_out_exempt = exempt
     stored = registry.stored()
     monthly = [(f.key, f.monthly_column, f.kind == registry.MONEY) for f in stored if f.monthly_column]
     compared = [(f.key, f.column or f.key) for f in stored if f.source == registry.COMPARISON]
@@ -613,13 +639,15 @@ class ReportStatus:
     ON_TIME = "on_time"  # owed and due, received before the day after its due day
     LATE = "late"  # owed and due, received after that, or when is unknown
     MISSING = "missing"  # owed and due, not received
+    EXEMPT = "exempt"  # would be owed and due, but an approved exemption covers it: never missing
     NOT_OWED = "not_owed"  # before the first owed month, after leaving, or not due yet
 
 
 def reporting_calendar(enterprise, period):
     """The enterprise's months of the period, each with what became of its monthly safety report:
     on time (owed and received before the day after its due day: reports_on_time), late (received,
-    but after that or when is unknown), missing (owed and due, not received), or not owed (before
+    but after that or when is unknown), missing (owed and due, not received), exempt (covered by an
+    approved exemption: reports_exempt, never missing), or not owed (before
     its first owed month, from the month it left, or not due yet; `reported` says whether a report
     came anyway). From dashboard.sums' monthly statement for this enterprise alone (reports_expected,
     reports_received, reports_on_time and reports per month), the district figures' own definitions.
@@ -633,7 +661,7 @@ def reporting_calendar(enterprise, period):
     months = {}
     for _enterprise, month, *sums in _live_rows(sql, _params(period)):
         sums = dict(zip(names, sums, strict=True))
-        if sums["reports_expected"] or sums["reports"]:
+        if sums["reports_expected"] or sums["reports"] or sums["reports_exempt"]:
             months[as_date(month)] = sums
     if not months:
         return []
@@ -641,7 +669,9 @@ def reporting_calendar(enterprise, period):
     for month in Period(period.first or min(months), period.last).months():
         sums = months.get(month, {})
         reported = bool(sums.get("reports"))
-        if not sums.get("reports_expected"):
+        if sums.get("reports_exempt"):
+            status = ReportStatus.EXEMPT
+        elif not sums.get("reports_expected"):
             status = ReportStatus.NOT_OWED
         elif not sums["reports_received"]:
             status = ReportStatus.MISSING

@@ -282,7 +282,9 @@ FIGURES = (
             "(the 12 months ending with the period's last month) starts in or after their SCORE start month, "
             "but they lack a safety report for a month of their baseline or of the follow-up window."
         ),
-        compute=lambda figures: figures.change_candidates - figures.change_enterprises,
+        compute=lambda figures: (
+            figures.change_candidates - figures.change_enterprises - figures.change_left_out_exempt
+        ),
         in_json=False,
     ),
     Figure(
@@ -292,7 +294,7 @@ FIGURES = (
         _(
             "Monthly safety reports owed: for each enterprise, every month of the period from 12 months "
             "before its SCORE start month to the month before it left, once the report's due day in the "
-            "following month has come."
+            "following month has come, but for the months of an approved exemption."
         ),
         source=MONTHLY,
         screen="month",
@@ -464,6 +466,44 @@ FIGURES = (
         screen_caption=_("Of the major hazards found, those fixed"),
     ),
     Figure(
+        "reports_exempt",
+        COUNT,
+        _("Exempt months"),
+        _(
+            "Months whose monthly safety report would be owed but that an approved exemption covers "
+            "(production halted): they are not owed, and not among the reports owed."
+        ),
+        source=MONTHLY,
+    ),
+    Figure(
+        "reports_approved",
+        COUNT,
+        _("Reports approved"),
+        _("Of the reports received, those the district has reviewed and approved."),
+        source=MONTHLY,
+    ),
+    Figure(
+        "approval_pct",
+        PCT,
+        _("Approved (%)"),
+        _("Reports approved × 100 ÷ reports received, to one decimal; none when no report was received."),
+        numerator="reports_approved",
+        denominator="reports_received",
+        card_label=_("Reports approved"),
+    ),
+    Figure(
+        "change_left_out_exempt",
+        COUNT,
+        _("Left out of the comparison for exempt months"),
+        _(
+            "Enterprises left out of the before/after comparison for exempt months: the follow-up window "
+            "starts in or after their SCORE start month, but an approved exemption covers a month of their "
+            "baseline or of the follow-up window."
+        ),
+        source=ENTERPRISES,
+        in_json=False,
+    ),
+    Figure(
         "missing_reports",
         COUNT,
         definition=_(
@@ -565,6 +605,8 @@ WRITTEN_SUMS = (
     ("reports_on_time", INTEGER),
     ("worker_months", BIG),
     ("suggestions_adopted", INTEGER),
+    ("reports_exempt", INTEGER),
+    ("reports_approved", INTEGER),
 )
 
 

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from dashboard import registry
-from enterprises.models import Enterprise, SafetyReport
+from enterprises.models import Enterprise, Exemption, SafetyReport
 from enterprises.reporting import latest_due_month
 from improvements.models import ImprovementProject, Suggestion
 
@@ -79,6 +79,7 @@ def parameters(period=None, *, due_month=None):
         "completed": ImprovementProject.Status.COMPLETED,
         "adopted_1": Suggestion.Status.ACCEPTED,
         "adopted_2": Suggestion.Status.IMPLEMENTED,
+        "approved": SafetyReport.State.APPROVED,
         "due_month": due_month or latest_due_month(),
         "due_day": settings.SCORE_REPORT_DUE_DAY,
         "time_zone": settings.TIME_ZONE,
@@ -121,14 +122,28 @@ def _within(column, period):
     return [f"{column} < %(end)s", *([f"{column} >= %(first)s"] if period.first is not None else [])]
 
 
-def owed_months_sql(vendor, *, scope=None, period=None):
+def exempt_sql(enterprise_id, month):
+    """SQL true when the month `month` of the enterprise `enterprise_id` (SQL expressions) is covered
+    by an approved exemption (docs/domain.md, "Exempt months"). Its status is written into the
+    statement, not passed as a parameter: the before/after statement runs without parameters."""
+    approved = Exemption.Status.APPROVED
+    assert approved.isalnum()  # safe to write as a literal
+    return (
+        f"EXISTS (SELECT 1 FROM {Exemption._meta.db_table} x WHERE x.enterprise_id = {enterprise_id} "
+        f"AND x.status = '{approved}' AND x.first_month <= {month} "
+        f"AND (x.last_month IS NULL OR x.last_month >= {month}))"
+    )
+
+
+def owed_months_sql(vendor, *, scope=None, period=None, exempt=False):
     """SELECT enterprise_id, district_id, month: every (enterprise, month) pair whose monthly
     safety report is owed and due (docs/domain.md, "Reporting"): from the enterprise's first owed month
     (12 months before its SCORE start month) to the month before the month it left, and not after
     %(due_month)s, the latest due month; with `period`, within its months only (%(first)s, %(last)s),
-    so that one year of a long history generates one year's months. PostgreSQL generates the months
-    with generate_series, SQLite with a recursive query: the one place the two dialects must differ
-    in shape."""
+    so that one year of a long history generates one year's months. The months of approved
+    exemptions (docs/domain.md, "Exempt months") are not owed; with `exempt`, those months alone
+    (reports_exempt). PostgreSQL generates the months with generate_series, SQLite with a recursive
+    query: the one place the two dialects must differ in shape."""
     first_owed = month_start_sql("score_start", -CHANGE_WINDOW_MONTHS, vendor)
     left_month = month_start_sql("left_on", -1, vendor)
     last_owed = (
@@ -149,6 +164,7 @@ def owed_months_sql(vendor, *, scope=None, period=None):
             SELECT e.id AS enterprise_id, e.district_id, owed::date AS month
             FROM ({enterprises}) e,
                  generate_series(e.first_owed::timestamp, e.last_owed::timestamp, INTERVAL '1 month') AS owed
+            WHERE {"" if exempt else "NOT "}{exempt_sql("e.id", "owed::date")}
         """
     return f"""
         WITH RECURSIVE owed(enterprise_id, district_id, month, last_owed) AS (
@@ -158,6 +174,7 @@ def owed_months_sql(vendor, *, scope=None, period=None):
             FROM owed WHERE month < last_owed
         )
         SELECT enterprise_id, district_id, month FROM owed
+        WHERE {"" if exempt else "NOT "}{exempt_sql("owed.enterprise_id", "owed.month")}
     """
 
 
@@ -192,8 +209,10 @@ def monthly_sums_sql(vendor, *, by="district", scope=None, period=None):
     improvement projects with status completed and completed on in the month; savings: the sum of
     their savings (RMB, none counted as 0). reports_expected: enterprises whose report for the
     month is owed and due (owed_months_sql); reports_received: those that have it;
-    reports_on_time: those whose report was received before its deadline (deadline_sql).
-    Parameters: %(completed)s, %(adopted_1)s, %(adopted_2)s, %(due_month)s, %(due_day)s,
+    reports_on_time: those whose report was received before its deadline (deadline_sql);
+    reports_approved: those whose report is approved; reports_exempt: enterprises whose report for
+    the month would be owed and due but for an approved exemption covering it.
+    Parameters: %(completed)s, %(adopted_1)s, %(adopted_2)s, %(approved)s, %(due_month)s, %(due_day)s,
     %(time_zone)s, %(utc_offset)s, and %(first)s, %(end)s with a period.
     """
     assert by in GROUPS
@@ -251,6 +270,7 @@ def monthly_sums_sql(vendor, *, by="district", scope=None, period=None):
                 "reports_expected": "1",
                 "reports_received": "CASE WHEN r.id IS NULL THEN 0 ELSE 1 END",
                 "reports_on_time": on_time,
+                "reports_approved": "CASE WHEN r.state = %(approved)s THEN 1 ELSE 0 END",
             },
             columns,
         )
@@ -258,6 +278,10 @@ def monthly_sums_sql(vendor, *, by="district", scope=None, period=None):
             FROM ({owed_months_sql(vendor, scope=scope, period=period)}) owed
             LEFT JOIN {reports} r ON r.enterprise_id = owed.enterprise_id AND r.month = owed.month
             {where("owed.month", scoped=False)}
+            UNION ALL
+            SELECT exempt.enterprise_id, exempt.month, {_branch({"reports_exempt": "1"}, columns)}
+            FROM ({owed_months_sql(vendor, scope=scope, period=period, exempt=True)}) exempt
+            {where("exempt.month", scoped=False)}
         ) f
         JOIN {Enterprise._meta.db_table} e ON e.id = f.enterprise_id
         GROUP BY {group_by}, f.month
@@ -304,7 +328,14 @@ def change_sums_sql(vendor, *, by="district", scope=None, last=False):
     in_baseline = "r.month >= e.baseline_first AND r.month < e.start_month"
     # A report after T belongs to no window ending with T; the baseline is before the start month,
     # which is at most T for an enterprise that can qualify.
-    up_to_last = "WHERE r.month <= %(last)s" if last else ""
+    # A month of an approved exemption is no month of a window (docs/domain.md, "Exempt months"):
+    # its report, if one came anyway, is passed over, so the enterprise lacks that month and does
+    # not qualify. Written without parameters: the roll-up runs this statement with none.
+    reports_read = [
+        f"NOT {exempt_sql('r.enterprise_id', 'r.month')}",
+        *(["r.month <= %(last)s"] if last else []),
+    ]
+    up_to_last = f"WHERE {' AND '.join(reports_read)}"
     at_last = "AND month = %(last)s" if last else ""
     select, group_by = _group_columns(by, prefix="", enterprise="enterprise_id")
     # The sector and cohort are carried through the windows only when asked for.

@@ -14,7 +14,7 @@ from common.months import add_months
 from common.text import listed, text_rule_of
 from districts.models import District
 from enterprises.credit_code import credit_code_error, division_code
-from enterprises.models import Enterprise, SafetyReport, reported_counts
+from enterprises.models import Enterprise, Exemption, SafetyReport, reported_counts
 from imports import values
 from imports.engine import Column, ImportKind, Rule, for_commit
 from imports.history import history_value
@@ -330,6 +330,17 @@ ENTERPRISES = ImportKind(
 )
 
 
+def approved_exemptions(found):
+    """{enterprise id: [Exemption, …]}: the approved exemptions of the enterprises found, one query."""
+    exempted = {}
+    rows = Exemption.objects.filter(
+        enterprise__in=[e.pk for e in found.values()], status=Exemption.Status.APPROVED
+    ).order_by("first_month")
+    for exemption in rows:
+        exempted.setdefault(exemption.enterprise_id, []).append(exemption)
+    return exempted
+
+
 def safety_lookups(cells_of):
     found = enterprises_in_file(cells_of.get("enterprise_id", []))
     return SimpleNamespace(
@@ -337,8 +348,31 @@ def safety_lookups(cells_of):
         owners=owners_of(found),
         enterprise_names={e.pk: e.name for e in found.values()},
         score_starts={e.pk: e.score_start for e in found.values()},
+        exemptions=approved_exemptions(found),
         this_month=timezone.localdate().replace(day=1),
     )
+
+
+def exempt_month_rule(row, lookups):
+    """A month an approved exemption covers is not owed, and takes no report (docs/domain.md,
+    "Exempt months"): the row is refused, naming the exemption."""
+    month = row["month"]
+    for exemption in lookups.exemptions.get(row["enterprise_id"], ()):
+        if exemption.first_month <= month and (exemption.last_month is None or month <= exemption.last_month):
+            names = {"month": f"{month:%Y-%m}", "first": f"{exemption.first_month:%Y-%m}"}
+            if exemption.last_month is None:
+                message = _(
+                    "%(month)s is exempt for this enterprise (production halted, exempt from %(first)s until "
+                    "production resumes): it takes no report. Ask the district to end the exemption first."
+                )
+            else:
+                names["last"] = f"{exemption.last_month:%Y-%m}"
+                message = _(
+                    "%(month)s is exempt for this enterprise (production halted, exempt from %(first)s to "
+                    "%(last)s): it takes no report."
+                )
+            yield "month", message % names
+            return
 
 
 def safety_rules(row, lookups):
@@ -501,6 +535,11 @@ SAFETY = ImportKind(
                 "found are not more than the hazards found, major hazards fixed not more than the major "
                 "hazards found nor the hazards fixed."
             ),
+        ),
+        Rule(
+            ("enterprise_id", "month"),
+            exempt_month_rule,
+            gettext_lazy("A month an approved exemption covers (production halted) takes no report."),
         ),
     ),
     warn_row=safety_warnings,

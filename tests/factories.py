@@ -44,6 +44,9 @@ ZERO = {
     "major_hazards_found": 0,
     "major_hazards_fixed": 0,
     "major_hazard_fix_pct": None,
+    "reports_exempt": 0,
+    "reports_approved": 0,
+    "approval_pct": None,
 }
 
 

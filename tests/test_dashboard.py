@@ -70,6 +70,7 @@ def test_summary_api_answers_the_shape_of_domain_md(portal, client):
         "timeliness_pct": 0.0,
         "worker_months": 1200,
         "injury_rate": 0.0,
+        "approval_pct": 0.0,  # none of the 12 received approved
     }
     nanxun = {
         **ZERO,
@@ -123,6 +124,7 @@ def test_summary_api_answers_the_shape_of_domain_md(portal, client):
             "reports_on_time": 0,
             "completeness_pct": 100.0,
             "timeliness_pct": 0.0,
+            "approval_pct": 0.0,
             "worker_months": 2400,
             "accident_rate": 60.0,
             "injury_rate": 0.0,
@@ -566,16 +568,23 @@ def test_district_csv_has_a_bom_the_period_in_its_name_and_a_total_row(portal, c
         "重大事故隐患数",
         "重大事故隐患整改数",
         "重大事故隐患整改率（%）",
+        # Appended: no exempt month, none of the reports approved, none left out for exempt months.
+        "停产免报月份",
+        "审核通过报告数",
+        "审核通过率（%）",
+        "因停产免报未纳入对比的企业",
     ]
     reporting = [
         *["12", "12", "0", "100.0", "0.0", "0", "0", "", "0", "0", "1200", "120.0", "0.0", "0", "0.0"],
         *["0", "0", ""],
+        *["0", "0", "0.0", "0"],
     ]
     assert rows[2] == ["南浔区", "1", "2", "1", "1234.50", "36", "12", "0", "", "", "0", *reporting]
     # Pooled: 24 owed and received; 12 accidents ÷ 2,400 worker-months × 12,000 = 60.
     pooled = [
         *["24", "24", "0", "100.0", "0.0", "0", "0", "", "0", "0", "2400", "60.0", "0.0", "0", "0.0"],
         *["0", "0", ""],
+        *["0", "0", "0.0", "0"],
     ]
     assert rows[-1] == ["合计", "2", "2", "1", "1234.50", "60", "12", "0", "", "", "1", *pooled]
     assert len(rows) == 7  # header, five districts, total

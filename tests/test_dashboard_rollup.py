@@ -30,7 +30,7 @@ from dashboard.models import (
     SegmentMonthlyRollup,
 )
 from districts.models import District
-from enterprises.models import Enterprise, SafetyReport
+from enterprises.models import Enterprise, Exemption, SafetyReport
 from enterprises.reporting import latest_due_month
 from imports.engine import Writer
 from imports.models import RecordChange
@@ -88,7 +88,15 @@ def figures_worked_out_here(period):
             if within(p.completed_on)
         ]
         due_month = latest_due_month()
+        # The months each enterprise's approved exemptions cover, to the last month the data reach.
+        exempt = set()
+        for x in Exemption.objects.filter(enterprise__district=district, status="approved"):
+            month = x.first_month
+            while month <= (x.last_month or D(2030, 12, 1)):
+                exempt.add((x.enterprise_id, month))
+                month = add_months(month, 1)
         owed = []  # (enterprise, month) pairs owed and due within the period
+        exempted = []  # the pairs that would be owed, but for an approved exemption
         for e in enterprises:
             month = add_months(e.score_start.replace(day=1), -window)
             last = (
@@ -96,7 +104,7 @@ def figures_worked_out_here(period):
             )
             while month <= last:
                 if within(month):
-                    owed.append((e.pk, month))
+                    (exempted if (e.pk, month) in exempt else owed).append((e.pk, month))
                 month = add_months(month, 1)
         by_key = {(r.enterprise_id, r.month): r for r in reports}
 
@@ -118,6 +126,8 @@ def figures_worked_out_here(period):
             "reports_expected": len(owed),
             "reports_received": sum(key in by_key for key in owed),
             "reports_on_time": sum(key in by_key and on_time(by_key[key]) for key in owed),
+            "reports_exempt": len(exempted),
+            "reports_approved": sum(key in by_key and by_key[key].state == "approved" for key in owed),
             "injuries": sum(r.injuries or 0 for r in in_period),
             "lost_workdays": sum(r.lost_workdays or 0 for r in in_period),
             "hazards_found": sum(r.hazards_found or 0 for r in in_period),
@@ -133,6 +143,7 @@ def figures_worked_out_here(period):
             "accidents": sum(r.accidents for r in reports if within(r.month)),
             "change_enterprises": 0,
             "change_candidates": 0,
+            "change_left_out_exempt": 0,
             "baseline_inspections": 0,
             "followup_inspections": 0,
             "baseline_accidents": 0,
@@ -144,7 +155,14 @@ def figures_worked_out_here(period):
             baseline = [add_months(start, -n) for n in range(1, window + 1)]
             by_month = {r.month: r for r in reports if r.enterprise_id == enterprise.pk}
             figures["change_candidates"] += min(followup) >= start
-            if min(followup) >= start and all(m in by_month for m in baseline + followup):
+            # An exempt month of either window leaves the enterprise out, for that reason.
+            exempt_window = any((enterprise.pk, m) in exempt for m in baseline + followup)
+            figures["change_left_out_exempt"] += min(followup) >= start and exempt_window
+            if (
+                min(followup) >= start
+                and not exempt_window
+                and all(m in by_month for m in baseline + followup)
+            ):
                 figures["change_enterprises"] += 1
                 for name in ("inspections", "accidents"):
                     figures[f"baseline_{name}"] += sum(getattr(by_month[m], name) for m in baseline)
@@ -153,11 +171,15 @@ def figures_worked_out_here(period):
     return expected
 
 
-def build_random_portal(seed, enterprises=24):
+def build_random_portal(seed, enterprises=24, *, review=False):
     """Enterprises over three districts with SCORE starts from 2016 to 2018, reports over 2015–2019
     with random gaps (so some miss a baseline or follow-up month), zero baselines, suggestions and
-    projects in every status, savings missing or not."""
+    projects in every status, savings missing or not. With `review`, reports in every review state
+    and one enterprise in four with an exemption (approved, pending or refused; some open-ended) over
+    months it did not report, drawn by a generator of their own; without, the data of tests that
+    write over them through the door (which approved reports and exempt months would refuse)."""
     rng = random.Random(seed)
+    states = random.Random(seed + 1000)
     for number in range(enterprises):
         start = D(rng.choice([2016, 2017, 2018]), rng.randint(1, 12), rng.randint(1, 28))
         enterprise = make_enterprise(
@@ -168,9 +190,23 @@ def build_random_portal(seed, enterprises=24):
             left_on=start + datetime.timedelta(days=rng.randint(0, 1500)) if rng.random() < 0.2 else None,
         )
         zero_baseline = number % 7 == 0
+        halted = set()
+        if review and states.random() < 0.25:
+            first = add_months(D(2015, 1, 1), states.randint(0, 59))
+            last = states.choice([None, add_months(first, states.randint(0, 8))])
+            Exemption.objects.create(
+                enterprise=enterprise,
+                first_month=first,
+                last_month=last,
+                reason="停产",
+                status=states.choice(["approved", "approved", "pending", "refused"]),
+            )
+            halted = {m for m in month_range(first, 60) if last is None or m <= last}
         for month in month_range(D(2015, 1, 1), 60):
             if rng.random() < 0.03:
                 continue  # a month the enterprise did not report
+            if month in halted:
+                continue  # production halted: no report, whatever became of the exemption
             before_start = month < enterprise.score_start.replace(day=1)
             found = rng.choice([None, rng.randint(0, 6)])
             fixed = None if found is None else rng.randint(0, found)
@@ -203,7 +239,10 @@ def build_random_portal(seed, enterprises=24):
                     + datetime.timedelta(days=30),
                 ]
             )
-            SafetyReport.objects.filter(pk=report.pk).update(received_at=received)
+            SafetyReport.objects.filter(pk=report.pk).update(
+                received_at=received,
+                state=states.choice(["submitted", "returned", "approved"]) if review else "submitted",
+            )
         for _ in range(rng.randint(0, 8)):
             make_suggestion(
                 enterprise,
@@ -237,7 +276,7 @@ PERIODS = [
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_rollup_gives_the_figures_worked_out_row_by_row(db, seed):
-    build_random_portal(seed)
+    build_random_portal(seed, review=True)
     assert rollup.current_alias() is None  # built with the ORM, past the door: stale
     for period in PERIODS:  # from the tables meanwhile
         assert figures_by_district(district_figures(District.objects.order_by("pk"), period))[0] == (
@@ -249,15 +288,21 @@ def test_the_rollup_gives_the_figures_worked_out_row_by_row(db, seed):
         assert figures_by_district(district_figures(everywhere, period))[0] == figures_worked_out_here(period)
         assert_rollup_matches_tables(period)
     # Every possible last month of a period, for the before/after comparison.
-    qualifying = []
+    qualifying, exempt_left_out = [], []
     for index in range(72):
         period = Period(None, add_months(D(2014, 12, 1), index))
         by_district = figures_by_district(district_figures(everywhere, period))[0]
         assert by_district == figures_worked_out_here(period)
         qualifying.append(sum(figures["change_enterprises"] for figures in by_district.values()))
-    # The data exercise the comparison: some months with qualifying enterprises, not all of them.
+        exempt_left_out.append(sum(figures["change_left_out_exempt"] for figures in by_district.values()))
+    # The data exercise the comparison: some months with qualifying enterprises, not all of them;
+    # and the exemptions: exempt months, approved reports, enterprises left out for exempt months.
     assert max(qualifying) > 0
     assert max(qualifying) < Enterprise.objects.count()
+    opened = figures_worked_out_here(PERIODS[0]).values()
+    assert sum(figures["reports_exempt"] for figures in opened) > 0
+    assert sum(figures["reports_approved"] for figures in opened) > 0
+    assert max(exempt_left_out) > 0
 
 
 def test_the_rollup_covers_the_edge_cases_with_known_answers(db):

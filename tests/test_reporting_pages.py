@@ -50,7 +50,7 @@ def test_the_cards_show_each_rate_with_what_it_rests_on(client):
         card(html, "completeness_pct")
         # February 2018 alone (the latest due month): A's in, D's not: 1 of 2.
         == "报送完整率 93.8% 应报 32 份，已收 30 份 最近一个月（2018-02）： 50.0% (1 / 2) "
-        "2018-03 的月报于 2018年4月10日 截止：谁尚未报送 缺报 2 份：查看缺报企业 定义"
+        "2018-03 的月报于 2018年4月10日 截止：谁尚未报送 已收 30 份，审核通过 0 份 缺报 2 份：查看缺报企业 定义"
     )
     assert card(html, "timeliness_pct") == "报送及时率 31.3% 应报 32 份，按时收到 10 份 定义"
     assert card(html, "hazard_fix_pct") == "隐患整改率 75.0% 整改 30 项 ÷ 发现 40 项隐患 定义"
@@ -75,7 +75,8 @@ def test_the_cards_in_english_say_accident_and_accidents(client):
     )
     assert card(html, "completeness_pct") == (
         "Reporting completeness 93.8% 30 of 32 reports owed received Latest month (2018-02): 50.0% (1 / 2) "
-        "2018-03 due on 10 April 2018: who has not sent it yet 2 reports missing: who owes them Definition"
+        "2018-03 due on 10 April 2018: who has not sent it yet approved 0 of 30 received "
+        "2 reports missing: who owes them Definition"
     )
 
 
@@ -153,6 +154,7 @@ def test_the_rates_table_shows_numerators_and_denominators_and_pools_the_total(c
         "7.50 1 ÷ 1,600 × 12,000",
         "50.0% 2 ÷ 4",
         "— 0 ÷ 0",  # no major hazards reported
+        "0.0% 0 / 19",  # none of the 19 received approved
     ]
     # Anji: nothing found, no suggestions: no percentage; 11 × 12,000 ÷ 110 = 1,200.
     assert rows["安吉县"] == [
@@ -164,6 +166,7 @@ def test_the_rates_table_shows_numerators_and_denominators_and_pools_the_total(c
         "0.00 0 ÷ 110 × 12,000",
         "— 0 ÷ 0",
         "— 0 ÷ 0",
+        "0.0% 0 / 11",
     ]
     # Pooled, not averaged: 84.21, not (7.50 + 1,200.00) ÷ 2.
     assert table_rows(html, "rate-table", "tfoot")[0] == [
@@ -175,6 +178,7 @@ def test_the_rates_table_shows_numerators_and_denominators_and_pools_the_total(c
         "7.02 1 ÷ 1,710 × 12,000",
         "50.0% 2 ÷ 4",
         "— 0 ÷ 0",
+        "0.0% 0 / 30",
     ]
 
 
