@@ -49,7 +49,7 @@ def home(request):
     )
 
 
-def _month_of(text):
+def month_of(text):
     try:
         return parse_month(text)
     except ValidationError as error:
@@ -67,7 +67,7 @@ def month_form(request, month):
     return report_form(
         request,
         enterprise=enterprise,
-        month=_month_of(month),
+        month=month_of(month),
         writer=Writer.of(request.user, RecordChange.Path.FORM),
         done=redirect("report_home"),
     )
