@@ -18,6 +18,9 @@ is kept, per app-server process, under a key made of:
 - the latest due month (enterprises.reporting): which reports are owed, and so the reporting
   figures, change at midnight of a due day without any write.
 
+Two requests for the same content at the same moment (two officials opening the same printed
+report) build it once: the second waits for the first's value (per process, as the cache is).
+
 A write therefore changes the key, and the next request builds the content afresh: an entry is
 never out of date, it is only no longer asked for, and the cache drops it when full. The
 generations are read before anything the content shows, so an entry holds data at least as new as
@@ -40,6 +43,7 @@ both ways.
 """
 
 import hashlib
+import threading
 
 from django.conf import settings
 from django.core.cache import caches
@@ -104,7 +108,26 @@ def cached(versions, parts, build, *, alias=CACHE_ALIAS):
     key = "page:" + hashlib.sha256(key.encode()).hexdigest()
     cache = caches[alias]
     value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value)
+    if value is not None:
+        return value
+    # Asked again while it is being built (two officials opening the same report at once): the
+    # second waits for the first and reads its value, rather than make it a second time. Per
+    # process, as the cache itself is.
+    with _building_guard:
+        building = _building.setdefault(key, threading.Lock())
+    try:
+        with building:
+            value = cache.get(key)
+            if value is None:
+                value = build()
+                cache.set(key, value)
+    finally:
+        with _building_guard:
+            if _building.get(key) is building:
+                del _building[key]
     return value
+
+
+# {key: the lock held while its value is built}, and the lock that guards the dict.
+_building = {}
+_building_guard = threading.Lock()

@@ -35,6 +35,7 @@ from enterprises.reporting import latest_due_month
 from imports.engine import Writer
 from imports.models import RecordChange
 from imports.services import import_file, record_save, records_delete
+from imports.signals import write_followed
 from improvements.models import ImprovementProject, Suggestion
 from tests.factories import (
     make_enterprise,
@@ -807,3 +808,55 @@ def test_door_writes_keep_the_rollup_equal_to_a_rebuild_after_every_step(db, see
         assert figures_by_district(district_figures(District.objects.order_by("pk"), period))[0] == (
             figures_worked_out_here(period)
         )
+
+
+def test_a_door_write_while_stale_leaves_it_stale_and_a_nested_one_marks_it_stale(two_enterprises):
+    first, _second = two_enterprises
+    writer = Writer.of(None, RecordChange.Path.ADMIN)
+    report = SafetyReport.objects.get(enterprise=first, month=D(2017, 3, 1))
+    # Nested door writes: the outer one read its sums before the inner one wrote.
+    with transaction.atomic(), write_followed({first.pk}):
+        report.inspections = 7
+        record_save(instance=report, writer=writer)
+    assert bypassed()
+    assert total().inspections == 72 - 2 + 7  # from the tables, then rebuilt: the same
+    # Stale (a write past the door): a door write adds nothing, and the roll-up stays stale.
+    SafetyReport.objects.filter(pk=report.pk).update(inspections=2)
+    report.refresh_from_db()
+    report.inspections = 3
+    record_save(instance=report, writer=writer)
+    assert bypassed()
+    assert total().inspections == 72 - 2 + 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_writers_at_once_all_succeed_and_leave_the_roll_up_equal_to_a_rebuild():
+    """Door writes from several threads at once, in the same district and months (PostgreSQL: each
+    thread its own connection and transaction): none fails, none waits for another's whole write,
+    and the roll-up is what a rebuild makes."""
+    postgresql_only()
+    enterprises = [make_enterprise("nanxun", score_start=D(2017, 1, 10)) for _ in range(12)]
+    for enterprise in enterprises:
+        make_reports(enterprise, month_range(D(2016, 1, 1), 24), inspections=1, accidents=0)
+    rollup.rebuild()
+    failures, barrier = [], threading.Barrier(len(enterprises))
+
+    def write(enterprise):
+        try:
+            report = SafetyReport(enterprise=enterprise, month=D(2018, 1, 1), inspections=5, accidents=1)
+            barrier.wait(10)
+            record_save(instance=report, writer=Writer.of(None, RecordChange.Path.API))
+        except Exception as error:  # noqa: BLE001 - the test reports whatever went wrong
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(enterprise,)) for enterprise in enterprises]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == []
+    assert SafetyReport.objects.filter(month=D(2018, 1, 1), inspections=5).count() == len(enterprises)
+    assert rollup.current_alias() == "default"
+    assert stored_rollup() == rebuilt_rollup()

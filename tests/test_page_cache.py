@@ -3,6 +3,8 @@ never another language's, and a request it answers costs a fixed few queries."""
 
 import datetime
 import io
+import threading
+import time
 
 import pytest
 from django.apps import apps
@@ -300,3 +302,28 @@ def test_every_write_draws_a_generation_never_drawn_before(city, table):
     watched_row_updated(table)
     second = page_cache.data_versions()
     assert len({before, rolled_back, first, second}) == 4
+
+
+def test_a_value_asked_for_twice_at_once_is_built_once():
+    """Two requests for the same uncached content at the same moment (two officials opening the
+    same report): the second waits for the first's value instead of building it again."""
+    built = []
+    started = threading.Event()
+
+    def build():
+        built.append(1)
+        started.set()
+        time.sleep(0.3)
+        return "the report"
+
+    versions = ("generation-a", "generation-b", "", datetime.date(2018, 2, 1))
+    parts = ("report-once", time.monotonic())
+    answers = []
+    first = threading.Thread(target=lambda: answers.append(page_cache.cached(versions, parts, build)))
+    first.start()
+    started.wait(5)
+    second = threading.Thread(target=lambda: answers.append(page_cache.cached(versions, parts, build)))
+    second.start()
+    first.join(5)
+    second.join(5)
+    assert (answers, len(built)) == (["the report", "the report"], 1)
