@@ -138,22 +138,25 @@ class Writer:
     (a command run without --by, seed_demo), which may write everything but a locked record and is
     named in the history as "command line". `user` and `api_client` are the history's author.
     `override`: the written reason for which a programme admin overrides the locks of this one write
-    (changing approved reports, which stay approved); None: the locks hold."""
+    (changing approved reports, which stay approved); None: the locks hold. `action`: the right the
+    door checks on every row (accounts.scoping.Action): WRITE, or FILE_FOR for a district official
+    filing a report for an enterprise that cannot (代填报), who may not otherwise write reports."""
 
     path: str
     actor: object = None
     user: object = None
     api_client: object = None
     override: str | None = None
+    action: str = Action.WRITE
 
     @classmethod
-    def of(cls, actor, path, *, override=None):
+    def of(cls, actor, path, *, override=None, action=Action.WRITE):
         """The writer `actor` (a user, an API client, or None for the command line) on `path`."""
         from accounts.models import ApiClient
 
         if isinstance(actor, ApiClient):
-            return cls(path=path, actor=actor, api_client=actor, override=override)
-        return cls(path=path, actor=actor, user=actor, override=override)
+            return cls(path=path, actor=actor, api_client=actor, override=override, action=action)
+        return cls(path=path, actor=actor, user=actor, override=override, action=action)
 
 
 # Set while a plan is made inside the transaction that will commit it: the kinds' lookups then lock
@@ -446,11 +449,11 @@ def _check_rights(plan):
     if writer is None or writer.actor is None:
         return
     rights = rights_of(writer.actor)
-    refused = _refused_rows(plan, rights)
+    refused = _refused_rows(plan, rights, writer.action)
     if not refused:
         return
     names = {district.pk: district.name for district in District.objects.all()}
-    where = rights.district_lookups(Action.WRITE, plan.kind.record_kind)
+    where = rights.district_lookups(writer.action, plan.kind.record_kind)
     allowed = [] if where is None else [d.name for d in District.objects.filter(**where).order_by("division")]
     message = _refusal_message(writer, allowed)
     for row, facts, field_name in refused:
@@ -462,7 +465,7 @@ def _check_rights(plan):
         row.action = ""
 
 
-def _refused_rows(plan, rights):
+def _refused_rows(plan, rights, action):
     """[(row, the Facts refused, the column to name)]: the record as stored is checked first."""
     kind, lookups = plan.kind, plan.lookups
     refused = []
@@ -472,7 +475,7 @@ def _refused_rows(plan, rights):
         before = kind.facts({**row.values, **row.old}, lookups) if row.old else None
         after = kind.facts(row.values, lookups)
         for facts, field_name in ((before, kind.key[0]), (after, kind.owner_field)):
-            if facts is not None and not rights.can(Action.WRITE, facts):
+            if facts is not None and not rights.can(action, facts):
                 refused.append((row, facts, field_name))
                 break
     return refused

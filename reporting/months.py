@@ -122,6 +122,37 @@ def warnings(enterprise, month, values):
         .order_by("-month")
         .values(*CHECKED)[:HISTORY]
     )
+    return warnings_against(history, values)
+
+
+def warnings_of_reports(reports):
+    """{report's pk: warnings(…)} for many stored reports at once (the review page's): one query for
+    the earlier reports of their enterprises, whatever their number."""
+    reports = list(reports)
+    if not reports:
+        return {}
+    earlier = {}
+    rows = (
+        SafetyReport.objects.filter(
+            enterprise_id__in={report.enterprise_id for report in reports},
+            month__lt=max(report.month for report in reports),
+        )
+        .order_by("enterprise_id", "-month")
+        .values_list("enterprise_id", "month", *CHECKED)
+    )
+    for enterprise_id, month, *values in rows:
+        earlier.setdefault(enterprise_id, []).append((month, dict(zip(CHECKED, values, strict=True))))
+    found = {}
+    for report in reports:
+        before = [values for month, values in earlier.get(report.enterprise_id, ()) if month < report.month]
+        values = {field: getattr(report, field) for field in CHECKED}
+        found[report.pk] = warnings_against(before[:HISTORY], values)
+    return found
+
+
+def warnings_against(history, values):
+    """{field: message} for `values` far from `history` (the enterprise's last reports, newest first:
+    dicts of the CHECKED fields)."""
     found = {}
     for field in CHECKED:
         known = [row[field] for row in history if row[field] is not None]

@@ -49,7 +49,7 @@ def home(request):
     )
 
 
-def _month_of(text):
+def month_of(text):
     try:
         return parse_month(text)
     except ValidationError as error:
@@ -64,10 +64,29 @@ def _stored_values(report):
 @login_required
 def month_form(request, month):
     enterprise = own_enterprise(request.user)
-    month = _month_of(month)
+    return report_form(
+        request,
+        enterprise=enterprise,
+        month=month_of(month),
+        writer=Writer.of(request.user, RecordChange.Path.FORM),
+        done=redirect("report_home"),
+    )
+
+
+def report_form(request, *, enterprise, month, writer, done, filed_for=False):
+    """The month's form of `enterprise`, shown (GET) or written through the door as `writer`
+    (POST): the enterprise's own form, and a district official's filing for it (代填报,
+    reporting.review_views), with the same rules, plausibility warnings and explanation. `done` is
+    the answer once written; `filed_for` shows whose form it is."""
     report = SafetyReport.objects.filter(enterprise=enterprise, month=month).first()
     refused = rules.refusal(enterprise, month, report)
-    context = {"enterprise": enterprise, "month": month, "report": report, "refused": refused}
+    context = {
+        "enterprise": enterprise,
+        "month": month,
+        "report": report,
+        "refused": refused,
+        "filed_for": filed_for,
+    }
     if request.method != "POST":
         form = MonthReportForm(initial=_stored_values(report) if report else {})
         return render(request, "reporting/month.html", {**context, "form": form})
@@ -76,10 +95,10 @@ def month_form(request, month):
         return render(request, "reporting/month.html", {**context, "form": form}, status=400)
     if not form.is_valid():
         return render(request, "reporting/month.html", {**context, "form": form}, status=400)
-    return _submitted(request, form, context)
+    return _submitted(request, form, context, writer, done)
 
 
-def _submitted(request, form, context):
+def _submitted(request, form, context, writer, done):
     """The valid form written through the door, or shown again: warnings to explain (400), rules or
     rights refused (400), a newer report meanwhile (409)."""
     enterprise, month, report = context["enterprise"], context["month"], context["report"]
@@ -95,11 +114,7 @@ def _submitted(request, form, context):
     for name, value in values.items():
         setattr(instance, name, value)
     try:
-        record_save(
-            instance=instance,
-            writer=Writer.of(request.user, RecordChange.Path.FORM),
-            version=form.cleaned_data["version"],
-        )
+        record_save(instance=instance, writer=writer, version=form.cleaned_data["version"])
     except StaleRecord as stale:
         newer = MonthReportForm(initial=_stored_values(stale.current))
         context.update(form=newer, stale=str(stale), typed=form.cleaned_data)
@@ -108,7 +123,7 @@ def _submitted(request, form, context):
         _errors_placed(form, refused.problems)
         return render(request, "reporting/month.html", context, status=400)
     messages.success(request, _("The report for %(month)s is submitted.") % {"month": f"{month:%Y-%m}"})
-    return redirect("report_home")
+    return done
 
 
 def _errors_placed(form, problems):

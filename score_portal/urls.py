@@ -32,6 +32,8 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     # The enterprises' own pages (docs/domain.md, "Enterprises report for themselves").
     path("report/", include("reporting.urls")),
+    # The district's review of them, and its filing for an enterprise (代填报).
+    path("review/", include("reporting.review_urls")),
     # The machine API for the department's other systems (docs/api.md); JSON 404 under /api/.
     path("api/", include("api.urls")),
     # Admin pages of models that moved to other apps (README, "Layout"): bookmarks keep working.

@@ -70,6 +70,16 @@ ACCESS = {
     # The enterprises' own pages: the enterprise role only (its own tests: tests/test_self_report.py).
     "/report/": (302, 403, 403, 403, 403, 403),
     "/report/2016-01/": (302, 403, 403, 403, 403, 403),
+    # The district's review (tests/test_review_pages.py): district officials and programme admins;
+    # its steps are POSTs; filing for an enterprise (代填报) the district official of its district only.
+    "/review/": (302, 403, 200, 403, 200, 403),
+    "/review/?district=anji": (302, 403, 200, 403, 200, 403),
+    "/review/?district=nanxun": (302, 403, 200, 403, 400, 403),
+    "/review/approve/": (405, 405, 405, 405, 405, 405),
+    "/review/return/": (405, 405, 405, 405, 405, 405),
+    "/review/reopen/": (405, 405, 405, 405, 405, 405),
+    f"/review/file/{ANJI_CODE}/2016-01/": (302, 403, 403, 403, 200, 403),
+    f"/review/file/{NANXUN_CODE}/2016-01/": (302, 403, 403, 403, 404, 403),
     # The dashboard is for officials; the summary API for every role, over the districts it sees.
     "/dashboard/": (302, 403, 200, 200, 200, 403),
     "/dashboard/?to=2017-13": (302, 403, 400, 400, 400, 403),

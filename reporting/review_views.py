@@ -1,0 +1,301 @@
+"""The district's review of the enterprises' reports (docs/domain.md, "Enterprises report for
+themselves"): the queue of submitted reports with their warnings, explanations and what changed
+(/review/), the review steps (approve, return, reopen: enterprises.review, the only mover of a
+report's state), and a district official's filing for an enterprise that cannot (代填报, through
+the door as the enterprise's own form is: reporting.views.report_form).
+
+A step carried out redirects (303) to the queue as it was (its page and district filter, the
+query string the forms post to); a refused one writes nothing and shows the queue again with the
+reason and what was typed: 404 for a report outside the reviewer's districts, 403 for a role
+without the right, 400 for invalid input or a state that does not allow the step, 409 for a
+stale version."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from accounts.scoping import Action, Facts, Kind, rights_of
+from common.months import parse_month
+from districts.models import District
+from enterprises import review
+from enterprises.credit_code import normalise
+from enterprises.models import Enterprise, SafetyReport, reported_counts
+from imports.engine import Writer
+from imports.models import RecordChange
+from imports.services import StaleRecord
+
+from . import months as rules
+from .views import month_of, report_form
+
+# Submitted reports per page, newest month first: the page's queries do not grow with the backlog.
+PER_PAGE = 25
+# The returned reports listed (all of them counted): the enterprises' to correct, not the reviewer's.
+RETURNED_SHOWN = 50
+
+State = SafetyReport.State
+
+
+def _reviewer(user):
+    """The user's rights; PermissionDenied (403) for a role that reviews nothing."""
+    rights = rights_of(user)
+    if rights.reach(Action.APPROVE, Kind.REPORT) is None:
+        raise PermissionDenied
+    return rights
+
+
+def _districts(request, rights):
+    """(the districts the reviewer reviews, in the table's order; the one the `district` filter
+    chose or None). An unknown or unseen district is a 400."""
+    lookups = rights.district_lookups(Action.APPROVE, Kind.REPORT) or {}
+    districts = list(District.objects.filter(**lookups).order_by("division"))
+    code = request.GET.get("district", "")
+    if not code:
+        return districts, None
+    chosen = next((district for district in districts if district.code == code), None)
+    if chosen is None:
+        raise BadRequest(_("Unknown district %(code)s.") % {"code": code[:20]})
+    return districts, chosen
+
+
+@login_required
+def queue(request):
+    return _queue_page(request)
+
+
+def _queue_page(request, *, status=200, refused=None, typed=None):
+    """The queue: a page of submitted reports (grouped by month and district, each with its values,
+    warnings, explanation and last changes) and the returned ones. Seven queries whatever the
+    backlog (tests/test_review_pages.py counts them)."""
+    rights = _reviewer(request.user)
+    districts, chosen = _districts(request, rights)
+    shown = [chosen] if chosen else districts
+    waiting = (
+        SafetyReport.objects.filter(state=State.SUBMITTED, enterprise__district__in=shown)
+        .select_related("enterprise__district")
+        .order_by("-month", "enterprise__district__division", "enterprise__credit_code")
+    )
+    page = Paginator(waiting, PER_PAGE).get_page(request.GET.get("page"))
+    reports = list(page)
+    _described(reports)
+    returned = (
+        SafetyReport.objects.filter(state=State.RETURNED, enterprise__district__in=shown)
+        .select_related("enterprise__district")
+        .order_by("-month", "enterprise__district__division", "enterprise__credit_code")
+    )
+    context = {
+        "districts": districts,
+        "chosen": chosen,
+        "page": page,
+        "groups": _grouped(reports),
+        "returned_count": returned.count(),
+        "returned": list(returned[:RETURNED_SHOWN]),
+        "files_for": rights.reach(Action.FILE_FOR, Kind.REPORT) is not None,
+        "query": request.GET.urlencode(),
+        "page_query": f"district={chosen.code}" if chosen else "",
+        "refused": refused,
+        "typed": typed or {},
+    }
+    return render(request, "reporting/review.html", context, status=status)
+
+
+def _described(reports):
+    """Each report given `values` [(label, value, warning or "")], `changes` {label: [old, new]}
+    of its latest write and `first` (that write created it): two queries for all of them."""
+    warned = rules.warnings_of_reports(reports)
+    latest = _latest_writes(reports)
+    labels = {field.name: field.verbose_name for field in SafetyReport._meta.concrete_fields}
+    for report in reports:
+        warnings = warned.get(report.pk, {})
+        report.values = [
+            (field.verbose_name, getattr(report, field.name), warnings.get(field.name, ""))
+            for field in reported_counts(SafetyReport)
+        ]
+        action, changes = latest.get((report.enterprise.credit_code, f"{report.month:%Y-%m}"), ("", {}))
+        report.first = action == RecordChange.Action.CREATE
+        report.changes = {labels.get(name, name): pair for name, pair in changes.items() if name != "state"}
+
+
+def _latest_writes(reports):
+    """{(credit code, YYYY-MM): (action, changes)} of each report's latest write (not a review step):
+    what changed since its last submission. One query for the page."""
+    if not reports:
+        return {}
+    rows = (
+        RecordChange.objects.filter(
+            kind="safety",
+            credit_code__in={report.enterprise.credit_code for report in reports},
+            record_key__in={f"{report.month:%Y-%m}" for report in reports},
+        )
+        .exclude(path=RecordChange.Path.REVIEW)
+        .order_by("at", "id")
+        .values_list("credit_code", "record_key", "action", "changes")
+    )
+    return {(code, key): (action, changes) for code, key, action, changes in rows}
+
+
+def _grouped(reports):
+    """[{"month", "district", "reports"}] in the page's order (month, then district)."""
+    groups = []
+    for report in reports:
+        district = report.enterprise.district
+        if not groups or (groups[-1]["month"], groups[-1]["district"]) != (report.month, district):
+            groups.append({"month": report.month, "district": district, "reports": []})
+        groups[-1]["reports"].append(report)
+    return groups
+
+
+# The steps
+
+
+class Invalid(Exception):
+    """Input the step cannot take (a malformed month or version, a missing field): a 400."""
+
+
+def _month(data, name):
+    try:
+        return parse_month(data.get(name, ""))
+    except ValidationError as error:
+        raise Invalid(error.messages[0]) from error
+
+
+def _version(data):
+    text = data.get("version", "")
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit():
+        raise Invalid(_("The form's version is not a number: reload the page."))
+    return int(text)
+
+
+def _carried_out(request, step):
+    """Take `step` (writer, POST data) -> the message to show; redirect (303) to the queue as it was,
+    or show the queue again with why it was refused and what was typed."""
+    _reviewer(request.user)
+    writer = Writer.of(request.user, RecordChange.Path.REVIEW)
+    try:
+        message = step(writer, request.POST)
+    except review.ReviewNotFound:
+        return _refused(request, 404, _("No such report, or not one of your districts."))
+    except PermissionDenied:
+        return _refused(request, 403, _("You may not take this step."))
+    except (Invalid, review.ReviewRefused) as error:
+        return _refused(request, 400, str(error))
+    except StaleRecord as error:
+        return _refused(request, 409, str(error))
+    messages.success(request, message)
+    query = request.GET.urlencode()
+    return HttpResponseRedirect(reverse("review") + (f"?{query}" if query else ""), status=303)
+
+
+def _refused(request, status, reason):
+    typed = {name: request.POST.get(name, "") for name in request.POST if name != "csrfmiddlewaretoken"}
+    return _queue_page(request, status=status, refused=reason, typed=typed)
+
+
+def _named(credit_code, month):
+    """ "Name, YYYY-MM" of a report just reviewed, for the message."""
+    name = (
+        Enterprise.objects.filter(credit_code=normalise(credit_code)).values_list("name", flat=True).first()
+    )
+    return {"name": name or credit_code, "month": f"{month:%Y-%m}"}
+
+
+@require_POST
+@login_required
+def approve(request):
+    return _carried_out(request, _approve_step)
+
+
+def _approve_step(writer, data):
+    """One report (`credit_code`, `month`, `version`), a district's month (`district`, `month`) or
+    its backlog up to a month (`district`, `to`)."""
+    if data.get("credit_code"):
+        month = _month(data, "month")
+        review.approve(writer=writer, credit_code=data["credit_code"], month=month, version=_version(data))
+        return _("Approved: %(name)s, %(month)s.") % _named(data["credit_code"], month)
+    district = data.get("district", "")
+    if not district:
+        raise Invalid(_("Say what to approve: a report (credit code and month) or a district's month."))
+    if data.get("month"):
+        month = _month(data, "month")
+        count = review.approve_month(writer=writer, district=district, month=month)
+    else:
+        month = _month(data, "to")
+        count = review.approve_up_to(writer=writer, district=district, to_month=month)
+    return ngettext(
+        "Approved %(count)d report (up to %(month)s).",
+        "Approved %(count)d reports (up to %(month)s).",
+        count,
+    ) % {"count": count, "month": f"{month:%Y-%m}"}
+
+
+@require_POST
+@login_required
+def return_(request):
+    def step(writer, data):
+        month = _month(data, "month")
+        review.return_report(
+            writer=writer,
+            credit_code=data.get("credit_code", ""),
+            month=month,
+            comment=data.get("comment", ""),
+            version=_version(data),
+        )
+        return _("Returned to the enterprise with your comment: %(name)s, %(month)s.") % _named(
+            data.get("credit_code", ""), month
+        )
+
+    return _carried_out(request, step)
+
+
+@require_POST
+@login_required
+def reopen(request):
+    def step(writer, data):
+        month = _month(data, "month")
+        review.reopen(
+            writer=writer,
+            credit_code=data.get("credit_code", ""),
+            month=month,
+            reason=data.get("reason", ""),
+            version=_version(data),
+        )
+        return _("Reopened: %(name)s, %(month)s is back with the enterprise to correct.") % _named(
+            data.get("credit_code", ""), month
+        )
+
+    return _carried_out(request, step)
+
+
+# Filing for an enterprise (代填报)
+
+
+@login_required
+def file_for(request, credit_code, month):
+    """The enterprise's month form, filed by a district official of its district: the same rules,
+    warnings and explanation; written through the door with the official as the writer."""
+    rights = rights_of(request.user)
+    if rights.reach(Action.FILE_FOR, Kind.REPORT) is None:
+        raise PermissionDenied
+    enterprise = (
+        Enterprise.objects.select_related("district").filter(credit_code=normalise(credit_code)).first()
+    )
+    if enterprise is None or not rights.reaches(
+        Action.FILE_FOR, Facts(Kind.REPORT, enterprise.district_id, enterprise.pk)
+    ):
+        raise Http404
+    return report_form(
+        request,
+        enterprise=enterprise,
+        month=month_of(month),
+        writer=Writer.of(request.user, RecordChange.Path.FORM, action=Action.FILE_FOR),
+        done=redirect("review"),
+        filed_for=True,
+    )
