@@ -169,7 +169,7 @@ def _version(data):
     text = data.get("version", "")
     if not text:
         return None
-    if not text.isascii() or not text.isdigit():
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
         raise Invalid(_("The form's version is not a number: reload the page."))
     return int(text)
 

@@ -80,6 +80,18 @@ READS = {
     "/enterprises/<credit_code:credit_code>/": PERIOD,
     "/training/": ["module", "kind", "month", "page"],
     "/report/": [],
+    "/review/": ["district", "page"],
+    "/review/approve/": ["credit_code", "month", "version", "district", "to"],
+    "/review/return/": ["credit_code", "month", "version", "comment"],
+    "/review/reopen/": ["credit_code", "month", "version", "reason"],
+    "/review/file/<str:credit_code>/<str:month>/": [
+        "inspections",
+        "accidents",
+        "hazards_found",
+        "hazards_fixed",
+        "explanation",
+        "version",
+    ],
     "/report/<str:month>/": [
         "inspections",
         "hazards_found",
