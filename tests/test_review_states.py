@@ -337,9 +337,10 @@ def test_a_backlog_is_approved_in_a_fixed_number_of_queries(db, months):
     writer = reviewer("programme_admin")
     with CaptureQueriesContext(connection) as queries:
         assert review.approve_up_to(writer=writer, district="nanxun", to_month=MAR) == months
-    # the district; the enterprises locked; the reports' names; the UPDATE; the history (one
+    # the district; the enterprises locked; the reports' names; the roll-up's state (stale here:
+    # the factories wrote past the door, so it follows nothing); the UPDATE; the history (one
     # statement); the transaction's savepoint and release where the test's transaction wraps it
-    assert len(queries.captured_queries) == 7
+    assert len(queries.captured_queries) == 8 + (connection.vendor == "postgresql")
     assert RecordChange.objects.filter(path="review", state="approved").count() == months
 
 
