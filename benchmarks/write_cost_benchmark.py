@@ -580,9 +580,7 @@ def part_api_40k(args):
         )
         code = codes(0, 1)[0]
         with server(url) as base:
-            alone = writes_meanwhile(base, other, code, lambda: False) + writes_meanwhile(
-                base, other, code, lambda: False
-            )
+            alone = [s for _time in range(6) for s in writes_meanwhile(base, other, code, lambda: False)][1:]
             (status, seconds, answer), meanwhile = big_write_with_other(base, body, writer, other, code)
         assert status == 200 and json.loads(answer)["created"] == len(rows), answer[:300]
         assert_current()
