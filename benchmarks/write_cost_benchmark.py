@@ -29,7 +29,8 @@ The parts (`--only`, comma-separated; all by default):
   `stored_rollup`, `rebuilt_rollup`).
 - import: `import_data safety` of 36,000 rows (1,000 enterprises × 36 months) in a fresh process,
   `--rounds` rounds on each shape (reports emptied and the roll-up rebuilt before each), median,
-  beside the floor of the same run: start-up (`manage.py check`) + a bare COPY of the same file.
+  beside the floor of the same run: start-up (`manage.py check`) + a bare COPY of the same file;
+  and the same import with the roll-up left stale (the door follows nothing): what following costs.
 - api-40k: one POST of 40,000 new enterprises to a real server (gunicorn, 2 processes × 4 threads)
   against `import_data enterprises` of the same rows as a file (target: at most 3×), and another
   client's one-row safety write sent meanwhile (target: under 1 s).
