@@ -109,14 +109,25 @@ def load(count, months, missing):
             "WHERE table_name = 'enterprises_safetyreport' AND column_name = 'version'"
         )
         column, one = (", version", ", 1") if cursor.fetchone() else ("", "")
+        # Since the review states (2b6a8b0) a report carries its state, explanation and comment
+        # (Django's defaults, none in the database): given as a new report gets them.
+        cursor.execute(
+            "SELECT 1 FROM information_schema.columns "
+            "WHERE table_name = 'enterprises_safetyreport' AND column_name = 'explanation'"
+        )
+        review, submitted = (
+            (", state, explanation, review_comment", ", 'submitted', '', ''")
+            if cursor.fetchone()
+            else ("", "")
+        )
         cursor.execute(
             f"""
-            INSERT INTO enterprises_safetyreport (enterprise_id, month, inspections, accidents{column})
+            INSERT INTO enterprises_safetyreport (enterprise_id, month, inspections, accidents{column}{review})
             SELECT e.id, m.month::date,
                    CASE WHEN m.month >= date_trunc('month', e.score_start) THEN 6 + floor(random() * 7)
                         ELSE 1 + floor(random() * 4) END,
                    CASE WHEN m.month >= date_trunc('month', e.score_start) THEN (random() < 0.2)::int
-                        ELSE floor(random() * 3) END{one}
+                        ELSE floor(random() * 3) END{one}{submitted}
             FROM enterprises_enterprise e
             CROSS JOIN generate_series(%s::date, %s::date + %s * interval '1 month', interval '1 month') AS m(month)
             -- one enterprise in ten misses the third month before its start (it leaves the change)
