@@ -283,7 +283,8 @@ def monthly_sums_sql(vendor, *, by="district", scope=None, period=None):
             FROM ({owed_months_sql(vendor, scope=scope, period=period, exempt=True)}) exempt
             {where("exempt.month", scoped=False)}
         ) f
-        JOIN {Enterprise._meta.db_table} e ON e.id = f.enterprise_id
+        JOIN (SELECT * FROM {Enterprise._meta.db_table} WHERE {_enterprises_where(scope)}) e
+          ON e.id = f.enterprise_id
         GROUP BY {group_by}, f.month
     """
 
