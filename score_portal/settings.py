@@ -7,6 +7,7 @@ running with a guess.
 
 import os
 import re
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -228,12 +229,16 @@ CACHES = {
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": envint("SCORE_PAGE_CACHE_ENTRIES", 1000)},
     },
-    # The printed report's PDFs and file names, keyed as the pages are. LocMemCache bounds entries,
-    # not bytes, and a report is 150–300 kB: 50 entries are at most 15 MB a process, room for
-    # every district's report and the city's over a few periods in both languages.
+    # The printed report's PDFs and file names, keyed as the pages are, in files that every app
+    # server process of the machine shares: a report asked again is read from there whichever
+    # gunicorn process serves it (in each process's memory, a repeat reaching the other process
+    # made the report again: 5 of 9 repeats, benchmarks/write_cost_benchmark.py). The cache bounds
+    # entries, not bytes, and a report is 150–300 kB: 50 entries are at most 15 MB of disk, room
+    # for every district's report and the city's over a few periods in both languages.
     "reports": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "reports",
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("SCORE_REPORT_CACHE_DIR")
+        or os.path.join(tempfile.gettempdir(), "score-portal-reports"),
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": envint("SCORE_REPORT_CACHE_ENTRIES", 50, minimum=1)},
     },

@@ -26,6 +26,20 @@ def compile_catalogues():
 
 compile_catalogues()
 
+
+def report_cache_of_its_own():
+    """The printed reports' cache (files every process of a machine shares, settings.CACHES) in a
+    folder of this test process's own: each test empties it (empty_page_cache below), which must
+    not empty another xdist worker's while its test reads it back."""
+    import tempfile
+
+    from django.conf import settings
+
+    settings.CACHES["reports"]["LOCATION"] = tempfile.mkdtemp(prefix="score-test-reports-")
+
+
+report_cache_of_its_own()
+
 from enterprises.models import District  # noqa: E402
 from tests.factories import login_as  # noqa: E402
 

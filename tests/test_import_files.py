@@ -1,7 +1,6 @@
 """The import engine on real files: every format and encoding, every kind, field by field."""
 
 import datetime
-from dashboard import rollup
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from common.months import add_months
+from dashboard import rollup
 from enterprises.models import Enterprise, SafetyReport
 from imports.models import ImportBatch
 from imports.services import import_file
