@@ -38,7 +38,7 @@ from common.months import add_months
 from dashboard import rollup
 from districts.models import District
 from enterprises.credit_code import ALPHABET, check_character
-from enterprises.models import Enterprise, SafetyReport
+from enterprises.models import Enterprise, Exemption, SafetyReport
 from enterprises.reporting import latest_due_month
 from improvements.models import ImprovementProject, Suggestion
 from training.models import Attendance, Module, Participant, Workshop
@@ -50,6 +50,16 @@ DEMO_USERS = [
     ("nanxun", Role.DISTRICT_OFFICIAL, "nanxun", "沈国平"),
     ("anji", Role.DISTRICT_OFFICIAL, "anji", "吴美玲"),
     ("trainer", Role.TRAINER, "nanxun", "陈晓燕"),
+]
+# Enterprise accounts (docs/domain.md, "Enterprises report for themselves"): the safety officers
+# of the first enterprise still in the programme of Nanxun and of Anji (by credit code).
+ENTERPRISE_USERS = [("qiye-nanxun", "郑安全"), ("qiye-anji", "孙立华")]
+# What the district offices have reviewed (write_review): every report up to this many months
+# before the latest due month approved; in the months after, some returned with a comment.
+REVIEWED_UP_TO = 3
+RETURN_COMMENTS = [
+    "检查次数与上月差异较大，请核实后重新上报。",
+    "发现隐患数与整改隐患数不一致，请补充说明。",
 ]
 # A factory walk-through needs a consultant, a trainer of its district (its form refuses anything
 # else): one per district. Nanxun's is the demo trainer; the others' accounts cannot log in.
@@ -723,6 +733,15 @@ class Command(BaseCommand):
         self.write_reports(plans, enterprise_ids)
         self.write_improvements(plans, enterprise_ids)
         self.write_training(plans, enterprise_ids, districts, consultants, modules, today)
+        demo_enterprises = write_review(plans, enterprise_ids, last_month=last_month, now=now)
+        for (username, full_name), enterprise_id in zip(ENTERPRISE_USERS, demo_enterprises, strict=True):
+            user_create_or_update(
+                username=username,
+                role=Role.ENTERPRISE,
+                password=DEMO_PASSWORD,
+                enterprise_code=Enterprise.objects.get(pk=enterprise_id).credit_code,
+                full_name=full_name,
+            )
         # The dashboard's roll-up, made current now rather than by the first official to look.
         rollup.rebuild()
         self.stdout.write(
@@ -731,7 +750,7 @@ class Command(BaseCommand):
                 f"{SafetyReport.objects.count()} safety reports, {Suggestion.objects.count()} suggestions, "
                 f"{ImprovementProject.objects.count()} projects, {Workshop.objects.count()} workshops "
                 f"in {(timezone.now() - started).total_seconds():.1f} s; "
-                f"logins {', '.join(user[0] for user in DEMO_USERS)} / {DEMO_PASSWORD}"
+                f"logins {', '.join(user[0] for user in DEMO_USERS + ENTERPRISE_USERS)} / {DEMO_PASSWORD}"
             )
         )
 
@@ -967,3 +986,51 @@ def write_workshops(workshops, districts, consultants, modules):
             for p in sorted(listed)
         ),
     )
+
+
+def write_review(plans, enterprise_ids, *, last_month, now):
+    """The review's story: reports up to REVIEWED_UP_TO months before the latest due month approved
+    (the districts cleared their backlog), the later ones submitted, one in twenty of those returned
+    with a comment; two enterprises with halted production (停产): one an approved exemption of
+    three months in the past year (their reports gone: nothing was produced, nothing reported), the
+    other a pending request from next month on. Returns the ids of the demo's enterprise accounts'
+    enterprises (Nanxun's and Anji's first still in the programme, without an exemption)."""
+    approved_to = add_months(last_month, -REVIEWED_UP_TO)
+    SafetyReport.objects.filter(month__lte=approved_to).update(state=SafetyReport.State.APPROVED)
+    recent = SafetyReport.objects.filter(month__gt=approved_to).order_by("enterprise_id", "month")
+    returned = list(recent.values_list("pk", flat=True)[::20])
+    for number, pk in enumerate(returned):
+        SafetyReport.objects.filter(pk=pk).update(
+            state=SafetyReport.State.RETURNED, review_comment=RETURN_COMMENTS[number % len(RETURN_COMMENTS)]
+        )
+    staying = [
+        plan for plan in plans if plan.left_on is None and plan.score_start < add_months(last_month, -24)
+    ]
+    by_district = {}
+    for plan in staying:
+        by_district.setdefault(plan.district, []).append(enterprise_ids[plan.credit_code])
+    halted, requesting = by_district["deqing"][0], by_district["wuxing"][0]
+    first, last = add_months(last_month, -8), add_months(last_month, -6)
+    SafetyReport.objects.filter(enterprise_id=halted, month__gte=first, month__lte=last).delete()
+    Exemption.objects.get_or_create(
+        enterprise_id=halted,
+        first_month=first,
+        defaults={
+            "last_month": last,
+            "reason": "订单不足，停产检修三个月。",
+            "status": Exemption.Status.APPROVED,
+            "requested_by": "企业安全员",
+            "decided_by": "德清区安监科",
+            "decided_at": now,
+        },
+    )
+    Exemption.objects.get_or_create(
+        enterprise_id=requesting,
+        status=Exemption.Status.PENDING,
+        defaults={
+            "first_month": add_months(last_month, 2),
+            "reason": "厂房搬迁，预计停产至新厂房投产。",
+            "requested_by": "企业安全员",
+        },
+    )
+    return [by_district["nanxun"][0], by_district["anji"][0]]
