@@ -24,9 +24,9 @@ from django.views.decorators.http import require_POST
 from accounts.scoping import Action, Facts, Kind, rights_of
 from common.months import parse_month
 from districts.models import District
-from enterprises import review
+from enterprises import exemptions, review
 from enterprises.credit_code import normalise
-from enterprises.models import Enterprise, SafetyReport, reported_counts
+from enterprises.models import Enterprise, Exemption, SafetyReport, reported_counts
 from imports.engine import Writer
 from imports.models import RecordChange
 from imports.services import StaleRecord
@@ -71,8 +71,8 @@ def queue(request):
 
 def _queue_page(request, *, status=200, refused=None, typed=None):
     """The queue: a page of submitted reports (grouped by month and district, each with its values,
-    warnings, explanation and last changes) and the returned ones. Seven queries whatever the
-    backlog (tests/test_review_pages.py counts them)."""
+    warnings, explanation and last changes), the returned ones and the pending exemption requests:
+    the same ten queries whatever the backlog (tests/test_review_pages.py counts them)."""
     rights = _reviewer(request.user)
     districts, chosen = _districts(request, rights)
     shown = [chosen] if chosen else districts
@@ -89,7 +89,13 @@ def _queue_page(request, *, status=200, refused=None, typed=None):
         .select_related("enterprise__district")
         .order_by("-month", "enterprise__district__division", "enterprise__credit_code")
     )
+    pending = (
+        Exemption.objects.filter(status=Exemption.Status.PENDING, enterprise__district__in=shown)
+        .select_related("enterprise__district")
+        .order_by("requested_at", "pk")
+    )
     context = {
+        "exemption_requests": list(pending),
         "districts": districts,
         "chosen": chosen,
         "page": page,
@@ -181,8 +187,10 @@ def _carried_out(request, step):
     writer = Writer.of(request.user, RecordChange.Path.REVIEW)
     try:
         message = step(writer, request.POST)
-    except review.ReviewNotFound:
+    except (review.ReviewNotFound, exemptions.EnterpriseNotFound):
         return _refused(request, 404, _("No such report, or not one of your districts."))
+    except ValidationError as error:  # an exemption the rules refuse (exemptions.ExemptionRefused)
+        return _refused(request, 400, " ".join(error.messages))
     except PermissionDenied:
         return _refused(request, 403, _("You may not take this step."))
     except (Invalid, review.ReviewRefused) as error:
@@ -299,3 +307,74 @@ def file_for(request, credit_code, month):
         done=redirect("review"),
         filed_for=True,
     )
+
+
+def _enterprise(data):
+    """The enterprise `credit_code` names; not found (404) when there is none: whether the reviewer
+    may see it is the exemption services' to say (404 as well)."""
+    enterprise = Enterprise.objects.filter(credit_code=normalise(data.get("credit_code", ""))).first()
+    if enterprise is None:
+        raise exemptions.EnterpriseNotFound(data.get("credit_code", ""))
+    return enterprise
+
+
+@require_POST
+@login_required
+def exempt(request):
+    """`credit_code`, `decision` (approve or refuse), `comment`: the pending request decided; or,
+    with `from`, `to` (empty: open-ended) and `reason`, `decision` approve and no request pending,
+    an exemption declared for the enterprise."""
+
+    def step(writer, data):
+        enterprise = _enterprise(data)
+        declaring = (
+            bool(data.get("from"))
+            and not enterprise.exemptions.filter(status=Exemption.Status.PENDING).exists()
+        )
+        if declaring:
+            if data.get("decision") != exemptions.Decision.APPROVE:
+                raise Invalid(
+                    _("To declare an exemption, send decision “approve” with its months and reason.")
+                )
+            exemption = exemptions.exemption_declare(
+                writer=request.user,
+                enterprise=enterprise,
+                first_month=_month(data, "from"),
+                last_month=_month(data, "to") if data.get("to") else None,
+                reason=data.get("reason", ""),
+            )
+            return _("Exempt months declared: %(name)s, %(months)s.") % {
+                "name": enterprise.name,
+                "months": exemptions.exemption_text(exemption),
+            }
+        exemption = exemptions.exemption_decide(
+            writer=request.user,
+            enterprise=enterprise,
+            decision=data.get("decision", ""),
+            comment=data.get("comment", ""),
+        )
+        if exemption.status == Exemption.Status.APPROVED:
+            return _("Exemption approved: %(name)s, %(months)s.") % {
+                "name": enterprise.name,
+                "months": exemptions.exemption_text(exemption),
+            }
+        return _("Exemption refused: %(name)s.") % {"name": enterprise.name}
+
+    return _carried_out(request, step)
+
+
+@require_POST
+@login_required
+def exempt_end(request):
+    """`credit_code`, `month`: the enterprise's running exemption ends with that month."""
+
+    def step(writer, data):
+        enterprise = _enterprise(data)
+        month = _month(data, "month")
+        exemptions.exemption_end(writer=request.user, enterprise=enterprise, month=month)
+        return _("The exemption of %(name)s ends with %(month)s.") % {
+            "name": enterprise.name,
+            "month": f"{month:%Y-%m}",
+        }
+
+    return _carried_out(request, step)

@@ -9,9 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.scoping import Role, user_role
 from common.months import parse_month
+from enterprises.exemptions import exemption_request
 from enterprises.models import Enterprise, SafetyReport
 from imports.engine import Writer
 from imports.models import RecordChange
@@ -33,7 +35,10 @@ def own_enterprise(user):
 
 @login_required
 def home(request):
-    enterprise = own_enterprise(request.user)
+    return _home_page(request, own_enterprise(request.user))
+
+
+def _home_page(request, enterprise, *, status=200, refused=None):
     months = rules.overview(enterprise)
     return render(
         request,
@@ -45,8 +50,33 @@ def home(request):
             "older": months[12:],
             "next_due": rules.next_due(enterprise),
             "exemptions": enterprise.exemptions.order_by("-first_month"),
+            "refused": refused,
+            "typed": request.POST if refused else {},
         },
+        status=status,
     )
+
+
+@require_POST
+@login_required
+def exempt_request(request):
+    """POST /report/exempt/: `from`, `to` (empty: open-ended), `reason`: the enterprise asks that
+    those months be exempt (production halted); its district decides (enterprises.exemptions)."""
+    enterprise = own_enterprise(request.user)
+    try:
+        first = parse_month(request.POST.get("from", ""))
+        last = parse_month(request.POST["to"]) if request.POST.get("to") else None
+        exemption_request(
+            writer=request.user,
+            enterprise=enterprise,
+            first_month=first,
+            last_month=last,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:  # a malformed month, or a request the rules refuse
+        return _home_page(request, enterprise, status=400, refused=" ".join(error.messages))
+    messages.success(request, _("Your exemption request is sent to the district office."))
+    return redirect("report_home")
 
 
 def month_of(text):

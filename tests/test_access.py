@@ -78,6 +78,9 @@ ACCESS = {
     "/review/approve/": (405, 405, 405, 405, 405, 405),
     "/review/return/": (405, 405, 405, 405, 405, 405),
     "/review/reopen/": (405, 405, 405, 405, 405, 405),
+    "/review/exempt/": (405, 405, 405, 405, 405, 405),
+    "/review/exempt/end/": (405, 405, 405, 405, 405, 405),
+    "/report/exempt/": (405, 405, 405, 405, 405, 405),
     f"/review/file/{ANJI_CODE}/2016-01/": (302, 403, 403, 403, 200, 403),
     f"/review/file/{NANXUN_CODE}/2016-01/": (302, 403, 403, 403, 404, 403),
     # The dashboard is for officials; the summary API for every role, over the districts it sees.

@@ -227,6 +227,18 @@ ENTERPRISE_ACCESS = {
     # Its own pages (tests/test_self_report.py): a month it owes, and a month before that.
     "/report/": 200,
     "/report/2016-01/": 200,
+    "/report/exempt/": 405,  # asking for exempt months is a POST (tests/test_exemption_pages.py)
+    # The review is the district's: refused to an enterprise.
+    "/review/": 403,
+    "/review/?district=anji": 403,
+    "/review/?district=nanxun": 403,
+    "/review/approve/": 405,
+    "/review/return/": 405,
+    "/review/reopen/": 405,
+    "/review/exempt/": 405,
+    "/review/exempt/end/": 405,
+    f"/review/file/{ANJI_CODE}/2016-01/": 403,
+    f"/review/file/{NANXUN_CODE}/2016-01/": 403,
     "/training/workshops/new/": 403,
     "/training/workshops/900001/": 403,
     "/training/workshops/900002/": 403,

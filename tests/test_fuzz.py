@@ -84,6 +84,9 @@ READS = {
     "/review/approve/": ["credit_code", "month", "version", "district", "to"],
     "/review/return/": ["credit_code", "month", "version", "comment"],
     "/review/reopen/": ["credit_code", "month", "version", "reason"],
+    "/review/exempt/": ["credit_code", "decision", "comment", "from", "to", "reason"],
+    "/review/exempt/end/": ["credit_code", "month"],
+    "/report/exempt/": ["from", "to", "reason"],
     "/review/file/<str:credit_code>/<str:month>/": [
         "inspections",
         "accidents",
