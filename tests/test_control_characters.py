@@ -128,7 +128,18 @@ def test_every_text_field_of_the_portals_models_is_under_the_rule():
     }
     assert all(len(found) == 1 for found in rules.values()), rules
     multi_line = sorted(name for name, (rule,) in rules.items() if rule.multi_line)
-    assert multi_line == ["Enterprise.address", "RecordChange.comment", "Suggestion.text"]
+    assert multi_line == [
+        "Enterprise.address",
+        # Written by people as paragraphs (self-reporting): an exemption's reason and the decision's
+        # comment, a lock override's reason, the enterprise's explanation and the reviewer's comment.
+        "Exemption.comment",
+        "Exemption.reason",
+        "ImportBatch.override_reason",
+        "RecordChange.comment",
+        "SafetyReport.explanation",
+        "SafetyReport.review_comment",
+        "Suggestion.text",
+    ]
     assert "Participant.name" in rules and "Workshop.place" in rules and "ImportBatch.file_name" in rules
 
 

@@ -182,6 +182,8 @@ def test_seed_demo_twice_adds_nothing_the_second_time(db):
         "anji",
         "city",
         "nanxun",
+        "qiye-anji",
+        "qiye-nanxun",
         "trainer",
         "trainer_anji",
         "trainer_changxing",

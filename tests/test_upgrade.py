@@ -153,8 +153,13 @@ def test_a_database_of_the_old_layout_upgrades_with_every_row_and_login(tmp_path
     # New models bring their content types and permissions: those only grow.
     grown = {"django_content_type", "auth_permission"}
     assert all(after["counts"][t] >= before["counts"][t] for t in grown)
+    # The roll-up is derived from the rows: `migrate` makes it again from them when it is done
+    # (dashboard.rollup.triggers_ensure), counting the months due today.
+    derived = {t for t in before["counts"] if t.startswith("dashboard_") and t.endswith("rollup")}
     unchanged = {
-        t: n for t, n in before["counts"].items() if t not in groups and t not in dropped and t not in grown
+        t: n
+        for t, n in before["counts"].items()
+        if t not in groups and t not in dropped and t not in grown and t not in derived
     }
     assert {t: after["counts"][t] for t in unchanged} == unchanged
     assert (after["counts"]["auth_group"], after["counts"]["auth_user_groups"]) == (0, 0)
