@@ -35,12 +35,13 @@ from dashboard.figures import (
     monthly_trend,
     reporting_figures,
     training_figures,
+    within,
 )
 from dashboard.forms import EnterpriseFilterForm, PeriodForm
 from dashboard.labels import DISTRICT_COLUMNS, LABELS, RATE_CARDS, TREND_CHARTS
 from dashboard.report import report_context, report_pdf
 from dashboard.report_slots import ReportsBusy, report_slot
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, SafetyReport
 from enterprises.reporting import latest_due_month, report_due_on
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -664,6 +665,10 @@ def _missing_reports(request):
     return form, visible, districts, sort, rows
 
 
+# The reports returned for correction listed on the who-owes page (all of them counted).
+RETURNED_SHOWN = 50
+
+
 @login_required
 @reads_from_replica
 def missing_reports_page(request):
@@ -687,7 +692,20 @@ def missing_reports_page(request):
             f"&{name}={value}" for name, value in (("district", district), ("sort", order)) if value
         )
 
+    # Received but sent back by the district office: owed a correction, not a report (docs/domain.md,
+    # "Enterprises report for themselves"). Two queries: the count and the first RETURNED_SHOWN.
+    returned = (
+        SafetyReport.objects.filter(
+            within(form.period, "month"),
+            state=SafetyReport.State.RETURNED,
+            enterprise__district__in=districts,
+        )
+        .select_related("enterprise__district")
+        .order_by("-month", "enterprise__district__division", "enterprise__credit_code")
+    )
     context.update(
+        returned_count=returned.count(),
+        returned=list(returned[:RETURNED_SHOWN]),
         period=form.period,
         period_query=period_query,
         # The period form keeps the district and the order; a new period starts at page 1.

@@ -9,6 +9,7 @@ import zoneinfo
 
 import pytest
 
+from enterprises.models import SafetyReport
 from tests.exports import xlsx_rows
 from tests.factories import login_as, make_enterprise, make_reports, month_range, valid_code
 from tests.html import table_rows
@@ -318,8 +319,9 @@ def test_the_who_owes_page_query_count_does_not_grow_with_the_data(
     official = login_as(client, "city_official")
     # session, user with its role and profile, the districts the user sees, the missing months of
     # the period (from the owed months and the reports) each with its enterprise's code, name,
-    # contact and phone: nothing stored per missing month.
-    with django_assert_num_queries(4):
+    # contact and phone: nothing stored per missing month; the reports returned for correction
+    # (their count, the first listed).
+    with django_assert_num_queries(6):
         response = official.get("/dashboard/missing/", {**YEAR_2017, "sort": "most"})
     assert response.context["enterprise_count"] == count
     with django_assert_num_queries(4):
@@ -383,3 +385,20 @@ def test_the_period_choices_end_with_the_latest_due_month(owing, client):
     )
     assert 'href="?from=2017-03&amp;to=2018-02&amp;sort=most">最近 12 个月</a>' in html
     assert 'href="?from=2018-02&amp;to=2018-02&amp;sort=most">最近一个月</a>' in html
+
+
+def test_returned_reports_are_listed_apart_from_the_missing_ones(db, client):
+    """Who owes what separates "not submitted" (missing) from "returned, awaiting correction" (docs/
+    domain.md): a returned report is received, so not missing, and is listed with the comment."""
+    enterprise = make_enterprise("nanxun", score_start=D(2017, 1, 20))
+    make_reports(enterprise, every_month_but(D(2016, 1, 1), 24, D(2017, 5, 1)), inspections=1, accidents=0)
+    SafetyReport.objects.filter(enterprise=enterprise, month=D(2017, 3, 1)).update(
+        state="returned", review_comment="检查次数有误"
+    )
+    official = login_as(client, "city_official")
+    response = official.get("/dashboard/missing/", YEAR_2017, headers={"Accept-Language": "en"})
+    assert [row["months"] for row in response.context["page"]] == [[D(2017, 5, 1)]]
+    assert response.context["returned_count"] == 1
+    html = response.content.decode()
+    assert "Returned, awaiting correction: 1" in html
+    assert 'data-month="2017-03"' in html and "检查次数有误" in html
