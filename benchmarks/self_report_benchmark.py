@@ -28,11 +28,10 @@ are used here, not repeated. The parts (`--only`, comma-separated; all by defaul
 """
 
 import argparse
-import os
+import functools
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -40,24 +39,27 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from django.conf import settings  # noqa: E402
-from django.db import connection, connections  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
+from benchmarks.api_benchmark import HEADER as API_HEADER  # noqa: E402
 from benchmarks.history_benchmark import SAFETY_HEADER  # noqa: E402
 from benchmarks.import_benchmark import connect, write_csv  # noqa: E402
 from benchmarks.write_cost_benchmark import (  # noqa: E402  (sets Django up)
-    RESULTS,
     assert_current,
     codes,
     latest_due,
     median_ms,
     note,
+    parts_run,
     rebuilt,
+    released_at_once,
+    rollup_differing,
     scratch,
     shape_loaded,
     slowest_printed,
-    stamp,
+    stored_values,
     switched,
 )
 
@@ -186,43 +188,15 @@ def part_form(args):
 def at_once(posts):
     """Each (client, data) of `posts` submitted from a thread of its own, all released at once:
     [(status, seconds)] in their order, and the wall time of the whole."""
-    barrier = threading.Barrier(len(posts) + 1)
-    answers = [None] * len(posts)
     path = f"/report/{latest_due():%Y-%m}/"
-
-    def submit(number, client, data):
-        barrier.wait()
-        started = time.perf_counter()
-        try:
-            answers[number] = (client.post(path, data).status_code, time.perf_counter() - started)
-        finally:
-            connections.close_all()  # this thread's own connection
-
-    threads = [threading.Thread(target=submit, args=(n, *post)) for n, post in enumerate(posts)]
-    for thread in threads:
-        thread.start()
-    connections.close_all()  # max_connections is 100: this thread's connection is not needed meanwhile
-    barrier.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return answers, time.perf_counter() - started
+    return released_at_once([functools.partial(submitted, client, path, data) for client, data in posts])
 
 
-def stored_with_value(targets):
-    from enterprises.models import SafetyReport
-
-    found = dict(
-        SafetyReport.objects.filter(
-            month=latest_due(), enterprise__credit_code__in=[code for code, _value in targets]
-        ).values_list("enterprise__credit_code", "inspections")
-    )
-    return sum(1 for code, value in targets if found.get(code) == value)
+def submitted(client, path, data):
+    return client.post(path, data).status_code
 
 
 def part_concurrent(args):
-    from tests.test_dashboard_rollup import rebuilt_rollup, stored_rollup
-
     with scratch("sr-concurrent") as url, tempfile.TemporaryDirectory() as folder:
         shape_loaded(url, Path(folder), shape="current", count=10000, months_per_enterprise=48)
         # Enterprises 0, 37, 74, …: every district (enterprise i is in district i % 5) twenty times.
@@ -230,12 +204,9 @@ def part_concurrent(args):
         posts = [(enterprise_client(code), form_data(code, value)) for code, value in targets]
         answers, wall = at_once(posts)
         statuses = sorted({status for status, _seconds in answers})
-        kept = stored_with_value(targets)
+        kept = stored_values(targets)
         assert_current()
-        stored, rebuilt_rows = stored_rollup(), rebuilt_rollup()
-        differing = sum(
-            1 for key in stored.keys() | rebuilt_rows.keys() if stored.get(key) != rebuilt_rows.get(key)
-        )
+        differing, rows = rollup_differing()
         met = statuses == [302] and kept == len(targets) and not differing
         note(
             "concurrent",
@@ -243,7 +214,7 @@ def part_concurrent(args):
             f"wall {wall:.2f} s, slowest {max(s for _status, s in answers):.2f} s, "
             f"median {median_ms([s for _status, s in answers])}",
             f"answers {statuses}, {kept}/{len(targets)} stored with their value, roll-up rows differing "
-            f"from a rebuild: {differing} of {len(rebuilt_rows)}",
+            f"from a rebuild: {differing} of {rows}",
             "met" if met else "NOT MET",
         )
 
@@ -281,16 +252,7 @@ def district_rows(district):
         [code, f"{month.year}年{month.month}月", *values]
         for code, month, *values in SafetyReport.objects.filter(enterprise__district=district)
         .order_by("enterprise__credit_code", "month")
-        .values_list(
-            "enterprise__credit_code",
-            "month",
-            "inspections",
-            "hazards_found",
-            "hazards_fixed",
-            "accidents",
-            "injuries",
-            "lost_workdays",
-        )
+        .values_list("enterprise__credit_code", "month", *API_HEADER[2:])
     ]
 
 
@@ -402,16 +364,7 @@ def main():
     configured()
     logging.getLogger("score.request").setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", message="No directory at")
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
-    print(f"{stamp()}, {os.cpu_count()} CPUs, PostgreSQL {version}", flush=True)
-    for part in chosen:
-        print(f"\n{part} ({stamp()})", flush=True)
-        RUN[part](args)
-    print(f"\nEnded {stamp()}\n\n| part | what | measured | beside | ratio / target |\n|---|---|---|---|---|")
-    for row in RESULTS:
-        print("| " + " | ".join(row) + " |")
+    parts_run({part: RUN[part] for part in chosen}, args)
 
 
 if __name__ == "__main__":
