@@ -241,6 +241,7 @@ def queue_measure(state, _number):
         response = client.get("/review/")
         elapsed = time.perf_counter() - started
     assert response.status_code == 200, response.content[:300]
+    slowest_printed(captured.captured_queries, count=2)
     return elapsed, len(captured.captured_queries)
 
 
