@@ -351,27 +351,39 @@ def one_write_noted(shape, path, small, large):
 def concurrent_writes(client_of, targets):
     """Each (code, value) of `targets` written as one API row from a thread of its own, all released
     at once: [(status, seconds)] in the order of `targets`, and the wall time of the whole."""
-    barrier = threading.Barrier(len(targets) + 1)
-    answers = [None] * len(targets)
     month = f"{latest_due():%Y-%m}"
 
-    def write(number, code, value):
-        client = client_of()
+    def write(client, code, value):
+        row = {"credit_code": code, "month": month, "inspections": value, "accidents": 0}
+        return lambda: (
+            client.post(
+                "/api/v1/imports/safety/", {"rows": [row]}, content_type="application/json"
+            ).status_code
+        )
+
+    return released_at_once([write(client_of(), *target) for target in targets])
+
+
+def released_at_once(requests):
+    """Each of `requests` (a function of no argument returning a status) run in a thread of its own
+    (its own database connection), all released at once: [(status, seconds)] in their order, and
+    the wall time of the whole. This thread's connection is closed meanwhile (PostgreSQL's
+    max_connections is 100 here)."""
+    barrier = threading.Barrier(len(requests) + 1)
+    answers = [None] * len(requests)
+
+    def run_one(number, request):
         barrier.wait()
         started = time.perf_counter()
         try:
-            response = client.post(
-                "/api/v1/imports/safety/",
-                {"rows": [{"credit_code": code, "month": month, "inspections": value, "accidents": 0}]},
-                content_type="application/json",
-            )
-            answers[number] = (response.status_code, time.perf_counter() - started)
+            answers[number] = (request(), time.perf_counter() - started)
         finally:
             connections.close_all()  # this thread's own connection
 
-    threads = [threading.Thread(target=write, args=(n, *target)) for n, target in enumerate(targets)]
+    threads = [threading.Thread(target=run_one, args=item) for item in enumerate(requests)]
     for thread in threads:
         thread.start()
+    connections.close_all()
     barrier.wait()
     started = time.perf_counter()
     for thread in threads:
@@ -390,6 +402,18 @@ def stored_values(targets):
     return sum(1 for code, value in targets if found.get(code) == value)
 
 
+def rollup_differing():
+    """(rows of the four roll-up tables differing from what a full rebuild makes, rows a rebuild
+    makes): tests/test_dashboard_rollup.py's `stored_rollup` before and after `rebuilt_rollup`."""
+    from tests.test_dashboard_rollup import rebuilt_rollup, stored_rollup
+
+    stored, rebuilt_rows = stored_rollup(), rebuilt_rollup()
+    differing = sum(
+        1 for key in stored.keys() | rebuilt_rows.keys() if stored.get(key) != rebuilt_rows.get(key)
+    )
+    return differing, len(rebuilt_rows)
+
+
 def part_concurrent(args):
     with scratch("concurrent") as url, tempfile.TemporaryDirectory() as folder:
         for shape in ("current", "stopped"):
@@ -400,8 +424,6 @@ def part_concurrent(args):
 def fifty_at_once(shape):
     """50 one-report API writes at once (updates on the current shape, new reports on the stopped
     one), checked: answers, values stored, the roll-up against a rebuild."""
-    from tests.test_dashboard_rollup import rebuilt_rollup, stored_rollup
-
     token = api_token(f"bench-threads-{shape}")
     # Enterprises 0, 37, 74, …: every district (enterprise i is in district i % 5) ten times.
     targets = [(code, 20 + number % 9) for number, code in enumerate(codes(0, 50 * 37)[::37])]
@@ -409,16 +431,13 @@ def fifty_at_once(shape):
     statuses = sorted({status for status, _seconds in answers})
     kept = stored_values(targets)
     assert_current()
-    stored, rebuilt_rows = stored_rollup(), rebuilt_rollup()
-    differing = sum(
-        1 for key in stored.keys() | rebuilt_rows.keys() if stored.get(key) != rebuilt_rows.get(key)
-    )
+    differing, rows = rollup_differing()
     note(
         "concurrent",
         f"{shape}, 50 one-report API writes at once, 10,000 × 48",
         f"wall {wall:.2f} s, slowest write {max(s for _status, s in answers):.2f} s",
         f"answers {statuses}, {kept}/50 stored with their value, roll-up rows differing from a rebuild: "
-        f"{differing} of {len(rebuilt_rows)}",
+        f"{differing} of {rows}",
         "met" if statuses == [200] and kept == 50 and not differing else "NOT MET",
     )
 
@@ -909,13 +928,19 @@ def main():
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.SCORE_PAGE_CACHE = False  # each in-process request computes its figures
     settings.SCORE_API_RATE = 1_000_000  # the limit is not what is measured
+    parts_run({part: RUN[part] for part in chosen}, args)
+
+
+def parts_run(parts, args):
+    """Each of `parts` ({name: function of args}) run, the machine stated before and after, and the
+    table of RESULTS printed at the end."""
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
     print(f"{stamp()}, {os.cpu_count()} CPUs, PostgreSQL {version}", flush=True)
-    for part in chosen:
+    for part, function in parts.items():
         print(f"\n{part} ({stamp()})", flush=True)
-        RUN[part](args)
+        function(args)
     print(f"\nEnded {stamp()}\n\n| part | what | measured | beside | ratio / target |\n|---|---|---|---|---|")
     for row in RESULTS:
         print("| " + " | ".join(row) + " |")
