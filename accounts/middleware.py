@@ -2,6 +2,7 @@
 has chosen its own (Profile.must_change_password)."""
 
 from django.conf import settings
+from django.db import OperationalError
 from django.shortcuts import redirect
 
 # What such an account may still open: the change itself, its confirmation, logging out, the
@@ -30,9 +31,17 @@ class PasswordChangeRequiredMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.resolver_match.view_name in OPEN_WHILE_PASSWORD_MUST_CHANGE:
             return None
-        if request.path.startswith("/api/") or not _must_change_password(request):
+        if request.path.startswith("/api/"):
             return None
-        return redirect("password_change")
+        try:
+            must_change = _must_change_password(request)
+        except OperationalError:
+            # The session or the user could not be read (a table locked past the request's lock
+            # timeout): the view, which reads them too, meets the same error, and an error of the
+            # view is answered as busy (score_portal.middleware.DatabaseTimeoutMiddleware); one
+            # raised here would skip that and answer 500.
+            return None
+        return redirect("password_change") if must_change else None
 
 
 def _must_change_password(request):
