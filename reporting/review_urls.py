@@ -10,5 +10,5 @@ urlpatterns = [
     path("exempt/", review_views.exempt, name="review_exempt"),
     path("exempt/end/", review_views.exempt_end, name="review_exempt_end"),
     # Any text where the month goes: a malformed month is the page's 404, not the resolver's.
-    path("file/<str:credit_code>/<str:month>/", review_views.file_for, name="review_file"),
+    path("file/<credit_code:credit_code>/<str:month>/", review_views.file_for, name="review_file"),
 ]

@@ -10,6 +10,8 @@ reason and what was typed: 404 for a report outside the reviewer's districts, 40
 without the right, 400 for invalid input or a state that does not allow the step, 409 for a
 stale version."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
@@ -25,7 +27,7 @@ from accounts.scoping import Action, Facts, Kind, rights_of
 from common.months import parse_month
 from districts.models import District
 from enterprises import exemptions, review
-from enterprises.credit_code import normalise
+from enterprises.credit_code import CreditCodeConverter, normalise
 from enterprises.models import Enterprise, Exemption, SafetyReport, reported_counts
 from imports.engine import Writer
 from imports.models import RecordChange
@@ -186,6 +188,9 @@ def _carried_out(request, step):
     _reviewer(request.user)
     writer = Writer.of(request.user, RecordChange.Path.REVIEW)
     try:
+        # No field of a step holds a NUL, and PostgreSQL refuses to compare text with one.
+        if any("\x00" in value for values in request.POST.lists() for value in values[1]):
+            raise Invalid(_("The form holds a character that no field takes (NUL)."))
         message = step(writer, request.POST)
     except (review.ReviewNotFound, exemptions.EnterpriseNotFound):
         return _refused(request, 404, _("No such report, or not one of your districts."))
@@ -312,7 +317,10 @@ def file_for(request, credit_code, month):
 def _enterprise(data):
     """The enterprise `credit_code` names; not found (404) when there is none: whether the reviewer
     may see it is the exemption services' to say (404 as well)."""
-    enterprise = Enterprise.objects.filter(credit_code=normalise(data.get("credit_code", ""))).first()
+    code = normalise(data.get("credit_code", ""))
+    # Only what could be a credit code reaches the database (PostgreSQL refuses text with a NUL).
+    well_formed = re.fullmatch(CreditCodeConverter.regex, code) is not None
+    enterprise = Enterprise.objects.filter(credit_code=code).first() if well_formed else None
     if enterprise is None:
         raise exemptions.EnterpriseNotFound(data.get("credit_code", ""))
     return enterprise

@@ -87,7 +87,7 @@ READS = {
     "/review/exempt/": ["credit_code", "decision", "comment", "from", "to", "reason"],
     "/review/exempt/end/": ["credit_code", "month"],
     "/report/exempt/": ["from", "to", "reason"],
-    "/review/file/<str:credit_code>/<str:month>/": [
+    "/review/file/<credit_code:credit_code>/<str:month>/": [
         "inspections",
         "accidents",
         "hazards_found",

@@ -552,3 +552,26 @@ def test_anonymous_filing_is_sent_to_the_login_page(client, nanxun_firm):
 def test_the_review_link_is_in_the_navigation_of_reviewers(client, firms, role, shown):
     html = as_role(client, role).get("/enterprises/").content.decode()
     assert ('href="/review/"' in html) is shown
+
+
+@pytest.mark.parametrize(
+    "path, data",
+    [
+        ("/review/approve/", {"credit_code": "9133\x00", "month": "2018-01"}),
+        ("/review/approve/", {"district": "nan\x00xun", "month": "2018-01"}),
+        ("/review/return/", {"credit_code": "x", "month": "2018-01", "comment": "a\x00b"}),
+        ("/review/exempt/", {"credit_code": "9133\x00", "decision": "approve"}),
+        ("/review/exempt/end/", {"credit_code": "9133\x00", "month": "2018-01"}),
+    ],
+)
+def test_a_nul_in_any_field_is_a_400_not_a_server_error(client, db, path, data):
+    """PostgreSQL refuses to compare text holding a NUL: such a field never reaches a query."""
+    client.force_login(make_user("programme_admin"))
+    response = client.post(path, data, headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+
+
+def test_a_credit_code_that_cannot_be_one_is_a_404_when_filing(client, db):
+    client.force_login(make_user("district_official", district="nanxun"))
+    assert client.get("/review/file/9133%00/2018-01/").status_code == 404
