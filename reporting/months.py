@@ -9,11 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.months import add_months
+from enterprises.exemptions import first_owed_month, last_owed_month
 from enterprises.models import Exemption, SafetyReport
 from enterprises.reporting import latest_due_month, report_due_on
 
-# The before/after comparison's baseline: reports are owed from 12 months before the SCORE start.
-BASELINE_MONTHS = 12
 # Plausibility (docs/domain.md): a value more than FACTOR times, or under 1/FACTOR of, the median of
 # the enterprise's last HISTORY reports, when it has at least ENOUGH of them, asks for an explanation.
 FACTOR = 3
@@ -25,15 +24,6 @@ CHECKED = ("inspections", "hazards_found")
 def this_month():
     """The first day of the current month, in the portal's time zone."""
     return timezone.localdate(timezone=timezone.get_default_timezone()).replace(day=1)
-
-
-def first_owed(enterprise):
-    return add_months(enterprise.score_start.replace(day=1), -BASELINE_MONTHS)
-
-
-def last_owed(enterprise):
-    """The last month the enterprise owes (the month before it left), or None if it has not left."""
-    return add_months(enterprise.left_on.replace(day=1), -1) if enterprise.left_on else None
 
 
 def exempt_months(enterprise):
@@ -55,12 +45,12 @@ def refusal(enterprise, month, report=None, exemptions=None):
         return _(
             "%(month)s has not ended yet: its report can be filed from the first day of the next month."
         ) % {"month": f"{month:%Y-%m}"}
-    if month < first_owed(enterprise):
+    if month < first_owed_month(enterprise):
         return _("%(month)s is before the first month the enterprise owes (%(first)s).") % {
             "month": f"{month:%Y-%m}",
-            "first": f"{first_owed(enterprise):%Y-%m}",
+            "first": f"{first_owed_month(enterprise):%Y-%m}",
         }
-    last = last_owed(enterprise)
+    last = last_owed_month(enterprise)
     if last is not None and month > last:
         return _("The enterprise left the programme: it owes no report for %(month)s.") % {
             "month": f"{month:%Y-%m}"
@@ -92,7 +82,7 @@ def overview(enterprise):
     """Every month the enterprise owes and can file, newest first, with its status; a month ended
     but not yet due is listed too (it can be filed early). Two queries."""
     latest = add_months(this_month(), -1)
-    last = last_owed(enterprise)
+    last = last_owed_month(enterprise)
     if last is not None:
         latest = min(latest, last)
     due = latest_due_month()
@@ -100,7 +90,7 @@ def overview(enterprise):
     exemptions = exempt_months(enterprise)
     rows = []
     month = latest
-    first = first_owed(enterprise)
+    first = first_owed_month(enterprise)
     while month >= first:
         report = reports.get(month)
         if is_exempt(month, exemptions):
@@ -171,8 +161,8 @@ def warnings_against(history, values):
 def next_due(enterprise):
     """{"month", "due_on"} of the next report to fall due (the month after the latest due month, or
     the enterprise's first owed month if later); None once the enterprise has left."""
-    month = max(add_months(latest_due_month(), 1), first_owed(enterprise))
-    last = last_owed(enterprise)
+    month = max(add_months(latest_due_month(), 1), first_owed_month(enterprise))
+    last = last_owed_month(enterprise)
     if last is not None and month > last:
         return None
     return {"month": month, "due_on": report_due_on(month)}
