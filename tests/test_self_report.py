@@ -8,9 +8,13 @@ import datetime
 import zoneinfo
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 
 from accounts.models import Profile
+from common.months import Period
+from dashboard.figures import district_figures
+from districts.models import District
 from enterprises.models import Exemption, SafetyReport
 from imports.models import RecordChange
 from tests.factories import login_as, make_enterprise, make_reports, month_range
@@ -94,9 +98,14 @@ def test_a_month_is_filed_through_the_door(reporter, factory):
 
 
 def test_a_month_filed_before_its_due_day_is_on_time(reporter, factory):
-    # February can be filed on 1 March already: it has ended.
-    response = reporter.post("/report/2018-02/", VALUES)
+    # February can be filed on 1 March already, before it is due (10 March): it has ended. Counted
+    # on time once it falls due.
+    with time_machine.travel(datetime.datetime(2018, 3, 1, 9, tzinfo=SHANGHAI), tick=False):
+        response = reporter.post("/report/2018-02/", VALUES)
     assert response.status_code == 302
+    february = Period(D(2018, 2, 1), D(2018, 2, 1))
+    _rows, total = district_figures(District.objects.filter(code="nanxun"), february)
+    assert (total.reports_expected, total.reports_received, total.reports_on_time) == (1, 1, 1)
 
 
 @pytest.mark.parametrize(
