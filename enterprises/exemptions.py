@@ -15,7 +15,8 @@ A refusal raises:
 The history of the decisions is the Exemption rows themselves: a request or a declaration is a row
 of its own, never deleted; who asked and when (`requested_by`, `requested_at`), who decided, when
 and why (`decided_by`, `decided_at`, `comment`) stay on it, and `status` only moves from pending to
-approved or refused. Ending an exemption shortens its `last_month` and raises its `version`.
+approved or refused. Ending an exemption shortens its `last_month`, records who ended it and when
+(`ended_by`, `ended_at`) and raises its `version`.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -270,5 +271,7 @@ def exemption_end(*, writer, enterprise, month):
                 % {"month": _month_text(month)}
             )
         exemption.last_month = month
+        exemption.ended_by = writer.get_username()
+        exemption.ended_at = timezone.now()
         exemption.version += 1
         return _saved(exemption)

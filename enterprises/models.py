@@ -238,6 +238,10 @@ class Exemption(models.Model):
     decided_by = models.CharField(_("decided by"), max_length=150, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True, validators=[TextRule(multi_line=True)])
+    # Who ended a running exemption when production resumed, and when (its last_month then became
+    # the month they gave); empty while it has not been ended.
+    ended_by = models.CharField(_("ended by"), max_length=150, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:

@@ -143,6 +143,7 @@ ACCESS = {
     "/admin/": (302, 302, 200, 302, 302, 302),
     "/admin/imports/importbatch/": (302, 302, 200, 302, 302, 302),
     "/admin/enterprises/enterprise/": (302, 302, 200, 302, 302, 302),
+    "/admin/enterprises/exemption/": (302, 302, 200, 302, 302, 302),
     "/admin/training/workshop/": (302, 302, 200, 302, 302, 302),
     "/admin/improvements/suggestion/": (302, 302, 200, 302, 302, 302),
     "/admin/admin/logentry/": (302, 302, 200, 302, 302, 302),

@@ -5,6 +5,7 @@ rules are enterprises.exemptions' (tests/test_exemptions.py); here, the status c
 of each path and role."""
 
 import datetime
+import re
 import zoneinfo
 
 import pytest
@@ -171,3 +172,61 @@ def test_the_request_is_confirmed_in_the_users_language(client, factory, languag
         follow=True,
     )
     assert words in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("zh-hans", "2018-01 – 2018-02 · 已审核 · 由 {official} 于 2018-03-15 结束"),
+        ("en", "2018-01 – 2018-02 · approved · ended by {official} on 2018-03-15"),
+    ],
+)
+def test_the_enterprise_sees_who_ended_its_exemption_and_when(client, factory, language, words):
+    official = User.objects.create_user("wang.official")
+    Profile.objects.create(user=official, role="district_official", district=factory.district)
+    client.force_login(official)
+    client.post(
+        "/review/exempt/",
+        {"credit_code": factory.credit_code, "decision": "approve", "from": "2018-01", "reason": "停产"},
+    )
+    response = client.post("/review/exempt/end/", {"credit_code": factory.credit_code, "month": "2018-02"})
+    assert response.status_code == 303
+    ended = Exemption.objects.get(enterprise=factory)
+    # Frozen at 2018-03-15 10:00 in Shanghai, 02:00 UTC.
+    assert (ended.ended_by, ended.ended_at) == (
+        "wang.official",
+        datetime.datetime(2018, 3, 15, 2, tzinfo=datetime.UTC),
+    )
+    home = as_enterprise(client, factory).get("/report/", headers={"Accept-Language": language})
+    html = home.content.decode()
+    listed = html[html.index('id="exemptions"') :]
+    listed = " ".join(re.sub(r"<[^>]+>", " ", listed[: listed.index("</ul>")]).split())
+    assert words.format(official="wang.official") in listed
+
+
+def test_the_admin_lists_who_ended_an_exemption_and_offers_no_form(client, factory):
+    Exemption.objects.create(
+        enterprise=factory,
+        first_month=D(2018, 1, 1),
+        last_month=D(2018, 2, 1),
+        reason="停产",
+        status="approved",
+        decided_by="wang.official",
+        ended_by="li.official",
+        ended_at=datetime.datetime(2018, 3, 14, 1, 30, tzinfo=datetime.UTC),
+    )
+    login_as(client, "programme_admin")
+    response = client.get("/admin/enterprises/exemption/", headers=ENGLISH)
+    assert response.status_code == 200
+    html = response.content.decode()
+    # 01:30 UTC is 09:30 in Shanghai, the portal's time zone.
+    assert '<td class="field-ended_by">li.official</td>' in html
+    assert '<td class="field-ended_at nowrap">March 14, 2018, 9:30 a.m.</td>' in html
+    # Every step is a service's: the admin neither adds nor deletes.
+    assert client.get("/admin/enterprises/exemption/add/").status_code == 403
+    exemption = Exemption.objects.get()
+    assert (
+        client.post(f"/admin/enterprises/exemption/{exemption.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert Exemption.objects.count() == 1

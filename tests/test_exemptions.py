@@ -295,10 +295,27 @@ def test_the_district_ends_a_running_open_ended_exemption(factory, official):
     declared = exemption_declare(
         writer=official, enterprise=factory, first_month=D(2026, 3, 1), last_month=None, reason="停产"
     )
+    assert (declared.ended_by, declared.ended_at) == ("", None)
     exemption = exemption_end(writer=official, enterprise=factory, month=D(2026, 7, 15))
     assert exemption.pk == declared.pk
     exemption.refresh_from_db()
     assert (exemption.last_month, exemption.version) == (D(2026, 7, 1), 2)
+    # Who ended it and when (today is frozen at 2026-12-07 10:00 UTC); who declared it stays.
+    assert (exemption.ended_by, exemption.ended_at) == (
+        official.username,
+        datetime.datetime(2026, 12, 7, 10, tzinfo=datetime.UTC),
+    )
+    assert exemption.decided_by == official.username
+
+
+def test_a_programme_admin_who_ends_an_official_s_declaration_is_recorded(factory, official):
+    exemption_declare(
+        writer=official, enterprise=factory, first_month=D(2026, 3, 1), last_month=None, reason="停产"
+    )
+    admin = make_user("programme_admin")
+    exemption = exemption_end(writer=admin, enterprise=factory, month=D(2026, 4, 1))
+    exemption.refresh_from_db()
+    assert (exemption.decided_by, exemption.ended_by) == (official.username, admin.username)
 
 
 def test_a_longer_exemption_is_cut_short(factory, official):
@@ -324,6 +341,8 @@ def test_only_a_running_exemption_can_be_ended(factory, official):
     for month in (D(2026, 5, 1), D(2026, 6, 1), D(2026, 2, 1)):
         with pytest.raises(ExemptionRefused, match=f"covers {month:%Y-%m} and runs past it"):
             exemption_end(writer=official, enterprise=factory, month=month)
+    # A refused end records nobody.
+    assert list(Exemption.objects.values_list("ended_by", "ended_at")) == [("", None)]
 
 
 def test_a_pending_request_is_not_running(factory, official):
