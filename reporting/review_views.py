@@ -249,42 +249,37 @@ def _approve_step(writer, data):
     ) % {"count": count, "month": f"{month:%Y-%m}"}
 
 
+def _one_report_step(service, field, done):
+    """The step (for _carried_out) that calls `service` on one report (`credit_code`, `month`,
+    `version`) with the text posted in `field`, which the service requires (a return's comment, a
+    reopening's reason); `done` is the message, of the report's name and month."""
+
+    def step(writer, data):
+        credit_code, month = data.get("credit_code", ""), _month(data, "month")
+        service(
+            writer=writer,
+            credit_code=credit_code,
+            month=month,
+            version=_version(data),
+            **{field: data.get(field, "")},
+        )
+        return done % _named(credit_code, month)
+
+    return step
+
+
 @require_POST
 @login_required
 def return_(request):
-    def step(writer, data):
-        month = _month(data, "month")
-        review.return_report(
-            writer=writer,
-            credit_code=data.get("credit_code", ""),
-            month=month,
-            comment=data.get("comment", ""),
-            version=_version(data),
-        )
-        return _("Returned to the enterprise with your comment: %(name)s, %(month)s.") % _named(
-            data.get("credit_code", ""), month
-        )
-
-    return _carried_out(request, step)
+    done = _("Returned to the enterprise with your comment: %(name)s, %(month)s.")
+    return _carried_out(request, _one_report_step(review.return_report, "comment", done))
 
 
 @require_POST
 @login_required
 def reopen(request):
-    def step(writer, data):
-        month = _month(data, "month")
-        review.reopen(
-            writer=writer,
-            credit_code=data.get("credit_code", ""),
-            month=month,
-            reason=data.get("reason", ""),
-            version=_version(data),
-        )
-        return _("Reopened: %(name)s, %(month)s is back with the enterprise to correct.") % _named(
-            data.get("credit_code", ""), month
-        )
-
-    return _carried_out(request, step)
+    done = _("Reopened: %(name)s, %(month)s is back with the enterprise to correct.")
+    return _carried_out(request, _one_report_step(review.reopen, "reason", done))
 
 
 # Filing for an enterprise (代填报)
