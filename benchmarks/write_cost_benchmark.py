@@ -106,8 +106,10 @@ def stamp():
 @contextlib.contextmanager
 def scratch(part):
     """A scratch database `score_bench_<part>` migrated by this code; Django's connection points at
-    it meanwhile. Yields its URL; dropped afterwards."""
-    connection.settings_dict["TEST"]["NAME"] = f"score_bench_{part.replace('-', '_')}"
+    it meanwhile. Yields its URL; dropped afterwards. BENCH_DATABASE_PREFIX replaces `score_bench_`,
+    so that two sessions on one server do not drop each other's databases."""
+    prefix = os.environ.get("BENCH_DATABASE_PREFIX", "score_bench_")
+    connection.settings_dict["TEST"]["NAME"] = f"{prefix}{part.replace('-', '_')}"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     name = connection.settings_dict["NAME"]
     try:
