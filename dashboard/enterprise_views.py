@@ -2,11 +2,14 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from accounts.models import Role
-from accounts.scoping import require_role, user_role
+from accounts.scoping import Action, Facts, Kind, require_role, rights_of, user_role
 from dashboard import page_cache
 from dashboard.figures import (
     DEFINITIONS,
@@ -50,18 +53,42 @@ def enterprise_detail(request, credit_code):
     enterprise = enterprise_for_user_or_404(request.user, credit_code)
     form = PeriodForm(request.GET)
     page = {"enterprise": enterprise}
+    # Whether the approved reports' rows offer reopening (docs/domain.md: a district official of
+    # its district or a programme admin). Where a role sees the enterprise at all, it reopens there
+    # or nowhere (accounts.scoping.RIGHTS; tests/test_enterprise_reopen.py holds it to that), so
+    # the role in the cache's key decides it as well.
+    reopens = rights_of(request.user).reaches(
+        Action.REOPEN, Facts(Kind.REPORT, enterprise.district_id, enterprise.pk)
+    )
 
     def content():
         return render_to_string(
-            "dashboard/_enterprise_detail.html", _detail_context(enterprise, form), request=request
+            "dashboard/_enterprise_detail.html",
+            {**_detail_context(enterprise, form), "reopens": reopens, "csrf_slot": CSRF_SLOT},
+            request=request,
         )
 
     if not form.is_valid():
-        return render(request, "dashboard/enterprise_detail.html", {**page, "content": content()}, status=400)
+        page["content"] = _with_csrf_token(request, content())
+        return render(request, "dashboard/enterprise_detail.html", page, status=400)
     # The breadcrumb differs by role (trainers have no dashboard).
     key = ("enterprise", enterprise.pk, user_role(request.user), form.period)
-    page["content"] = page_cache.cached(versions, key, content)
+    page["content"] = _with_csrf_token(request, page_cache.cached(versions, key, content))
     return render(request, "dashboard/enterprise_detail.html", page)
+
+
+# The content is shared by every user of a role, so its forms cannot hold a CSRF token: the token is
+# the requesting user's, and another's would be refused (and would let them forge that user's
+# requests). They hold this mark, which no escaped text can contain, and each request puts its own
+# token in its place.
+CSRF_SLOT = mark_safe("<!--csrf-token-->")
+
+
+def _with_csrf_token(request, content):
+    if CSRF_SLOT not in content:
+        return content
+    token = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+    return mark_safe(content.replace(CSRF_SLOT, token))
 
 
 def _detail_context(enterprise, form):

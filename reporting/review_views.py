@@ -5,10 +5,11 @@ report's state), and a district official's filing for an enterprise that cannot 
 the door as the enterprise's own form is: reporting.views.report_form).
 
 A step carried out redirects (303) to the queue as it was (its page and district filter, the
-query string the forms post to); a refused one writes nothing and shows the queue again with the
-reason and what was typed: 404 for a report outside the reviewer's districts, 403 for a role
-without the right, 400 for invalid input or a state that does not allow the step, 409 for a
-stale version."""
+query string the forms post to), or to the portal's page it was posted from (`next`: the
+enterprise's page reopens an approved report); a refused one writes nothing and shows the queue
+again with the reason and what was typed: 404 for a report outside the reviewer's districts, 403
+for a role without the right, 400 for invalid input or a state that does not allow the step, 409
+for a stale version."""
 
 import re
 
@@ -19,6 +20,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -203,12 +205,27 @@ def _carried_out(request, step):
     except StaleRecord as error:
         return _refused(request, 409, str(error))
     messages.success(request, message)
+    return HttpResponseRedirect(_back(request), status=303)
+
+
+def _back(request):
+    """Where a step carried out goes: the page it was posted from when the form says so (`next`, a
+    page of this portal: the enterprise's page reopens a report), else the queue as it was."""
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
     query = request.GET.urlencode()
-    return HttpResponseRedirect(reverse("review") + (f"?{query}" if query else ""), status=303)
+    return reverse("review") + (f"?{query}" if query else "")
 
 
 def _refused(request, status, reason):
-    typed = {name: request.POST.get(name, "") for name in request.POST if name != "csrfmiddlewaretoken"}
+    typed = {
+        name: request.POST.get(name, "")
+        for name in request.POST
+        if name not in ("csrfmiddlewaretoken", "next")
+    }
     return _queue_page(request, status=status, refused=reason, typed=typed)
 
 

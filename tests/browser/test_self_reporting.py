@@ -8,9 +8,10 @@ from django.contrib.auth.models import User
 
 from accounts.models import Profile
 from common.months import add_months
+from enterprises.exemptions import exemption_declare, exemption_end
 from enterprises.models import SafetyReport
 from reporting.months import this_month
-from tests.factories import make_enterprise, make_reports, month_range
+from tests.factories import make_enterprise, make_reports, make_user, month_range
 
 pytestmark = pytest.mark.browser
 
@@ -127,4 +128,57 @@ def test_the_district_approves_one_report_and_returns_another(page, live_server,
     page.click(f"#to-do [data-month='{month:%Y-%m}'] a")
     assert "检查次数与往月差异大，请核实" in page.locator("#review-comment").inner_text()
     shoot(f"self-report-returned-{SHORT[language]}-{WIDTH}")
+    assert fits(page, WIDTH)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_district_reopens_an_approved_report_from_the_enterprise_page(
+    page, live_server, logged_in, shoot, language
+):
+    enterprise, month = firm("南浔丙企业有限公司")
+    approved = add_months(month, -2)  # its latest report (last month is still to file)
+    SafetyReport.objects.filter(enterprise=enterprise, month=approved).update(state="approved")
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    logged_in("district_official", district="nanxun", language=language)
+    page.goto(f"{live_server.url}/enterprises/{enterprise.credit_code}/")
+    row = page.locator(f"#enterprise-reports tr[data-month='{approved:%Y-%m}']")
+    # Only the approved month offers reopening.
+    assert page.locator("#enterprise-reports .reopen-report").count() == 1
+    row.locator(".reopen-report summary").click()
+    row.locator("textarea[name=reason]").fill("事故起数填报有误，请更正")
+    row.locator(".reopen-report").scroll_into_view_if_needed()
+    shoot(f"enterprise-reopen-{SHORT[language]}-{WIDTH}")
+    assert fits(page, WIDTH)
+    with page.expect_navigation():
+        row.locator(".reopen-one button[type=submit]").click()
+    # Back on the enterprise's page, the report returned to the enterprise.
+    # (the period shown, as the page's own links give it)
+    assert page.url.startswith(f"{live_server.url}/enterprises/{enterprise.credit_code}/?")
+    assert page.locator(".alert-success").first.is_visible()
+    assert row.locator("[data-status=returned]").is_visible()
+    assert page.locator("#enterprise-reports .reopen-report").count() == 0
+    shoot(f"enterprise-reopened-{SHORT[language]}-{WIDTH}")
+    assert fits(page, WIDTH)
+    report = SafetyReport.objects.get(enterprise=enterprise, month=approved)
+    assert (report.state, report.review_comment) == ("returned", "事故起数填报有误，请更正")
+
+
+@pytest.mark.parametrize(
+    "language, words", [("zh-hans", "由 wang.official 于 2026-"), ("en", "ended by wang.official on 2026-")]
+)
+def test_the_enterprise_sees_who_ended_its_exemption(page, live_server, shoot, language, words):
+    enterprise, month = firm("南浔丁企业")
+    official = make_user("district_official", district="nanxun", username="wang.official")
+    # Last month exempt (it has no report yet), then production resumed: ended with that month.
+    exemption_declare(
+        writer=official, enterprise=enterprise, first_month=month, last_month=None, reason="停产检修"
+    )
+    exemption_end(writer=official, enterprise=enterprise, month=month)
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    enterprise_login(page, live_server, enterprise, language)
+    page.goto(f"{live_server.url}/report/")
+    ended = page.locator("#exemptions .exemption-ended")
+    ended.scroll_into_view_if_needed()
+    assert words in ended.inner_text()
+    shoot(f"self-report-exemption-ended-{SHORT[language]}-{WIDTH}")
     assert fits(page, WIDTH)
