@@ -313,6 +313,7 @@ ENTERPRISE_ACCESS = {
     "/admin/": 302,
     "/admin/imports/importbatch/": 302,
     "/admin/enterprises/enterprise/": 302,
+    "/admin/enterprises/exemption/": 302,
     "/admin/training/workshop/": 302,
     "/admin/improvements/suggestion/": 302,
     "/admin/admin/logentry/": 302,
