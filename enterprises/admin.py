@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_scoping import DistrictScopedAdmin
 from districts.models import City, District
 from enterprises.models import Enterprise, Exemption, SafetyReport, reported_counts
+from imports.admin import ReadOnlyAdmin
 from imports.admin_door import DoorAdmin
 
 # The reported values of a monthly report, as declared by their model fields.
@@ -119,7 +120,7 @@ class SafetyReportAdmin(DoorAdmin, DistrictScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Exemption)
-class ExemptionAdmin(DistrictScopedAdmin, admin.ModelAdmin):
+class ExemptionAdmin(DistrictScopedAdmin, ReadOnlyAdmin):
     """Exempt months as they were requested, decided and ended, to read: every step is a service's
     (enterprises.exemptions, through /report/ and /review/), which checks the months and keeps who
     took it; a form here would write past those checks."""
@@ -140,15 +141,6 @@ class ExemptionAdmin(DistrictScopedAdmin, admin.ModelAdmin):
     list_filter = ["status", "enterprise__district"]
     search_fields = ["enterprise__name", "enterprise__credit_code"]
     list_select_related = ["enterprise"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _locked(report):
