@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from accounts.models import Role
-from accounts.scoping import require_role, user_role
+from accounts.scoping import Action, Facts, Kind, require_role, rights_of, user_role
 from dashboard import page_cache
 from dashboard.figures import (
     DEFINITIONS,
@@ -51,15 +51,19 @@ def enterprise_detail(request, credit_code):
     form = PeriodForm(request.GET)
     page = {"enterprise": enterprise}
 
+    # Who may correct the enterprise's suggestions and projects (reporting.improvement_views).
+    may_correct = rights_of(request.user).can(
+        Action.WRITE, Facts(Kind.PROJECT, enterprise.district_id, enterprise.pk)
+    )
+
     def content():
-        return render_to_string(
-            "dashboard/_enterprise_detail.html", _detail_context(enterprise, form), request=request
-        )
+        context = {**_detail_context(enterprise, form), "may_correct": may_correct}
+        return render_to_string("dashboard/_enterprise_detail.html", context, request=request)
 
     if not form.is_valid():
         return render(request, "dashboard/enterprise_detail.html", {**page, "content": content()}, status=400)
     # The breadcrumb differs by role (trainers have no dashboard).
-    key = ("enterprise", enterprise.pk, user_role(request.user), form.period)
+    key = ("enterprise", enterprise.pk, user_role(request.user), may_correct, form.period)
     page["content"] = page_cache.cached(versions, key, content)
     return render(request, "dashboard/enterprise_detail.html", page)
 
