@@ -100,6 +100,7 @@ class ImprovementForm(forms.ModelForm):
         else:
             self.fields["reference"].required = False
             self.fields["reference"].help_text = _("Empty: the portal numbers it.")
+        self.fields["module"].empty_label = "—"
         for field in self.fields.values():
             # Large touch targets (crispy-forms adds Bootstrap's form-control or form-select).
             if isinstance(field, forms.TypedChoiceField | forms.ModelChoiceField):
