@@ -51,7 +51,7 @@ KINDS = {
         form=SuggestionForm,
         prefix="S",
         order=("-submitted_on", "-pk"),
-        title=gettext_lazy("Suggestions"),
+        title=gettext_lazy("Worker suggestions"),
         added=gettext_lazy("Suggestion %(reference)s is added."),
         saved=gettext_lazy("Suggestion %(reference)s is saved."),
     ),
