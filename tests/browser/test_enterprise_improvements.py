@@ -75,7 +75,7 @@ def test_an_enterprise_enters_and_completes_a_project_and_the_district_corrects_
     row = page.locator("#enterprise-projects tr", has=page.locator(".entered-by"))
     assert row.count() == 1
     with page.expect_navigation():
-        row.locator("a[href='/report/projects/%d/']" % project.pk).click()
+        row.locator(f"a[href='/report/projects/{project.pk}/']").click()
     assert page.locator("#correcting").is_visible()
     page.fill("input[name=savings]", "1250.50")
     shoot(f"district-corrects-project-{SHORT[language]}-{WIDTH}")
