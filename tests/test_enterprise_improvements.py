@@ -118,6 +118,16 @@ def test_a_completed_project_without_its_date_is_refused_beside_the_field_and_ke
     assert not ImprovementProject.objects.exists()
 
 
+def test_a_date_out_of_the_portals_range_or_a_control_character_is_refused(reporter):
+    response = reporter.post("/report/projects/new/", {**PROJECT, "started_on": "1899-12-31"})
+    assert response.status_code == 400
+    assert "1899-12-31" in response.context["form"].errors["started_on"][0]
+    response = reporter.post("/report/suggestions/new/", {**SUGGESTION, "text": "洗手池\x1b[31m"})
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["text"]
+    assert not Suggestion.objects.exists()
+
+
 @pytest.mark.parametrize(
     "values, field, message",
     [
