@@ -82,6 +82,8 @@ RIGHTS = {
     },
     Role.DISTRICT_OFFICIAL: {
         Action.READ: (ALL_KINDS, Reach.DISTRICT),
+        # Corrects the suggestions and projects its enterprises enter themselves (/report/…/<id>/).
+        Action.WRITE: ((Kind.SUGGESTION, Kind.PROJECT), Reach.DISTRICT),
         **{action: ((Kind.REPORT,), Reach.DISTRICT) for action in (*REVIEW, Action.FILE_FOR)},
         **{action: ((Kind.ENTERPRISE,), Reach.DISTRICT) for action in EXEMPTIONS},
         Action.MANAGE_ACCOUNTS: ((Kind.ENTERPRISE,), Reach.DISTRICT),

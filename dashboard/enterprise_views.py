@@ -53,26 +53,29 @@ def enterprise_detail(request, credit_code):
     enterprise = enterprise_for_user_or_404(request.user, credit_code)
     form = PeriodForm(request.GET)
     page = {"enterprise": enterprise}
+    rights = rights_of(request.user)
+    # Who may correct the enterprise's suggestions and projects (reporting.improvement_views).
+    may_correct = rights.can(Action.WRITE, Facts(Kind.PROJECT, enterprise.district_id, enterprise.pk))
     # Whether the approved reports' rows offer reopening (docs/domain.md: a district official of
     # its district or a programme admin). Where a role sees the enterprise at all, it reopens there
     # or nowhere (accounts.scoping.RIGHTS; tests/test_enterprise_reopen.py holds it to that), so
     # the role in the cache's key decides it as well.
-    reopens = rights_of(request.user).reaches(
-        Action.REOPEN, Facts(Kind.REPORT, enterprise.district_id, enterprise.pk)
-    )
+    reopens = rights.reaches(Action.REOPEN, Facts(Kind.REPORT, enterprise.district_id, enterprise.pk))
 
     def content():
-        return render_to_string(
-            "dashboard/_enterprise_detail.html",
-            {**_detail_context(enterprise, form), "reopens": reopens, "csrf_slot": CSRF_SLOT},
-            request=request,
-        )
+        context = {
+            **_detail_context(enterprise, form),
+            "may_correct": may_correct,
+            "reopens": reopens,
+            "csrf_slot": CSRF_SLOT,
+        }
+        return render_to_string("dashboard/_enterprise_detail.html", context, request=request)
 
     if not form.is_valid():
         page["content"] = _with_csrf_token(request, content())
         return render(request, "dashboard/enterprise_detail.html", page, status=400)
     # The breadcrumb differs by role (trainers have no dashboard).
-    key = ("enterprise", enterprise.pk, user_role(request.user), form.period)
+    key = ("enterprise", enterprise.pk, user_role(request.user), may_correct, form.period)
     page["content"] = _with_csrf_token(request, page_cache.cached(versions, key, content))
     return render(request, "dashboard/enterprise_detail.html", page)
 

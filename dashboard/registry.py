@@ -514,6 +514,30 @@ FIGURES = (
         in_json=False,
         in_table=False,
     ),
+    Figure(
+        "savings_by_enterprises_rmb",
+        MONEY,
+        _("Savings entered by enterprises (RMB)"),
+        _(
+            "Of the savings, those of the completed projects that the enterprises entered themselves on "
+            "their own pages (not from a district's file, the machine API or the admin), in RMB, to two "
+            "decimals. A district's later correction leaves a project entered by its enterprise."
+        ),
+        source=MONTHLY,
+        column="savings_by_enterprises",
+    ),
+    Figure(
+        "savings_by_enterprises_pct",
+        PCT,
+        _("Savings entered by enterprises (%)"),
+        _(
+            "Savings entered by enterprises × 100 ÷ savings, to one decimal; none when the completed "
+            "projects saved nothing."
+        ),
+        numerator="savings_by_enterprises_rmb",
+        denominator="savings_rmb",
+        card_label=_("Savings entered by enterprises"),
+    ),
     # Kept for the figures above, not shown themselves.
     _stored("change_candidates", ENTERPRISES),
     _stored("baseline_inspections", COMPARISON),
@@ -607,6 +631,7 @@ WRITTEN_SUMS = (
     ("suggestions_adopted", INTEGER),
     ("reports_exempt", INTEGER),
     ("reports_approved", INTEGER),
+    ("savings_by_enterprises", DECIMAL),
 )
 
 

@@ -207,7 +207,8 @@ def monthly_sums_sql(vendor, *, by="district", scope=None, period=None):
     enterprises' employees summed over those reports. suggestions: suggestions submitted in the
     month, any status; suggestions_adopted: those accepted or implemented. projects_completed:
     improvement projects with status completed and completed on in the month; savings: the sum of
-    their savings (RMB, none counted as 0). reports_expected: enterprises whose report for the
+    their savings (RMB, none counted as 0); savings_by_enterprises: of those, the savings of the
+    projects their enterprises entered themselves (entered_by_enterprise). reports_expected: enterprises whose report for the
     month is owed and due (owed_months_sql); reports_received: those that have it;
     reports_on_time: those whose report was received before its deadline (deadline_sql);
     reports_approved: those whose report is approved; reports_exempt: enterprises whose report for
@@ -241,6 +242,7 @@ def monthly_sums_sql(vendor, *, by="district", scope=None, period=None):
     }
     select, group_by = _group_columns(by, prefix="e.", enterprise="f.enterprise_id")
     adopted = "SUM(CASE WHEN status IN (%(adopted_1)s, %(adopted_2)s) THEN 1 ELSE 0 END)"
+    by_enterprises = "COALESCE(SUM(CASE WHEN entered_by_enterprise THEN savings ELSE 0 END), 0)"
     on_time = f"CASE WHEN r.received_at < {deadline_sql('owed.month', vendor)} THEN 1 ELSE 0 END"
     return f"""
         SELECT {select}, f.month, {", ".join(f"{outer[column]} AS {column}" for column in monthly_columns())}
@@ -257,7 +259,14 @@ def monthly_sums_sql(vendor, *, by="district", scope=None, period=None):
             UNION ALL
             SELECT enterprise_id, {month("completed_on")},
                    {
-        _branch({"projects_completed": "COUNT(*)", "savings": "COALESCE(SUM(savings), 0)"}, columns)
+        _branch(
+            {
+                "projects_completed": "COUNT(*)",
+                "savings": "COALESCE(SUM(savings), 0)",
+                "savings_by_enterprises": by_enterprises,
+            },
+            columns,
+        )
     }
             FROM {ImprovementProject._meta.db_table}
             {where("completed_on", "status = %(completed)s", "completed_on IS NOT NULL")}

@@ -25,7 +25,7 @@ from django.db import utils as db_errors
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scoping import Action, Facts, rights_of, state_allows
+from accounts.scoping import Action, Facts, Role, rights_of, state_allows, user_role
 from common.text import listed
 from districts.models import District
 from imports.history import history_value, history_write
@@ -123,6 +123,10 @@ class ImportKind:
     # is an error of its row, unless the write overrides the locks (Writer.override), and then it
     # keeps its state. A row identical to the stored record leaves its state alone.
     state_field: str | None = None
+    # The field marking a record its enterprise's own user created (a suggestion's or a project's
+    # `entered_by_enterprise`): the door sets it on the records such a writer creates; a later
+    # write (a district's correction) leaves it as it is.
+    entered_by_field: str | None = None
 
     @property
     def written_state(self):
@@ -729,7 +733,7 @@ def import_commit(plan, *, batch=None):
     now = timezone.now()
     update_fields = [c.field for c in kind.columns if c.field in plan.columns and c.field not in kind.key]
     stamped = [f.attname for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
-    creates = [row.values for row in plan.rows if row.action == "create"]
+    creates = _creates(plan)
     updates = _updates(plan)
     if kind.state_field:
         update_fields = [*update_fields, kind.state_field]
@@ -754,6 +758,23 @@ def import_commit(plan, *, batch=None):
         if creates and kind.key == ("credit_code",):
             codes = [values["credit_code"] for values in creates]
             written.update(model.objects.filter(credit_code__in=codes).values_list("pk", flat=True))
+
+
+def _creates(plan):
+    """The values of the records `plan` creates, marked as entered by their enterprise when the
+    writer is the enterprise's own user (ImportKind.entered_by_field)."""
+    creates = [row.values for row in plan.rows if row.action == "create"]
+    mark = plan.kind.entered_by_field
+    writer = plan.writer
+    if (
+        mark
+        and creates
+        and writer is not None
+        and writer.user is not None
+        and user_role(writer.user) == Role.ENTERPRISE
+    ):
+        return [{**values, mark: True} for values in creates]
+    return creates
 
 
 def _updates(plan):

@@ -8,6 +8,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import UniqueConstraint
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -340,11 +341,12 @@ def record_values(kind, instance):
     return values, cells_of
 
 
-def record_save(*, instance, writer, version=None):
+def record_save(*, instance, writer, version=None, new=False):
     """Write one record (a model instance holding its new values) through the door: its kind's rules
     and the writer's rights on the record as stored and as written, under lock; refused if its
-    stored version is not `version` (when given: the version the form showed). Returns the record's
-    id. RecordRefused or StaleRecord otherwise, nothing written."""
+    stored version is not `version` (when given: the version the form showed), or, when `new` (a
+    form that adds a record), if a record with its key exists already. Returns the record's id.
+    RecordRefused or StaleRecord otherwise, nothing written."""
     kind = kind_of_model(type(instance))
     values, cells_of = record_values(kind, instance)
     with transaction.atomic():
@@ -352,6 +354,8 @@ def record_save(*, instance, writer, version=None):
         row = plan.rows[0]
         if version is not None and row.version is not None and row.version != version:
             raise StaleRecord(kind.model.objects.get(pk=row.pk))
+        if new and row.pk is not None:
+            raise RecordRefused([_key_taken(kind, values)])
         if not plan.ok:
             raise RecordRefused(plan.errors)
         if row.action in ("create", "update"):
@@ -361,6 +365,19 @@ def record_save(*, instance, writer, version=None):
                 "pk", flat=True
             )[0]
     return row.pk
+
+
+def _key_taken(kind, values):
+    """The problem of a new record whose key another record of its kind has: the message of the
+    model's unique constraint on that key, named by the key's last column."""
+    constraint = next(
+        c
+        for c in kind.model._meta.constraints
+        if isinstance(c, UniqueConstraint)
+        and {kind.model._meta.get_field(f).attname for f in c.fields} == set(kind.key)
+    )
+    column = next(column for column in kind.columns if column.field == kind.key[-1])
+    return Problem(1, str(column.label), str(values[kind.key[-1]]), str(constraint.violation_error_message))
 
 
 def records_delete(*, model, pks, writer):

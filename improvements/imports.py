@@ -138,6 +138,7 @@ SUGGESTIONS = ImportKind(
     owner_field="enterprise_id",
     record_name=owned_name("reference", str),
     history_shown=improvement_history_shown,
+    entered_by_field="entered_by_enterprise",
     columns=(
         enterprise_column(),
         Column(
@@ -214,6 +215,7 @@ PROJECTS = ImportKind(
     owner_field="enterprise_id",
     record_name=owned_name("reference", str),
     history_shown=improvement_history_shown,
+    entered_by_field="entered_by_enterprise",
     rules=(
         Rule(
             ("status", "started_on", "completed_on"),

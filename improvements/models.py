@@ -27,6 +27,9 @@ class Suggestion(ImportedRecord):
     text = models.TextField(_("suggestion"))
     submitted_by = models.CharField(_("submitted by"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    # Set by the write door when the enterprise's own user created the record on its pages
+    # (imports.engine.import_commit): the dashboard tells the savings enterprises entered themselves.
+    entered_by_enterprise = models.BooleanField(_("entered by the enterprise"), default=False, editable=False)
 
     class Meta:
         ordering = ["enterprise", "submitted_on", "reference"]
@@ -65,6 +68,9 @@ class ImprovementProject(ImportedRecord):
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     cost = models.DecimalField(_("cost (RMB)"), max_digits=14, decimal_places=2, null=True, blank=True)
     savings = models.DecimalField(_("savings (RMB)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    # Set by the write door when the enterprise's own user created the record on its pages
+    # (imports.engine.import_commit): the dashboard tells the savings enterprises entered themselves.
+    entered_by_enterprise = models.BooleanField(_("entered by the enterprise"), default=False, editable=False)
 
     class Meta:
         ordering = ["enterprise", "started_on", "reference"]

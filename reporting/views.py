@@ -50,6 +50,8 @@ def _home_page(request, enterprise, *, status=200, refused=None):
             "older": months[12:],
             "next_due": rules.next_due(enterprise),
             "exemptions": enterprise.exemptions.order_by("-first_month"),
+            "suggestion_count": enterprise.suggestions.count(),
+            "project_count": enterprise.projects.count(),
             "refused": refused,
             "typed": request.POST if refused else {},
         },

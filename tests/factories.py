@@ -47,6 +47,8 @@ ZERO = {
     "reports_exempt": 0,
     "reports_approved": 0,
     "approval_pct": None,
+    "savings_by_enterprises_rmb": "0.00",
+    "savings_by_enterprises_pct": None,
 }
 
 
@@ -56,13 +58,16 @@ def valid_code(division="330503", serial=None):
     return body + check_character(body)
 
 
-def make_user(role, *, district="nanxun", username=None, password="pw-for-tests-only"):
+def make_user(role, *, district="nanxun", username=None, password="pw-for-tests-only", enterprise=None):
+    """A new account of `role` (of `district` for the district roles; of `enterprise`, an
+    Enterprise, for the enterprise role)."""
     district_roles = ("district_official", "trainer")
     return user_create_or_update(
         username=username or f"{role}-{next(_serial)}",
         role=role,
         password=password,
         district_code=district if role in district_roles else None,
+        enterprise_code=enterprise.credit_code if enterprise is not None else None,
     )
 
 
@@ -118,9 +123,18 @@ def make_suggestion(enterprise, *, submitted_on, status="submitted", reference=N
 
 
 def make_project(
-    enterprise, *, status, started_on, completed_on=None, savings=None, cost=None, reference=None
+    enterprise,
+    *,
+    status,
+    started_on,
+    completed_on=None,
+    savings=None,
+    cost=None,
+    reference=None,
+    entered_by_enterprise=False,
 ):
     return ImprovementProject.objects.create(
+        entered_by_enterprise=entered_by_enterprise,
         enterprise=enterprise,
         reference=reference or f"P{next(_serial)}",
         title="项目",

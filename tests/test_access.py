@@ -8,7 +8,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.services import user_create_or_update
 from districts.models import District
+from enterprises.models import Enterprise
 from imports.models import ImportBatch
+from improvements.models import ImprovementProject, Suggestion
 from tests.conftest import BEHIND_PROXY
 from tests.factories import login_as, make_enterprise, make_user
 from training.models import Module, Workshop
@@ -19,6 +21,8 @@ ANJI_CODE = "91330523285269512N"
 NANXUN_WORKSHOP = 900001
 ANJI_WORKSHOP = 900002
 ENTERPRISE_USER = 900003  # an account of the enterprise role, of NANXUN_CODE
+NANXUN_SUGGESTION, ANJI_SUGGESTION = 900011, 900012
+NANXUN_PROJECT, ANJI_PROJECT = 900021, 900022
 
 ROLES = ["anonymous", "no_role", "programme_admin", "city_official", "district_official", "trainer"]
 
@@ -70,6 +74,17 @@ ACCESS = {
     # The enterprises' own pages: the enterprise role only (its own tests: tests/test_self_report.py).
     "/report/": (302, 403, 403, 403, 403, 403),
     "/report/2016-01/": (302, 403, 403, 403, 403, 403),
+    # Its suggestions and projects (tests/test_enterprise_improvements.py): listed and added by the
+    # enterprise; a record corrected by a district official of its district or a programme admin too.
+    "/report/suggestions/": (302, 403, 403, 403, 403, 403),
+    "/report/suggestions/new/": (302, 403, 403, 403, 403, 403),
+    f"/report/suggestions/{NANXUN_SUGGESTION}/": (302, 403, 200, 403, 404, 403),
+    f"/report/suggestions/{ANJI_SUGGESTION}/": (302, 403, 200, 403, 200, 403),
+    "/report/suggestions/900019/": (302, 403, 404, 403, 404, 403),
+    "/report/projects/": (302, 403, 403, 403, 403, 403),
+    "/report/projects/new/": (302, 403, 403, 403, 403, 403),
+    f"/report/projects/{NANXUN_PROJECT}/": (302, 403, 200, 403, 404, 403),
+    f"/report/projects/{ANJI_PROJECT}/": (302, 403, 200, 403, 200, 403),
     # The district's review (tests/test_review_pages.py): district officials and programme admins;
     # its steps are POSTs; filing for an enterprise (代填报) the district official of its district only.
     "/review/": (302, 403, 200, 403, 200, 403),
@@ -175,6 +190,16 @@ def portal(db):
     user_create_or_update(
         username="nanxun-jia-clerk", role="enterprise", password=None, enterprise_code=NANXUN_CODE
     )
+    for pk, code in [(NANXUN_SUGGESTION, NANXUN_CODE), (ANJI_SUGGESTION, ANJI_CODE)]:
+        Suggestion.objects.create(
+            pk=pk, enterprise=Enterprise.objects.get(credit_code=code), reference="S-1",
+            submitted_on=datetime.date(2016, 3, 1), text="增设洗手池",
+        )  # fmt: skip
+    for pk, code in [(NANXUN_PROJECT, NANXUN_CODE), (ANJI_PROJECT, ANJI_CODE)]:
+        ImprovementProject.objects.create(
+            pk=pk, enterprise=Enterprise.objects.get(credit_code=code), reference="P-1",
+            title="照明改造", started_on=datetime.date(2016, 3, 1),
+        )  # fmt: skip
     for pk, district in [(NANXUN_WORKSHOP, "nanxun"), (ANJI_WORKSHOP, "anji")]:
         Workshop.objects.create(
             pk=pk,

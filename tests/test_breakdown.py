@@ -266,6 +266,9 @@ def figures_of_enterprises(enterprises, period):
         "suggestions": len(suggestions),
         "projects_completed": len(completed),
         "savings_rmb": sum((p.savings or Decimal(0) for p in completed), Decimal("0.00")),
+        "savings_by_enterprises_rmb": sum(
+            (p.savings or Decimal(0) for p in completed if p.entered_by_enterprise), Decimal("0.00")
+        ),
         "inspections": sum(r.inspections for r in in_period),
         "accidents": sum(r.accidents for r in in_period),
         "change_enterprises": 0,

@@ -88,6 +88,7 @@ def test_summary_api_answers_the_shape_of_domain_md(portal, client):
         "accidents_change_pct": None,
         "accident_rate": 120.0,  # 12 × 12,000 ÷ 1,200
         "adoption_pct": 0.0,  # 0 of 2 adopted (one submitted, one rejected)
+        "savings_by_enterprises_pct": 0.0,  # the project came from a file, not the enterprise's page
     }
     anji = {
         **ZERO,
@@ -116,6 +117,7 @@ def test_summary_api_answers_the_shape_of_domain_md(portal, client):
             "suggestions": 2,
             "projects_completed": 1,
             "savings_rmb": "1234.50",
+            "savings_by_enterprises_pct": 0.0,
             "inspections": 60,  # 36 + 24
             "accidents": 12,
             # Pooled: 24 owed, 24 received, none on time; 12 × 12,000 ÷ 2,400 worker-months.
@@ -573,11 +575,15 @@ def test_district_csv_has_a_bom_the_period_in_its_name_and_a_total_row(portal, c
         "审核通过报告数",
         "审核通过率（%）",
         "因停产免报未纳入对比的企业",
+        # And none of the savings entered by the enterprises themselves.
+        "企业自填节约金额（元）",
+        "企业自填节约金额占比（%）",
     ]
     reporting = [
         *["12", "12", "0", "100.0", "0.0", "0", "0", "", "0", "0", "1200", "120.0", "0.0", "0", "0.0"],
         *["0", "0", ""],
         *["0", "0", "0.0", "0"],
+        *["0.00", "0.0"],
     ]
     assert rows[2] == ["南浔区", "1", "2", "1", "1234.50", "36", "12", "0", "", "", "0", *reporting]
     # Pooled: 24 owed and received; 12 accidents ÷ 2,400 worker-months × 12,000 = 60.
@@ -585,6 +591,7 @@ def test_district_csv_has_a_bom_the_period_in_its_name_and_a_total_row(portal, c
         *["24", "24", "0", "100.0", "0.0", "0", "0", "", "0", "0", "2400", "60.0", "0.0", "0", "0.0"],
         *["0", "0", ""],
         *["0", "0", "0.0", "0"],
+        *["0.00", "0.0"],
     ]
     assert rows[-1] == ["合计", "2", "2", "1", "1234.50", "60", "12", "0", "", "", "1", *pooled]
     assert len(rows) == 7  # header, five districts, total

@@ -42,6 +42,7 @@ from tests.factories import (
     make_project,
     make_reports,
     make_suggestion,
+    make_user,
     month_range,
     valid_code,
 )
@@ -139,6 +140,9 @@ def figures_worked_out_here(period):
             "suggestions": len(suggestions),
             "projects_completed": len(completed),
             "savings_rmb": sum((p.savings or Decimal(0) for p in completed), Decimal("0.00")),
+            "savings_by_enterprises_rmb": sum(
+                (p.savings or Decimal(0) for p in completed if p.entered_by_enterprise), Decimal("0.00")
+            ),
             "inspections": sum(r.inspections for r in reports if within(r.month)),
             "accidents": sum(r.accidents for r in reports if within(r.month)),
             "change_enterprises": 0,
@@ -260,6 +264,7 @@ def build_random_portal(seed, enterprises=24, *, review=False):
                 if status == "completed"
                 else None,
                 savings=rng.choice([None, "0", f"{rng.randint(0, 99999)}.{rng.randint(0, 99):02d}"]),
+                entered_by_enterprise=rng.random() < 0.4,
             )
 
 
@@ -766,6 +771,24 @@ def door_writes(rng):
             project.savings = Decimal(f"{rng.randint(0, 5000)}.{rng.randint(0, 99):02d}")
             record_save(instance=project, writer=writer)
 
+    def project_entered_by_its_enterprise():
+        enterprise = rng.choice(list(Enterprise.objects.all()))
+        user = make_user("enterprise", enterprise=enterprise)
+        started = D(rng.randint(2016, 2018), rng.randint(1, 12), 1)
+        project = ImprovementProject(
+            enterprise=enterprise,
+            reference=f"E-{rng.randint(0, 10**9)}",
+            title="企业自填项目",
+            status="completed",
+            started_on=started,
+            completed_on=add_months(started, rng.randint(0, 6)),
+            savings=Decimal(f"{rng.randint(0, 5000)}.{rng.randint(0, 99):02d}"),
+        )
+        record_save(instance=project, writer=Writer.of(user, RecordChange.Path.FORM))
+        assert ImprovementProject.objects.get(
+            enterprise=enterprise, reference=project.reference
+        ).entered_by_enterprise
+
     def enterprise_moved():
         enterprise = rng.choice(list(Enterprise.objects.all()))
         enterprise.district = rng.choice(districts)
@@ -821,6 +844,7 @@ def door_writes(rng):
         report_deleted,
         suggestion_moved_on,
         project_completed,
+        project_entered_by_its_enterprise,
         enterprise_moved,
         enterprise_left_or_back,
         enterprise_restarted,

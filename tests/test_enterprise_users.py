@@ -228,6 +228,16 @@ ENTERPRISE_ACCESS = {
     "/report/": 200,
     "/report/2016-01/": 200,
     "/report/exempt/": 405,  # asking for exempt months is a POST (tests/test_exemption_pages.py)
+    # Its suggestions and projects (tests/test_enterprise_improvements.py); its neighbour's are 404.
+    "/report/suggestions/": 200,
+    "/report/suggestions/new/": 200,
+    "/report/suggestions/900011/": 200,
+    "/report/suggestions/900012/": 404,
+    "/report/suggestions/900019/": 404,
+    "/report/projects/": 200,
+    "/report/projects/new/": 200,
+    "/report/projects/900021/": 200,
+    "/report/projects/900022/": 404,
     # The review is the district's: refused to an enterprise.
     "/review/": 403,
     "/review/?district=anji": 403,

@@ -70,7 +70,8 @@ def test_credit_code_is_stored_upper_case_without_spaces(nanxun):
             ["wuxing", "nanxun", "deqing", "changxing", "anji"],
         ),
         ("city_official", None, ["wuxing", "nanxun", "deqing", "changxing", "anji"], []),
-        ("district_official", "anji", ["anji"], []),
+        # It corrects its enterprises' suggestions and projects (reporting.improvement_views).
+        ("district_official", "anji", ["anji"], ["anji"]),
         ("trainer", "nanxun", ["nanxun"], ["nanxun"]),
     ],
 )

@@ -27,9 +27,13 @@ from imports.kinds import KINDS
 from tests.factories import api_token
 from tests.test_access import (
     ANJI_CODE,
+    ANJI_PROJECT,
+    ANJI_SUGGESTION,
     ANJI_WORKSHOP,
     ENTERPRISE_USER,
     NANXUN_CODE,
+    NANXUN_PROJECT,
+    NANXUN_SUGGESTION,
     NANXUN_WORKSHOP,
     ROLES,
     portal_urls,
@@ -48,6 +52,8 @@ VALID_PATH_VALUES = {
     "file_format": ["csv", "xlsx"],
     ("/training/", "pk"): [NANXUN_WORKSHOP, ANJI_WORKSHOP],
     ("/imports/", "pk"): [990001, 990002, 990003],
+    ("/report/suggestions/", "pk"): [NANXUN_SUGGESTION, ANJI_SUGGESTION],
+    ("/report/projects/", "pk"): [NANXUN_PROJECT, ANJI_PROJECT],
     "kind": ["enterprises", "safety", "suggestions", "projects"],
     "rest": ["v1/nothing/", "v2/districts/"],
     ("/dashboard/screen/", "pk"): [1, 2],
@@ -65,6 +71,12 @@ ATTENDANCE_ROWS = [
     "prefill", "row-0-name", "row-0-enterprise", "row-0-role", "row-0-sex", "row-0-phone",
     "row-0-participant", "row-0-present", "row-1-name", "row-²-name", "row-١-name",
     "row-99999999999999999999-name",
+]  # fmt: skip
+SUGGESTION_FIELDS = [
+    "text", "submitted_on", "submitted_by", "module", "status", "reference", "version", "credit_code",
+]  # fmt: skip
+PROJECT_FIELDS = [
+    "title", "module", "status", "started_on", "completed_on", "cost", "savings", "reference", "version",
 ]  # fmt: skip
 READS = {
     "/": [],
@@ -87,6 +99,12 @@ READS = {
     "/review/exempt/": ["credit_code", "decision", "comment", "from", "to", "reason"],
     "/review/exempt/end/": ["credit_code", "month"],
     "/report/exempt/": ["from", "to", "reason"],
+    "/report/suggestions/": ["page"],
+    "/report/suggestions/new/": SUGGESTION_FIELDS,
+    "/report/suggestions/<int:pk>/": SUGGESTION_FIELDS,
+    "/report/projects/": ["page"],
+    "/report/projects/new/": PROJECT_FIELDS,
+    "/report/projects/<int:pk>/": PROJECT_FIELDS,
     "/review/file/<credit_code:credit_code>/<str:month>/": [
         "inspections",
         "accidents",

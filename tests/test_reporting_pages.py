@@ -155,6 +155,7 @@ def test_the_rates_table_shows_numerators_and_denominators_and_pools_the_total(c
         "50.0% 2 ÷ 4",
         "— 0 ÷ 0",  # no major hazards reported
         "0.0% 0 / 19",  # none of the 19 received approved
+        "— ¥0.00 / ¥0.00",  # no project completed
     ]
     # Anji: nothing found, no suggestions: no percentage; 11 × 12,000 ÷ 110 = 1,200.
     assert rows["安吉县"] == [
@@ -167,6 +168,7 @@ def test_the_rates_table_shows_numerators_and_denominators_and_pools_the_total(c
         "— 0 ÷ 0",
         "— 0 ÷ 0",
         "0.0% 0 / 11",
+        "— ¥0.00 / ¥0.00",
     ]
     # Pooled, not averaged: 84.21, not (7.50 + 1,200.00) ÷ 2.
     assert table_rows(html, "rate-table", "tfoot")[0] == [
@@ -179,6 +181,7 @@ def test_the_rates_table_shows_numerators_and_denominators_and_pools_the_total(c
         "50.0% 2 ÷ 4",
         "— 0 ÷ 0",
         "0.0% 0 / 30",
+        "— ¥0.00 / ¥0.00",
     ]
 
 

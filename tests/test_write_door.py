@@ -61,6 +61,11 @@ def facts(kind, district, enterprise=None, state=None):
         ("district_official", Action.READ, Kind.REPORT, "nanxun", True),
         ("district_official", Action.READ, Kind.REPORT, "anji", False),
         ("district_official", Action.WRITE, Kind.REPORT, "nanxun", False),
+        # It corrects the suggestions and projects its enterprises enter themselves.
+        ("district_official", Action.WRITE, Kind.SUGGESTION, "nanxun", True),
+        ("district_official", Action.WRITE, Kind.PROJECT, "nanxun", True),
+        ("district_official", Action.WRITE, Kind.PROJECT, "anji", False),
+        ("district_official", Action.WRITE, Kind.ENTERPRISE, "nanxun", False),
         ("district_official", Action.APPROVE, Kind.REPORT, "anji", False),
         ("district_official", Action.FILE_FOR, Kind.REPORT, "nanxun", True),
         ("district_official", Action.FILE_FOR, Kind.REPORT, "anji", False),
@@ -138,7 +143,7 @@ def test_a_user_importing_with_by_gets_that_users_rights(two_districts, tmp_path
     official = make_user("district_official", district="nanxun", username="nanxun-official")
     content = csv_bytes([SAFETY_HEADERS, [ANJI_A, "2016-01", 9, 0]])
     _batch, plan = import_file(kind="safety", file_name="a.csv", content=content, user=official)
-    # A district official writes nothing (approval comes with self-reporting): refused, row 2.
+    # A district official writes no report but by filing one for an enterprise (代填报): refused, row 2.
     assert [(p.row, p.column) for p in plan.errors] == [(2, "统一社会信用代码")]
     assert not SafetyReport.objects.filter(enterprise__credit_code=ANJI_A).exists()
 

@@ -23,6 +23,7 @@ nothing.
 import datetime
 import math
 import random
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -630,6 +631,18 @@ def suggestion(rng, month, n, start, stop, *, today, modules):
     }
 
 
+# The enterprises have entered their own suggestions and projects on their pages for half a year:
+# six in ten of that time's records are theirs, the others came in the districts' files.
+SELF_ENTERED_DAYS = 183
+
+
+def self_entered(plan, values, day, today):
+    """Whether the demo's record (of `day`) was entered by its enterprise: a fixed draw per record,
+    apart from the demo's random stream, which stays as it was."""
+    draw = zlib.crc32(f"{plan.credit_code}/{values['reference']}".encode()) % 10
+    return (today - day).days < SELF_ENTERED_DAYS and draw < 6
+
+
 def plan_team(plan):
     """The enterprise improvement team: managers and workers, as many women as the workforce has
     (fewer among managers)."""
@@ -731,7 +744,7 @@ class Command(BaseCommand):
 
         enterprise_ids = self.write_enterprises(plans, districts)
         self.write_reports(plans, enterprise_ids)
-        self.write_improvements(plans, enterprise_ids)
+        self.write_improvements(plans, enterprise_ids, today)
         self.write_training(plans, enterprise_ids, districts, consultants, modules, today)
         demo_enterprises = write_review(plans, enterprise_ids, last_month=last_month, now=now)
         for (username, full_name), enterprise_id in zip(ENTERPRISE_USERS, demo_enterprises, strict=True):
@@ -798,19 +811,23 @@ class Command(BaseCommand):
             ),
         )
 
-    def write_improvements(self, plans, enterprise_ids):
+    def write_improvements(self, plans, enterprise_ids, today):
+        def written(plan, values, day):
+            entered = self_entered(plan, values, day, today)
+            return {
+                "enterprise_id": enterprise_ids[plan.credit_code],
+                "entered_by_enterprise": entered,
+                **values,
+            }
+
         insert_new(
             Suggestion,
-            (
-                {"enterprise_id": enterprise_ids[plan.credit_code], **values}
-                for plan in plans
-                for values in plan.suggestions
-            ),
+            (written(plan, values, values["submitted_on"]) for plan in plans for values in plan.suggestions),
         )
         insert_new(
             ImprovementProject,
             (
-                {"enterprise_id": enterprise_ids[plan.credit_code], **values}
+                written(plan, values, values["completed_on"] or values["started_on"])
                 for plan in plans
                 for values in plan.projects
             ),
