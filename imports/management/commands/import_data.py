@@ -1,3 +1,4 @@
+import gc
 from pathlib import Path
 
 from django.contrib.auth.models import User
@@ -69,6 +70,12 @@ class Command(BaseCommand):
             else:
                 message = _("Cannot read %(file)s.")
             raise CommandError(message % {"file": file}) from None
+        # The cyclic garbage collector paused for the import: a file's rows are lists, dicts and
+        # strings without cycles, which the collector would walk again each time their number grows
+        # by a quarter (about a tenth of the CPU of a 36,000-row import, measured). Resumed after,
+        # since tests and other callers run the command in a longer-lived process.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             batch, plan = import_file(
                 kind=kind,
@@ -80,6 +87,9 @@ class Command(BaseCommand):
             )
         except ImportConflict as conflict:
             raise CommandError(str(conflict)) from None
+        finally:
+            if collecting:
+                gc.enable()
         if not plan.ok:
             self._print_problems(plan.errors, self.stderr)
             raise CommandError(
