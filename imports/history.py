@@ -124,19 +124,20 @@ def history_write(plan, *, batch, at):
     converters = _converters(kind, lookups, names)
     record_name, name = kind.record_name, kind.name
     create, update = RecordChange.Action.CREATE, RecordChange.Action.UPDATE
+
+    def history_row(row):
+        if row.action == "create":
+            return (name, *record_name(row.values, lookups), create, _creates(converters, row.values))
+        return (name, *record_name(row.values, lookups), update, _updates(converters, row.values, row.old))
+
     groups = {}
     for row in plan.rows:
-        if row.action == "create":
-            action, changes = create, _creates(converters, row.values)
-        elif row.action == "update":
-            action, changes = update, _updates(converters, row.values, row.old)
-        else:
-            continue
-        groups.setdefault(_state_of(plan, row), []).append(
-            (name, *record_name(row.values, lookups), action, changes)
-        )
+        if row.action in ("create", "update"):
+            groups.setdefault(_state_of(plan, row), []).append(row)
     for (state, comment), rows in groups.items():
-        changes_write({**author, "state": state, "comment": comment}, rows)
+        # Made as they are written: on PostgreSQL the server stores one chunk of COPY while the
+        # next is made (a tenth of a second of a 36,000-row import no longer waited for).
+        changes_write({**author, "state": state, "comment": comment}, map(history_row, rows))
 
 
 def _state_of(plan, row):
@@ -153,8 +154,9 @@ def _state_of(plan, row):
 
 def changes_write(shared, rows):
     """Insert history rows in one go: `rows` are tuples of the VARYING fields (`changes` as JSON
-    text), `shared` the other fields' values (by attname), the same for every row."""
-    if not rows:
+    text), `shared` the other fields' values (by attname), the same for every row. `rows` may be
+    an iterator, made as it is written; an empty list writes nothing."""
+    if isinstance(rows, list) and not rows:
         return
     opts = RecordChange._meta
     shared = dict(shared)
