@@ -115,8 +115,29 @@ class SafetyReport(ImportedRecord):
         RETURNED = "returned", _("returned")
         APPROVED = "approved", _("approved")
 
+    # A bulk write stores reports by the tens of thousands, and each index and each foreign-key
+    # constraint of the table costs each row (benchmarks/write_cost_benchmark.py, README "Cost per
+    # write"): the enterprise's own index is left out, the unique (enterprise, month) index below
+    # finding a report by its enterprise as well; the import that last wrote a report has no
+    # constraint in the database (a check per row at commit, 0.09 s of a 36,000-row import), as
+    # the history's references have none (imports.models.RecordChange). Imports are never deleted
+    # (the admin may not); Django would still set the field to NULL if one were (on_delete).
     enterprise = models.ForeignKey(
-        Enterprise, models.CASCADE, related_name="safety_reports", verbose_name=_("enterprise")
+        Enterprise,
+        models.CASCADE,
+        related_name="safety_reports",
+        verbose_name=_("enterprise"),
+        db_index=False,
+    )
+    last_import = models.ForeignKey(
+        "imports.ImportBatch",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("last written by import"),
+        db_constraint=False,
     )
     month = models.DateField(_("month"), help_text=_("Stored as the first day of the month."))
     # The reported values (docs/domain.md, the safety table): headers in the order of its table.
