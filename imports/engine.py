@@ -948,7 +948,12 @@ def copy_text(value):
     """`value` as a field of COPY's text format: \\N for NULL, backslash, tab and line ends escaped."""
     if value is None:
         return "\\N"
-    return str(value).translate(_COPY_ESCAPES)
+    value = str(value)
+    # Looked for first: most values have nothing to escape, and translate() with replacements
+    # longer than one character goes character by character (a history line 4× slower, measured).
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_COPY_ESCAPES)
+    return value
 
 
 def copy_lines(cursor, table, columns, lines):
@@ -962,6 +967,8 @@ def _copy_create(model, creates, *, batch_id, now):
     if not creates:
         return
     # One list comprehension per row: constants ride along as the defaults of keys no row has.
+    # The time as text once, as the csv module would write it (str()) for every row otherwise: a
+    # date-time's str() twice a row was a third of the formatting of 36,000 reports (measured).
     spec = []
     for f in model._meta.concrete_fields:
         if f.primary_key:
@@ -969,7 +976,7 @@ def _copy_create(model, creates, *, batch_id, now):
         if f.attname == "last_import_id":
             spec.append((" batch", batch_id))
         elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            spec.append((" now", now))
+            spec.append((" now", str(now)))
         else:
             spec.append((f.attname, f.get_default()))
     columns = [f.column for f in model._meta.concrete_fields if not f.primary_key]
@@ -998,7 +1005,7 @@ def _copy_update(model, updates, fields, stamped, *, batch_id, now):
             f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS "
             f"SELECT {pk}, {', '.join(map(quote, columns))} FROM {quote(opts.db_table)} WITH NO DATA"
         )
-        tail = [now for _s in stamped] + [batch_id]
+        tail = [str(now) for _s in stamped] + [batch_id]  # as text once (_copy_create)
         rows = ([key, *[values[f] for f in fields], *tail] for key, values in updates)
         copy_rows(cursor, model, scratch_name, [opts.pk.column, *columns], rows)
         cursor.execute(f"ANALYZE {scratch}")  # so the planner joins 36,000 rows by hash, not by loop
