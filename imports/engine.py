@@ -872,10 +872,15 @@ class _Stream:
     def __init__(self, chunks):
         self.chunks = iter(chunks)
         self.pending = ""
+        self.failure = None  # an error raised while making the text (see _copy)
 
     def read(self, size=-1):
         while size < 0 or len(self.pending) < size:
-            chunk = next(self.chunks, "")
+            try:
+                chunk = next(self.chunks, "")
+            except Exception as error:
+                self.failure = error
+                raise
             if not chunk:
                 break
             self.pending += chunk
@@ -911,9 +916,14 @@ def _copy(cursor, sql, chunks):
     # Django's debug cursor logs it, so query counts include it.
     import psycopg2
 
+    stream = _Stream(chunks)
     try:
-        cursor.copy_expert(sql, _Stream(chunks), 1 << 16)
+        cursor.copy_expert(sql, stream, 1 << 16)
     except psycopg2.Error as error:
+        if stream.failure is not None:
+            # psycopg2 reports an error of the code making the text (a history row, say) as the
+            # COPY's own failure, which would read as a conflict with another writer: it is a fault.
+            raise stream.failure from None
         # Django turns the driver's errors into its own for execute() but not for copy_expert(),
         # which it hands through: the same mapping here, so that a unique key taken by a concurrent
         # import is an IntegrityError like any other.

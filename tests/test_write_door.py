@@ -24,7 +24,7 @@ from accounts.scoping import (
 )
 from dashboard import rollup
 from enterprises.models import Enterprise, SafetyReport
-from imports import engine
+from imports import engine, history
 from imports.models import RecordChange
 from imports.services import import_file
 from tests.factories import make_enterprise, make_reports, make_user, month_range
@@ -369,6 +369,34 @@ def test_the_history_keeps_text_as_written_quotes_backslashes_and_all(two_distri
         "nanxun-writer",
         None,
     )
+
+
+def test_copy_text_escapes_what_copy_would_misread_and_nothing_else():
+    # COPY's text format: a backslash doubled; tab, line feed, carriage return as \t, \n, \r; NULL \N
+    assert engine.copy_text('a\tb\\c\nd\re "f"') == 'a\\tb\\\\c\\nd\\re "f"'
+    assert engine.copy_text("南浔 2016-01 😀") == "南浔 2016-01 😀"
+    assert engine.copy_text(None) == "\\N"
+    assert engine.copy_text("\\N") == "\\\\N"
+    assert engine.copy_text(12) == "12"
+
+
+def test_an_error_while_the_history_is_made_is_raised_as_itself_and_nothing_is_written(
+    two_districts, monkeypatch
+):
+    """The history is made as it is written (on PostgreSQL while COPY sends it): an error of the
+    code making it is a fault, raised as itself rather than as a conflict with another writer, and
+    the write is undone with it."""
+
+    def broken(converters, values):
+        raise RuntimeError("the history could not be made")
+
+    monkeypatch.setattr(history, "_creates", broken)
+    content = csv_bytes([SAFETY_HEADERS, [NANXUN_A, "2016-04", 2, 0]])
+    with pytest.raises(RuntimeError, match="the history could not be made"):
+        import_file(kind="safety", file_name="a.csv", content=content)
+    # The three reports of the fixture (2016-01 to 2016-03), none more, and no history.
+    assert SafetyReport.objects.count() == 3
+    assert RecordChange.objects.count() == 0
 
 
 @given(
