@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from api import views
+from api import schema, views  # noqa: F401 (schema: registers the OpenAPI description of the token)
 
 urlpatterns = [
     path("v1/openapi.json", SpectacularJSONAPIView.as_view(), name="api_openapi"),
