@@ -375,16 +375,19 @@ class Sums(NamedTuple):
     districts: frozenset
 
     @classmethod
-    def read(cls, cursor, vendor, enterprise_ids, due_month):
+    def read(cls, cursor, vendor, enterprise_ids, due_month, months=None):
         """The sums of `enterprise_ids` as the data stand, owed reports counted up to `due_month`:
-        three queries, on their rows only."""
+        three queries, on their rows only. `months` ((first, last) or None): the monthly sums of
+        those months only (the only ones a write of monthly reports can change), the before/after
+        sums whole (a report is in the baseline or follow-up of many months)."""
         if not enterprise_ids:
             return cls({}, {}, frozenset())
         scope = EnterpriseIds(tuple(sorted(enterprise_ids)))
-        params = parameters(due_month=due_month)
+        period = Period(*months) if months else None
+        params = parameters(period, due_month=due_month)
         found = []
         for statement in (
-            monthly_sums_sql(vendor, by="segment", scope=scope),
+            monthly_sums_sql(vendor, by="segment", scope=scope, period=period),
             change_sums_sql(vendor, by="segment", scope=scope),
         ):
             cursor.execute(statement, params)
@@ -492,13 +495,14 @@ class _Followed:
     """One write followed: the sums of its enterprises before it, and whether a write nested in it
     made following impossible (then the roll-up is marked stale instead)."""
 
-    def __init__(self, before, due_month):
+    def __init__(self, before, due_month, months):
         self.before = before
         self.due_month = due_month
+        self.months = months
         self.nested = False
 
 
-def follow_write(enterprise_ids, **kwargs):
+def follow_write(enterprise_ids, months=None, **kwargs):
     """Before a door write of the records of `enterprise_ids` (imports.signals.records_writing):
     their sums read, and a function returned that adds the write's difference to the roll-up once
     written (dashboard/rollup.py's docstring). Nothing to follow while the roll-up is stale: the
@@ -517,7 +521,8 @@ def follow_write(enterprise_ids, **kwargs):
         state = cursor.fetchone()
         if state is None or not state[0]:
             return None
-        followed = _Followed(Sums.read(cursor, vendor, enterprise_ids, as_date(state[1])), as_date(state[1]))
+        due_month = as_date(state[1])
+        followed = _Followed(Sums.read(cursor, vendor, enterprise_ids, due_month, months), due_month, months)
         cursor.execute(FOLLOWED_ON[vendor])
     _following.write = followed
 
@@ -530,7 +535,7 @@ def follow_write(enterprise_ids, **kwargs):
             if followed.nested:
                 cursor.execute(TRIGGER_SETS[0].bump(vendor))
                 return
-            after = Sums.read(cursor, vendor, written_ids, followed.due_month)
+            after = Sums.read(cursor, vendor, written_ids, followed.due_month, followed.months)
             monthly = _differences(followed.before.monthly, after.monthly, monthly_columns())
             change = _differences(followed.before.change, after.change, CHANGE_COLUMNS)
             _added(cursor, SegmentMonthlyRollup, MONTHLY_KEY, monthly_columns(), monthly)

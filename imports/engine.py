@@ -738,7 +738,7 @@ def import_commit(plan, *, batch=None):
     if kind.state_field:
         update_fields = [*update_fields, kind.state_field]
     batch_id = batch.pk if batch is not None else None
-    with transaction.atomic(), write_followed(_enterprises_written(plan)) as written:
+    with transaction.atomic(), write_followed(_enterprises_written(plan), _months_written(plan)) as written:
         if connection.vendor == "postgresql":
             _copy_create(model, creates, batch_id=batch_id, now=now)
             _copy_update(model, updates, update_fields, stamped, batch_id=batch_id, now=now)
@@ -800,6 +800,16 @@ def _enterprises_written(plan):
     if plan.kind.key == ("credit_code",):
         return {row.pk for row in rows if row.pk is not None}
     return {row.values["enterprise_id"] for row in rows}
+
+
+def _months_written(plan):
+    """(first, last): the months of the records `plan` writes, for a kind whose records are monthly
+    (a report's month is part of its key, so a write never moves one to another month); None for
+    the others, whose dates may move (a project completed in another month)."""
+    if "month" not in plan.kind.key:
+        return None
+    months = [row.values["month"] for row in plan.rows if row.action in ("create", "update")]
+    return (min(months), max(months)) if months else None
 
 
 # Elsewhere (SQLite in development and tests): one prepared statement run for every row with

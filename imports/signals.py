@@ -19,14 +19,17 @@ import_written = Signal()
 
 
 @contextmanager
-def write_followed(enterprise_ids):
+def write_followed(enterprise_ids, months=None):
     """Around a write of the records of `enterprise_ids` (inside its transaction): records_writing's
     receivers see the records before and after it. The body adds to the set it is given the ids of
-    the enterprises it created, or any other it wrote."""
+    the enterprises it created, or any other it wrote. `months`: (first, last), the first days of the
+    months outside which the write changes no record's month (a file of monthly reports), or None."""
     before = frozenset(enterprise_ids)
     finishers = [
         finish
-        for _receiver, finish in records_writing.send(sender=write_followed, enterprise_ids=before)
+        for _receiver, finish in records_writing.send(
+            sender=write_followed, enterprise_ids=before, months=months
+        )
         if finish is not None
     ]
     written = set(before)
