@@ -29,7 +29,9 @@ class Suggestion(ImportedRecord):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     # Set by the write door when the enterprise's own user created the record on its pages
     # (imports.engine.import_commit): the dashboard tells the savings enterprises entered themselves.
-    entered_by_enterprise = models.BooleanField(_("entered by the enterprise"), default=False, editable=False)
+    entered_by_enterprise = models.BooleanField(
+        _("entered by the enterprise"), default=False, db_default=False, editable=False
+    )
 
     class Meta:
         ordering = ["enterprise", "submitted_on", "reference"]
@@ -70,7 +72,9 @@ class ImprovementProject(ImportedRecord):
     savings = models.DecimalField(_("savings (RMB)"), max_digits=14, decimal_places=2, null=True, blank=True)
     # Set by the write door when the enterprise's own user created the record on its pages
     # (imports.engine.import_commit): the dashboard tells the savings enterprises entered themselves.
-    entered_by_enterprise = models.BooleanField(_("entered by the enterprise"), default=False, editable=False)
+    entered_by_enterprise = models.BooleanField(
+        _("entered by the enterprise"), default=False, db_default=False, editable=False
+    )
 
     class Meta:
         ordering = ["enterprise", "started_on", "reference"]
