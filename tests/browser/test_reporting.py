@@ -53,12 +53,13 @@ def test_the_dashboard_reads_figures_with_their_coverage(
     )
     assert lines == [True] * 5
     assert fits(page, width)
-    # Eight cards of coverage and rates (the major hazards' fix rate the seventh, the reports
-    # approved the eighth), each with what it rests on.
+    # Nine cards of coverage and rates (the major hazards' fix rate the seventh, the reports
+    # approved the eighth, the savings entered by enterprises the ninth), each with what it rests on.
     cards = page.locator("#rate-cards .figure-card")
-    assert cards.count() == 8
-    for index in range(8):
+    assert cards.count() == 9
+    for index in range(9):
         assert cards.nth(index).locator(".figure-ratio").inner_text().strip() != ""
+    assert "¥" in cards.nth(8).locator(".figure-ratio").inner_text()
     page.click("[data-figure=accident_rate] .definition-toggle")
     page.wait_for_selector("#definition-accident_rate.show")
     # Every district's completeness and timeliness come first in its row.
