@@ -134,3 +134,13 @@ class ProjectForm(ImprovementForm):
 
     cost = AmountField(ImprovementProject._meta.get_field("cost"))
     savings = AmountField(ImprovementProject._meta.get_field("savings"))
+
+
+def door_errors_placed(form, model, problems):
+    """The write door's problems (imports.services.RecordRefused) beside the form's fields they
+    name, by their import column's label (a foreign key's column names its field: module_id is
+    `module`); the others on top of the form."""
+    fields = {str(column.label): column.field.removesuffix("_id") for column in kind_of_model(model).columns}
+    for problem in problems:
+        field = fields.get(problem.column)
+        form.add_error(field if field in form.fields else None, problem.message)

@@ -24,7 +24,7 @@ from imports.models import RecordChange
 from imports.services import RecordRefused, StaleRecord, kind_of_model, record_save
 from improvements.models import ImprovementProject, Suggestion
 
-from .forms import ProjectForm, SuggestionForm
+from .forms import ProjectForm, SuggestionForm, door_errors_placed
 from .views import own_enterprise
 
 
@@ -32,6 +32,7 @@ from .views import own_enterprise
 class RecordPage:
     """A kind of record the enterprise enters itself, as its pages show it."""
 
+    name: str  # its URLs' segment and names (report_<name>, report_<name>_new, report_<name>_edit)
     model: type
     form: type
     prefix: str  # of the references the portal gives (S-1, P-1, …)
@@ -40,30 +41,31 @@ class RecordPage:
     added: object  # the message once added; %(reference)s
     saved: object  # the message once saved; %(reference)s
 
-    @property
-    def name(self):
-        return "suggestions" if self.model is Suggestion else "projects"
-
 
 KINDS = {
-    "suggestions": RecordPage(
-        model=Suggestion,
-        form=SuggestionForm,
-        prefix="S",
-        order=("-submitted_on", "-pk"),
-        title=gettext_lazy("Worker suggestions"),
-        added=gettext_lazy("Suggestion %(reference)s is added."),
-        saved=gettext_lazy("Suggestion %(reference)s is saved."),
-    ),
-    "projects": RecordPage(
-        model=ImprovementProject,
-        form=ProjectForm,
-        prefix="P",
-        order=("-started_on", "-pk"),
-        title=gettext_lazy("Improvement projects"),
-        added=gettext_lazy("Project %(reference)s is added."),
-        saved=gettext_lazy("Project %(reference)s is saved."),
-    ),
+    page.name: page
+    for page in (
+        RecordPage(
+            name="suggestions",
+            model=Suggestion,
+            form=SuggestionForm,
+            prefix="S",
+            order=("-submitted_on", "-pk"),
+            title=gettext_lazy("Worker suggestions"),
+            added=gettext_lazy("Suggestion %(reference)s is added."),
+            saved=gettext_lazy("Suggestion %(reference)s is saved."),
+        ),
+        RecordPage(
+            name="projects",
+            model=ImprovementProject,
+            form=ProjectForm,
+            prefix="P",
+            order=("-started_on", "-pk"),
+            title=gettext_lazy("Improvement projects"),
+            added=gettext_lazy("Project %(reference)s is added."),
+            saved=gettext_lazy("Project %(reference)s is saved."),
+        ),
+    )
 }
 
 
@@ -140,21 +142,13 @@ def _saved(request, page, form, context, *, new):
         context.update(form=newer, stale=str(stale), typed=form.cleaned_data, record=stale.current)
         return _form_page(request, context, status=409)
     except RecordRefused as refused:
-        _errors_placed(form, page.model, refused.problems)
+        door_errors_placed(form, page.model, refused.problems)
         return _form_page(request, context, status=400)
     message = page.added if new else page.saved
     messages.success(request, message % {"reference": instance.reference})
     if user_role(request.user) == Role.ENTERPRISE:
         return redirect(f"report_{page.name}")
     return redirect("enterprise_detail", credit_code=instance.enterprise.credit_code)
-
-
-def _errors_placed(form, model, problems):
-    """The door's problems beside the fields they name (by the column's label), the rest on top."""
-    fields = {str(column.label): column.field for column in kind_of_model(model).columns}
-    for problem in problems:
-        field = fields.get(problem.column, "").removesuffix("_id")
-        form.add_error(field if field in form.fields else None, problem.message)
 
 
 def next_reference(page, enterprise):

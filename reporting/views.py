@@ -17,10 +17,10 @@ from enterprises.exemptions import exemption_request
 from enterprises.models import Enterprise, SafetyReport
 from imports.engine import Writer
 from imports.models import RecordChange
-from imports.services import RecordRefused, StaleRecord, kind_of_model, record_save
+from imports.services import RecordRefused, StaleRecord, record_save
 
 from . import months as rules
-from .forms import MonthReportForm
+from .forms import MonthReportForm, door_errors_placed
 
 
 def own_enterprise(user):
@@ -152,16 +152,7 @@ def _submitted(request, form, context, writer, done):
         context.update(form=newer, stale=str(stale), typed=form.cleaned_data)
         return render(request, "reporting/month.html", context, status=409)
     except RecordRefused as refused:
-        _errors_placed(form, refused.problems)
+        door_errors_placed(form, SafetyReport, refused.problems)
         return render(request, "reporting/month.html", context, status=400)
     messages.success(request, _("The report for %(month)s is submitted.") % {"month": f"{month:%Y-%m}"})
     return done
-
-
-def _errors_placed(form, problems):
-    """The door's problems beside the fields they name (by the column's label), the rest on top."""
-    kind = kind_of_model(SafetyReport)
-    fields = {str(column.label): column.field for column in kind.columns}
-    for problem in problems:
-        field = fields.get(problem.column)
-        form.add_error(field if field in form.fields else None, problem.message)
