@@ -3,6 +3,7 @@ ReportedCount fields, the one declaration of a reported value), the explanation 
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import SafetyReport, reported_counts
@@ -67,7 +68,7 @@ class AmountField(forms.CharField):
 
     def __init__(self, model_field):
         super().__init__(
-            label=model_field.verbose_name,
+            label=capfirst(model_field.verbose_name),
             required=False,
             widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         )

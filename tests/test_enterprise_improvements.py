@@ -146,7 +146,7 @@ def test_bad_project_input_is_refused_beside_its_field(reporter, values, field, 
     response = reporter.post("/report/projects/new/", {**PROJECT, **values})
     assert response.status_code == 400
     errors = response.context["form"].errors
-    assert message in errors.get(field, []) + errors.get("__all__", [])
+    assert errors[field] == [message]
     assert not ImprovementProject.objects.exists()
 
 
@@ -175,6 +175,8 @@ def test_the_enterprise_writes_its_own_records_only(reporter, factory, neighbour
     theirs = make_suggestion(neighbour, submitted_on=D(2018, 1, 5))
     assert reporter.get(f"/report/suggestions/{theirs.pk}/").status_code == 404
     assert reporter.post(f"/report/suggestions/{theirs.pk}/", SUGGESTION).status_code == 404
+    theirs_now = Suggestion.objects.get(pk=theirs.pk)
+    assert (theirs_now.text, theirs_now.version) == (theirs.text, theirs.version)
     # A credit code posted with a new one is ignored: the record is the user's own enterprise's.
     reporter.post("/report/suggestions/new/", {**SUGGESTION, "credit_code": neighbour.credit_code})
     assert Suggestion.objects.get(reference="S-1").enterprise == factory
@@ -279,10 +281,41 @@ def test_the_dashboard_says_how_much_of_the_savings_the_enterprises_entered(repo
     assert "¥1,500.50 of ¥4,500.50 saved, entered by the enterprises themselves" in html
 
 
-@pytest.mark.parametrize("language, words", [("zh-hans", "添加建议"), ("en", "Add a suggestion")])
-def test_both_languages(reporter, language, words):
+@pytest.mark.parametrize(
+    "language, words, button, expected_labels",
+    [
+        (
+            "zh-hans",
+            "添加建议",
+            "提交项目",
+            ["项目名称", "模块", "状态", "开始日期", "完成日期", "投入金额（元）", "节约金额（元）", "编号"],
+        ),
+        (
+            "en",
+            "Add a suggestion",
+            "Add the project",
+            [
+                "Title",
+                "Module",
+                "Status",
+                "Started on",
+                "Completed on",
+                "Cost (RMB)",
+                "Savings (RMB)",
+                "Reference",
+            ],
+        ),
+    ],
+)
+def test_both_languages(reporter, language, words, button, expected_labels):
     html = reporter.get("/report/suggestions/", headers={"Accept-Language": language}).content.decode()
     assert words in html
-    html = reporter.get("/report/projects/new/", headers={"Accept-Language": language}).content.decode()
+    response = reporter.get("/report/projects/new/", headers={"Accept-Language": language})
+    html = response.content.decode()
     assert 'inputmode="decimal"' in html
     assert 'type="date"' in html
+    assert button in html
+    # Every label written as a label, in the language asked (the amounts' too, not the model's own
+    # form fields).
+    labels = [str(field.label) for field in response.context["form"] if not field.is_hidden]
+    assert labels == expected_labels
