@@ -19,6 +19,8 @@ approved or refused. Ending an exemption shortens its `last_month`, records who 
 (`ended_by`, `ended_at`) and raises its `version`.
 """
 
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -46,6 +48,21 @@ class Decision:
 
 def _month_text(month):
     return f"{month:%Y-%m}"
+
+
+@contextmanager
+def _written(writer, enterprise, action, *, figures=True):
+    """The transaction of an exemption's write, yielding the enterprise locked (_locked) first; then,
+    for a write that can change the figures, the roll-up following it (imports.signals), its sums
+    read under that lock as the door's writes read them: a report written meanwhile by another
+    transaction is counted once."""
+    with transaction.atomic():
+        enterprise = _locked(writer, enterprise, action)
+        if not figures:
+            yield enterprise
+            return
+        with signals.write_followed({enterprise.pk}):
+            yield enterprise
 
 
 def _locked(writer, enterprise, action):
@@ -176,8 +193,8 @@ def exemption_request(*, writer, enterprise, first_month, last_month, reason):
     open-ended) be exempt, giving the reason: a pending request, which its district decides. At most
     one request is pending at a time; the months must be owed, without reports and not exempt
     already. Returns the Exemption."""
-    with transaction.atomic(), signals.write_followed({enterprise.pk}):
-        enterprise = _locked(writer, enterprise, Action.EXEMPT_REQUEST)
+    # A pending request exempts nothing: the figures do not change, and no roll-up follows it.
+    with _written(writer, enterprise, Action.EXEMPT_REQUEST, figures=False) as enterprise:
         reason = _reason_checked(reason)
         if _pending(enterprise) is not None:
             raise ExemptionRefused(
@@ -202,8 +219,7 @@ def exemption_decide(*, writer, enterprise, decision, comment=""):
     checks the months again: a report may have arrived since the request. Returns the Exemption."""
     if decision not in (Decision.APPROVE, Decision.REFUSE):
         raise ExemptionRefused(_("Decide an exemption request with “approve” or “refuse”."))
-    with transaction.atomic(), signals.write_followed({enterprise.pk}):
-        enterprise = _locked(writer, enterprise, Action.EXEMPT_DECIDE)
+    with _written(writer, enterprise, Action.EXEMPT_DECIDE) as enterprise:
         exemption = _pending(enterprise)
         if exemption is None:
             raise ExemptionRefused(_("The enterprise has no pending exemption request."))
@@ -224,8 +240,7 @@ def exemption_declare(*, writer, enterprise, first_month, last_month, reason):
     `first_month`..`last_month` (None: open-ended) exempt for the enterprise directly, approved at
     once. Not while the enterprise has a request pending: that one is decided first. Returns the
     Exemption."""
-    with transaction.atomic(), signals.write_followed({enterprise.pk}):
-        enterprise = _locked(writer, enterprise, Action.EXEMPT_DECIDE)
+    with _written(writer, enterprise, Action.EXEMPT_DECIDE) as enterprise:
         reason = _reason_checked(reason)
         if _pending(enterprise) is not None:
             raise ExemptionRefused(
@@ -253,8 +268,7 @@ def exemption_end(*, writer, enterprise, month):
     `month` and runs past it (open-ended, or to a later month) now ends with `month`; the months
     after it are owed again. Returns the Exemption."""
     month = month.replace(day=1)
-    with transaction.atomic(), signals.write_followed({enterprise.pk}):
-        enterprise = _locked(writer, enterprise, Action.EXEMPT_END)
+    with _written(writer, enterprise, Action.EXEMPT_END) as enterprise:
         exemption = (
             Exemption.objects.filter(
                 Q(last_month__isnull=True) | Q(last_month__gt=month),
