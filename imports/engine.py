@@ -347,8 +347,10 @@ def _plan(kind, content, file_name, table, row_check, writer):
     # The rows that parsed are compared and their rights checked even when others failed: every
     # error of a file in one round, a right refused among them.
     _compare_with_database(plan)
-    _check_locks(plan)
+    # Rights first: a record outside the writer's reach is refused as such, and its state (an
+    # approved report's lock) is not told to a writer who may not see it.
     _check_rights(plan)
+    _check_locks(plan)
     plan.errors.sort(key=lambda problem: problem.row or 0)
     return plan
 
@@ -396,8 +398,8 @@ def values_plan(kind, rows, *, cells_of, writer, commit=False, lookups=None, sto
                 row.pk, row.version = pk, version
                 row.old = {name: value for name, value in old.items() if name != kind.state_field}
                 row.action = "unchanged" if all(old[f] == row.values[f] for f in fields) else "update"
+        _check_rights(plan)  # first, as in _plan
         _check_locks(plan)
-        _check_rights(plan)
         return plan
     finally:
         _committing.reset(token)

@@ -393,6 +393,11 @@ def records_delete(*, model, pks, writer):
             for child in KINDS.values():
                 if child.key[0] == "enterprise_id":
                     doomed.append((child, *_deleted_values(child, enterprise_id__in=pks)))
+        if writer.actor is not None:  # rights first, as the door's plans check them (imports.engine)
+            rights = rights_of(writer.actor)
+            for doomed_kind, rows, lookups in doomed:
+                if not all(rights.reaches(Action.WRITE, doomed_kind.facts(row, lookups)) for row in rows):
+                    raise PermissionDenied
         locked = [
             Problem(None, "", " ".join(doomed_kind.record_name(row, lookups)), _deleting_locked_message())
             for doomed_kind, rows, lookups in doomed
@@ -402,11 +407,6 @@ def records_delete(*, model, pks, writer):
         ]
         if locked:
             raise RecordRefused(locked)
-        if writer.actor is not None:
-            rights = rights_of(writer.actor)
-            for doomed_kind, rows, lookups in doomed:
-                if not all(rights.can(Action.WRITE, doomed_kind.facts(row, lookups)) for row in rows):
-                    raise PermissionDenied
         if kind.key == ("credit_code",):
             enterprise_ids = set(pks)
         else:

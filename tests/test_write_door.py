@@ -440,3 +440,18 @@ def test_an_api_write_makes_the_same_queries_whatever_its_rows(
     postgresql = 2 if connection.vendor == "postgresql" else 0
     with django_assert_num_queries(26 + postgresql):
         assert writer.post("/api/v1/imports/safety/", {"rows": rows}).json()["created"] == months
+
+
+def test_a_writer_outside_the_district_is_refused_by_its_rights_not_told_of_a_lock(two_districts):
+    """Rights come before locks: an Anji client writing a Nanxun report that is approved gets the
+    refusal of its rights, not the lock's message (which would tell it the report's state)."""
+    SafetyReport.objects.filter(enterprise__credit_code=NANXUN_A, month=datetime.date(2016, 1, 1)).update(
+        state="approved"
+    )
+    anji = Api(token_for("anji-writer-2", ["anji"], write=True))
+    row = {"credit_code": NANXUN_A, "month": "2016-01", "inspections": 9, "accidents": 0}
+    response = anji.post("/api/v1/imports/safety/", {"rows": [row]})
+    assert response.status_code == 400
+    assert [error["message"] for error in response.json()["errors"]] == [
+        "This record belongs to Nanxun, outside the districts this client may write (Anji)."
+    ]
