@@ -197,7 +197,12 @@ def _move(writer, reports, rows, *, old_state, new_state, comment):
     if comment is not None:
         written["review_comment"] = comment
     changes = JSON_TEXT.encode({"state": [old_state, new_state]})
-    with write_followed({enterprise_id for enterprise_id, _code, _month in rows}):
+    # A state moves no report to another month: the roll-up reads the monthly sums of these months.
+    months = [month for _enterprise_id, _code, month in rows]
+    with write_followed(
+        {enterprise_id for enterprise_id, _code, _month in rows},
+        (min(months), max(months)) if months else None,
+    ):
         reports.update(**written)
         changes_write(
             {**history_author(writer, now), "batch_id": None, "state": new_state, "comment": comment},

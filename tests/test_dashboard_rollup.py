@@ -789,6 +789,21 @@ def door_writes(rng):
             enterprise=enterprise, reference=project.reference
         ).entered_by_enterprise
 
+    def report_reviewed():
+        from enterprises import review
+
+        reviewer = Writer.of(None, RecordChange.Path.REVIEW)
+        report = rng.choice(list(SafetyReport.objects.select_related("enterprise")))
+        where = {"writer": reviewer, "credit_code": report.enterprise.credit_code, "month": report.month}
+        if rng.random() < 0.3:  # a district's backlog approved up to a month
+            review.approve_up_to(writer=reviewer, district=rng.choice(districts), to_month=D(2018, 6, 1))
+        elif report.state == "approved":
+            review.reopen(**where, reason="数据有误，重新填报")
+        elif report.state == "submitted" and rng.random() < 0.3:
+            review.return_report(**where, comment="请核实")
+        elif report.state == "submitted":
+            review.approve(**where)
+
     def enterprise_moved():
         enterprise = rng.choice(list(Enterprise.objects.all()))
         enterprise.district = rng.choice(districts)
@@ -845,6 +860,7 @@ def door_writes(rng):
         suggestion_moved_on,
         project_completed,
         project_entered_by_its_enterprise,
+        report_reviewed,
         enterprise_moved,
         enterprise_left_or_back,
         enterprise_restarted,
